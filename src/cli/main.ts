@@ -1,0 +1,148 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../config.js';
+import { ConfigError, StartupError, AppError } from '../errors.js';
+import { createApp, createLogger } from '../app.js';
+import { checkConnection, openDatabase } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { isEmpty, loadDemo } from '../content/demo/load.js';
+import { systemClock } from '../clock.js';
+import { createStaffUser, findStaffByEmail, firstOwner, STAFF_ROLES, type StaffRole } from '../members/staff.js';
+import { createApiToken } from '../members/tokens.js';
+
+const USAGE = `Usage: masthead <command> [options]
+
+Commands:
+  start                                  run the server (migrates, loads the demo into an empty database)
+  migrate                                apply database migrations
+  demo                                   load the demo publication into an empty database
+  user create --email E --role R [--name N]
+                                         create a staff user (roles: ${STAFF_ROLES.join(', ')})
+  token create [--email E] [--name N]    print a new Admin API token for a staff user (default: the first owner)
+
+Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MASTHEAD_DATA_DIR, MASTHEAD_SECRET, LOG_LEVEL.`;
+
+class UsageError extends Error {}
+
+async function withDatabase<T>(config: Config, fn: (d: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
+  const database = openDatabase(config.databaseUrl);
+  try {
+    await checkConnection(database, config.databaseUrl);
+    await migrateToLatest(database);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function start(config: Config): Promise<void> {
+  const logger = createLogger(config);
+  const app = await createApp({ config, logger });
+  if (await isEmpty(app.ctx.content)) {
+    const { articles } = await loadDemo(app.ctx.content);
+    logger.info(`empty database: loaded the demo publication (${articles} articles)`);
+  }
+  try {
+    await app.server.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await app.close();
+    const e = err as NodeJS.ErrnoException;
+    throw new StartupError(e.code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use; set PORT to another port` : `cannot listen on ${config.host}:${config.port}: ${e.message}`);
+  }
+  const addr = app.server.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = config.siteUrl.replace(/:\d+$/, '') === `http://${config.host}` ? `http://${config.host}:${port}` : config.siteUrl;
+  // The one line a newcomer looks for.
+  process.stdout.write(`Masthead is running at ${url}/\n`);
+  const stop = async () => {
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'start':
+      await start(config);
+      return -1; // keep running
+    case 'migrate':
+      return withDatabase(config, async (d) => {
+        const { applied } = await migrateToLatest(d);
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+        return 0;
+      });
+    case 'demo':
+      return withDatabase(config, async (d) => {
+        const deps = { db: d.db, dialect: d.dialect, clock: systemClock };
+        if (!(await isEmpty(deps))) {
+          process.stderr.write('masthead: the database already has content; the demo loads only into an empty one\n');
+          return 1;
+        }
+        const { articles } = await loadDemo(deps);
+        process.stdout.write(`loaded the demo publication: ${articles} articles\n`);
+        return 0;
+      });
+    case 'user': {
+      if (sub !== 'create') throw new UsageError('usage: masthead user create --email E --role R [--name N]');
+      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } }, strict: true });
+      if (!values.email) throw new UsageError('user create needs --email');
+      if (!values.role || !(STAFF_ROLES as readonly string[]).includes(values.role)) throw new UsageError(`user create needs --role, one of: ${STAFF_ROLES.join(', ')}`);
+      return withDatabase(config, async (d) => {
+        const u = await createStaffUser(d.db, { email: values.email!, name: values.name, role: values.role as StaffRole, now: Date.now() });
+        process.stdout.write(`created ${u.role} ${u.email} (id ${u.id})\n`);
+        return 0;
+      });
+    }
+    case 'token': {
+      if (sub !== 'create') throw new UsageError('usage: masthead token create [--email E] [--name N]');
+      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' } }, strict: true });
+      return withDatabase(config, async (d) => {
+        const user = values.email ? await findStaffByEmail(d.db, values.email) : await firstOwner(d.db);
+        if (!user) {
+          process.stderr.write(values.email
+            ? `masthead: no staff user with email ${values.email}\n`
+            : 'masthead: no owner yet; create one with `masthead user create --email you@example.com --role owner`\n');
+          return 1;
+        }
+        const { token } = await createApiToken(d.db, user.id, values.name ?? 'cli', Date.now());
+        process.stdout.write(token + '\n');
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`masthead: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
+      process.stderr.write(`masthead: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof StartupError || err instanceof AppError) {
+      process.stderr.write(`masthead: ${err.message}\n`);
+      process.exit(1);
+    }
+    if ((err as { name?: string }).name === 'ZodError') {
+      process.stderr.write(`masthead: ${(err as { issues: { message: string }[] }).issues[0]?.message ?? 'invalid input'}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`masthead: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, StartupError } from './errors.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  siteUrl: string;
+  databaseUrl: string;
+  dialect: 'sqlite' | 'postgres';
+  dataDir: string;
+  secret: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logRequests: boolean;
+}
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  SITE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  MASTHEAD_DATA_DIR: z.string().min(1).default('./data'),
+  MASTHEAD_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_REQUESTS: z.enum(['0', '1', 'true', 'false']).default('0'),
+});
+
+/** Validate the environment once, at boot. Throws ConfigError with one readable line. */
+export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 'secret'> & { secret?: string } {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0] ?? 'config');
+    throw new ConfigError(`invalid ${key}: ${issue.message}${env[key] !== undefined ? ` (got ${JSON.stringify(env[key])})` : ''}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.MASTHEAD_DATA_DIR);
+  const databaseUrl = e.DATABASE_URL ?? `sqlite:${join(dataDir, 'masthead.db')}`;
+  const dialect = dialectOf(databaseUrl);
+  const host = e.HOST;
+  const siteUrl = (e.SITE_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host,
+    siteUrl,
+    databaseUrl,
+    dialect,
+    dataDir,
+    secret: e.MASTHEAD_SECRET,
+    logLevel: e.LOG_LEVEL,
+    logRequests: e.LOG_REQUESTS === '1' || e.LOG_REQUESTS === 'true',
+  };
+}
+
+export function dialectOf(url: string): 'sqlite' | 'postgres' {
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgres';
+  if (url.startsWith('sqlite:') || url.startsWith('file:')) return 'sqlite';
+  throw new ConfigError(`invalid DATABASE_URL: expected postgres://… or sqlite:/path/to/file.db (got ${JSON.stringify(url)})`);
+}
+
+/** Path of the SQLite file named by a sqlite:/file: URL. */
+export function sqlitePath(url: string): string {
+  const p = url.replace(/^(sqlite|file):(\/\/)?/, '');
+  return p === ':memory:' ? p : resolve(p);
+}
+
+/**
+ * Full boot-time config: validates the environment, makes sure the data dir is
+ * writable and that a secret exists (generated and kept in the data dir on first start).
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const base = parseEnv(env);
+  try {
+    mkdirSync(base.dataDir, { recursive: true });
+    accessSync(base.dataDir, constants.W_OK);
+  } catch (err) {
+    throw new StartupError(`data dir ${base.dataDir} is not writable (${(err as NodeJS.ErrnoException).code ?? 'error'}); set MASTHEAD_DATA_DIR to a writable folder`);
+  }
+  const secret = base.secret ?? readOrCreateSecret(base.dataDir);
+  return { ...base, secret };
+}
+
+function readOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret');
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // first start: fall through and create it
+  }
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,17 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Dialect } from '../db/database.js';
+import type { DB } from '../db/schema.js';
+
+/** What content services need. `db` may be a transaction opened by the caller. */
+export interface ContentDeps {
+  db: Kysely<DB> | Transaction<DB>;
+  dialect: Dialect;
+  clock: Clock;
+}
+
+/** Run `fn` in one transaction; services called inside share it. */
+export async function inTransaction<T>(deps: ContentDeps, fn: (d: ContentDeps) => Promise<T>): Promise<T> {
+  if (deps.db.isTransaction) return fn(deps);
+  return (deps.db as Kysely<DB>).transaction().execute((trx) => fn({ ...deps, db: trx }));
+}

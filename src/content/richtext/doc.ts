@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * Article bodies are ProseMirror/TipTap-compatible JSON. We accept the subset a
+ * news story needs; anything else is rejected at the edge rather than guessed at.
+ * `previewBreak` is our own block node: the free preview ends where it stands.
+ */
+export type Mark =
+  | { type: 'bold' }
+  | { type: 'italic' }
+  | { type: 'strike' }
+  | { type: 'code' }
+  | { type: 'link'; attrs: { href: string } };
+
+export type InlineNode = { type: 'text'; text: string; marks?: Mark[] } | { type: 'hardBreak' };
+
+export type BlockNode =
+  | { type: 'paragraph'; content?: InlineNode[] }
+  | { type: 'heading'; attrs: { level: 2 | 3 | 4 }; content?: InlineNode[] }
+  | { type: 'blockquote'; content: BlockNode[] }
+  | { type: 'bulletList'; content: ListItem[] }
+  | { type: 'orderedList'; attrs?: { start?: number }; content: ListItem[] }
+  | { type: 'codeBlock'; content?: InlineNode[] }
+  | { type: 'horizontalRule' }
+  | { type: 'image'; attrs: { src: string; alt?: string; caption?: string } }
+  | { type: 'previewBreak' };
+
+export type ListItem = { type: 'listItem'; content: BlockNode[] };
+export type Doc = { type: 'doc'; content: BlockNode[] };
+
+const MAX_TEXT = 200_000;
+
+/** http(s), mailto, site-relative and fragment links only: no javascript:, data: and friends. */
+export function isSafeHref(href: string): boolean {
+  const h = href.trim();
+  if (h.startsWith('/') && !h.startsWith('//')) return true;
+  if (h.startsWith('#')) return true;
+  return /^(https?:\/\/|mailto:)/i.test(h);
+}
+export function isSafeSrc(src: string): boolean {
+  const s = src.trim();
+  return (s.startsWith('/') && !s.startsWith('//')) || /^https?:\/\//i.test(s);
+}
+
+const markSchema: z.ZodType<Mark> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('bold') }).strict(),
+  z.object({ type: z.literal('italic') }).strict(),
+  z.object({ type: z.literal('strike') }).strict(),
+  z.object({ type: z.literal('code') }).strict(),
+  z.object({
+    type: z.literal('link'),
+    attrs: z.object({ href: z.string().max(2000).refine(isSafeHref, 'link must be http(s), mailto or site-relative') }).passthrough(),
+  }).strict(),
+]) as z.ZodType<Mark>;
+
+const inlineSchema: z.ZodType<InlineNode> = z.union([
+  z.object({ type: z.literal('text'), text: z.string().min(1).max(MAX_TEXT), marks: z.array(markSchema).max(8).optional() }).strict(),
+  z.object({ type: z.literal('hardBreak') }).strict(),
+]);
+
+const inlineContent = z.array(inlineSchema).max(5000).optional();
+
+const listItemSchema: z.ZodType<ListItem> = z.lazy(() =>
+  z.object({ type: z.literal('listItem'), content: z.array(blockSchema).max(200) }).strict(),
+);
+
+const blockSchema: z.ZodType<BlockNode> = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('paragraph'), content: inlineContent }).strict(),
+    z.object({ type: z.literal('heading'), attrs: z.object({ level: z.union([z.literal(2), z.literal(3), z.literal(4)]) }).strict(), content: inlineContent }).strict(),
+    z.object({ type: z.literal('blockquote'), content: z.array(blockSchema).max(500) }).strict(),
+    z.object({ type: z.literal('bulletList'), content: z.array(listItemSchema).max(500) }).strict(),
+    z.object({ type: z.literal('orderedList'), attrs: z.object({ start: z.number().int().min(0).optional() }).passthrough().optional(), content: z.array(listItemSchema).max(500) }).strict(),
+    z.object({ type: z.literal('codeBlock'), attrs: z.record(z.string(), z.unknown()).optional(), content: inlineContent }).strict(),
+    z.object({ type: z.literal('horizontalRule') }).strict(),
+    z.object({
+      type: z.literal('image'),
+      attrs: z.object({
+        src: z.string().max(2000).refine(isSafeSrc, 'image src must be http(s) or site-relative'),
+        alt: z.string().max(1000).optional(),
+        caption: z.string().max(2000).optional(),
+      }).strict(),
+    }).strict(),
+    z.object({ type: z.literal('previewBreak') }).strict(),
+  ]) as z.ZodType<BlockNode>,
+);
+
+export const docSchema: z.ZodType<Doc> = z.object({
+  type: z.literal('doc'),
+  content: z.array(blockSchema).max(10_000),
+}).strict();
+
+export const emptyDoc = (): Doc => ({ type: 'doc', content: [] });

@@ -1,0 +1,32 @@
+export const ACCESS_LEVELS = ['free', 'metered', 'registered', 'paid'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+export const ARTICLE_STATUSES = ['draft', 'scheduled', 'published'] as const;
+export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
+
+/**
+ * An article as listings and the access decision see it: everything but the body.
+ * Bodies are loaded separately, after access is decided (see web/pages/article).
+ */
+export interface ArticleSummary {
+  id: number;
+  slug: string;
+  title: string;
+  dek: string;
+  featureImageUrl: string | null;
+  featureImageAlt: string | null;
+  status: ArticleStatus;
+  publishedAt: number | null;
+  updatedAt: number;
+  /** The article's own override, null when it inherits from its primary section. */
+  accessLevel: AccessLevel | null;
+  /** What readers are subject to: the override, else the section default, else metered. */
+  access: AccessLevel;
+  featured: boolean;
+  section: SectionRef | null;
+  authors: AuthorRef[];
+}
+
+export interface SectionRef { id: number; slug: string; name: string }
+export interface AuthorRef { id: number; slug: string; name: string }
+export interface TagRef { id: number; slug: string; name: string }

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { ZodError } from 'zod';
+import { AppError, type ErrorCode } from '../errors.js';
+
+/** The one place where domain error codes become HTTP statuses. */
+const STATUS: Record<ErrorCode, number> = {
+  not_found: 404,
+  invalid_input: 400,
+  conflict: 409,
+  unauthorized: 401,
+  forbidden: 403,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+};
+
+export interface HttpFailure {
+  status: number;
+  code: string;
+  message: string;
+  /** Set for unexpected errors: shown to the client, and logged with the detail. */
+  errorId?: string;
+  expected: boolean;
+}
+
+/** Fastify's own errors that are the client's fault, by their stable codes. */
+const FASTIFY: Record<string, { status: number; code: ErrorCode; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'unsupported content type; send application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_input', message: 'content length does not match the body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_input', message: 'request body is empty; send a JSON object' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_input', message: 'request body is not valid JSON' },
+};
+
+export function toHttpFailure(err: unknown): HttpFailure {
+  if (err instanceof AppError) return { status: STATUS[err.code], code: err.code, message: err.message, expected: true };
+  if (err instanceof ZodError) return { status: 400, code: 'invalid_input', message: describeZod(err), expected: true };
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  if (e?.code && FASTIFY[e.code]) {
+    const f = FASTIFY[e.code]!;
+    return { status: f.status, code: f.code, message: f.message, expected: true };
+  }
+  // Body parser failures (bad JSON and the like) carry a 4xx statusCode and a safe message.
+  if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 404) {
+    const code: ErrorCode = e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : e.statusCode === 429 ? 'rate_limited' : 'invalid_input';
+    return { status: e.statusCode, code, message: e.statusCode === 400 && /JSON/i.test(e.message ?? '') ? 'request body is not valid JSON' : (e.message ?? 'bad request'), expected: true };
+  }
+  return { status: 500, code: 'internal', message: 'Something went wrong on our side.', errorId: randomUUID(), expected: false };
+}
+
+/** One readable sentence naming the field and what is wrong with it. */
+export function describeZod(err: ZodError): string {
+  return err.issues.slice(0, 3).map((i) => {
+    const path = i.path.length ? i.path.join('.') : 'body';
+    if (i.code === 'unrecognized_keys') return `${path === 'body' ? '' : path + ': '}unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    return `${path}: ${i.message}`;
+  }).join('; ');
+}

@@ -1,0 +1,18 @@
+import type { FastifyReply } from 'fastify';
+
+/** Headers every HTML page carries. Reader pages need no script; the CSP says so. */
+export const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'x-frame-options': 'DENY',
+} as const;
+
+export function sendHtml(reply: FastifyReply, html: { value: string } | string, status = 200, cache = 'public, max-age=60'): FastifyReply {
+  return reply.code(status).headers(PAGE_HEADERS).header('cache-control', cache).send(typeof html === 'string' ? html : html.value);
+}
+
+export function sendXml(reply: FastifyReply, body: string, type = 'application/xml; charset=utf-8'): FastifyReply {
+  return reply.header('content-type', type).header('x-content-type-options', 'nosniff').header('cache-control', 'public, max-age=300').send(body);
+}

@@ -1,0 +1,134 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { AppError, invalidInput } from '../../errors.js';
+import { verifyApiToken } from '../../members/tokens.js';
+import type { StaffUser } from '../../members/staff.js';
+import {
+  articleCreateSchema, articleUpdateSchema, authorCreateSchema, authorUpdateSchema,
+  sectionCreateSchema, sectionUpdateSchema, tagCreateSchema, tagUpdateSchema,
+} from '../../content/inputs.js';
+import { createArticle, deleteArticle, getArticle, listArticlesForStaff, updateArticle, type ArticleDetail } from '../../content/articles.service.js';
+import {
+  createAuthor, createSection, createTag, deleteTaxonomy, getTaxonomy, listAuthorsOut, listSectionsOut, listTagsOut,
+  updateAuthor, updateSection, updateTag,
+} from '../../content/taxonomy.service.js';
+import { ARTICLE_STATUSES, type ArticleSummary } from '../../content/types.js';
+import { siteSettingsSchema, readSiteSettings, writeSiteSettings } from '../../content/settings.js';
+
+const idParam = z.object({ id: z.coerce.number({ message: 'id must be a number' }).int().positive('id must be a positive whole number') });
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+  status: z.enum(ARTICLE_STATUSES).optional(),
+  section: z.string().max(120).optional(),
+}).strict();
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function summaryOut(a: ArticleSummary) {
+  return {
+    id: a.id, slug: a.slug, title: a.title, dek: a.dek, status: a.status, publishedAt: iso(a.publishedAt), updatedAt: iso(a.updatedAt),
+    accessLevel: a.accessLevel, access: a.access, featured: a.featured, section: a.section?.slug ?? null,
+    authors: a.authors.map((x) => x.slug), featureImageUrl: a.featureImageUrl, featureImageAlt: a.featureImageAlt,
+    url: `/articles/${a.slug}`,
+  };
+}
+
+function articleOut(a: ArticleDetail) {
+  return {
+    ...summaryOut(a),
+    sections: a.sections,
+    tags: a.tags.map((t) => t.slug),
+    body: a.body,
+    html: a.bodyHtml,
+    previewHtml: a.previewHtml,
+    hasPreviewBreak: a.hasPreviewBreak,
+    sourceId: a.sourceId,
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest { staff?: StaffUser }
+}
+
+/** Body must be a JSON object; anything else is a 400 with a sentence, not a crash. */
+function jsonBody(req: FastifyRequest): unknown {
+  if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) throw invalidInput('request body must be a JSON object');
+  return req.body;
+}
+
+export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.register(async (api) => {
+    api.addHook('onRequest', async (req, reply) => {
+      const header = req.headers.authorization ?? '';
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      const user = m ? await verifyApiToken(ctx.database.db, m[1]!) : undefined;
+      if (!user) {
+        reply.header('www-authenticate', 'Bearer realm="masthead-admin"');
+        throw new AppError('unauthorized', m ? 'the API token is not valid or has been revoked' : 'send an Admin API token as "Authorization: Bearer <token>" (create one with `masthead token create`)');
+      }
+      req.staff = user;
+    });
+    // Reader pages cache site data for a second; a staff write should show at once on this instance.
+    api.addHook('onResponse', async (req) => {
+      if (req.method !== 'GET') ctx.site.invalidate();
+    });
+
+    const d = ctx.content;
+
+    api.get('/articles', async (req) => {
+      const q = listQuery.parse(req.query);
+      const items = await listArticlesForStaff(d, q);
+      return { articles: items.map(summaryOut), limit: q.limit, offset: q.offset };
+    });
+    api.post('/articles', async (req, reply) => {
+      const input = articleCreateSchema.parse(jsonBody(req));
+      const a = await createArticle(d, input);
+      return reply.code(201).header('location', `/api/admin/articles/${a.id}`).send({ article: articleOut(a) });
+    });
+    api.get('/articles/:id', async (req) => ({ article: articleOut(await getArticle(d, { id: idParam.parse(req.params).id })) }));
+    api.patch('/articles/:id', async (req) => {
+      const { id } = idParam.parse(req.params);
+      return { article: articleOut(await updateArticle(d, id, articleUpdateSchema.parse(jsonBody(req)))) };
+    });
+    api.delete('/articles/:id', async (req, reply) => {
+      await deleteArticle(d, idParam.parse(req.params).id);
+      return reply.code(204).send();
+    });
+
+    api.get('/authors', async () => ({ authors: await listAuthorsOut(d) }));
+    api.post('/authors', async (req, reply) => reply.code(201).send({ author: await createAuthor(d, authorCreateSchema.parse(jsonBody(req))) }));
+    api.get('/authors/:id', async (req) => ({ author: await getTaxonomy(d, 'authors', idParam.parse(req.params).id) }));
+    api.patch('/authors/:id', async (req) => ({ author: await updateAuthor(d, idParam.parse(req.params).id, authorUpdateSchema.parse(jsonBody(req))) }));
+    api.delete('/authors/:id', async (req, reply) => {
+      await deleteTaxonomy(d, 'authors', idParam.parse(req.params).id);
+      return reply.code(204).send();
+    });
+
+    api.get('/sections', async () => ({ sections: await listSectionsOut(d) }));
+    api.post('/sections', async (req, reply) => reply.code(201).send({ section: await createSection(d, sectionCreateSchema.parse(jsonBody(req))) }));
+    api.get('/sections/:id', async (req) => ({ section: await getTaxonomy(d, 'sections', idParam.parse(req.params).id) }));
+    api.patch('/sections/:id', async (req) => ({ section: await updateSection(d, idParam.parse(req.params).id, sectionUpdateSchema.parse(jsonBody(req))) }));
+    api.delete('/sections/:id', async (req, reply) => {
+      await deleteTaxonomy(d, 'sections', idParam.parse(req.params).id);
+      return reply.code(204).send();
+    });
+
+    api.get('/tags', async () => ({ tags: await listTagsOut(d) }));
+    api.post('/tags', async (req, reply) => reply.code(201).send({ tag: await createTag(d, tagCreateSchema.parse(jsonBody(req))) }));
+    api.get('/tags/:id', async (req) => ({ tag: await getTaxonomy(d, 'tags', idParam.parse(req.params).id) }));
+    api.patch('/tags/:id', async (req) => ({ tag: await updateTag(d, idParam.parse(req.params).id, tagUpdateSchema.parse(jsonBody(req))) }));
+    api.delete('/tags/:id', async (req, reply) => {
+      await deleteTaxonomy(d, 'tags', idParam.parse(req.params).id);
+      return reply.code(204).send();
+    });
+
+    api.get('/settings', async () => ({ settings: await readSiteSettings(d.db) }));
+    api.patch('/settings', async (req) => {
+      const patch = siteSettingsSchema.partial().strict().parse(jsonBody(req));
+      await writeSiteSettings(d.db, patch);
+      return { settings: await readSiteSettings(d.db) };
+    });
+  }, { prefix: '/api/admin' });
+}

@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { AppContext } from '../context.js';
+import { getAssets } from '../../web/assets.js';
+
+export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  // The server only listens after migrations have run, so reachable + a live database means ok.
+  app.get('/healthz', async (_req, reply) => {
+    await sql`select 1`.execute(ctx.database.db);
+    return reply.header('cache-control', 'no-store').send({ status: 'ok' });
+  });
+
+  const { css } = getAssets();
+  app.get(css.path, async (req, reply) => {
+    reply.header('content-type', css.type).header('cache-control', 'public, max-age=31536000, immutable').header('etag', css.etag);
+    if (req.headers['if-none-match'] === css.etag) return reply.code(304).send();
+    return reply.send(css.body);
+  });
+}

@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { sendHtml } from '../reply.js';
+import { loadArticlePage, loadHome, loadListing, loadSearch } from '../../web/reader.service.js';
+import { ArticlePage } from '../../web/pages/article.js';
+import { HomePage } from '../../web/pages/home.js';
+import { ListingPage } from '../../web/pages/listing.js';
+import { SearchPage } from '../../web/pages/search.js';
+import { notFound } from '../../errors.js';
+import { SLUG_RE } from '../../content/slug.js';
+
+const pageQuery = z.object({ page: z.coerce.number({ message: 'page must be a number' }).int('page must be a whole number').min(1, 'page must be 1 or more').max(100_000).default(1) });
+const searchQuery = pageQuery.extend({ q: z.string().max(200, 'search text is limited to 200 characters').default('') });
+
+/** A slug that cannot exist is a 404, not a database query. */
+const slugParam = (s: string) => {
+  if (!SLUG_RE.test(s) || s.length > 120) throw notFound('page');
+  return s;
+};
+
+export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/', async (req, reply) => {
+    const { page } = pageQuery.parse(req.query);
+    const site = await ctx.site.get();
+    return sendHtml(reply, HomePage({ site, view: await loadHome(ctx.content, site, page) }));
+  });
+
+  app.get<{ Params: { slug: string } }>('/articles/:slug', async (req, reply) => {
+    const slug = slugParam(req.params.slug);
+    const [site, found] = await Promise.all([ctx.site.get(), loadArticlePage(ctx.content, slug)]);
+    if (found.kind === 'redirect') return reply.redirect(found.to, 301);
+    if (found.kind === 'missing') throw notFound('article');
+    return sendHtml(reply, ArticlePage({ site, view: found.view }));
+  });
+
+  for (const kind of ['section', 'author', 'tag'] as const) {
+    app.get<{ Params: { slug: string } }>(`/${kind}/:slug`, async (req, reply) => {
+      const slug = slugParam(req.params.slug);
+      const { page } = pageQuery.parse(req.query);
+      const view = await loadListing(ctx.content, kind, slug, page);
+      if (!view) throw notFound(kind);
+      return sendHtml(reply, ListingPage({ site: await ctx.site.get(), view }));
+    });
+  }
+
+  app.get('/search', async (req, reply) => {
+    const { q, page } = searchQuery.parse(req.query);
+    const site = await ctx.site.get();
+    return sendHtml(reply, SearchPage({ site, view: await loadSearch(ctx.content, q.trim(), page) }), 200, 'no-store');
+  });
+}

@@ -1,0 +1,80 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppContext } from './context.js';
+import { toHttpFailure, type HttpFailure } from './errors.js';
+import { sendHtml } from './reply.js';
+import { ErrorPage } from '../web/pages/error.js';
+import { escapeHtml } from '../web/escape.js';
+import { readerRoutes } from './routes/reader.js';
+import { feedRoutes } from './routes/feeds.js';
+import { healthRoutes } from './routes/health.js';
+import { adminContentRoutes } from './routes/admin-content.js';
+
+export const BODY_LIMIT = 4 * 1024 * 1024;
+
+export interface RouteInfo { method: string; url: string }
+
+declare module 'fastify' {
+  interface FastifyInstance { routeTable: RouteInfo[] }
+}
+
+/**
+ * Builds the HTTP server. Every route module is registered here, in one list,
+ * and every route lands in `routeTable`: the leak tests enumerate it, so a new
+ * route cannot escape them.
+ */
+export async function buildServer(ctx: AppContext, logger: Logger | false): Promise<FastifyInstance> {
+  const base = {
+    logController: new LogController({ disableRequestLogging: !ctx.config.logRequests }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    return503OnClosing: true,
+  };
+  const app: FastifyInstance = logger ? Fastify({ ...base, loggerInstance: logger as FastifyBaseLogger }) : Fastify({ ...base, logger: false });
+
+  const routeTable: RouteInfo[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const m of ([] as string[]).concat(r.method)) if (m !== 'HEAD') routeTable.push({ method: m, url: r.url });
+  });
+
+  app.setErrorHandler(async (err, req, reply) => {
+    const f = toHttpFailure(err);
+    if (!f.expected) req.log.error({ err, errorId: f.errorId, url: req.url }, 'unhandled error');
+    return sendFailure(ctx, req, reply, f);
+  });
+  app.setNotFoundHandler(async (req, reply) =>
+    sendFailure(ctx, req, reply, { status: 404, code: 'not_found', message: 'no such page', expected: true }));
+
+  healthRoutes(app, ctx);
+  readerRoutes(app, ctx);
+  feedRoutes(app, ctx);
+  adminContentRoutes(app, ctx);
+  await app.ready();
+  return app;
+}
+
+const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Page not found', 409: 'Conflict', 413: 'Too large', 415: 'Unsupported', 429: 'Too many requests', 500: 'Something went wrong' };
+
+async function sendFailure(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, f: HttpFailure): Promise<FastifyReply> {
+  if (wantsJson(req)) {
+    return reply.code(f.status).header('cache-control', 'no-store')
+      .send({ error: { code: f.code, message: f.status === 404 && f.message === 'no such page' ? `no route for ${req.method} ${req.url.split('?')[0]}` : f.message, ...(f.errorId ? { id: f.errorId } : {}) } });
+  }
+  const title = TITLES[f.status] ?? 'Error';
+  const message = f.status === 404 ? 'We could not find that page. It may have moved, or the address may be mistyped.' : f.status >= 500 ? f.message : capitalise(f.message);
+  try {
+    const site = await ctx.site.get();
+    return sendHtml(reply, ErrorPage({ site, status: f.status, title, message, errorId: f.errorId }), f.status, 'no-store');
+  } catch {
+    // The database may be what failed: fall back to a page that needs nothing.
+    return sendHtml(reply, `<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><p>${escapeHtml(message)}</p>${f.errorId ? `<p>Reference: ${f.errorId}</p>` : ''}`, f.status, 'no-store');
+  }
+}
+
+function wantsJson(req: FastifyRequest): boolean {
+  return req.url.startsWith('/api/') || req.url === '/healthz';
+}
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');

@@ -1,0 +1,37 @@
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../db/schema.js';
+import { conflict } from '../errors.js';
+
+export const STAFF_ROLES = ['owner', 'administrator', 'editor', 'author', 'contributor'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface StaffUser { id: number; email: string; name: string; role: StaffRole }
+
+type Q = Kysely<DB> | Transaction<DB>;
+
+export const emailSchema = z.string().trim().max(320).pipe(z.email({ message: 'is not a valid email address' }));
+
+/** Case-insensitive identity; the original spelling is kept for display. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+export async function createStaffUser(db: Q, i: { email: string; name?: string; role: StaffRole; now: number }): Promise<StaffUser> {
+  const email = emailSchema.parse(i.email);
+  const norm = normalizeEmail(email);
+  const existing = await db.selectFrom('staff_users').select('id').where('email_normalized', '=', norm).executeTakeFirst();
+  if (existing) throw conflict(`a staff user with email ${email} exists`);
+  const row = await db.insertInto('staff_users')
+    .values({ email, email_normalized: norm, name: i.name ?? '', role: i.role, password_hash: null, created_at: i.now })
+    .returning(['id', 'email', 'name', 'role']).executeTakeFirstOrThrow();
+  return { ...row, role: row.role as StaffRole };
+}
+
+export async function findStaffByEmail(db: Q, email: string): Promise<StaffUser | undefined> {
+  const row = await db.selectFrom('staff_users').select(['id', 'email', 'name', 'role']).where('email_normalized', '=', normalizeEmail(email)).executeTakeFirst();
+  return row ? { ...row, role: row.role as StaffRole } : undefined;
+}
+
+export async function firstOwner(db: Q): Promise<StaffUser | undefined> {
+  const row = await db.selectFrom('staff_users').select(['id', 'email', 'name', 'role']).where('role', '=', 'owner').orderBy('id').limit(1).executeTakeFirst();
+  return row ? { ...row, role: row.role as StaffRole } : undefined;
+}

@@ -1,0 +1,41 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { StaffRole, StaffUser } from './staff.js';
+
+type Q = Kysely<DB> | Transaction<DB>;
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * Admin API tokens look like `mh_<id>_<secret>`. Only a hash of the secret is
+ * stored; the id lets us find the row without comparing against every token.
+ */
+export async function createApiToken(db: Q, userId: number, name: string, now: number): Promise<{ id: number; token: string }> {
+  const secret = randomBytes(24).toString('base64url');
+  const row = await db.insertInto('api_tokens')
+    .values({ user_id: userId, name, token_hash: sha256(secret).toString('hex'), created_at: now, last_used_at: null, revoked_at: null })
+    .returning('id').executeTakeFirstOrThrow();
+  return { id: row.id, token: `mh_${row.id}_${secret}` };
+}
+
+const TOKEN_RE = /^mh_(\d{1,12})_([A-Za-z0-9_-]{20,100})$/;
+
+/** The staff user a bearer token belongs to, or undefined for anything malformed, unknown or revoked. */
+export async function verifyApiToken(db: Q, token: string): Promise<(StaffUser & { tokenId: number }) | undefined> {
+  const m = TOKEN_RE.exec(token);
+  if (!m) return undefined;
+  const row = await db.selectFrom('api_tokens as t').innerJoin('staff_users as u', 'u.id', 't.user_id')
+    .select(['t.id as token_id', 't.token_hash', 't.revoked_at', 'u.id', 'u.email', 'u.name', 'u.role'])
+    .where('t.id', '=', Number(m[1])).executeTakeFirst();
+  if (!row || row.revoked_at !== null) return undefined;
+  const expected = Buffer.from(row.token_hash, 'hex');
+  const given = sha256(m[2]!);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+  return { id: row.id, email: row.email, name: row.name, role: row.role as StaffRole, tokenId: row.token_id };
+}
+
+export async function revokeApiToken(db: Q, id: number, now: number): Promise<boolean> {
+  const r = await db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Our few static assets are read once at boot and served from memory under a
+ * content-hashed URL, so browsers may cache them forever. (This replaces
+ * @fastify/static: two small files do not need a file server.)
+ */
+export interface Asset { path: string; body: Buffer; type: string; etag: string }
+
+function load(file: string, name: string, ext: string, type: string): Asset {
+  // Assets live in src/web/assets; the compiled code in dist/web finds them through the source tree.
+  const candidates = [new URL(`./assets/${file}`, import.meta.url), new URL(`../../src/web/assets/${file}`, import.meta.url)];
+  for (const url of candidates) {
+    try {
+      const body = readFileSync(fileURLToPath(url));
+      const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+      return { path: `/assets/${name}.${hash}.${ext}`, body, type, etag: `"${hash}"` };
+    } catch {
+      // try the next location
+    }
+  }
+  throw new Error(`asset ${file} not found`);
+}
+
+let assets: { css: Asset } | undefined;
+export function getAssets(): { css: Asset } {
+  assets ??= { css: load('site.css', 'site', 'css', 'text/css; charset=utf-8') };
+  return assets;
+}

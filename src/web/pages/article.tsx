@@ -1,0 +1,77 @@
+import { h, Fragment, raw, type Html } from '../jsx.js';
+import { Layout } from '../layout.js';
+import { AccessBadge, Byline } from '../components.js';
+import { absolute, describe, GATED_SELECTOR, newsArticleJsonLd } from '../meta.js';
+import { isoDate } from '../format.js';
+import type { ArticleSummary, TagRef } from '../../content/types.js';
+import type { BodyParts } from '../../content/articles.queries.js';
+import type { AccessDecision } from '../../access/decision.js';
+import type { Site } from '../site.js';
+
+export interface ArticleView {
+  article: ArticleSummary;
+  decision: AccessDecision;
+  body: BodyParts;
+  tags: TagRef[];
+}
+
+const NOTICE: Record<string, { title: string; text: string }> = {
+  limit_reached: { title: 'Keep reading', text: 'The rest of this article is for readers with an account or a subscription.' },
+  registration_required: { title: 'This article is for members', text: 'Sign in or create a free account to read the rest.' },
+  paid_only: { title: 'This article is for subscribers', text: 'Subscribe to read the rest of this article and support independent journalism.' },
+};
+
+export function ArticlePage(props: { site: Site; view: ArticleView }): Html {
+  const { site, view } = props;
+  const a = view.article;
+  const description = describe(a, view.body.previewText);
+  const notice = view.decision.full ? null : NOTICE[view.decision.reason] ?? NOTICE.paid_only!;
+  return (
+    <Layout
+      site={site}
+      meta={{
+        title: a.title,
+        description,
+        canonical: absolute(site, `/articles/${a.slug}`),
+        type: 'article',
+        image: a.featureImageUrl ? absolute(site, a.featureImageUrl) : null,
+        imageAlt: a.featureImageAlt,
+        publishedTime: a.publishedAt ? isoDate(a.publishedAt) : undefined,
+        modifiedTime: isoDate(a.updatedAt),
+        jsonLd: newsArticleJsonLd(site, a, description),
+        currentSection: a.section?.slug,
+      }}
+    >
+      <article class="article">
+        <header class="article__header">
+          {a.section ? <p class="kicker"><a href={`/section/${a.section.slug}`}>{a.section.name}</a></p> : null}
+          <h1 class="article__title">{a.title}</h1>
+          {a.dek ? <p class="article__dek">{a.dek}</p> : null}
+          <Byline article={a} site={site} />
+          <AccessBadge access={a.access} />
+          {a.featureImageUrl ? (
+            <figure class="article__image"><img src={a.featureImageUrl} alt={a.featureImageAlt ?? ''} /></figure>
+          ) : null}
+        </header>
+        <div class="article__body">
+          {raw(view.body.previewHtml)}
+          {view.body.restHtml !== undefined && view.body.restHtml !== '' ? (
+            a.access === 'free' ? raw(view.body.restHtml) : <div class={GATED_SELECTOR.slice(1)}>{raw(view.body.restHtml)}</div>
+          ) : null}
+        </div>
+        {notice ? (
+          <aside class="notice" aria-labelledby="notice-title">
+            <h2 id="notice-title">{notice.title}</h2>
+            <p>{notice.text}</p>
+          </aside>
+        ) : null}
+        {view.tags.length ? (
+          <footer class="article__footer">
+            <h2 class="visually-hidden">Tags</h2>
+            <ul class="tag-list">{view.tags.map((t) => <li><a href={`/tag/${t.slug}`}>{t.name}</a></li>)}</ul>
+          </footer>
+        ) : <Fragment />}
+      </article>
+    </Layout>
+  );
+}

@@ -1,0 +1,84 @@
+import { decideAccess } from '../access/decision.js';
+import { findLead, findLiveBySlug, findRedirect, listLive, loadBody, tagsFor } from '../content/articles.queries.js';
+import type { ContentDeps } from '../content/deps.js';
+import { searchArticleIds } from '../content/search.js';
+import { findAuthorBySlug, findSectionBySlug, findTagBySlug } from '../content/taxonomy.queries.js';
+import { findSummary } from '../content/articles.queries.js';
+import type { ArticleSummary } from '../content/types.js';
+import type { ArticleView } from './pages/article.js';
+import type { HomeView } from './pages/home.js';
+import type { ListingView } from './pages/listing.js';
+import type { SearchView } from './pages/search.js';
+import type { Site } from './site.js';
+
+export const PAGE_SIZE = 12;
+const RAIL_SIZE = 4;
+
+export type Found<T> = { kind: 'ok'; view: T } | { kind: 'redirect'; to: string } | { kind: 'missing' };
+
+/** An article page: decide access first, then load only the part of the body the reader may have. */
+export async function loadArticlePage(deps: ContentDeps, slug: string): Promise<Found<ArticleView>> {
+  const now = deps.clock.now();
+  const article = await findLiveBySlug(deps.db, slug, now);
+  if (!article) {
+    const to = await findRedirect(deps.db, `/articles/${slug}`);
+    return to ? { kind: 'redirect', to } : { kind: 'missing' };
+  }
+  const decision = decideAccess(article);
+  const body = await loadBody(deps.db, article.id, decision.full ? 'full' : 'preview');
+  return { kind: 'ok', view: { article, decision, body, tags: await tagsFor(deps.db, article.id) } };
+}
+
+export async function loadHome(deps: ContentDeps, site: Site, page: number): Promise<HomeView> {
+  const now = deps.clock.now();
+  if (page > 1) {
+    const rows = await listLive(deps.db, { now, limit: PAGE_SIZE + 1, offset: (page - 1) * PAGE_SIZE + 1 });
+    return { page, latest: rows.slice(0, PAGE_SIZE), hasNext: rows.length > PAGE_SIZE, rails: [] };
+  }
+  const lead = await findLead(deps.db, now);
+  const exclude = lead ? [lead.id] : [];
+  const rows = await listLive(deps.db, { now, limit: PAGE_SIZE + 1, excludeIds: exclude });
+  const latest = rows.slice(0, PAGE_SIZE);
+  const shown = new Set([...exclude, ...latest.map((a) => a.id)]);
+  const rails = [];
+  for (const section of site.sections) {
+    const articles = await listLive(deps.db, { now, limit: RAIL_SIZE, sectionId: section.id });
+    if (articles.length) rails.push({ section, articles: articles.filter((a) => !shown.has(a.id)).concat(articles.filter((a) => shown.has(a.id))).slice(0, RAIL_SIZE) });
+  }
+  return { page, lead, latest, hasNext: rows.length > PAGE_SIZE, rails };
+}
+
+export async function loadListing(deps: ContentDeps, kind: ListingView['kind'], slug: string, page: number): Promise<ListingView | undefined> {
+  const now = deps.clock.now();
+  const offset = (page - 1) * PAGE_SIZE;
+  let owner: { id: number; name: string; description: string } | undefined;
+  let rows: ArticleSummary[];
+  if (kind === 'section') {
+    const s = await findSectionBySlug(deps.db, slug);
+    if (!s) return undefined;
+    owner = { id: s.id, name: s.name, description: s.description };
+    rows = await listLive(deps.db, { now, limit: PAGE_SIZE + 1, offset, sectionId: s.id });
+  } else if (kind === 'author') {
+    const a = await findAuthorBySlug(deps.db, slug);
+    if (!a) return undefined;
+    owner = { id: a.id, name: a.name, description: a.bio };
+    rows = await listLive(deps.db, { now, limit: PAGE_SIZE + 1, offset, authorId: a.id });
+  } else {
+    const t = await findTagBySlug(deps.db, slug);
+    if (!t) return undefined;
+    owner = { id: t.id, name: t.name, description: '' };
+    rows = await listLive(deps.db, { now, limit: PAGE_SIZE + 1, offset, tagId: t.id });
+  }
+  return { kind, slug, name: owner.name, description: owner.description, page, articles: rows.slice(0, PAGE_SIZE), hasNext: rows.length > PAGE_SIZE };
+}
+
+/** Search as an anonymous reader: gated text never matches (see content/search). */
+export async function loadSearch(deps: ContentDeps, q: string, page: number): Promise<SearchView> {
+  const { ids, more } = await searchArticleIds(deps.db, deps.dialect, q, { now: deps.clock.now(), limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, scope: 'public' });
+  const articles: ArticleSummary[] = [];
+  for (const id of ids) {
+    const a = await findSummary(deps.db, { id });
+    if (a) articles.push(a);
+  }
+  return { q, page, articles, hasNext: more };
+}

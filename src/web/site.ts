@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { readSiteSettings, type SiteSettings } from '../content/settings.js';
+import { listSections } from '../content/taxonomy.queries.js';
+import type { AccessLevel, SectionRef } from '../content/types.js';
+
+/** What every page needs: settings and the section list for navigation. */
+export interface Site {
+  settings: SiteSettings;
+  sections: (SectionRef & { description: string; defaultAccess: AccessLevel })[];
+  siteUrl: string;
+}
+
+/**
+ * Cached for a second per process: every page view needs it, it changes rarely,
+ * and a local write clears it at once (other PostgreSQL instances catch up within a second).
+ */
+const TTL_MS = 1000;
+
+export class SiteCache {
+  private value: Site | undefined;
+  private loadedAt = 0;
+  private pending: Promise<Site> | undefined;
+
+  constructor(private readonly db: Kysely<DB>, private readonly siteUrl: string, private readonly now: () => number = () => Date.now()) {}
+
+  async get(): Promise<Site> {
+    if (this.value && this.now() - this.loadedAt < TTL_MS) return this.value;
+    this.pending ??= this.load().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  invalidate(): void {
+    this.value = undefined;
+  }
+
+  private async load(): Promise<Site> {
+    const [settings, sections] = await Promise.all([readSiteSettings(this.db), listSections(this.db)]);
+    this.value = {
+      settings,
+      siteUrl: this.siteUrl,
+      sections: sections.map((s) => ({ id: s.id, slug: s.slug, name: s.name, description: s.description, defaultAccess: s.default_access as AccessLevel })),
+    };
+    this.loadedAt = this.now();
+    return this.value;
+  }
+}
