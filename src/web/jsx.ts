@@ -27,7 +27,7 @@ export function h(tag: string | Component, props: Props | null, ...children: Chi
   if (props) {
     for (const key in props) {
       const v = props[key];
-      if (v === undefined || v === null || v === false || key === 'children') continue;
+      if (v === undefined || v === null || v === false || key === 'children' || key === '__source' || key === '__self') continue;
       const name = key === 'className' ? 'class' : key === 'htmlFor' ? 'for' : key;
       out += v === true ? ' ' + name : ' ' + name + '="' + escapeHtml(String(v)) + '"';
     }

@@ -1,0 +1,144 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createApp, type App } from '../../src/app.js';
+import { loadDemo } from '../../src/content/demo/load.js';
+import { demoArticles, demoSections } from '../../src/content/demo/articles.js';
+import type { DemoArticle } from '../../src/content/demo/types.js';
+import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { testConfig } from '../helpers/app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasBrowser = existsSync(CHROMIUM);
+const requireBrowser = process.env.REQUIRE_BROWSER === '1';
+const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
+
+if (!hasBrowser && !requireBrowser) {
+  console.warn(`\n!!! Browser suites SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)\n`);
+}
+
+const live = (a: DemoArticle) => (a.status ?? 'published') === 'published' && a.hoursAgo > 0;
+const accessOf = (a: DemoArticle) => a.access ?? demoSections.find((s) => s.slug === a.section)?.defaultAccess;
+
+/** A published demo article that anyone may read in full; it is listed on the home page. */
+const freeArticle = demoArticles.find((a) => live(a) && accessOf(a) === 'free')!;
+/** A published demo article for subscribers only. */
+const paidArticle = demoArticles.find((a) => live(a) && accessOf(a) === 'paid')!;
+
+/** The first paragraph of a Markdown body, without inline markup, for matching against the rendered text. */
+function firstParagraphText(markdown: string): string {
+  const first = markdown.split(/\n\s*\n/)[0]!.trim();
+  return first.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`]/g, '');
+}
+
+(hasBrowser || requireBrowser ? describe : describe.skip)('reader journey in Chromium', () => {
+  let db: TestDatabase | undefined;
+  let app: App | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext;
+  let base: string;
+  const consoleErrors: string[] = [];
+  const foreignRequests: string[] = [];
+
+  beforeAll(async () => {
+    if (!hasBrowser) {
+      throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: install it with apt-get install -y chromium`);
+    }
+    expect(freeArticle, 'the demo has a free, published article').toBeDefined();
+    expect(paidArticle, 'the demo has a paid, published article').toBeDefined();
+
+    db = await freshDatabase('sqlite');
+    const config = testConfig({ databaseUrl: db.url, dialect: 'sqlite' });
+    app = await createApp({ config, database: db, logger: false });
+    await loadDemo(app.ctx.content);
+    await app.server.listen({ port: 0, host: '127.0.0.1' });
+    const addr = app.server.server.address();
+    if (!addr || typeof addr !== 'object') throw new Error('the server is not listening on a TCP port');
+    base = `http://127.0.0.1:${addr.port}`;
+
+    mkdirSync(RESULTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await db?.destroy();
+  });
+
+  /** A new page that records console errors, uncaught exceptions and requests leaving 127.0.0.1. */
+  async function openPage(): Promise<Page> {
+    const page = await context.newPage();
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(`${page.url()}: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
+    page.on('request', (req) => {
+      const url = new URL(req.url());
+      if (url.protocol === 'data:' || url.protocol === 'blob:') return;
+      if (url.hostname !== '127.0.0.1') foreignRequests.push(req.url());
+    });
+    return page;
+  }
+
+  it('goes from the home page to a free article and reads it in full', async () => {
+    const page = await openPage();
+    const home = await page.goto(`${base}/`);
+    expect(home?.status()).toBe(200);
+
+    const lead = page.locator('.lead-story__title');
+    await expect.poll(() => lead.isVisible()).toBe(true);
+    expect((await lead.textContent())?.trim()).toBeTruthy();
+    await page.screenshot({ path: join(RESULTS, 'home.png'), fullPage: true });
+
+    const link = page.getByRole('link', { name: freeArticle.title, exact: true }).first();
+    expect(await link.count(), `a link to "${freeArticle.title}" on the home page`).toBe(1);
+    await Promise.all([page.waitForURL(`**/articles/${freeArticle.slug}`), link.click()]);
+
+    const h1 = page.locator('h1');
+    expect(await h1.count()).toBe(1);
+    expect((await h1.textContent())?.trim()).toBe(freeArticle.title);
+
+    const paragraphs = page.locator('.article__body p');
+    expect(await paragraphs.first().isVisible()).toBe(true);
+    const bodyText = (await page.locator('.article__body').innerText()).replace(/\s+/g, ' ');
+    const opening = firstParagraphText(freeArticle.markdown).replace(/\s+/g, ' ');
+    expect(bodyText).toContain(opening.slice(0, 80));
+    // Free: the text after the preview break is there too, and nothing is marked as gated.
+    const afterBreak = freeArticle.markdown.split('<!--more-->')[1];
+    if (afterBreak) expect(await paragraphs.last().isVisible()).toBe(true);
+    expect(await page.locator('.notice').count()).toBe(0);
+    expect(await page.locator('.article-gated').count()).toBe(0);
+
+    await page.screenshot({ path: join(RESULTS, 'article.png'), fullPage: true });
+    await page.close();
+
+    expect(consoleErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+
+  it('shows a paid article only up to its preview, with a notice and no gated markup', async () => {
+    const page = await openPage();
+    const res = await page.goto(`${base}/articles/${paidArticle.slug}`);
+    expect(res?.status()).toBe(200);
+
+    expect((await page.locator('h1').textContent())?.trim()).toBe(paidArticle.title);
+    expect(await page.locator('.article__body p').first().isVisible()).toBe(true);
+    expect(await page.locator('.notice').isVisible()).toBe(true);
+    expect(await page.locator('.article-gated').count()).toBe(0);
+
+    const rest = paidArticle.markdown.split('<!--more-->')[1]!;
+    const gatedParagraph = rest.split(/\n\s*\n/).map((p) => p.trim()).find((p) => /^[A-Z]/.test(p))!;
+    expect(await page.locator('body').innerText()).not.toContain(gatedParagraph.slice(0, 60));
+    await page.close();
+
+    expect(consoleErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+});

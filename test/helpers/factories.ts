@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+import type { ContentDeps } from '../../src/content/deps.js';
+import { createArticle } from '../../src/content/articles.service.js';
+import { createAuthor, createSection } from '../../src/content/taxonomy.service.js';
+import type { ArticleCreate } from '../../src/content/inputs.js';
+import type { AccessLevel } from '../../src/content/types.js';
+
+const uid = () => randomBytes(4).toString('hex');
+
+export const makeSection = (d: ContentDeps, over: { name?: string; slug?: string; defaultAccess?: AccessLevel } = {}) =>
+  createSection(d, { name: over.name ?? `Section ${uid()}`, ...over });
+
+export const makeAuthor = (d: ContentDeps, over: { name?: string; slug?: string; bio?: string } = {}) =>
+  createAuthor(d, { name: over.name ?? `Author ${uid()}`, bio: over.bio ?? 'Writes things.', ...over });
+
+/** A published article with a preview break: `preview` is free to show, `rest` is gated for non-free levels. */
+export function makeArticle(d: ContentDeps, over: Partial<ArticleCreate> & { preview?: string; rest?: string } = {}) {
+  const { preview, rest, ...input } = over;
+  const p = preview ?? `Opening paragraph ${uid()}.`;
+  const r = rest ?? `The rest of the story ${uid()}.`;
+  return createArticle(d, {
+    title: `A story ${uid()}`,
+    dek: 'A short standfirst.',
+    body: { markdown: `${p}\n\n<!--more-->\n\n${r}` },
+    status: 'published',
+    publishedAt: new Date(d.clock.now() - 60_000).toISOString(),
+    ...input,
+  });
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { htmlToDoc } from '../../src/content/richtext/from-html.js';
+import { markdownToDoc } from '../../src/content/richtext/from-markdown.js';
+import { renderDoc, DEFAULT_PREVIEW_BLOCKS } from '../../src/content/richtext/render.js';
+import { docSchema } from '../../src/content/richtext/doc.js';
+import { h, raw, Fragment } from '../../src/web/jsx.js';
+import { slugify } from '../../src/content/slug.js';
+
+describe('HTML to document', () => {
+  const cases: [string, string, string][] = [
+    ['keeps paragraphs, headings and marks', '<h2>Title</h2><p>A <b>bold</b> and <em>soft</em> <a href="https://example.org/x">link</a>.</p>', '<h2>Title</h2><p>A <strong>bold</strong> and <em>soft</em> <a href="https://example.org/x">link</a>.</p>'],
+    ['drops scripts, styles and event handlers', '<p onclick="evil()">Hi<script>alert(1)</script><style>p{}</style></p><iframe src="x"></iframe>', '<p>Hi</p>'],
+    ['unwraps javascript: links to their text', '<p><a href="javascript:alert(1)">click</a></p>', '<p>click</p>'],
+    ['drops data: and protocol-relative images', '<img src="data:image/png;base64,AAAA"><img src="//evil.example/x.png"><img src="https://cdn.example/a.jpg" alt="A">', '<figure><img src="https://cdn.example/a.jpg" alt="A" loading="lazy"></figure>'],
+    ['keeps lists and quotes', '<ul><li>One</li><li>Two</li></ul><ol start="3"><li>Three</li></ol><blockquote><p>Said.</p></blockquote>', '<ul><li><p>One</p></li><li><p>Two</p></li></ul><ol start="3"><li><p>Three</p></li></ol><blockquote><p>Said.</p></blockquote>'],
+    ['turns figures into captioned images', '<figure><img src="/a.jpg" alt="Boats"><figcaption>Boats at dawn</figcaption></figure>', '<figure><img src="/a.jpg" alt="Boats" loading="lazy"><figcaption>Boats at dawn</figcaption></figure>'],
+    ['wraps loose text in paragraphs and collapses white space', 'Loose   text\n here<div>In a div</div>', '<p>Loose text here</p><p>In a div</p>'],
+    ['escapes text that looks like markup', '<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; "quotes"</p>', '<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;</p>'],
+    ['keeps code blocks verbatim', '<pre><code>a &lt; b\n  indented</code></pre>', '<pre><code>a &lt; b\n  indented</code></pre>'],
+  ];
+  it.each(cases)('%s', (_name, html, expected) => {
+    const doc = htmlToDoc(html);
+    expect(docSchema.safeParse(doc).success).toBe(true);
+    expect(renderDoc(doc).fullHtml).toBe(expected);
+  });
+
+  it('treats <!--more--> and hr.preview-break as the preview break', () => {
+    for (const html of ['<p>One</p><!--more--><p>Two</p>', '<p>One</p><hr class="preview-break"><p>Two</p>']) {
+      const r = renderDoc(htmlToDoc(html));
+      expect(r.hasBreak).toBe(true);
+      expect(r.previewHtml).toBe('<p>One</p>');
+      expect(r.fullHtml).toBe('<p>One</p><p>Two</p>');
+      expect(r.gatedText).toBe('Two');
+    }
+  });
+});
+
+describe('Markdown to document', () => {
+  it('converts the common elements', () => {
+    const r = renderDoc(markdownToDoc('## Head\n\nSome *it* and **bold** with [a link](https://example.org).\n\n> Quote\n\n- a\n- b\n\n<!--more-->\n\nAfter.'));
+    expect(r.previewHtml).toBe('<h2>Head</h2><p>Some <em>it</em> and <strong>bold</strong> with <a href="https://example.org">a link</a>.</p><blockquote><p>Quote</p></blockquote><ul><li><p>a</p></li><li><p>b</p></li></ul>');
+    expect(r.fullHtml.endsWith('<p>After.</p>')).toBe(true);
+  });
+  it('does not let raw HTML in Markdown through', () => {
+    const r = renderDoc(markdownToDoc('Hi <img src=x onerror=alert(1)> <script>alert(2)</script>\n\n[x](javascript:alert(3))'));
+    expect(r.fullHtml).not.toMatch(/onerror|<script|javascript:/);
+  });
+});
+
+describe('preview without a break', () => {
+  it(`is the first ${DEFAULT_PREVIEW_BLOCKS} blocks`, () => {
+    const r = renderDoc(markdownToDoc('One.\n\nTwo.\n\nThree.\n\nFour.'));
+    expect(r.hasBreak).toBe(false);
+    expect(r.previewHtml).toBe('<p>One.</p><p>Two.</p>');
+    expect(r.previewText).toBe('One.\n\nTwo.');
+    expect(r.gatedText).toBe('Three.\n\nFour.');
+  });
+});
+
+describe('JSX string renderer', () => {
+  it('escapes children and attributes by default', () => {
+    const evil = '"><script>alert(1)</script>';
+    expect(h('a', { href: evil, title: "it's" }, evil).value).toBe('<a href="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" title="it&#39;s">&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</a>');
+  });
+  it('passes raw() through, renders void elements and skips false/null', () => {
+    expect(h('div', null, raw('<b>x</b>'), null, false, 0, h('br', null)).value).toBe('<div><b>x</b>0<br></div>');
+    expect(h('input', { disabled: true, hidden: false }).value).toBe('<input disabled>');
+    expect(h(Fragment, null, 'a', ['b', 'c']).value).toBe('abc');
+  });
+});
+
+describe('slugify', () => {
+  it.each([
+    ['Harbour plan wins approval', 'harbour-plan-wins-approval'],
+    ['Café society’s “big” night!', 'cafe-societys-big-night'],
+    ['   ', 'untitled'],
+  ])('%s → %s', (input, expected) => expect(slugify(input)).toBe(expected));
+});
