@@ -17,8 +17,8 @@ export interface Config {
 }
 
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535').transform(Number).pipe(z.number().max(65535, 'must be a port number from 0 to 65535')).default(3000),
+  HOST: z.string().regex(/^[A-Za-z0-9.:_-]+$/, 'must be a host name or IP address').default('127.0.0.1'),
   SITE_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATABASE_URL: z.string().min(1).optional(),
   MASTHEAD_DATA_DIR: z.string().min(1).default('./data'),
@@ -27,13 +27,19 @@ const envSchema = z.object({
   LOG_REQUESTS: z.enum(['0', '1', 'true', 'false']).default('0'),
 });
 
+const ECHOED = new Set(['PORT', 'HOST', 'SITE_URL', 'LOG_LEVEL', 'LOG_REQUESTS']);
+
 /** Validate the environment once, at boot. Throws ConfigError with one readable line. */
 export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 'secret'> & { secret?: string } {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable (PORT= in a unit file) means "not set", not zero.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0] ?? 'config');
-    throw new ConfigError(`invalid ${key}: ${issue.message}${env[key] !== undefined ? ` (got ${JSON.stringify(env[key])})` : ''}`);
+    // Echo the value only where it cannot be a secret.
+    const shown = ECHOED.has(key) && cleaned[key] !== undefined ? ` (got ${JSON.stringify(cleaned[key])})` : '';
+    throw new ConfigError(`invalid ${key}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
   const dataDir = resolve(e.MASTHEAD_DATA_DIR);
@@ -57,7 +63,8 @@ export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 
 export function dialectOf(url: string): 'sqlite' | 'postgres' {
   if (/^postgres(ql)?:\/\//.test(url)) return 'postgres';
   if (url.startsWith('sqlite:') || url.startsWith('file:')) return 'sqlite';
-  throw new ConfigError(`invalid DATABASE_URL: expected postgres://… or sqlite:/path/to/file.db (got ${JSON.stringify(url)})`);
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  throw new ConfigError(`invalid DATABASE_URL: expected postgres://… or sqlite:/path/to/file.db${scheme ? ` (got a ${scheme}: URL)` : ''}`);
 }
 
 /** Path of the SQLite file named by a sqlite:/file: URL. */

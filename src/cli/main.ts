@@ -23,11 +23,11 @@ Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MA
 
 class UsageError extends Error {}
 
-async function withDatabase<T>(config: Config, fn: (d: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(config: Config, fn: (d: ReturnType<typeof openDatabase>) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
   const database = openDatabase(config.databaseUrl);
   try {
     await checkConnection(database, config.databaseUrl);
-    await migrateToLatest(database);
+    if (opts.migrate !== false) await migrateToLatest(database);
     return await fn(database);
   } finally {
     await database.close();
@@ -50,7 +50,8 @@ async function start(config: Config): Promise<void> {
   }
   const addr = app.server.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  const url = config.siteUrl.replace(/:\d+$/, '') === `http://${config.host}` ? `http://${config.host}:${port}` : config.siteUrl;
+  // Without SITE_URL, print the address actually bound (PORT=0 picks a free port).
+  const url = process.env.SITE_URL ? config.siteUrl : `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   // The one line a newcomer looks for.
   process.stdout.write(`Masthead is running at ${url}/\n`);
   const stop = async () => {
@@ -64,7 +65,7 @@ async function start(config: Config): Promise<void> {
 export async function main(argv: string[]): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE + '\n');
+    (command ? process.stdout : process.stderr).write(USAGE + '\n');
     return command ? 0 : 2;
   }
   const config = loadConfig();
@@ -77,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
         const { applied } = await migrateToLatest(d);
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
         return 0;
-      });
+      }, { migrate: false });
     case 'demo':
       return withDatabase(config, async (d) => {
         const deps = { db: d.db, dialect: d.dialect, clock: systemClock };
@@ -117,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     default:
-      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+      throw new UsageError(`unknown command "${command}"; run \`masthead help\` for the list`);
   }
 }
 
@@ -139,7 +140,8 @@ main(process.argv.slice(2)).then(
       process.exit(1);
     }
     if ((err as { name?: string }).name === 'ZodError') {
-      process.stderr.write(`masthead: ${(err as { issues: { message: string }[] }).issues[0]?.message ?? 'invalid input'}\n`);
+      const issue = (err as { issues: { message: string; path: PropertyKey[] }[] }).issues[0];
+      process.stderr.write(`masthead: ${issue ? `${issue.path.length ? issue.path.join('.') : 'input'} ${issue.message}` : 'invalid input'}\n`);
       process.exit(2);
     }
     process.stderr.write(`masthead: ${(err as Error).stack ?? err}\n`);

@@ -46,6 +46,7 @@ export function Layout(props: { site: Site; meta: PageMeta; children?: Child }):
         <meta name="twitter:title" content={meta.title} />
         <meta name="twitter:description" content={meta.description} />
         <meta name="theme-color" content={safeColor(s.accentColor)} />
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href={css.path} />
         <style>{raw(`:root{--accent:${safeColor(s.accentColor)}}`)}</style>
         <link rel="alternate" type="application/rss+xml" title={`${feeds.title} (RSS)`} href={feeds.rss} />

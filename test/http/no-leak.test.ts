@@ -91,7 +91,7 @@ describe.each(dialects())('no gated text leaks on %s', (dialect) => {
 
   it('no anonymous response carries text past the preview break', async () => {
     for (const url of urls) {
-      for (const headers of [{}, { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }, { referer: 'https://www.google.com/' }, { 'x-forwarded-for': '66.249.66.1' }]) {
+      for (const headers of [{} as Record<string, string>, { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }, { referer: 'https://www.google.com/' }, { 'x-forwarded-for': '66.249.66.1' }]) {
         const res = await t.get(url, headers);
         expect(res.statusCode, url).toBeLessThan(500);
         expect(res.body, `${url} ${JSON.stringify(headers)}`).not.toContain('Zebra-canary');

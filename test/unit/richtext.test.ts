@@ -12,7 +12,7 @@ describe('HTML to document', () => {
     ['drops scripts, styles and event handlers', '<p onclick="evil()">Hi<script>alert(1)</script><style>p{}</style></p><iframe src="x"></iframe>', '<p>Hi</p>'],
     ['unwraps javascript: links to their text', '<p><a href="javascript:alert(1)">click</a></p>', '<p>click</p>'],
     ['drops data: and protocol-relative images', '<img src="data:image/png;base64,AAAA"><img src="//evil.example/x.png"><img src="https://cdn.example/a.jpg" alt="A">', '<figure><img src="https://cdn.example/a.jpg" alt="A" loading="lazy"></figure>'],
-    ['keeps lists and quotes', '<ul><li>One</li><li>Two</li></ul><ol start="3"><li>Three</li></ol><blockquote><p>Said.</p></blockquote>', '<ul><li><p>One</p></li><li><p>Two</p></li></ul><ol start="3"><li><p>Three</p></li></ol><blockquote><p>Said.</p></blockquote>'],
+    ['keeps lists and quotes', '<ul><li>One</li><li>Two</li></ul><ol start="3"><li>Three</li></ol><blockquote><p>Said.</p></blockquote>', '<ul><li>One</li><li>Two</li></ul><ol start="3"><li>Three</li></ol><blockquote><p>Said.</p></blockquote>'],
     ['turns figures into captioned images', '<figure><img src="/a.jpg" alt="Boats"><figcaption>Boats at dawn</figcaption></figure>', '<figure><img src="/a.jpg" alt="Boats" loading="lazy"><figcaption>Boats at dawn</figcaption></figure>'],
     ['wraps loose text in paragraphs and collapses white space', 'Loose   text\n here<div>In a div</div>', '<p>Loose text here</p><p>In a div</p>'],
     ['escapes text that looks like markup', '<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; "quotes"</p>', '<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;</p>'],
@@ -38,7 +38,7 @@ describe('HTML to document', () => {
 describe('Markdown to document', () => {
   it('converts the common elements', () => {
     const r = renderDoc(markdownToDoc('## Head\n\nSome *it* and **bold** with [a link](https://example.org).\n\n> Quote\n\n- a\n- b\n\n<!--more-->\n\nAfter.'));
-    expect(r.previewHtml).toBe('<h2>Head</h2><p>Some <em>it</em> and <strong>bold</strong> with <a href="https://example.org">a link</a>.</p><blockquote><p>Quote</p></blockquote><ul><li><p>a</p></li><li><p>b</p></li></ul>');
+    expect(r.previewHtml).toBe('<h2>Head</h2><p>Some <em>it</em> and <strong>bold</strong> with <a href="https://example.org">a link</a>.</p><blockquote><p>Quote</p></blockquote><ul><li>a</li><li>b</li></ul>');
     expect(r.fullHtml.endsWith('<p>After.</p>')).toBe(true);
   });
   it('does not let raw HTML in Markdown through', () => {

@@ -69,6 +69,9 @@ function block(node: BlockNode): string {
 }
 
 function listItem(item: ListItem): string {
+  // A tight item (one paragraph) renders without its <p>, as Markdown and editors intend.
+  const only = item.content.length === 1 ? item.content[0] : undefined;
+  if (only?.type === 'paragraph') return `<li>${inline(only.content)}</li>`;
   return `<li>${item.content.map(block).join('')}</li>`;
 }
 

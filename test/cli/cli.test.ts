@@ -1,0 +1,262 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The real CLI as a child process: `node --import tsx src/cli/main.ts <args>`.
+ * Every spawn compiles through tsx (~1s), so independent cases run concurrently.
+ */
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
+
+const tmpDirs: string[] = [];
+function freshDataDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'masthead-cli-'));
+  tmpDirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The parent's environment without anything that configures Masthead or the test run. */
+const CONFIG_VARS = /^(TEST_|VITEST|REQUIRE_POSTGRES$|PORT$|HOST$|SITE_URL$|DATABASE_URL$|MASTHEAD_|LOG_LEVEL$|LOG_REQUESTS$|NODE_OPTIONS$|NODE_ENV$)/;
+function cliEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!CONFIG_VARS.test(k)) env[k] = v;
+  return { ...env, MASTHEAD_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...extra };
+}
+
+interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Run the CLI to completion (killed after timeoutMs). */
+function run(args: string[], opts: { dataDir: string; env?: Record<string, string>; timeoutMs?: number }): Promise<Result> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawnCli(args, cliEnv(opts.dataDir, opts.env));
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`masthead ${args.join(' ')} did not exit within ${opts.timeoutMs ?? 20_000}ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, opts.timeoutMs ?? 20_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** stderr is exactly one non-empty line (plus its newline); returns that line. */
+function oneLine(text: string): string {
+  expect(text, `expected exactly one line, got:\n${text}`).toMatch(/^[^\r\n]+\n$/);
+  return text.trimEnd();
+}
+
+const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at /m);
+
+function unwritableDataDir(): string {
+  const file = join(freshDataDir(), 'plain-file');
+  writeFileSync(file, 'not a directory');
+  return join(file, 'sub');
+}
+
+describe.concurrent('masthead CLI: failures are one readable line', () => {
+  it('PORT=abc start exits 2 with one line naming PORT', async () => {
+    const r = await run(['start'], { dataDir: freshDataDir(), env: { PORT: 'abc' } });
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/^masthead: invalid PORT/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('an unwritable data dir exits non-zero with one line naming the data dir', async () => {
+    const dataDir = unwritableDataDir();
+    const r = await run(['start'], { dataDir });
+    expect(r.code).not.toBe(0);
+    expect(r.code).not.toBeNull();
+    const line = oneLine(r.stderr);
+    expect(line).toMatch(/^masthead: data dir /);
+    expect(line).toContain(dataDir);
+    noStackTrace(r.stderr);
+  });
+
+  it('an unreachable database exits non-zero with one line and no stack trace', async () => {
+    const r = await run(['start'], { dataDir: freshDataDir(), env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nope' } });
+    expect(r.code).not.toBe(0);
+    expect(r.code).not.toBeNull();
+    expect(oneLine(r.stderr)).toMatch(/^masthead: cannot reach database/);
+    noStackTrace(r.stderr);
+    expect(r.stdout).toBe('');
+  });
+
+  it('an unknown command exits 2', async () => {
+    const r = await run(['frobnicate'], { dataDir: freshDataDir() });
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe('masthead: unknown command "frobnicate"; run `masthead help` for the list');
+    noStackTrace(r.stderr);
+  });
+
+  it('no command prints the usage and exits 2; help exits 0', async () => {
+    const [none, help] = await Promise.all([run([], { dataDir: freshDataDir() }), run(['help'], { dataDir: freshDataDir() })]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^Usage: masthead <command>/);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: masthead <command>/);
+  });
+
+  it('a bad user create is a usage error (exit 2, one line)', async () => {
+    const dataDir = freshDataDir();
+    const [badEmail, badRole, noEmail, badSub, badFlag] = await Promise.all([
+      run(['user', 'create', '--email', 'x', '--role', 'owner'], { dataDir }),
+      run(['user', 'create', '--email', 'ok@example.com', '--role', 'emperor'], { dataDir: freshDataDir() }),
+      run(['user', 'create', '--role', 'owner'], { dataDir: freshDataDir() }),
+      run(['user', 'delete'], { dataDir: freshDataDir() }),
+      run(['user', 'create', '--email', 'ok@example.com', '--role', 'owner', '--bogus'], { dataDir: freshDataDir() }),
+    ]);
+    expect(badEmail.code).toBe(2);
+    expect(oneLine(badEmail.stderr)).toMatch(/^masthead: .*email/);
+    expect(badRole.code).toBe(2);
+    expect(oneLine(badRole.stderr)).toMatch(/^masthead: .*--role/);
+    expect(noEmail.code).toBe(2);
+    expect(oneLine(noEmail.stderr)).toMatch(/^masthead: .*--email/);
+    expect(badSub.code).toBe(2);
+    expect(oneLine(badSub.stderr)).toMatch(/^masthead: usage: masthead user create/);
+    expect(badFlag.code).toBe(2);
+    expect(oneLine(badFlag.stderr)).toMatch(/^masthead: .*bogus/);
+    for (const r of [badEmail, badRole, noEmail, badSub, badFlag]) noStackTrace(r.stderr);
+  });
+});
+
+describe.concurrent('masthead CLI: commands', () => {
+  it('migrate on a fresh data dir applies the migrations and names them', async () => {
+    const r = await run(['migrate'], { dataDir: freshDataDir() });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^applied: 001_initial/);
+  });
+
+  it('migrate a second time reports the database up to date', async () => {
+    const dataDir = freshDataDir();
+    const first = await run(['migrate'], { dataDir });
+    expect(first.code).toBe(0);
+    const second = await run(['migrate'], { dataDir });
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe('database is up to date\n');
+  });
+
+  it('user create, then token create for the first owner or a given email', async () => {
+    const dataDir = freshDataDir();
+    const created = await run(['user', 'create', '--email', 'Owner@Example.com', '--role', 'owner', '--name', 'Olga'], { dataDir });
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^created owner Owner@Example\.com \(id \d+\)\n$/);
+
+    const [token, byEmail, nobody, duplicate] = await Promise.all([
+      run(['token', 'create'], { dataDir }),
+      run(['token', 'create', '--email', 'owner@example.com', '--name', 'ci'], { dataDir }),
+      run(['token', 'create', '--email', 'nobody@example.com'], { dataDir }),
+      run(['user', 'create', '--email', 'OWNER@example.com', '--role', 'editor'], { dataDir }),
+    ]);
+    expect(token.stderr).toBe('');
+    expect(token.code).toBe(0);
+    expect(token.stdout).toMatch(/^mh_\d+_[A-Za-z0-9_-]{20,}\n$/);
+
+    expect(byEmail.code).toBe(0);
+    expect(byEmail.stdout).toMatch(/^mh_\d+_[A-Za-z0-9_-]{20,}\n$/);
+    expect(byEmail.stdout).not.toBe(token.stdout);
+
+    expect(nobody.code).toBe(1);
+    expect(oneLine(nobody.stderr)).toMatch(/^masthead: no staff user with email nobody@example\.com/);
+    expect(nobody.stdout).toBe('');
+
+    // Emails are case-insensitive identities.
+    expect(duplicate.code).toBe(1);
+    expect(oneLine(duplicate.stderr)).toMatch(/^masthead: a staff user with email .* exists/);
+  });
+
+  it('token create without any owner exits 1 with a hint', async () => {
+    const r = await run(['token', 'create'], { dataDir: freshDataDir() });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toMatch(/^masthead: no owner yet; create one with `masthead user create/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('demo loads into an empty data dir once, then refuses', async () => {
+    const dataDir = freshDataDir();
+    const first = await run(['demo'], { dataDir });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^loaded the demo publication: \d+ articles\n$/);
+    expect(Number(/(\d+) articles/.exec(first.stdout)![1])).toBeGreaterThan(0);
+
+    const second = await run(['demo'], { dataDir });
+    expect(second.code).toBe(1);
+    expect(oneLine(second.stderr)).toMatch(/^masthead: the database already has content/);
+  });
+});
+
+describe('masthead start', () => {
+  it('serves the demo site on the port it prints, and exits 0 on SIGTERM', async () => {
+    const child = spawnCli(['start'], cliEnv(freshDataDir(), { PORT: '0' }));
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+
+    try {
+      const url = await new Promise<string>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error(`no "running at" line within 20s\nstdout: ${stdout}\nstderr: ${stderr}`)), 20_000);
+        child.stdout!.on('data', (c: string) => {
+          stdout += c;
+          const m = /^Masthead is running at (http:\/\/127\.0\.0\.1:(\d+)\/)\n/m.exec(stdout);
+          if (m) {
+            clearTimeout(timer);
+            res(m[1]!);
+          }
+        });
+        void exited.then(({ code, signal }) => {
+          clearTimeout(timer);
+          rej(new Error(`start exited early (code ${code}, signal ${signal})\nstdout: ${stdout}\nstderr: ${stderr}`));
+        });
+      });
+      const port = Number(new URL(url).port);
+      // With PORT=0 the printed URL must carry the port actually bound, not 0.
+      expect(port).toBeGreaterThan(0);
+
+      const health = await fetch(new URL('/healthz', url));
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+
+      const home = await fetch(url);
+      expect(home.status).toBe(200);
+      expect(await home.text()).toContain('The Harbour Ledger');
+
+      const t0 = Date.now();
+      child.kill('SIGTERM');
+      const result = await Promise.race([
+        exited,
+        new Promise<never>((_, rej) => setTimeout(() => rej(new Error('did not exit within 5s of SIGTERM')), 5_000)),
+      ]);
+      expect(result).toEqual({ code: 0, signal: null });
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(stderr).toBe('');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+});
