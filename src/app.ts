@@ -1,12 +1,17 @@
 import pino, { type Logger } from 'pino';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { checkConnection, openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildServer } from './http/server.js';
-import type { AppContext } from './http/context.js';
+import { DEFAULT_LIMITS, type AppContext, type Limits } from './http/context.js';
 import { SiteCache } from './web/site.js';
+import { JobWorker } from './jobs/worker.js';
+import { createMailTransport } from './mail/transport.js';
+import { defaultFrom, MAIL_JOB, mailJobHandler } from './mail/mailer.js';
+import { Throttle } from './members/throttle.js';
+import type { AccountDeps } from './members/members.service.js';
 
 export interface App {
   server: FastifyInstance;
@@ -18,12 +23,27 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel });
 }
 
-/** The composition root: wires config, database, clock and HTTP together. */
-export async function createApp(opts: { config: Config; database?: Database; clock?: Clock; logger?: Logger | false }): Promise<App> {
+export const DEVICE_COOKIE = 'mh_device';
+
+export interface AppOptions {
+  config: Config;
+  database?: Database;
+  clock?: Clock;
+  logger?: Logger | false;
+  limits?: Partial<Limits>;
+  /** Run the background job worker (mail). Tests may step it with ctx.worker.drain() instead. */
+  startWorker?: boolean;
+  /** Job worker poll interval. */
+  pollMs?: number;
+}
+
+/** The composition root: wires config, database, clock, mail, jobs and HTTP together. */
+export async function createApp(opts: AppOptions): Promise<App> {
   const { config } = opts;
   const database = opts.database ?? openDatabase(config.databaseUrl);
   const ownsDatabase = !opts.database;
   const clock = opts.clock ?? systemClock;
+  const logger = opts.logger === undefined ? createLogger(config) : opts.logger;
   try {
     await checkConnection(database, config.databaseUrl);
     await migrateToLatest(database);
@@ -31,19 +51,56 @@ export async function createApp(opts: { config: Config; database?: Database; clo
     if (ownsDatabase) await database.close().catch(() => {});
     throw err;
   }
+  const site = new SiteCache(database.db, config.siteUrl);
+  const transport = createMailTransport({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger: logger || undefined });
+  let siteTitle = 'Masthead';
+  const worker = new JobWorker(database.db, database.dialect, clock, {
+    [MAIL_JOB]: mailJobHandler(transport, () => config.mailFrom ?? defaultFrom(siteTitle, config.siteUrl)),
+  }, logger || undefined, opts.pollMs ?? 1000);
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const accounts: AccountDeps = {
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    siteUrl: config.siteUrl,
+    brand: async () => {
+      const s = await site.get();
+      siteTitle = s.settings.title;
+      return { settings: s.settings, siteUrl: config.siteUrl };
+    },
+    mailQueued: () => worker.kick(),
+    // The meter (issue 4) merges an anonymous device's reads into the member here.
+    onMemberSignIn: async () => {},
+  };
   const ctx: AppContext = {
     config,
     database,
     clock,
     content: { db: database.db, dialect: database.dialect, clock },
-    site: new SiteCache(database.db, config.siteUrl),
+    accounts,
+    site,
+    worker,
+    limits,
+    throttles: {
+      linkPerEmail: new Throttle(limits.linkPerEmail, limits.windowMs, () => clock.now()),
+      passwordPerEmail: new Throttle(limits.passwordPerEmail, limits.windowMs, () => clock.now()),
+    },
+    deviceIdOf(req: FastifyRequest) {
+      const raw = req.cookies?.[DEVICE_COOKIE];
+      if (!raw) return null;
+      const u = req.unsignCookie(raw);
+      return u.valid && u.value && /^[A-Za-z0-9_-]{16,64}$/.test(u.value) ? u.value : null;
+    },
   };
-  const server = await buildServer(ctx, opts.logger === undefined ? createLogger(config) : opts.logger);
+  const server = await buildServer(ctx, logger);
+  if (opts.startWorker !== false) worker.start();
   return {
     server,
     ctx,
     async close() {
       await server.close();
+      await worker.stop();
+      transport.close();
       if (ownsDatabase) await database.close();
     },
   };

@@ -14,6 +14,12 @@ export interface Config {
   secret: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logRequests: boolean;
+  /** nodemailer SMTP URL; unset writes mail to <dataDir>/outbox as .eml files. */
+  smtpUrl: string | null;
+  /** From address; defaults to "<site title>" <no-reply@site host>. */
+  mailFrom: string | null;
+  /** Reverse proxies whose X-Forwarded-For we believe (IPs or CIDRs); none by default. */
+  trustedProxies: string[];
 }
 
 const envSchema = z.object({
@@ -25,9 +31,12 @@ const envSchema = z.object({
   MASTHEAD_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_REQUESTS: z.enum(['0', '1', 'true', 'false']).default('0'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().max(300).optional(),
+  TRUSTED_PROXIES: z.string().regex(/^[0-9a-fA-F.:/,\s]+$/, 'must be a comma-separated list of IP addresses or CIDR ranges').optional(),
 });
 
-const ECHOED = new Set(['PORT', 'HOST', 'SITE_URL', 'LOG_LEVEL', 'LOG_REQUESTS']);
+const ECHOED = new Set(['PORT', 'HOST', 'SITE_URL', 'LOG_LEVEL', 'LOG_REQUESTS', 'TRUSTED_PROXIES', 'MAIL_FROM']);
 
 /** Validate the environment once, at boot. Throws ConfigError with one readable line. */
 export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 'secret'> & { secret?: string } {
@@ -57,6 +66,9 @@ export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 
     secret: e.MASTHEAD_SECRET,
     logLevel: e.LOG_LEVEL,
     logRequests: e.LOG_REQUESTS === '1' || e.LOG_REQUESTS === 'true',
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM ?? null,
+    trustedProxies: (e.TRUSTED_PROXIES ?? '').split(',').map((x) => x.trim()).filter(Boolean),
   };
 }
 

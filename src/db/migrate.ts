@@ -1,12 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database, Dialect } from './database.js';
 import * as m001 from './migrations/001_initial.js';
+import * as m002 from './migrations/002_accounts.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
 /** The one ordered migration set for both dialects. Append; never edit a shipped entry. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001_initial': m001,
+  '002_accounts': m002,
 };
 
 class InlineProvider implements MigrationProvider {

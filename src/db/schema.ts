@@ -44,6 +44,7 @@ export interface DB {
     primary_section_id: number | null;
     featured: number;
     source_id: string | null;
+    created_by_staff_id: number | null;
     created_at: number;
     updated_at: number;
   };
@@ -58,6 +59,8 @@ export interface DB {
     name: string;
     role: string;
     password_hash: string | null;
+    totp_secret: string | null;
+    totp_enabled: number;
     created_at: number;
   };
   api_tokens: {
@@ -71,4 +74,58 @@ export interface DB {
   };
   /** PostgreSQL only; SQLite keeps an FTS5 virtual table of the same name. */
   article_search: { article_id: number; public_tsv: unknown; full_tsv: unknown };
+  members: {
+    id: Generated<number>;
+    email: string;
+    email_normalized: string;
+    name: string;
+    status: string;
+    email_verified: number;
+    password_hash: string | null;
+    created_at: number;
+    last_seen_at: number | null;
+    deleted_at: number | null;
+  };
+  sessions: {
+    id: string;
+    member_id: number | null;
+    staff_user_id: number | null;
+    created_at: number;
+    last_seen_at: number;
+    idle_expires_at: number;
+    expires_at: number;
+    user_agent: string;
+    revoked_at: number | null;
+  };
+  login_tokens: {
+    id: Generated<number>;
+    token_hash: string;
+    purpose: string;
+    email: string;
+    name: string | null;
+    member_id: number | null;
+    staff_user_id: number | null;
+    binding_hash: string | null;
+    device_id: string | null;
+    return_to: string | null;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+  };
+  audit_log: { id: Generated<number>; at: number; actor: string; action: string; target: string | null; ip: string | null; details: string | null };
+  jobs: {
+    id: Generated<number>;
+    kind: string;
+    payload: string;
+    run_at: number;
+    attempts: number;
+    max_attempts: number;
+    locked_until: number | null;
+    locked_by: string | null;
+    last_error: string | null;
+    done_at: number | null;
+    failed_at: number | null;
+    dedupe_key: string | null;
+    created_at: number;
+  };
 }

@@ -1,8 +1,24 @@
+import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { ContentDeps } from '../content/deps.js';
 import type { Database } from '../db/database.js';
+import type { JobWorker } from '../jobs/worker.js';
+import type { AccountDeps } from '../members/members.service.js';
+import type { Throttle } from '../members/throttle.js';
 import type { SiteCache } from '../web/site.js';
+
+export interface Limits {
+  windowMs: number;
+  /** Magic-link requests per client address and per email in a window. */
+  linkPerIp: number;
+  linkPerEmail: number;
+  /** Password attempts per client address and per email in a window. */
+  passwordPerIp: number;
+  passwordPerEmail: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { windowMs: 15 * 60_000, linkPerIp: 20, linkPerEmail: 5, passwordPerIp: 30, passwordPerEmail: 10 };
 
 /** Everything routes need, built once in app.ts and passed down explicitly. */
 export interface AppContext {
@@ -10,5 +26,11 @@ export interface AppContext {
   database: Database;
   clock: Clock;
   content: ContentDeps;
+  accounts: AccountDeps;
   site: SiteCache;
+  worker: JobWorker;
+  limits: Limits;
+  throttles: { linkPerEmail: Throttle; passwordPerEmail: Throttle };
+  /** The paywall's anonymous device id, when the request carries a valid one. */
+  deviceIdOf(req: FastifyRequest): string | null;
 }

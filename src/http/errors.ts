@@ -30,6 +30,8 @@ const FASTIFY: Record<string, { status: number; code: ErrorCode; message: string
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_input', message: 'content length does not match the body' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_input', message: 'request body is empty; send a JSON object' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_input', message: 'request body is not valid JSON' },
+  FST_CSRF_MISSING_SECRET: { status: 403, code: 'forbidden', message: 'this form has expired or came from another site; reload the page and try again' },
+  FST_CSRF_INVALID_TOKEN: { status: 403, code: 'forbidden', message: 'this form has expired or came from another site; reload the page and try again' },
 };
 
 export function toHttpFailure(err: unknown): HttpFailure {
@@ -42,7 +44,7 @@ export function toHttpFailure(err: unknown): HttpFailure {
   }
   // Body parser failures (bad JSON and the like) carry a 4xx statusCode and a safe message.
   if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 404) {
-    const code: ErrorCode = e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : e.statusCode === 429 ? 'rate_limited' : 'invalid_input';
+    const code: ErrorCode = e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : e.statusCode === 429 ? 'rate_limited' : e.statusCode === 403 ? 'forbidden' : e.statusCode === 401 ? 'unauthorized' : 'invalid_input';
     return { status: e.statusCode, code, message: e.statusCode === 400 && /JSON/i.test(e.message ?? '') ? 'request body is not valid JSON' : (e.message ?? 'bad request'), expected: true };
   }
   return { status: 500, code: 'internal', message: 'Something went wrong on our side.', errorId: randomUUID(), expected: false };

@@ -9,6 +9,12 @@ import { readerRoutes } from './routes/reader.js';
 import { feedRoutes } from './routes/feeds.js';
 import { healthRoutes } from './routes/health.js';
 import { adminContentRoutes } from './routes/admin-content.js';
+import { accountRoutes } from './routes/accounts.js';
+import { staffAuthRoutes } from './routes/staff-auth.js';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import csrf from '@fastify/csrf-protection';
+import rateLimit from '@fastify/rate-limit';
 
 export const BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -27,7 +33,8 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   const base = {
     logController: new LogController({ disableRequestLogging: !ctx.config.logRequests }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // Client IP from the socket unless TRUSTED_PROXIES names the proxy in front of us.
+    trustProxy: ctx.config.trustedProxies.length ? ctx.config.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
   };
@@ -47,10 +54,25 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   app.setNotFoundHandler(async (req, reply) =>
     sendFailure(ctx, req, reply, { status: 404, code: 'not_found', message: 'no such page', expected: true }));
 
+  await app.register(cookie, { secret: ctx.config.secret });
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'mh_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.config.siteUrl.startsWith('https:') },
+    getToken: (req) => {
+      const b = req.body as Record<string, unknown> | undefined;
+      return (typeof b?._csrf === 'string' ? b._csrf : undefined) ?? (req.headers['x-csrf-token'] as string | undefined) ?? '';
+    },
+  });
+  await app.register(rateLimit, { global: false });
+
   healthRoutes(app, ctx);
   readerRoutes(app, ctx);
   feedRoutes(app, ctx);
   adminContentRoutes(app, ctx);
+  accountRoutes(app, ctx);
+  staffAuthRoutes(app, ctx);
   await app.ready();
   return app;
 }

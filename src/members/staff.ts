@@ -21,7 +21,7 @@ export async function createStaffUser(db: Q, i: { email: string; name?: string; 
   const existing = await db.selectFrom('staff_users').select('id').where('email_normalized', '=', norm).executeTakeFirst();
   if (existing) throw conflict(`a staff user with email ${email} exists`);
   const row = await db.insertInto('staff_users')
-    .values({ email, email_normalized: norm, name: i.name ?? '', role: i.role, password_hash: null, created_at: i.now })
+    .values({ email, email_normalized: norm, name: i.name ?? '', role: i.role, password_hash: null, totp_secret: null, totp_enabled: 0, created_at: i.now })
     .returning(['id', 'email', 'name', 'role']).executeTakeFirstOrThrow();
   return { ...row, role: row.role as StaffRole };
 }

@@ -9,6 +9,7 @@ import type { Dialect } from '../../src/db/database.js';
 import { createStaffUser } from '../../src/members/staff.js';
 import { createApiToken } from '../../src/members/tokens.js';
 import { freshDatabase, type TestDatabase } from './db.js';
+import type { Limits } from '../../src/http/context.js';
 
 export const T0 = Date.parse('2026-03-10T12:00:00Z');
 
@@ -19,7 +20,47 @@ export interface TestApp {
   token: string;
   get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** A browser-like client with its own cookie jar. */
+  agent(headers?: Record<string, string>): Agent;
   close(): Promise<void>;
+}
+
+export interface Agent {
+  cookies: Map<string, string>;
+  get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** POST a urlencoded form; `_csrf` is taken from the last page fetched unless given. */
+  post(url: string, form: Record<string, string>, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** The CSRF token from the last HTML page this agent fetched. */
+  csrf(): string;
+  signedIn(): Promise<boolean>;
+}
+
+export function makeAgent(app: App, base: Record<string, string> = {}): Agent {
+  const cookies = new Map<string, string>();
+  let lastCsrf = '';
+  const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const remember = (res: LightMyRequestResponse) => {
+    for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now())) cookies.delete(c.name);
+      else cookies.set(c.name, c.value);
+    }
+    const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
+    if (m) lastCsrf = m[1]!;
+    return res;
+  };
+  const agent: Agent = {
+    cookies,
+    get: async (url, headers) => remember(await app.server.inject({ method: 'GET', url, headers: { ...base, cookie: cookieHeader(), ...headers } })),
+    post: async (url, form, headers) =>
+      remember(await app.server.inject({
+        method: 'POST', url,
+        headers: { ...base, cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        payload: new URLSearchParams({ _csrf: lastCsrf, ...form }).toString(),
+      })),
+    csrf: () => lastCsrf,
+    signedIn: async () => (await agent.get('/account')).statusCode === 200,
+  };
+  return agent;
 }
 
 export function testConfig(over: Partial<Config> = {}): Config {
@@ -28,11 +69,11 @@ export function testConfig(over: Partial<Config> = {}): Config {
 }
 
 /** The real app on a fresh database, driven through Fastify's inject, with a clock the test controls. */
-export async function startTestApp(dialect: Dialect, opts: { now?: number } = {}): Promise<TestApp> {
+export async function startTestApp(dialect: Dialect, opts: { now?: number; smtpUrl?: string; limits?: Partial<Limits> } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const clock = fixedClock(opts.now ?? T0);
-  const config = testConfig({ databaseUrl: db.url, dialect });
-  const app = await createApp({ config, database: db, clock, logger: false });
+  const config = testConfig({ databaseUrl: db.url, dialect, smtpUrl: opts.smtpUrl ?? null });
+  const app = await createApp({ config, database: db, clock, logger: false, limits: opts.limits, pollMs: 50 });
   const owner = await createStaffUser(db.db, { email: 'owner@news.example', role: 'owner', now: clock.now() });
   const { token } = await createApiToken(db.db, owner.id, 'test', clock.now());
   return {
@@ -41,6 +82,7 @@ export async function startTestApp(dialect: Dialect, opts: { now?: number } = {}
     clock,
     token,
     get: (url, headers) => app.server.inject({ method: 'GET', url, headers }),
+    agent: (headers) => makeAgent(app, headers),
     api: (method, url, body, headers) =>
       app.server.inject({
         method,

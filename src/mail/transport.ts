@@ -1,0 +1,39 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+import type { Mail } from './messages.js';
+
+export interface MailTransport {
+  send(mail: Mail & { from: string }): Promise<void>;
+  close(): void;
+}
+
+/**
+ * SMTP when SMTP_URL is set; otherwise every message becomes an .eml file in
+ * <data dir>/outbox and its subject and link are logged, so the demo works offline.
+ */
+export function createMailTransport(opts: { smtpUrl: string | null; dataDir: string; logger?: Logger }): MailTransport {
+  if (opts.smtpUrl) {
+    const t = nodemailer.createTransport(opts.smtpUrl);
+    return {
+      async send(m) {
+        await t.sendMail({ from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
+      },
+      close: () => t.close(),
+    };
+  }
+  const outbox = join(opts.dataDir, 'outbox');
+  const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  let seq = 0;
+  return {
+    async send(m) {
+      const info = await t.sendMail({ from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
+      mkdirSync(outbox, { recursive: true });
+      const file = join(outbox, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++seq}.eml`);
+      writeFileSync(file, info.message as Buffer);
+      opts.logger?.info({ to: m.to, subject: m.subject, link: m.link, file }, `mail written to outbox: ${m.subject}${m.link ? ` — ${m.link}` : ''}`);
+    },
+    close: () => t.close(),
+  };
+}

@@ -1,0 +1,57 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { randomToken, sha256hex } from './crypto.js';
+
+type Q = Kysely<DB> | Transaction<DB>;
+
+export const LINK_TTL_MS = 15 * 60_000;
+export type LinkPurpose = 'signin' | 'signup' | 'change_email' | 'staff_signin';
+
+export interface LoginToken {
+  id: number;
+  purpose: LinkPurpose;
+  email: string;
+  name: string | null;
+  memberId: number | null;
+  staffUserId: number | null;
+  bindingHash: string | null;
+  deviceId: string | null;
+  returnTo: string | null;
+}
+
+/** Single use, 15 minutes, stored only as a hash. Returns the raw token for the link. */
+export async function createLoginToken(db: Q, t: Omit<LoginToken, 'id'>, now: number): Promise<string> {
+  const token = randomToken();
+  await db.insertInto('login_tokens').values({
+    token_hash: sha256hex(token), purpose: t.purpose, email: t.email, name: t.name, member_id: t.memberId, staff_user_id: t.staffUserId,
+    binding_hash: t.bindingHash, device_id: t.deviceId, return_to: t.returnTo, created_at: now, expires_at: now + LINK_TTL_MS, used_at: null,
+  }).execute();
+  return token;
+}
+
+export type TokenLookup = { ok: true; token: LoginToken } | { ok: false; reason: 'invalid' | 'expired' | 'used' };
+
+/**
+ * Looked up by hash: the database compares digests, so the time taken says
+ * nothing about how much of a guessed token was right.
+ */
+export async function findLoginToken(db: Q, raw: string, now: number): Promise<TokenLookup> {
+  if (!/^[A-Za-z0-9_-]{40,60}$/.test(raw)) return { ok: false, reason: 'invalid' };
+  const r = await db.selectFrom('login_tokens').selectAll().where('token_hash', '=', sha256hex(raw)).executeTakeFirst();
+  if (!r) return { ok: false, reason: 'invalid' };
+  if (r.used_at !== null) return { ok: false, reason: 'used' };
+  if (r.expires_at <= now) return { ok: false, reason: 'expired' };
+  return {
+    ok: true,
+    token: {
+      id: r.id, purpose: r.purpose as LinkPurpose, email: r.email, name: r.name, memberId: r.member_id, staffUserId: r.staff_user_id,
+      bindingHash: r.binding_hash, deviceId: r.device_id, returnTo: r.return_to,
+    },
+  };
+}
+
+/** Marks the token used; false when another request got there first. */
+export async function consumeLoginToken(db: Q, id: number, now: number): Promise<boolean> {
+  const r = await db.updateTable('login_tokens').set({ used_at: now }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

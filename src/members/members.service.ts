@@ -1,0 +1,215 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Dialect } from '../db/database.js';
+import type { DB } from '../db/schema.js';
+import { AppError, conflict, invalidInput } from '../errors.js';
+import { queueMail } from '../mail/mailer.js';
+import { changeEmailMail, signInMail, type Brand } from '../mail/messages.js';
+import { consumeLoginToken, createLoginToken, findLoginToken, type LinkPurpose, type LoginToken } from './login-tokens.js';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
+import { createSession, listMemberSessions, revokeMemberSessions } from './sessions.js';
+import { emailSchema, normalizeEmail } from './staff.js';
+import { verifyTotp } from './totp.js';
+import { audit } from './audit.js';
+
+export interface AccountDeps {
+  db: Kysely<DB> | Transaction<DB>;
+  dialect: Dialect;
+  clock: Clock;
+  siteUrl: string;
+  brand(): Promise<Brand>;
+  /** Wake the mail worker once the transaction has committed. */
+  mailQueued(): void;
+  /** Called inside the sign-in transaction; the meter merges the device's reads here (issue 4). */
+  onMemberSignIn(d: { db: Kysely<DB> | Transaction<DB>; now: number }, memberId: number, deviceId: string | null): Promise<void>;
+}
+
+export interface Member {
+  id: number;
+  email: string;
+  name: string;
+  status: string;
+  emailVerified: boolean;
+  hasPassword: boolean;
+  createdAt: number;
+  lastSeenAt: number | null;
+}
+
+export async function tx<T>(d: AccountDeps, fn: (d: AccountDeps) => Promise<T>): Promise<T> {
+  if (d.db.isTransaction) return fn(d);
+  const out = await (d.db as Kysely<DB>).transaction().execute((trx) => fn({ ...d, db: trx }));
+  return out;
+}
+
+const toMember = (r: { id: number; email: string; name: string; status: string; email_verified: number; password_hash: string | null; created_at: number; last_seen_at: number | null }): Member => ({
+  id: r.id, email: r.email, name: r.name, status: r.status, emailVerified: r.email_verified === 1, hasPassword: r.password_hash !== null, createdAt: r.created_at, lastSeenAt: r.last_seen_at,
+});
+
+export async function getMember(db: Kysely<DB> | Transaction<DB>, id: number): Promise<Member | undefined> {
+  const r = await db.selectFrom('members').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return r ? toMember(r) : undefined;
+}
+
+async function findMemberByEmail(db: Kysely<DB> | Transaction<DB>, email: string) {
+  return db.selectFrom('members').selectAll().where('email_normalized', '=', normalizeEmail(email)).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+/** Only same-site paths: an open redirect would turn our sign-in mail into a phishing tool. */
+export function safeReturnTo(path: string | undefined | null): string {
+  if (!path || typeof path !== 'string') return '/';
+  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\') || /[\r\n]/.test(path) || path.length > 500) return '/';
+  return path;
+}
+
+export function parseEmail(email: unknown): string {
+  const r = emailSchema.safeParse(email);
+  if (!r.success) throw invalidInput(typeof email === 'string' && email.trim() ? 'that is not a valid email address' : 'enter your email address');
+  return r.data;
+}
+
+/**
+ * Send a sign-in link. Known and unknown addresses get the same answer; an
+ * unknown address receives a sign-up link that creates the account when used.
+ */
+export async function requestSignInLink(deps: AccountDeps, i: { email: string; name?: string; bindingHash: string | null; deviceId: string | null; returnTo?: string }): Promise<void> {
+  const email = parseEmail(i.email);
+  const name = (i.name ?? '').trim().slice(0, 200) || null;
+  await tx(deps, async (d) => {
+    const now = d.clock.now();
+    const member = await findMemberByEmail(d.db, email);
+    const purpose: LinkPurpose = member ? 'signin' : 'signup';
+    const token = await createLoginToken(d.db, { purpose, email, name, memberId: member?.id ?? null, staffUserId: null, bindingHash: i.bindingHash, deviceId: i.deviceId, returnTo: safeReturnTo(i.returnTo) }, now);
+    await queueMail(d.db, signInMail(await d.brand(), member?.email ?? email, `${d.siteUrl}/signin/verify?token=${token}`, purpose === 'signup' ? 'signup' : 'signin'), now);
+  });
+  deps.mailQueued();
+}
+
+export type LinkCheck =
+  | { kind: 'invalid' | 'expired' | 'used' }
+  | { kind: 'confirm'; purpose: LinkPurpose; email: string; needsCode: boolean };
+
+/** What a link would do, without using it (the GET of the link never changes anything by itself across browsers). */
+export async function checkLink(deps: AccountDeps, raw: string): Promise<LinkCheck & { token?: LoginToken }> {
+  const found = await findLoginToken(deps.db, raw, deps.clock.now());
+  if (!found.ok) return { kind: found.reason };
+  const t = found.token;
+  let needsCode = false;
+  if (t.purpose === 'staff_signin' && t.staffUserId) {
+    const s = await deps.db.selectFrom('staff_users').select('totp_enabled').where('id', '=', t.staffUserId).executeTakeFirst();
+    needsCode = s?.totp_enabled === 1;
+  }
+  return { kind: 'confirm', purpose: t.purpose, email: t.email, needsCode, token: t };
+}
+
+export type LinkResult =
+  | { kind: 'invalid' | 'expired' | 'used' }
+  | { kind: 'code_required' | 'email_taken' }
+  | { kind: 'signed_in'; sessionToken: string; maxAgeMs: number; returnTo: string; memberId?: number; staffUserId?: number; deviceId: string | null }
+  | { kind: 'email_changed'; memberId: number };
+
+/** Use a link: once, atomically. Sign-in rotates the session (a fresh id every time). */
+export async function useLink(deps: AccountDeps, raw: string, o: { userAgent: string; totpCode?: string; ip?: string }): Promise<LinkResult> {
+  return tx(deps, async (d) => {
+    const now = d.clock.now();
+    const found = await findLoginToken(d.db, raw, now);
+    if (!found.ok) return { kind: found.reason };
+    const t = found.token;
+    if (t.purpose === 'staff_signin') {
+      const s = await d.db.selectFrom('staff_users').select(['id', 'totp_enabled', 'totp_secret']).where('id', '=', t.staffUserId!).executeTakeFirst();
+      if (!s) return { kind: 'invalid' };
+      if (s.totp_enabled === 1 && !(s.totp_secret && o.totpCode && verifyTotp(s.totp_secret, o.totpCode, now))) return { kind: 'code_required' };
+      if (!(await consumeLoginToken(d.db, t.id, now))) return { kind: 'used' };
+      const session = await createSession(d.db, { staffUserId: s.id }, o.userAgent, now);
+      await audit(d.db, { at: now, actor: `staff:${s.id}`, action: 'staff.signin', target: `staff:${s.id}`, ip: o.ip, details: { method: 'link' } });
+      return { kind: 'signed_in', sessionToken: session.token, maxAgeMs: session.maxAgeMs, returnTo: safeReturnTo(t.returnTo ?? '/admin'), staffUserId: s.id, deviceId: null };
+    }
+    if (t.purpose === 'change_email') {
+      const taken = await findMemberByEmail(d.db, t.email);
+      if (taken && taken.id !== t.memberId) return { kind: 'email_taken' };
+      if (!(await consumeLoginToken(d.db, t.id, now))) return { kind: 'used' };
+      await d.db.updateTable('members').set({ email: t.email, email_normalized: normalizeEmail(t.email), email_verified: 1 }).where('id', '=', t.memberId!).execute();
+      return { kind: 'email_changed', memberId: t.memberId! };
+    }
+    if (!(await consumeLoginToken(d.db, t.id, now))) return { kind: 'used' };
+    let member = await findMemberByEmail(d.db, t.email);
+    if (!member) {
+      member = await d.db.insertInto('members').values({
+        email: t.email, email_normalized: normalizeEmail(t.email), name: t.name ?? '', status: 'free', email_verified: 1,
+        password_hash: null, created_at: now, last_seen_at: now, deleted_at: null,
+      }).returningAll().executeTakeFirstOrThrow();
+    } else {
+      await d.db.updateTable('members').set({ email_verified: 1, last_seen_at: now, ...(t.name && !member.name ? { name: t.name } : {}) }).where('id', '=', member.id).execute();
+    }
+    await d.onMemberSignIn({ db: d.db, now }, member.id, t.deviceId);
+    const session = await createSession(d.db, { memberId: member.id }, o.userAgent, now);
+    return { kind: 'signed_in', sessionToken: session.token, maxAgeMs: session.maxAgeMs, returnTo: safeReturnTo(t.returnTo), memberId: member.id, deviceId: t.deviceId };
+  });
+}
+
+/** Email + password sign-in for readers who set one. Wrong email and wrong password look the same. */
+export async function passwordSignIn(deps: AccountDeps, i: { email: string; password: string; userAgent: string; deviceId: string | null }) {
+  const email = parseEmail(i.email);
+  const member = await findMemberByEmail(deps.db, email);
+  const ok = await verifyPassword(member?.password_hash ?? null, i.password);
+  if (!member || !ok) throw new AppError('unauthorized', 'that email and password do not match');
+  return tx(deps, async (d) => {
+    const now = d.clock.now();
+    await d.onMemberSignIn({ db: d.db, now }, member.id, i.deviceId);
+    await d.db.updateTable('members').set({ last_seen_at: now }).where('id', '=', member.id).execute();
+    const session = await createSession(d.db, { memberId: member.id }, i.userAgent, now);
+    return { sessionToken: session.token, maxAgeMs: session.maxAgeMs, memberId: member.id };
+  });
+}
+
+export async function setMemberPassword(deps: AccountDeps, memberId: number, password: string): Promise<void> {
+  checkPasswordPolicy(password);
+  await deps.db.updateTable('members').set({ password_hash: await hashPassword(password) }).where('id', '=', memberId).execute();
+}
+
+export async function changeName(deps: AccountDeps, memberId: number, name: string): Promise<void> {
+  const n = name.trim();
+  if (n.length > 200) throw invalidInput('name must be at most 200 characters');
+  await deps.db.updateTable('members').set({ name: n }).where('id', '=', memberId).execute();
+}
+
+/** The new address must prove itself: nothing changes until its link is used. */
+export async function requestEmailChange(deps: AccountDeps, memberId: number, newEmail: string): Promise<void> {
+  const email = parseEmail(newEmail);
+  await tx(deps, async (d) => {
+    const now = d.clock.now();
+    const taken = await findMemberByEmail(d.db, email);
+    if (taken && taken.id !== memberId) throw conflict('that address belongs to another account');
+    const token = await createLoginToken(d.db, { purpose: 'change_email', email, name: null, memberId, staffUserId: null, bindingHash: null, deviceId: null, returnTo: '/account' }, now);
+    await queueMail(d.db, changeEmailMail(await d.brand(), email, `${d.siteUrl}/signin/verify?token=${token}`), now);
+  });
+  deps.mailQueued();
+}
+
+export async function exportMemberData(deps: AccountDeps, memberId: number) {
+  const m = await deps.db.selectFrom('members').selectAll().where('id', '=', memberId).executeTakeFirstOrThrow();
+  const sessions = await listMemberSessions(deps.db, memberId, deps.clock.now());
+  return {
+    exportedAt: new Date(deps.clock.now()).toISOString(),
+    account: { email: m.email, name: m.name, status: m.status, emailVerified: m.email_verified === 1, hasPassword: m.password_hash !== null, createdAt: new Date(m.created_at).toISOString(), lastSeenAt: m.last_seen_at ? new Date(m.last_seen_at).toISOString() : null },
+    sessions: sessions.map((s) => ({ createdAt: new Date(s.created_at).toISOString(), lastSeenAt: new Date(s.last_seen_at).toISOString(), userAgent: s.user_agent })),
+  };
+}
+
+/**
+ * Erase personal data. The row stays (anonymised) so billing records that the
+ * law requires us to keep still point somewhere; nothing in it identifies a person.
+ */
+export async function deleteMember(deps: AccountDeps, memberId: number): Promise<void> {
+  await tx(deps, async (d) => {
+    const now = d.clock.now();
+    await d.db.updateTable('members').set({
+      email: `deleted-member-${memberId}@invalid`, email_normalized: `deleted-member-${memberId}@invalid`, name: '', password_hash: null, email_verified: 0, deleted_at: now, last_seen_at: null,
+    }).where('id', '=', memberId).execute();
+    await d.db.deleteFrom('login_tokens').where('member_id', '=', memberId).execute();
+    await d.db.deleteFrom('sessions').where('member_id', '=', memberId).execute();
+  });
+}
+
+export async function signOutEverywhere(deps: AccountDeps, memberId: number): Promise<number> {
+  return revokeMemberSessions(deps.db, memberId, deps.clock.now());
+}

@@ -1,0 +1,56 @@
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+
+export interface Inbox {
+  url: string;
+  messages: ParsedMail[];
+  /** Wait for the next message to `to` (case-insensitive) that arrives after `since` messages. */
+  waitFor(to: string, opts?: { timeoutMs?: number; after?: number }): Promise<ParsedMail>;
+  /** Links to our site found in a message's text part. */
+  close(): Promise<void>;
+}
+
+/** A real SMTP server (smtp-server) on a free port; the app sends to it over SMTP. */
+export async function startInbox(): Promise<Inbox> {
+  const messages: ParsedMail[] = [];
+  const waiters: (() => void)[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, cb) {
+      simpleParser(stream).then((m) => {
+        messages.push(m);
+        waiters.splice(0).forEach((w) => w());
+        cb();
+      }, cb);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as { port: number }).port;
+  const addressOf = (m: ParsedMail) => (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    async waitFor(to, opts = {}) {
+      const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+      const start = opts.after ?? 0;
+      for (;;) {
+        const hit = messages.slice(start).find((m) => addressOf(m).includes(to.toLowerCase()));
+        if (hit) return hit;
+        if (Date.now() > deadline) throw new Error(`no mail to ${to} within ${opts.timeoutMs ?? 10_000} ms (have ${messages.length})`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 100);
+        });
+      }
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export function linkIn(m: ParsedMail): string {
+  const hit = /https?:\/\/\S+\/signin\/verify\?token=[A-Za-z0-9_-]+/.exec(m.text ?? '');
+  if (!hit) throw new Error(`no sign-in link in mail "${m.subject}"`);
+  return hit[0];
+}

@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../helpers/db.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
+
+/** Path and query of an absolute link from a mail, for inject. */
+const pathOf = (link: string) => {
+  const u = new URL(link);
+  return u.pathname + u.search;
+};
+
+describe.each(dialects())('reader accounts on %s', (dialect) => {
+  let t: TestApp;
+  let inbox: Inbox;
+
+  beforeAll(async () => {
+    inbox = await startInbox();
+    t = await startTestApp(dialect, { smtpUrl: inbox.url });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await inbox?.close();
+  });
+
+  async function signUp(email: string, name = 'New Reader') {
+    const a = t.agent({ 'user-agent': 'TestBrowser/1.0' });
+    await a.get('/signup');
+    const before = inbox.messages.length;
+    const res = await a.post('/signup', { email, name, return_to: '/section/news' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/signin/check-email');
+    const mail = await inbox.waitFor(email, { after: before });
+    return { a, mail, link: linkIn(mail) };
+  }
+
+  it('signs up by magic link: real mail, single use, lands signed in where the reader was', async () => {
+    const { a, mail, link } = await signUp('Reader.One@Example.com');
+    expect(mail.subject).toMatch(/Confirm your email/);
+    expect(mail.html).toContain(link.replace(/&/g, '&amp;'));
+    expect(mail.from?.text).toMatch(/no-reply@news\.example/);
+    const res = await a.get(pathOf(link));
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/section/news');
+    const account = await a.get('/account');
+    expect(account.statusCode).toBe(200);
+    expect(account.body).toContain('Reader.One@Example.com');
+    expect(account.body).toContain('New Reader');
+    expect(account.headers['cache-control']).toBe('private, no-store');
+    // Reuse: the same link again, in the same browser, changes nothing and says so.
+    const again = await a.get(pathOf(link));
+    expect(again.statusCode).toBe(400);
+    expect(again.body).toContain('already been used');
+    expect(again.body).toContain('Get a new link');
+  });
+
+  it('signs in an existing member; the email matches case-insensitively and keeps its spelling', async () => {
+    const first = await signUp('casey@example.com');
+    await first.a.get(pathOf(first.link));
+    const { a, link } = await (async () => {
+      const a = t.agent();
+      await a.get('/signin');
+      const before = inbox.messages.length;
+      await a.post('/signin', { email: 'CASEY@example.com' });
+      const mail = await inbox.waitFor('casey@example.com', { after: before });
+      expect(mail.subject).toMatch(/Your sign-in link/);
+      return { a, link: linkIn(mail) };
+    })();
+    await a.get(pathOf(link));
+    expect((await a.get('/account')).body).toContain('casey@example.com');
+  });
+
+  it('asks for a click when the link opens in another browser, so a mail scanner cannot use it', async () => {
+    const { link } = await signUp('elsewhere@example.com');
+    const other = t.agent();
+    const page = await other.get(pathOf(link));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Sign in on this device');
+    expect(await other.signedIn()).toBe(false);
+    const res = await other.post('/signin/verify', { token: new URL(link).searchParams.get('token')! });
+    expect(res.statusCode).toBe(303);
+    expect(await other.signedIn()).toBe(true);
+  });
+
+  it('rejects an expired link and a forged one with a page that offers a new link; nothing changes', async () => {
+    const { a, link } = await signUp('late@example.com');
+    t.clock.advance(15 * 60_000 + 1);
+    const res = await a.get(pathOf(link));
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('expired');
+    expect(await a.signedIn()).toBe(false);
+    const forged = await a.get('/signin/verify?token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    expect(forged.statusCode).toBe(400);
+    expect(forged.body).toContain('not valid');
+    expect(await t.db.db.selectFrom('members').select('id').where('email_normalized', '=', 'late@example.com').executeTakeFirst()).toBeUndefined();
+  });
+
+  it('answers known and unknown emails the same way', async () => {
+    const k = await signUp('known@example.com');
+    await k.a.get(pathOf(k.link));
+    const a = t.agent();
+    await a.get('/signin');
+    const known = await a.post('/signin', { email: 'known@example.com' });
+    const unknown = await a.post('/signin', { email: 'nobody-here@example.com' });
+    expect(known.statusCode).toBe(unknown.statusCode);
+    expect(known.headers.location).toBe(unknown.headers.location);
+    expect(known.body).toBe(unknown.body);
+  });
+
+  it('refuses a malformed email with 400 and the reason, keeping the input', async () => {
+    const a = t.agent();
+    await a.get('/signin');
+    const res = await a.post('/signin', { email: 'not-an-email' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('not a valid email address');
+    expect(res.body).toContain('value="not-an-email"');
+  });
+
+  it('rejects state-changing posts without a CSRF token with 403', async () => {
+    const a = t.agent();
+    for (const url of ['/signin', '/signup', '/signin/password', '/signout', '/account/name', '/account/delete', '/admin/signin']) {
+      const res = await a.post(url, { email: 'x@example.com', _csrf: '' });
+      expect(res.statusCode, url).toBe(403);
+      expect(res.body, url).toContain('reload the page');
+    }
+    await a.get('/signin');
+    const forged = await a.post('/signin', { email: 'x@example.com', _csrf: 'forged-token' });
+    expect(forged.statusCode).toBe(403);
+  });
+
+  it('changes email only after the new address confirms it', async () => {
+    const { a, link } = await signUp('old-address@example.com');
+    await a.get(pathOf(link));
+    await a.get('/account');
+    const before = inbox.messages.length;
+    const res = await a.post('/account/email', { email: 'new-address@example.com' });
+    expect(res.statusCode).toBe(303);
+    expect((await a.get('/account')).body).toContain('old-address@example.com');
+    const mail = await inbox.waitFor('new-address@example.com', { after: before });
+    expect(mail.subject).toMatch(/Confirm your new email/);
+    const confirm = await a.get(pathOf(linkIn(mail)));
+    expect(confirm.body).toContain('Confirm new email address');
+    await a.post('/signin/verify', { token: new URL(linkIn(mail)).searchParams.get('token')! });
+    const account = await a.get('/account');
+    expect(account.body).toContain('new-address@example.com');
+    expect(account.body).not.toContain('old-address@example.com');
+  });
+
+  it('supports an optional password, sign out, sign out everywhere, export and delete', async () => {
+    const { a, link } = await signUp('full-cycle@example.com', 'Full Cycle');
+    await a.get(pathOf(link));
+    await a.get('/account');
+    expect((await a.post('/account/password', { password: 'short' })).statusCode).toBe(400);
+    expect((await a.post('/account/password', { password: 'a long enough passphrase' })).statusCode).toBe(303);
+
+    const b = t.agent({ 'user-agent': 'OtherDevice/2.0' });
+    await b.get('/signin');
+    expect((await b.post('/signin/password', { email: 'full-cycle@example.com', password: 'wrong password!' })).statusCode).toBe(401);
+    const ok = await b.post('/signin/password', { email: 'full-cycle@example.com', password: 'a long enough passphrase', return_to: '/account' });
+    expect(ok.statusCode).toBe(303);
+    const listed = (await a.get('/account')).body;
+    expect(listed).toContain('OtherDevice/2.0');
+    expect(listed).toContain('(this browser)');
+
+    const exported = await a.get('/account/export.json');
+    expect(exported.json().account).toMatchObject({ email: 'full-cycle@example.com', name: 'Full Cycle', hasPassword: true });
+    expect(exported.json().sessions).toHaveLength(2);
+
+    await a.get('/account');
+    await a.post('/account/signout-everywhere', {});
+    expect(await a.signedIn()).toBe(false);
+    expect(await b.signedIn()).toBe(false);
+
+    const c = t.agent();
+    await c.get('/signin');
+    await c.post('/signin/password', { email: 'full-cycle@example.com', password: 'a long enough passphrase' });
+    await c.get('/account');
+    expect((await c.post('/account/delete', {})).statusCode).toBe(400);
+    expect((await c.post('/account/delete', { confirm: 'yes' })).statusCode).toBe(303);
+    expect(await c.signedIn()).toBe(false);
+    const row = await t.db.db.selectFrom('members').selectAll().where('email', 'like', 'deleted-member-%').executeTakeFirstOrThrow();
+    expect(row.name).toBe('');
+    expect(row.password_hash).toBeNull();
+    expect(JSON.stringify(row)).not.toContain('full-cycle');
+  });
+
+  it('ignores a session cookie that does not verify', async () => {
+    const a = t.agent();
+    a.cookies.set('mh_session', 'garbage');
+    expect((await a.get('/')).statusCode).toBe(200);
+    expect((await a.get('/account')).statusCode).toBe(303);
+  });
+
+  it('never redirects off-site after sign-in', async () => {
+    const { a, link } = await (async () => {
+      const a = t.agent();
+      await a.get('/signin');
+      const before = inbox.messages.length;
+      await a.post('/signin', { email: 'redirect@example.com', return_to: '//evil.example/phish' });
+      return { a, link: linkIn(await inbox.waitFor('redirect@example.com', { after: before })) };
+    })();
+    const res = await a.get(pathOf(link));
+    expect(res.headers.location).toBe('/');
+  });
+});
+
+describe.each(dialects())('sign-in rate limits on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(dialect, { limits: { linkPerEmail: 3, linkPerIp: 6, passwordPerEmail: 3, passwordPerIp: 100 } });
+  });
+  afterAll(() => t?.close());
+
+  it('limits magic links per email and per client address with 429 and Retry-After', async () => {
+    const a = t.agent();
+    await a.get('/signin');
+    for (let i = 0; i < 3; i++) expect((await a.post('/signin', { email: 'spam@example.com' })).statusCode).toBe(303);
+    const perEmail = await a.post('/signin', { email: 'spam@example.com' });
+    expect(perEmail.statusCode).toBe(429);
+    expect(Number(perEmail.headers['retry-after'])).toBeGreaterThan(0);
+    expect(perEmail.body).toContain('Too many');
+    expect((await a.post('/signin', { email: 'other1@example.com' })).statusCode).toBe(303);
+    expect((await a.post('/signin', { email: 'other2@example.com' })).statusCode).toBe(303);
+    const perIp = await a.post('/signin', { email: 'other3@example.com' });
+    expect(perIp.statusCode).toBe(429);
+    expect(perIp.headers['retry-after']).toBeDefined();
+  });
+
+  it('limits password attempts per email', async () => {
+    const a = t.agent();
+    await a.get('/signin');
+    for (let i = 0; i < 3; i++) expect((await a.post('/signin/password', { email: 'victim@example.com', password: `guess number ${i}` })).statusCode).toBe(401);
+    expect((await a.post('/signin/password', { email: 'victim@example.com', password: 'guess number 4' })).statusCode).toBe(429);
+  });
+});
