@@ -8,6 +8,9 @@ import { isEmpty, loadDemo } from '../content/demo/load.js';
 import { systemClock } from '../clock.js';
 import { createStaffUser, findStaffByEmail, firstOwner, STAFF_ROLES, type StaffRole } from '../members/staff.js';
 import { createApiToken } from '../members/tokens.js';
+import { setStaffPassword } from '../members/staff-auth.service.js';
+import { checkPasswordPolicy } from '../members/passwords.js';
+import { audit } from '../members/audit.js';
 
 const USAGE = `Usage: masthead <command> [options]
 
@@ -15,8 +18,10 @@ Commands:
   start                                  run the server (migrates, loads the demo into an empty database)
   migrate                                apply database migrations
   demo                                   load the demo publication into an empty database
-  user create --email E --role R [--name N]
-                                         create a staff user (roles: ${STAFF_ROLES.join(', ')})
+  user create --email E --role R [--name N] [--password P]
+                                         create a staff user (roles: ${STAFF_ROLES.join(', ')}); prints a password when none is given
+  user reset-password --email E [--password P]
+                                         set a new password for a staff user (generated and printed when none is given)
   token create [--email E] [--name N]    print a new Admin API token for a staff user (default: the first owner)
 
 Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MASTHEAD_DATA_DIR, MASTHEAD_SECRET, LOG_LEVEL.`;
@@ -91,13 +96,26 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     case 'user': {
-      if (sub !== 'create') throw new UsageError('usage: masthead user create --email E --role R [--name N]');
-      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } }, strict: true });
+      if (sub === 'reset-password') {
+        const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, password: { type: 'string' } }, strict: true });
+        if (!values.email) throw new UsageError('user reset-password needs --email');
+        return withDatabase(config, async (d) => {
+          const pw = await setStaffPassword({ db: d.db, clock: systemClock }, values.email!, values.password, 'cli');
+          process.stdout.write(values.password ? 'password updated\n' : `new password: ${pw}\n`);
+          return 0;
+        });
+      }
+      if (sub !== 'create') throw new UsageError('usage: masthead user create --email E --role R [--name N] [--password P] | masthead user reset-password --email E');
+      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } }, strict: true });
       if (!values.email) throw new UsageError('user create needs --email');
       if (!values.role || !(STAFF_ROLES as readonly string[]).includes(values.role)) throw new UsageError(`user create needs --role, one of: ${STAFF_ROLES.join(', ')}`);
+      if (values.password !== undefined) checkPasswordPolicy(values.password);
       return withDatabase(config, async (d) => {
-        const u = await createStaffUser(d.db, { email: values.email!, name: values.name, role: values.role as StaffRole, now: Date.now() });
-        process.stdout.write(`created ${u.role} ${u.email} (id ${u.id})\n`);
+        const now = Date.now();
+        const u = await createStaffUser(d.db, { email: values.email!, name: values.name, role: values.role as StaffRole, now });
+        const pw = await setStaffPassword({ db: d.db, clock: systemClock }, u.email, values.password, 'cli');
+        await audit(d.db, { at: now, actor: 'cli', action: 'staff.created', target: `staff:${u.id}`, details: { role: u.role } });
+        process.stdout.write(`created ${u.role} ${u.email} (id ${u.id})\n${values.password ? '' : `password: ${pw}\n`}`);
         return 0;
       });
     }
@@ -112,7 +130,8 @@ export async function main(argv: string[]): Promise<number> {
             : 'masthead: no owner yet; create one with `masthead user create --email you@example.com --role owner`\n');
           return 1;
         }
-        const { token } = await createApiToken(d.db, user.id, values.name ?? 'cli', Date.now());
+        const { id, token } = await createApiToken(d.db, user.id, values.name ?? 'cli', Date.now());
+        await audit(d.db, { at: Date.now(), actor: 'cli', action: 'token.created', target: `token:${id}`, details: { for: `staff:${user.id}` } });
         process.stdout.write(token + '\n');
         return 0;
       });

@@ -109,7 +109,7 @@ export function effectiveAccess(override: AccessLevel | null, sectionDefault: st
   return override ?? ((sectionDefault as AccessLevel | undefined) ?? 'metered');
 }
 
-export async function createArticle(deps: ContentDeps, input: ArticleCreate): Promise<ArticleDetail> {
+export async function createArticle(deps: ContentDeps, input: ArticleCreate, createdBy: number | null = null): Promise<ArticleDetail> {
   return inTransaction(deps, async (d) => {
     const now = d.clock.now();
     const slug = input.slug
@@ -146,6 +146,7 @@ export async function createArticle(deps: ContentDeps, input: ArticleCreate): Pr
       primary_section_id: primaryRow?.id ?? null,
       featured: input.featured ? 1 : 0,
       source_id: input.sourceId ?? null,
+      created_by_staff_id: createdBy,
       created_at: now,
       updated_at: now,
     }).returning('id').executeTakeFirstOrThrow();
@@ -257,6 +258,13 @@ export async function updateArticle(deps: ContentDeps, id: number, input: Articl
     }
     return getArticle(d, { id });
   });
+}
+
+/** Facts the permission check needs about an existing article. */
+export async function articleFacts(deps: ContentDeps, id: number): Promise<{ createdBy: number | null; live: boolean }> {
+  const r = await deps.db.selectFrom('articles').select(['created_by_staff_id', 'status']).where('id', '=', id).executeTakeFirst();
+  if (!r) throw notFound('article');
+  return { createdBy: r.created_by_staff_id, live: r.status !== 'draft' };
 }
 
 export async function deleteArticle(deps: ContentDeps, id: number): Promise<void> {

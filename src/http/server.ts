@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health.js';
 import { adminContentRoutes } from './routes/admin-content.js';
 import { accountRoutes } from './routes/accounts.js';
 import { staffAuthRoutes } from './routes/staff-auth.js';
+import { adminStaffRoutes } from './routes/admin-staff.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
@@ -73,6 +74,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   adminContentRoutes(app, ctx);
   accountRoutes(app, ctx);
   staffAuthRoutes(app, ctx);
+  adminStaffRoutes(app, ctx);
   await app.ready();
   return app;
 }

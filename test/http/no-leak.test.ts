@@ -73,6 +73,13 @@ const ROUTES: Record<string, UrlsFor> = {
   'POST /admin/signin/link': () => [],
   'GET /admin': () => ['/admin'],
   'POST /admin/security/totp': () => [],
+  'GET /api/admin/staff': () => ['/api/admin/staff'],
+  'POST /api/admin/staff': () => [],
+  'PATCH /api/admin/staff/:id': () => [],
+  'POST /api/admin/tokens': () => [],
+  'DELETE /api/admin/tokens/:id': () => [],
+  'GET /api/admin/members': () => ['/api/admin/members'],
+  'GET /api/admin/audit': () => ['/api/admin/audit'],
   'PATCH /api/admin/settings': () => [],
 };
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { AppError, invalidInput } from '../../errors.js';
@@ -8,7 +8,8 @@ import {
   articleCreateSchema, articleUpdateSchema, authorCreateSchema, authorUpdateSchema,
   sectionCreateSchema, sectionUpdateSchema, tagCreateSchema, tagUpdateSchema,
 } from '../../content/inputs.js';
-import { createArticle, deleteArticle, getArticle, listArticlesForStaff, updateArticle, type ArticleDetail } from '../../content/articles.service.js';
+import { articleFacts, createArticle, deleteArticle, getArticle, listArticlesForStaff, updateArticle, type ArticleDetail } from '../../content/articles.service.js';
+import { can, type Action, type ArticleFacts } from '../../members/permissions.js';
 import {
   createAuthor, createSection, createTag, deleteTaxonomy, getTaxonomy, listAuthorsOut, listSectionsOut, listTagsOut,
   updateAuthor, updateSection, updateTag,
@@ -16,7 +17,27 @@ import {
 import { ARTICLE_STATUSES, type ArticleSummary } from '../../content/types.js';
 import { siteSettingsSchema, readSiteSettings, writeSiteSettings } from '../../content/settings.js';
 
-const idParam = z.object({ id: z.coerce.number({ message: 'id must be a number' }).int().positive('id must be a positive whole number') });
+const DESCRIBE: Record<Action, string> = {
+  'article.create': 'creating articles',
+  'article.edit': 'editing this article',
+  'article.publish': 'publishing',
+  'article.delete': 'deleting this article',
+  'taxonomy.manage': 'managing sections, authors and tags',
+  'comments.moderate': 'moderating comments',
+  'members.manage': 'managing members',
+  'billing.manage': 'managing billing',
+  'settings.manage': 'changing site settings',
+  'staff.manage': 'managing staff',
+  'audit.read': 'reading the audit log',
+};
+
+/** 403 with the reason, in words a person understands. */
+export function requirePermission(req: FastifyRequest, action: Action, facts?: ArticleFacts): void {
+  const role = req.staff!.role;
+  if (!can(role, action, facts)) throw new AppError('forbidden', `your role (${role}) does not allow ${DESCRIBE[action]}${facts && !facts.own ? ' on someone else’s article' : ''}`);
+}
+
+export const idParam = z.object({ id: z.coerce.number({ message: 'id must be a number' }).int().positive('id must be a positive whole number') });
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
@@ -53,14 +74,14 @@ declare module 'fastify' {
 }
 
 /** Body must be a JSON object; anything else is a 400 with a sentence, not a crash. */
-function jsonBody(req: FastifyRequest): unknown {
+export function jsonBody(req: FastifyRequest): unknown {
   if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) throw invalidInput('request body must be a JSON object');
   return req.body;
 }
 
-export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.register(async (api) => {
-    api.addHook('onRequest', async (req, reply) => {
+/** Bearer-token authentication for every /api/admin route: the token's staff user and role. */
+export function adminAuth(ctx: AppContext) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
       const header = req.headers.authorization ?? '';
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       const user = m ? await verifyApiToken(ctx.database.db, m[1]!) : undefined;
@@ -69,13 +90,24 @@ export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void 
         throw new AppError('unauthorized', m ? 'the API token is not valid or has been revoked' : 'send an Admin API token as "Authorization: Bearer <token>" (create one with `masthead token create`)');
       }
       req.staff = user;
-    });
+  };
+}
+
+export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.register(async (api) => {
+    api.addHook('onRequest', adminAuth(ctx));
     // Reader pages cache site data for a second; a staff write should show at once on this instance.
     api.addHook('onResponse', async (req) => {
       if (req.method !== 'GET') ctx.site.invalidate();
     });
 
     const d = ctx.content;
+
+    const require = requirePermission;
+    const factsFor = async (req: FastifyRequest, id: number): Promise<ArticleFacts & { live: boolean }> => {
+      const f = await articleFacts(d, id);
+      return { own: f.createdBy === req.staff!.id, live: f.live };
+    };
 
     api.get('/articles', async (req) => {
       const q = listQuery.parse(req.query);
@@ -84,48 +116,61 @@ export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void 
     });
     api.post('/articles', async (req, reply) => {
       const input = articleCreateSchema.parse(jsonBody(req));
-      const a = await createArticle(d, input);
+      require(req, 'article.create');
+      if (input.status && input.status !== 'draft') require(req, 'article.publish', { own: true, live: false });
+      const a = await createArticle(d, input, req.staff!.id);
       return reply.code(201).header('location', `/api/admin/articles/${a.id}`).send({ article: articleOut(a) });
     });
     api.get('/articles/:id', async (req) => ({ article: articleOut(await getArticle(d, { id: idParam.parse(req.params).id })) }));
     api.patch('/articles/:id', async (req) => {
       const { id } = idParam.parse(req.params);
-      return { article: articleOut(await updateArticle(d, id, articleUpdateSchema.parse(jsonBody(req)))) };
+      const input = articleUpdateSchema.parse(jsonBody(req));
+      const facts = await factsFor(req, id);
+      require(req, 'article.edit', facts);
+      // Changing a live article, or making one live, is publishing.
+      if (facts.live || (input.status !== undefined && input.status !== 'draft')) require(req, 'article.publish', facts);
+      return { article: articleOut(await updateArticle(d, id, input)) };
     });
     api.delete('/articles/:id', async (req, reply) => {
-      await deleteArticle(d, idParam.parse(req.params).id);
+      const { id } = idParam.parse(req.params);
+      require(req, 'article.delete', await factsFor(req, id));
+      await deleteArticle(d, id);
       return reply.code(204).send();
     });
 
     api.get('/authors', async () => ({ authors: await listAuthorsOut(d) }));
-    api.post('/authors', async (req, reply) => reply.code(201).send({ author: await createAuthor(d, authorCreateSchema.parse(jsonBody(req))) }));
+    api.post('/authors', async (req, reply) => require(req, 'taxonomy.manage') ?? reply.code(201).send({ author: await createAuthor(d, authorCreateSchema.parse(jsonBody(req))) }));
     api.get('/authors/:id', async (req) => ({ author: await getTaxonomy(d, 'authors', idParam.parse(req.params).id) }));
-    api.patch('/authors/:id', async (req) => ({ author: await updateAuthor(d, idParam.parse(req.params).id, authorUpdateSchema.parse(jsonBody(req))) }));
+    api.patch('/authors/:id', async (req) => require(req, 'taxonomy.manage') ?? ({ author: await updateAuthor(d, idParam.parse(req.params).id, authorUpdateSchema.parse(jsonBody(req))) }));
     api.delete('/authors/:id', async (req, reply) => {
+      require(req, 'taxonomy.manage');
       await deleteTaxonomy(d, 'authors', idParam.parse(req.params).id);
       return reply.code(204).send();
     });
 
     api.get('/sections', async () => ({ sections: await listSectionsOut(d) }));
-    api.post('/sections', async (req, reply) => reply.code(201).send({ section: await createSection(d, sectionCreateSchema.parse(jsonBody(req))) }));
+    api.post('/sections', async (req, reply) => require(req, 'taxonomy.manage') ?? reply.code(201).send({ section: await createSection(d, sectionCreateSchema.parse(jsonBody(req))) }));
     api.get('/sections/:id', async (req) => ({ section: await getTaxonomy(d, 'sections', idParam.parse(req.params).id) }));
-    api.patch('/sections/:id', async (req) => ({ section: await updateSection(d, idParam.parse(req.params).id, sectionUpdateSchema.parse(jsonBody(req))) }));
+    api.patch('/sections/:id', async (req) => require(req, 'taxonomy.manage') ?? ({ section: await updateSection(d, idParam.parse(req.params).id, sectionUpdateSchema.parse(jsonBody(req))) }));
     api.delete('/sections/:id', async (req, reply) => {
+      require(req, 'taxonomy.manage');
       await deleteTaxonomy(d, 'sections', idParam.parse(req.params).id);
       return reply.code(204).send();
     });
 
     api.get('/tags', async () => ({ tags: await listTagsOut(d) }));
-    api.post('/tags', async (req, reply) => reply.code(201).send({ tag: await createTag(d, tagCreateSchema.parse(jsonBody(req))) }));
+    api.post('/tags', async (req, reply) => require(req, 'taxonomy.manage') ?? reply.code(201).send({ tag: await createTag(d, tagCreateSchema.parse(jsonBody(req))) }));
     api.get('/tags/:id', async (req) => ({ tag: await getTaxonomy(d, 'tags', idParam.parse(req.params).id) }));
-    api.patch('/tags/:id', async (req) => ({ tag: await updateTag(d, idParam.parse(req.params).id, tagUpdateSchema.parse(jsonBody(req))) }));
+    api.patch('/tags/:id', async (req) => require(req, 'taxonomy.manage') ?? ({ tag: await updateTag(d, idParam.parse(req.params).id, tagUpdateSchema.parse(jsonBody(req))) }));
     api.delete('/tags/:id', async (req, reply) => {
+      require(req, 'taxonomy.manage');
       await deleteTaxonomy(d, 'tags', idParam.parse(req.params).id);
       return reply.code(204).send();
     });
 
     api.get('/settings', async () => ({ settings: await readSiteSettings(d.db) }));
     api.patch('/settings', async (req) => {
+      require(req, 'settings.manage');
       const patch = siteSettingsSchema.partial().strict().parse(jsonBody(req));
       await writeSiteSettings(d.db, patch);
       return { settings: await readSiteSettings(d.db) };

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { can, type Action } from '../../src/members/permissions.js';
+import { STAFF_ROLES, type StaffRole } from '../../src/members/staff.js';
+
+const Y = true, N = false;
+type Row = [Action, string, { own: boolean; live: boolean } | undefined, Record<StaffRole, boolean>];
+
+// contributor, author, editor, administrator, owner
+const row = (c: boolean, a: boolean, e: boolean, ad: boolean, o: boolean): Record<StaffRole, boolean> => ({ contributor: c, author: a, editor: e, administrator: ad, owner: o });
+
+const MATRIX: Row[] = [
+  ['article.create', 'a draft', undefined, row(Y, Y, Y, Y, Y)],
+  ['article.edit', 'own draft', { own: true, live: false }, row(Y, Y, Y, Y, Y)],
+  ['article.edit', 'own published', { own: true, live: true }, row(N, Y, Y, Y, Y)],
+  ['article.edit', 'someone else’s draft', { own: false, live: false }, row(N, N, Y, Y, Y)],
+  ['article.edit', 'someone else’s published', { own: false, live: true }, row(N, N, Y, Y, Y)],
+  ['article.publish', 'own', { own: true, live: false }, row(N, Y, Y, Y, Y)],
+  ['article.publish', 'someone else’s', { own: false, live: false }, row(N, N, Y, Y, Y)],
+  ['article.delete', 'own draft', { own: true, live: false }, row(Y, Y, Y, Y, Y)],
+  ['article.delete', 'own published', { own: true, live: true }, row(N, Y, Y, Y, Y)],
+  ['article.delete', 'someone else’s', { own: false, live: true }, row(N, N, Y, Y, Y)],
+  ['taxonomy.manage', '', undefined, row(N, N, Y, Y, Y)],
+  ['comments.moderate', '', undefined, row(N, N, Y, Y, Y)],
+  ['members.manage', '', undefined, row(N, N, N, Y, Y)],
+  ['billing.manage', '', undefined, row(N, N, N, Y, Y)],
+  ['settings.manage', '', undefined, row(N, N, N, Y, Y)],
+  ['audit.read', '', undefined, row(N, N, N, Y, Y)],
+  ['staff.manage', '', undefined, row(N, N, N, N, Y)],
+];
+
+describe('staff permission matrix', () => {
+  for (const [action, what, facts, expected] of MATRIX) {
+    for (const role of STAFF_ROLES) {
+      it(`${role} ${expected[role] ? 'may' : 'may not'} ${action} ${what}`.trim(), () => {
+        expect(can(role, action, facts)).toBe(expected[role]);
+      });
+    }
+  }
+});
