@@ -1,0 +1,32 @@
+/**
+ * The bench's reference point: a bare node:http server that answers every
+ * request with the same bytes (the article page the real server rendered).
+ *
+ * Usage: node dist/bench/bare-server.js <file> [port]
+ * Prints {"port":N} on stdout once listening.
+ */
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+
+const [file, portArg] = process.argv.slice(2);
+if (!file) {
+  process.stderr.write('usage: bare-server <file> [port]\n');
+  process.exit(2);
+}
+const body = readFileSync(file);
+const headers = { 'content-type': 'text/html; charset=utf-8', 'content-length': String(body.length) };
+
+const server = createServer((_req, res) => {
+  res.writeHead(200, headers);
+  res.end(body);
+});
+server.keepAliveTimeout = 65_000;
+server.listen(Number(portArg ?? 0), '127.0.0.1', () => {
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  process.stdout.write(JSON.stringify({ port }) + '\n');
+});
+
+const stop = () => server.close(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
