@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { buildServer } from './http/server.js';
 import { DEFAULT_LIMITS, type AppContext, type Limits } from './http/context.js';
 import { SiteCache } from './web/site.js';
+import { ReaderCache } from './web/reader-cache.js';
 import { JobWorker } from './jobs/worker.js';
 import { createMailTransport } from './mail/transport.js';
 import { defaultFrom, MAIL_JOB, mailJobHandler } from './mail/mailer.js';
@@ -52,6 +53,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     throw err;
   }
   const site = new SiteCache(database.db, config.siteUrl);
+  const cache = new ReaderCache(clock);
+  const invalidate = () => {
+    site.invalidate();
+    cache.clear();
+  };
   const transport = createMailTransport({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger: logger || undefined });
   let siteTitle = 'Masthead';
   const worker = new JobWorker(database.db, database.dialect, clock, {
@@ -76,9 +82,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     config,
     database,
     clock,
-    content: { db: database.db, dialect: database.dialect, clock },
+    content: { db: database.db, dialect: database.dialect, clock, changed: invalidate },
     accounts,
     site,
+    cache,
+    invalidate,
     worker,
     limits,
     throttles: {

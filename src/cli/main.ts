@@ -39,7 +39,25 @@ async function withDatabase<T>(config: Config, fn: (d: ReturnType<typeof openDat
   }
 }
 
-async function start(config: Config): Promise<void> {
+/** PORT=0 means "any free port"; links in mail need the real one, so it is chosen before the app is built. */
+async function freePort(host: string): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function start(initial: Config): Promise<void> {
+  let config = initial;
+  if (config.port === 0) {
+    const port = await freePort(config.host);
+    config = { ...config, port, siteUrl: process.env.SITE_URL ? config.siteUrl : `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}` };
+  }
   const logger = createLogger(config);
   const app = await createApp({ config, logger });
   if (await isEmpty(app.ctx.content)) {

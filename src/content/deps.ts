@@ -8,10 +8,14 @@ export interface ContentDeps {
   db: Kysely<DB> | Transaction<DB>;
   dialect: Dialect;
   clock: Clock;
+  /** Called after content changes commit, so caches of rendered pages drop what they hold. */
+  changed?: () => void;
 }
 
 /** Run `fn` in one transaction; services called inside share it. */
 export async function inTransaction<T>(deps: ContentDeps, fn: (d: ContentDeps) => Promise<T>): Promise<T> {
   if (deps.db.isTransaction) return fn(deps);
-  return (deps.db as Kysely<DB>).transaction().execute((trx) => fn({ ...deps, db: trx }));
+  const out = await (deps.db as Kysely<DB>).transaction().execute((trx) => fn({ ...deps, db: trx, changed: undefined }));
+  deps.changed?.();
+  return out;
 }

@@ -26,6 +26,7 @@ export async function createAuthor(d: ContentDeps, i: { name: string; slug?: str
   const slug = await freeSlug(d, 'authors', i.slug ?? slugify(i.name));
   const row = await d.db.insertInto('authors').values({ slug, name: i.name, bio: i.bio ?? '', avatar_url: i.avatarUrl ?? null, created_at: now, updated_at: now })
     .returningAll().executeTakeFirstOrThrow();
+  d.changed?.();
   return authorOut(row);
 }
 
@@ -39,6 +40,7 @@ export async function updateAuthor(d: ContentDeps, id: number, i: { name?: strin
     updated_at: d.clock.now(),
   }).where('id', '=', id).returningAll().executeTakeFirst();
   if (!row) throw notFound('author');
+  d.changed?.();
   return authorOut(row);
 }
 
@@ -48,6 +50,7 @@ export async function createSection(d: ContentDeps, i: { name: string; slug?: st
   const row = await d.db.insertInto('sections').values({
     slug, name: i.name, description: i.description ?? '', default_access: i.defaultAccess ?? 'metered', position: i.position ?? 0, created_at: now, updated_at: now,
   }).returningAll().executeTakeFirstOrThrow();
+  d.changed?.();
   return sectionOut(row);
 }
 
@@ -75,6 +78,7 @@ export async function updateSection(deps: ContentDeps, id: number, i: { name?: s
 export async function createTag(d: ContentDeps, i: { name: string; slug?: string }): Promise<TagOut> {
   const slug = await freeSlug(d, 'tags', i.slug ?? slugify(i.name, 60));
   const row = await d.db.insertInto('tags').values({ slug, name: i.name, created_at: d.clock.now() }).returningAll().executeTakeFirstOrThrow();
+  d.changed?.();
   return tagOut(row);
 }
 
@@ -83,6 +87,7 @@ export async function updateTag(d: ContentDeps, id: number, i: { name?: string; 
   const row = await d.db.updateTable('tags').set({ ...(i.name !== undefined && { name: i.name }), ...(i.slug !== undefined && { slug: i.slug }) })
     .where('id', '=', id).returningAll().executeTakeFirst();
   if (!row) throw notFound('tag');
+  d.changed?.();
   return tagOut(row);
 }
 

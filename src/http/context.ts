@@ -7,6 +7,7 @@ import type { JobWorker } from '../jobs/worker.js';
 import type { AccountDeps } from '../members/members.service.js';
 import type { Throttle } from '../members/throttle.js';
 import type { SiteCache } from '../web/site.js';
+import type { ReaderCache } from '../web/reader-cache.js';
 
 export interface Limits {
   windowMs: number;
@@ -28,6 +29,9 @@ export interface AppContext {
   content: ContentDeps;
   accounts: AccountDeps;
   site: SiteCache;
+  cache: ReaderCache;
+  /** Drop every cached page and site setting (after a content or settings change). */
+  invalidate(): void;
   worker: JobWorker;
   limits: Limits;
   throttles: { linkPerEmail: Throttle; passwordPerEmail: Throttle };

@@ -67,6 +67,7 @@ export function Layout(props: { site: Site; meta: PageMeta; children?: Child }):
                 ))}
               </ul>
             </nav>
+            <p class="site-account"><a href="/account">Account</a></p>
             <form class="search-form" role="search" action="/search" method="get">
               <label class="visually-hidden" for="site-search">Search articles</label>
               <input id="site-search" type="search" name="q" placeholder="Search" maxlength="200" />

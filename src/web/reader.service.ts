@@ -1,11 +1,12 @@
-import { decideAccess } from '../access/decision.js';
+import { decideAccess, type AccessDecision } from '../access/decision.js';
 import { findLead, findLiveBySlug, findRedirect, listLive, loadBody, tagsFor } from '../content/articles.queries.js';
 import type { ContentDeps } from '../content/deps.js';
 import { searchArticleIds } from '../content/search.js';
 import { findAuthorBySlug, findSectionBySlug, findTagBySlug } from '../content/taxonomy.queries.js';
 import { findSummary } from '../content/articles.queries.js';
 import type { ArticleSummary } from '../content/types.js';
-import type { ArticleView } from './pages/article.js';
+import { ArticlePage, READER_SLOT } from './pages/article.js';
+import type { ArticleShell, ReaderCache } from './reader-cache.js';
 import type { HomeView } from './pages/home.js';
 import type { ListingView } from './pages/listing.js';
 import type { SearchView } from './pages/search.js';
@@ -16,17 +17,32 @@ const RAIL_SIZE = 4;
 
 export type Found<T> = { kind: 'ok'; view: T } | { kind: 'redirect'; to: string } | { kind: 'missing' };
 
-/** An article page: decide access first, then load only the part of the body the reader may have. */
-export async function loadArticlePage(deps: ContentDeps, slug: string): Promise<Found<ArticleView>> {
-  const now = deps.clock.now();
-  const article = await findLiveBySlug(deps.db, slug, now);
-  if (!article) {
+export interface ArticleResult { article: ArticleSummary; decision: AccessDecision; shell: ArticleShell }
+
+/**
+ * An article page: find the article (no body), decide access, and only then
+ * get the page for the part the reader may have. A denied request never loads
+ * or renders the full text: the preview shell is built from the preview column.
+ */
+export async function loadArticlePage(deps: ContentDeps, cache: ReaderCache, site: Site, slug: string): Promise<Found<ArticleResult>> {
+  const entry = await cache.articles.getOrLoad(slug, async () => {
+    const article = await findLiveBySlug(deps.db, slug, deps.clock.now());
+    return article ? { article, tags: await tagsFor(deps.db, article.id) } : null;
+  });
+  if (!entry) {
     const to = await findRedirect(deps.db, `/articles/${slug}`);
     return to ? { kind: 'redirect', to } : { kind: 'missing' };
   }
+  const { article, tags } = entry;
   const decision = decideAccess(article);
-  const body = await loadBody(deps.db, article.id, decision.full ? 'full' : 'preview');
-  return { kind: 'ok', view: { article, decision, body, tags: await tagsFor(deps.db, article.id) } };
+  const part = decision.full ? 'full' : 'preview';
+  const shell = await cache.shells.getOrLoad(`${article.id}:${article.updatedAt}:${part}`, async () => {
+    const body = await loadBody(deps.db, article.id, part);
+    const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
+    const at = html.indexOf(READER_SLOT);
+    return { head: html.slice(0, at), tail: html.slice(at + READER_SLOT.length) };
+  });
+  return { kind: 'ok', view: { article, decision, shell } };
 }
 
 export async function loadHome(deps: ContentDeps, site: Site, page: number): Promise<HomeView> {

@@ -163,7 +163,7 @@ describe.concurrent('masthead CLI: commands', () => {
     const created = await run(['user', 'create', '--email', 'Owner@Example.com', '--role', 'owner', '--name', 'Olga'], { dataDir });
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
-    expect(created.stdout).toMatch(/^created owner Owner@Example\.com \(id \d+\)\n$/);
+    expect(created.stdout).toMatch(/^created owner Owner@Example\.com \(id \d+\)\npassword: [A-Za-z0-9_-]{20}\n$/);
 
     const [token, byEmail, nobody, duplicate] = await Promise.all([
       run(['token', 'create'], { dataDir }),

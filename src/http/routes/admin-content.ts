@@ -98,7 +98,7 @@ export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void 
     api.addHook('onRequest', adminAuth(ctx));
     // Reader pages cache site data for a second; a staff write should show at once on this instance.
     api.addHook('onResponse', async (req) => {
-      if (req.method !== 'GET') ctx.site.invalidate();
+      if (req.method !== 'GET') ctx.invalidate();
     });
 
     const d = ctx.content;

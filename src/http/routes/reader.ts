@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { loadArticlePage, loadHome, loadListing, loadSearch } from '../../web/reader.service.js';
-import { ArticlePage } from '../../web/pages/article.js';
+import { ArticleNotice } from '../../web/pages/article.js';
 import { HomePage } from '../../web/pages/home.js';
 import { ListingPage } from '../../web/pages/listing.js';
 import { SearchPage } from '../../web/pages/search.js';
@@ -20,27 +20,39 @@ const slugParam = (s: string) => {
 };
 
 export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
+  /** Pages that are the same for every reader are rendered once a second at most. */
+  const cachedHtml = (key: string, render: () => Promise<string>) =>
+    ctx.cache.pages.getOrLoad(key, async () => ({ body: await render(), type: 'text/html' })).then((p) => p.body);
+
   app.get('/', async (req, reply) => {
     const { page } = pageQuery.parse(req.query);
-    const site = await ctx.site.get();
-    return sendHtml(reply, HomePage({ site, view: await loadHome(ctx.content, site, page) }));
+    const html = await cachedHtml(`home:${page}`, async () => {
+      const site = await ctx.site.get();
+      return HomePage({ site, view: await loadHome(ctx.content, site, page) }).value;
+    });
+    return sendHtml(reply, html);
   });
 
   app.get<{ Params: { slug: string } }>('/articles/:slug', async (req, reply) => {
     const slug = slugParam(req.params.slug);
-    const [site, found] = await Promise.all([ctx.site.get(), loadArticlePage(ctx.content, slug)]);
+    const site = await ctx.site.get();
+    const found = await loadArticlePage(ctx.content, ctx.cache, site, slug);
     if (found.kind === 'redirect') return reply.redirect(found.to, 301);
     if (found.kind === 'missing') throw notFound('article');
-    return sendHtml(reply, ArticlePage({ site, view: found.view }));
+    const { shell, decision } = found.view;
+    return sendHtml(reply, shell.head + ArticleNotice({ decision }).value + shell.tail);
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {
     app.get<{ Params: { slug: string } }>(`/${kind}/:slug`, async (req, reply) => {
       const slug = slugParam(req.params.slug);
       const { page } = pageQuery.parse(req.query);
-      const view = await loadListing(ctx.content, kind, slug, page);
-      if (!view) throw notFound(kind);
-      return sendHtml(reply, ListingPage({ site: await ctx.site.get(), view }));
+      const html = await cachedHtml(`${kind}:${slug}:${page}`, async () => {
+        const view = await loadListing(ctx.content, kind, slug, page);
+        return view ? ListingPage({ site: await ctx.site.get(), view }).value : '';
+      });
+      if (!html) throw notFound(kind);
+      return sendHtml(reply, html);
     });
   }
 

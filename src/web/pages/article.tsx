@@ -10,10 +10,18 @@ import type { Site } from '../site.js';
 
 export interface ArticleView {
   article: ArticleSummary;
-  decision: AccessDecision;
+  /** Which part of the body this page carries; decided before the body was loaded. */
+  part: 'full' | 'preview';
   body: BodyParts;
   tags: TagRef[];
 }
+
+/**
+ * Where the reader-specific part of the page (notice, wall, meter count) goes.
+ * The rest of the page is the same for every reader who gets the same part, so
+ * it is rendered once and cached as the text before and after this marker.
+ */
+export const READER_SLOT = '<!--reader-slot-->';
 
 const NOTICE: Record<string, { title: string; text: string }> = {
   limit_reached: { title: 'Keep reading', text: 'The rest of this article is for readers with an account or a subscription.' },
@@ -21,11 +29,22 @@ const NOTICE: Record<string, { title: string; text: string }> = {
   paid_only: { title: 'This article is for subscribers', text: 'Subscribe to read the rest of this article and support independent journalism.' },
 };
 
+/** The reader-specific block under the article: empty for full access, else a notice fitting the reason. */
+export function ArticleNotice(props: { decision: AccessDecision }): Html {
+  if (props.decision.full) return <Fragment />;
+  const notice = NOTICE[props.decision.reason] ?? NOTICE.paid_only!;
+  return (
+    <aside class="notice" aria-labelledby="notice-title">
+      <h2 id="notice-title">{notice.title}</h2>
+      <p>{notice.text}</p>
+    </aside>
+  );
+}
+
 export function ArticlePage(props: { site: Site; view: ArticleView }): Html {
   const { site, view } = props;
   const a = view.article;
   const description = describe(a, view.body.previewText);
-  const notice = view.decision.full ? null : NOTICE[view.decision.reason] ?? NOTICE.paid_only!;
   return (
     <Layout
       site={site}
@@ -59,12 +78,7 @@ export function ArticlePage(props: { site: Site; view: ArticleView }): Html {
             a.access === 'free' ? raw(view.body.restHtml) : <div class={GATED_SELECTOR.slice(1)}>{raw(view.body.restHtml)}</div>
           ) : null}
         </div>
-        {notice ? (
-          <aside class="notice" aria-labelledby="notice-title">
-            <h2 id="notice-title">{notice.title}</h2>
-            <p>{notice.text}</p>
-          </aside>
-        ) : null}
+        {raw(READER_SLOT)}
         {view.tags.length ? (
           <footer class="article__footer">
             <h2 class="visually-hidden">Tags</h2>

@@ -1,0 +1,34 @@
+import type { Clock } from '../clock.js';
+import { TtlCache } from './cache.js';
+import type { ArticleSummary, TagRef } from '../content/types.js';
+
+const TTL_MS = 1000;
+
+export interface ArticleShell { head: string; tail: string }
+
+/**
+ * Caches for the reader path, all cleared together when content changes.
+ * - pages: whole responses that are the same for every reader (home, listings, feeds);
+ * - articles: an article's summary and tags by slug (no body);
+ * - shells: a rendered article page per part ('full' or 'preview'), split at the reader slot.
+ * A shell for the preview never contains gated text, and which shell a request
+ * gets is chosen by the access decision.
+ */
+export class ReaderCache {
+  readonly pages: TtlCache<{ body: string; type: string }>;
+  readonly articles: TtlCache<{ article: ArticleSummary; tags: TagRef[] } | null>;
+  readonly shells: TtlCache<ArticleShell>;
+
+  constructor(clock: Clock) {
+    const now = () => clock.now();
+    this.pages = new TtlCache(TTL_MS, 2000, now);
+    this.articles = new TtlCache(TTL_MS, 20_000, now);
+    this.shells = new TtlCache(TTL_MS, 5000, now);
+  }
+
+  clear(): void {
+    this.pages.clear();
+    this.articles.clear();
+    this.shells.clear();
+  }
+}
