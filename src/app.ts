@@ -13,6 +13,11 @@ import { createMailTransport } from './mail/transport.js';
 import { defaultFrom, MAIL_JOB, mailJobHandler } from './mail/mailer.js';
 import { Throttle } from './members/throttle.js';
 import type { AccountDeps } from './members/members.service.js';
+import { Meter } from './access/meter.js';
+import { CrawlerVerifier, systemResolver, type Resolver } from './access/crawler.js';
+import { readMeterRules } from './access/rules.js';
+import { windowAt } from './access/periods.js';
+import { readSiteSettings } from './content/settings.js';
 
 export interface App {
   server: FastifyInstance;
@@ -24,7 +29,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel });
 }
 
-export const DEVICE_COOKIE = 'mh_device';
+import { DEVICE_COOKIE } from './access/access.service.js';
 
 export interface AppOptions {
   config: Config;
@@ -36,6 +41,8 @@ export interface AppOptions {
   startWorker?: boolean;
   /** Job worker poll interval. */
   pollMs?: number;
+  /** DNS for verifying crawlers; tests inject one. */
+  resolver?: Resolver;
 }
 
 /** The composition root: wires config, database, clock, mail, jobs and HTTP together. */
@@ -64,6 +71,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     [MAIL_JOB]: mailJobHandler(transport, () => config.mailFrom ?? defaultFrom(siteTitle, config.siteUrl)),
   }, logger || undefined, opts.pollMs ?? 1000);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const meter = new Meter(database.db, clock, logger || undefined);
   const accounts: AccountDeps = {
     db: database.db,
     dialect: database.dialect,
@@ -75,8 +83,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
       return { settings: s.settings, siteUrl: config.siteUrl };
     },
     mailQueued: () => worker.kick(),
-    // The meter (issue 4) merges an anonymous device's reads into the member here.
-    onMemberSignIn: async () => {},
+    // Signing in carries the device's reads this period over to the member: no fresh allowance by signing in.
+    onMemberSignIn: async (d, memberId, deviceId) => {
+      if (!deviceId) return;
+      const [rules, settings] = await Promise.all([readMeterRules(d.db), readSiteSettings(d.db)]);
+      await meter.merge(d.db, `d:${deviceId}`, `m:${memberId}`, windowAt(rules.period, d.now, settings.timezone).start);
+    },
   };
   const ctx: AppContext = {
     config,
@@ -89,6 +101,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     invalidate,
     worker,
     limits,
+    access: { meter, crawler: new CrawlerVerifier(opts.resolver ?? systemResolver, () => clock.now()), secret: config.secret, now: () => clock.now() },
+    trialDays: () => 14,
     throttles: {
       linkPerEmail: new Throttle(limits.linkPerEmail, limits.windowMs, () => clock.now()),
       passwordPerEmail: new Throttle(limits.passwordPerEmail, limits.windowMs, () => clock.now()),
@@ -107,6 +121,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ctx,
     async close() {
       await server.close();
+      await meter.stop();
       await worker.stop();
       transport.close();
       if (ownsDatabase) await database.close();

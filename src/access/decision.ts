@@ -1,28 +1,93 @@
 import type { AccessLevel } from '../content/types.js';
+import { windowAt, type Period } from './periods.js';
 
 /**
- * Who may read an article's full text. Pure: the caller gathers the inputs,
- * and the page loads the body only after this has answered.
- *
- * Until the metered paywall lands (issue 4) no reader is known to be entitled,
- * so every non-free article is shown up to its preview break.
+ * "May this reader see this article now?" A pure function of the article, the
+ * reader, the meter state, the rules and the clock. The caller gathers the
+ * inputs; the page loads the body only after this has answered.
  */
-export type AccessReason = 'free' | 'subscriber' | 'staff' | 'metered' | 'limit_reached' | 'registration_required' | 'paid_only';
+export type AccessReason =
+  | 'free'
+  | 'subscriber'
+  | 'staff'
+  | 'member' // a signed-in member reading a `registered` article
+  | 'crawler' // a search-engine crawler verified by DNS (setting, off by default)
+  | 'metered'
+  | 'limit_reached'
+  | 'registration_required'
+  | 'paid_only'
+  | 'prefetch'; // a prefetch or prerender: never counted, never given gated text
+
+export type ReaderKind = 'anonymous' | 'member' | 'subscriber' | 'staff';
+
+export interface Reader {
+  kind: ReaderKind;
+  /** An anonymous reader whose request carried a valid device cookie. */
+  hasDevice: boolean;
+  /** A speculative load (Sec-Purpose / Purpose: prefetch or prerender). */
+  prefetch: boolean;
+  verifiedCrawler: boolean;
+}
+
+/** A counted read: the article and when it was (last) counted. */
+export interface Read { articleId: number; readAt: number }
+
+export interface MeterState {
+  /** Reads of the reader's own meter: the device's, or the member's. */
+  reads: Read[];
+  /** Reads of the cookieless meter (address + browser), for anonymous readers. */
+  addressReads: Read[];
+}
+
+export interface Rules {
+  anonymousAllowance: number;
+  memberAllowance: number;
+  period: Period;
+  sharedAddressFactor: number;
+  timezone: string;
+}
 
 export interface AccessDecision {
   full: boolean;
   reason: AccessReason;
+  /** Metered articles the reader may still open this period (null where the meter does not apply). */
+  left: number | null;
+  /** Record this view on the meter. */
+  count: boolean;
+  /** When the allowance is restored (calendar periods), for the wall's wording. */
+  resetsAt: number | null;
 }
 
-export function decideAccess(article: { access: AccessLevel }): AccessDecision {
-  switch (article.access) {
-    case 'free':
-      return { full: true, reason: 'free' };
-    case 'metered':
-      return { full: false, reason: 'limit_reached' };
-    case 'registered':
-      return { full: false, reason: 'registration_required' };
-    case 'paid':
-      return { full: false, reason: 'paid_only' };
+const inWindow = (reads: Read[], start: number) => reads.filter((r) => r.readAt >= start);
+
+export function decide(article: { id: number; access: AccessLevel }, reader: Reader, meter: MeterState, rules: Rules, now: number): AccessDecision {
+  const none = { left: null, count: false, resetsAt: null };
+  if (article.access === 'free') return { full: true, reason: 'free', ...none };
+  if (reader.kind === 'staff') return { full: true, reason: 'staff', ...none };
+  if (reader.kind === 'subscriber') return { full: true, reason: 'subscriber', ...none };
+  if (reader.prefetch) return { full: false, reason: 'prefetch', ...none };
+  if (reader.verifiedCrawler) return { full: true, reason: 'crawler', ...none };
+  if (article.access === 'paid') return { full: false, reason: 'paid_only', ...none };
+  if (article.access === 'registered') {
+    return reader.kind === 'member' ? { full: true, reason: 'member', ...none } : { full: false, reason: 'registration_required', ...none };
   }
+
+  // Metered.
+  const w = windowAt(rules.period, now, rules.timezone);
+  const resetsAt = rules.period === 'rolling_24h' ? null : w.end;
+  const reads = inWindow(meter.reads, w.start);
+  const allowance = reader.kind === 'member' ? rules.memberAllowance : rules.anonymousAllowance;
+  const used = reads.length;
+  const reread = reads.some((r) => r.articleId === article.id);
+  if (reread) return { full: true, reason: 'metered', left: Math.max(0, allowance - used), count: false, resetsAt };
+
+  let allowed = used < allowance;
+  if (allowed && reader.kind === 'anonymous' && !reader.hasDevice) {
+    // No cookie kept: the address + browser meter decides, with room for shared addresses.
+    const addr = inWindow(meter.addressReads, w.start);
+    if (!addr.some((r) => r.articleId === article.id)) allowed = addr.length < rules.anonymousAllowance * rules.sharedAddressFactor;
+  }
+  if (allowed) return { full: true, reason: 'metered', left: allowance - used - 1, count: true, resetsAt };
+  const registerForMore = reader.kind === 'anonymous' && rules.memberAllowance > rules.anonymousAllowance;
+  return { full: false, reason: registerForMore ? 'registration_required' : 'limit_reached', left: 0, count: false, resetsAt };
 }

@@ -11,6 +11,7 @@ import { createApiToken } from '../members/tokens.js';
 import { setStaffPassword } from '../members/staff-auth.service.js';
 import { checkPasswordPolicy } from '../members/passwords.js';
 import { audit } from '../members/audit.js';
+import { allSettings, parseCliValue, setSetting } from '../content/settings-registry.js';
 
 const USAGE = `Usage: masthead <command> [options]
 
@@ -23,6 +24,8 @@ Commands:
   user reset-password --email E [--password P]
                                          set a new password for a staff user (generated and printed when none is given)
   token create [--email E] [--name N]    print a new Admin API token for a staff user (default: the first owner)
+  settings get [KEY]                     print settings (site.*, meter.*) as KEY=VALUE lines
+  settings set KEY VALUE                 change a setting, e.g. settings set meter.anonymousAllowance 5
 
 Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MASTHEAD_DATA_DIR, MASTHEAD_SECRET, LOG_LEVEL.`;
 
@@ -153,6 +156,30 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(token + '\n');
         return 0;
       });
+    }
+    case 'settings': {
+      if (sub === 'get') {
+        return withDatabase(config, async (d) => {
+          const all = await allSettings(d.db);
+          const key = rest[0];
+          if (key && !(key in all)) {
+            process.stderr.write(`masthead: unknown setting "${key}"\n`);
+            return 2;
+          }
+          for (const [k, v] of Object.entries(all)) if (!key || k === key) process.stdout.write(`${k}=${JSON.stringify(v)}\n`);
+          return 0;
+        });
+      }
+      if (sub === 'set') {
+        const [key, raw] = rest;
+        if (!key || raw === undefined) throw new UsageError('usage: masthead settings set KEY VALUE');
+        return withDatabase(config, async (d) => {
+          await setSetting(d.db, key, parseCliValue(raw));
+          process.stdout.write(`${key}=${JSON.stringify((await allSettings(d.db))[key])}\n`);
+          return 0;
+        });
+      }
+      throw new UsageError('usage: masthead settings get [KEY] | masthead settings set KEY VALUE');
     }
     default:
       throw new UsageError(`unknown command "${command}"; run \`masthead help\` for the list`);

@@ -128,4 +128,6 @@ export interface DB {
     dedupe_key: string | null;
     created_at: number;
   };
+  meter_reads: { subject: string; article_id: number; read_at: number };
+  events: { id: Generated<number>; at: number; kind: string; article_id: number | null; reason: string | null; reader: string | null };
 }

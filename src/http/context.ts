@@ -8,6 +8,7 @@ import type { AccountDeps } from '../members/members.service.js';
 import type { Throttle } from '../members/throttle.js';
 import type { SiteCache } from '../web/site.js';
 import type { ReaderCache } from '../web/reader-cache.js';
+import type { AccessDeps } from '../access/access.service.js';
 
 export interface Limits {
   windowMs: number;
@@ -33,6 +34,9 @@ export interface AppContext {
   /** Drop every cached page and site setting (after a content or settings change). */
   invalidate(): void;
   worker: JobWorker;
+  access: AccessDeps;
+  /** Days of the default plan's free trial (14 until billing lands). */
+  trialDays(): number;
   limits: Limits;
   throttles: { linkPerEmail: Throttle; passwordPerEmail: Throttle };
   /** The paywall's anonymous device id, when the request carries a valid one. */

@@ -12,6 +12,7 @@ import { adminContentRoutes } from './routes/admin-content.js';
 import { accountRoutes } from './routes/accounts.js';
 import { staffAuthRoutes } from './routes/staff-auth.js';
 import { adminStaffRoutes } from './routes/admin-staff.js';
+import { wallRoutes } from './routes/wall.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
@@ -75,6 +76,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   accountRoutes(app, ctx);
   staffAuthRoutes(app, ctx);
   adminStaffRoutes(app, ctx);
+  wallRoutes(app, ctx);
   await app.ready();
   return app;
 }

@@ -1,4 +1,4 @@
-import { decideAccess, type AccessDecision } from '../access/decision.js';
+import type { AccessDecision } from '../access/decision.js';
 import { findLead, findLiveBySlug, findRedirect, listLive, loadBody, tagsFor } from '../content/articles.queries.js';
 import type { ContentDeps } from '../content/deps.js';
 import { searchArticleIds } from '../content/search.js';
@@ -17,14 +17,16 @@ const RAIL_SIZE = 4;
 
 export type Found<T> = { kind: 'ok'; view: T } | { kind: 'redirect'; to: string } | { kind: 'missing' };
 
-export interface ArticleResult { article: ArticleSummary; decision: AccessDecision; shell: ArticleShell }
+export interface ArticleResult<D extends { decision: AccessDecision }> { article: ArticleSummary; access: D; shell: ArticleShell }
 
 /**
  * An article page: find the article (no body), decide access, and only then
  * get the page for the part the reader may have. A denied request never loads
  * or renders the full text: the preview shell is built from the preview column.
  */
-export async function loadArticlePage(deps: ContentDeps, cache: ReaderCache, site: Site, slug: string): Promise<Found<ArticleResult>> {
+export async function loadArticlePage<D extends { decision: AccessDecision }>(
+  deps: ContentDeps, cache: ReaderCache, site: Site, slug: string, decideFor: (article: ArticleSummary) => Promise<D>,
+): Promise<Found<ArticleResult<D>>> {
   const entry = await cache.articles.getOrLoad(slug, async () => {
     const article = await findLiveBySlug(deps.db, slug, deps.clock.now());
     return article ? { article, tags: await tagsFor(deps.db, article.id) } : null;
@@ -34,15 +36,15 @@ export async function loadArticlePage(deps: ContentDeps, cache: ReaderCache, sit
     return to ? { kind: 'redirect', to } : { kind: 'missing' };
   }
   const { article, tags } = entry;
-  const decision = decideAccess(article);
-  const part = decision.full ? 'full' : 'preview';
+  const access = await decideFor(article);
+  const part = access.decision.full ? 'full' : 'preview';
   const shell = await cache.shells.getOrLoad(`${article.id}:${article.updatedAt}:${part}`, async () => {
     const body = await loadBody(deps.db, article.id, part);
     const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
     const at = html.indexOf(READER_SLOT);
     return { head: html.slice(0, at), tail: html.slice(at + READER_SLOT.length) };
   });
-  return { kind: 'ok', view: { article, decision, shell } };
+  return { kind: 'ok', view: { article, access, shell } };
 }
 
 export async function loadHome(deps: ContentDeps, site: Site, page: number): Promise<HomeView> {

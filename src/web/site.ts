@@ -3,12 +3,14 @@ import type { DB } from '../db/schema.js';
 import { readSiteSettings, type SiteSettings } from '../content/settings.js';
 import { listSections } from '../content/taxonomy.queries.js';
 import type { AccessLevel, SectionRef } from '../content/types.js';
+import { readMeterRules, type MeterRules } from '../access/rules.js';
 
 /** What every page needs: settings and the section list for navigation. */
 export interface Site {
   settings: SiteSettings;
   sections: (SectionRef & { description: string; defaultAccess: AccessLevel })[];
   siteUrl: string;
+  meter: MeterRules;
 }
 
 /**
@@ -35,9 +37,10 @@ export class SiteCache {
   }
 
   private async load(): Promise<Site> {
-    const [settings, sections] = await Promise.all([readSiteSettings(this.db), listSections(this.db)]);
+    const [settings, sections, meter] = await Promise.all([readSiteSettings(this.db), listSections(this.db), readMeterRules(this.db)]);
     this.value = {
       settings,
+      meter,
       siteUrl: this.siteUrl,
       sections: sections.map((s) => ({ id: s.id, slug: s.slug, name: s.name, description: s.description, defaultAccess: s.default_access as AccessLevel })),
     };

@@ -1,146 +1,152 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
 import { dialects } from '../helpers/db.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { startTestApp, type Agent, type TestApp } from '../helpers/app.js';
 import { makeArticle, makeAuthor, makeSection } from '../helpers/factories.js';
+import { ROUTES } from '../helpers/routes.js';
+import { createSession } from '../../src/members/sessions.js';
 import type { ArticleDetail } from '../../src/content/articles.service.js';
 
 /**
- * Gated text must appear in no response to a reader without access. Every
- * route the server registers must be listed here with concrete URLs to fetch;
- * a new route without an entry fails the "covers every route" test.
+ * The leak hunter. A unique canary sentence sits after the preview break of
+ * metered, registered and paid articles. Every route the server exposes is
+ * fetched as three readers who have no right to it (an anonymous reader over
+ * the limit, a free member over the limit, a client that keeps no cookies),
+ * each with every trick we know. The canary must never come back.
  */
-const CANARY = 'Zebra-canary-7f3a the gated sentence nobody may read';
-const NOBREAK_CANARY = 'Okapi-canary-91b2 third paragraph of an unbroken article';
+const CANARY = 'Zebra-canary-7f3a';
+const REGISTERED_CANARY = 'Quagga-canary-5d0c';
+const NOBREAK_CANARY = 'Okapi-canary-91b2';
+const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) LeakHunter/1.0';
 
-type UrlsFor = (a: { slugs: string[]; section: string; author: string; tag: string }) => string[];
+/** A value signed the way @fastify/cookie signs, but with a key we do not hold. */
+const forgedSigned = (v: string) => `${v}.${createHmac('sha256', 'not-our-secret').update(v).digest('base64').replace(/=+$/, '')}`;
 
-const ROUTES: Record<string, UrlsFor> = {
-  'GET /healthz': () => ['/healthz'],
-  'GET /assets/site.:hash.css': () => [],
-  'GET /': () => ['/', '/?page=2', '/?amp=1'],
-  'GET /articles/:slug': (a) => a.slugs.flatMap((s) => [`/articles/${s}`, `/articles/${s}?amp=1`, `/articles/${s}?print=1`, `/articles/${s}/`]),
-  'GET /section/:slug': (a) => [`/section/${a.section}`],
-  'GET /author/:slug': (a) => [`/author/${a.author}`],
-  'GET /tag/:slug': (a) => [`/tag/${a.tag}`],
-  'GET /search': () => ['/search?q=zebra', '/search?q=canary', '/search?q=gated+sentence', '/search?q=okapi', '/search?q=council'],
-  'GET /feed.xml': () => ['/feed.xml'],
-  'GET /atom.xml': () => ['/atom.xml'],
-  'GET /section/:slug/feed.xml': (a) => [`/section/${a.section}/feed.xml`],
-  'GET /section/:slug/atom.xml': (a) => [`/section/${a.section}/atom.xml`],
-  'GET /sitemap.xml': () => ['/sitemap.xml'],
-  'GET /sitemaps/pages.xml': () => ['/sitemaps/pages.xml'],
-  'GET /sitemaps/articles-:n': () => ['/sitemaps/articles-1.xml'],
-  'GET /robots.txt': () => ['/robots.txt'],
-  'GET /api/admin/articles': () => ['/api/admin/articles'],
-  'GET /api/admin/articles/:id': () => ['/api/admin/articles/1', '/api/admin/articles/2'],
-  'POST /api/admin/articles': () => [],
-  'PATCH /api/admin/articles/:id': () => [],
-  'DELETE /api/admin/articles/:id': () => [],
-  'GET /api/admin/authors': () => ['/api/admin/authors'],
-  'POST /api/admin/authors': () => [],
-  'GET /api/admin/authors/:id': () => [],
-  'PATCH /api/admin/authors/:id': () => [],
-  'DELETE /api/admin/authors/:id': () => [],
-  'GET /api/admin/sections': () => [],
-  'POST /api/admin/sections': () => [],
-  'GET /api/admin/sections/:id': () => [],
-  'PATCH /api/admin/sections/:id': () => [],
-  'DELETE /api/admin/sections/:id': () => [],
-  'GET /api/admin/tags': () => [],
-  'POST /api/admin/tags': () => [],
-  'GET /api/admin/tags/:id': () => [],
-  'PATCH /api/admin/tags/:id': () => [],
-  'DELETE /api/admin/tags/:id': () => [],
-  'GET /api/admin/settings': () => [],
-  'GET /signin': (a) => [`/signin?return_to=/articles/${a.slugs[0]}`],
-  'GET /signup': () => ['/signup'],
-  'POST /signin': () => [],
-  'POST /signup': () => [],
-  'GET /signin/check-email': () => ['/signin/check-email'],
-  'GET /signin/verify': () => ['/signin/verify?token=forged-token-forged-token-forged-token-forged', '/signin/verify'],
-  'POST /signin/verify': () => [],
-  'POST /signin/password': () => [],
-  'POST /signout': () => [],
-  'GET /account': () => ['/account'],
-  'POST /account/name': () => [],
-  'POST /account/email': () => [],
-  'POST /account/password': () => [],
-  'POST /account/signout-everywhere': () => [],
-  'POST /account/delete': () => [],
-  'GET /account/export.json': () => ['/account/export.json'],
-  'GET /admin/signin': () => ['/admin/signin'],
-  'POST /admin/signin': () => [],
-  'POST /admin/signin/link': () => [],
-  'GET /admin': () => ['/admin'],
-  'POST /admin/security/totp': () => [],
-  'GET /api/admin/staff': () => ['/api/admin/staff'],
-  'POST /api/admin/staff': () => [],
-  'PATCH /api/admin/staff/:id': () => [],
-  'POST /api/admin/tokens': () => [],
-  'DELETE /api/admin/tokens/:id': () => [],
-  'GET /api/admin/members': () => ['/api/admin/members'],
-  'GET /api/admin/audit': () => ['/api/admin/audit'],
-  'PATCH /api/admin/settings': () => [],
-};
+interface Trick { name: string; headers?: Record<string, string>; cookies?: Record<string, string>; dropCookies?: boolean }
 
-describe.each(dialects())('no gated text leaks on %s', (dialect) => {
+const TRICKS: Trick[] = [
+  { name: 'plain' },
+  { name: 'Googlebot user agent from an ordinary address', headers: { 'user-agent': GOOGLEBOT } },
+  { name: 'search referer', headers: { referer: 'https://www.google.com/search?q=council' } },
+  { name: 'social referer', headers: { referer: 'https://t.co/abc', 'user-agent': 'facebookexternalhit/1.1' } },
+  { name: 'spoofed X-Forwarded-For', headers: { 'x-forwarded-for': '66.249.66.1', 'x-real-ip': '66.249.66.1' } },
+  { name: 'prefetch', headers: { 'sec-purpose': 'prefetch;prerender', purpose: 'prefetch' } },
+  { name: 'forged device cookie', cookies: { mh_device: 'AAAAAAAAAAAAAAAAAAAAAAAA' } },
+  { name: 'device cookie signed with another key', cookies: { mh_device: forgedSigned('BBBBBBBBBBBBBBBBBBBBBBBB') } },
+  { name: 'garbage session cookie', cookies: { mh_session: 'x'.repeat(43) } },
+  { name: 'no cookies at all', dropCookies: true },
+];
+
+describe.each(dialects())('leak hunter on %s', (dialect) => {
   let t: TestApp;
   const gated: ArticleDetail[] = [];
-  let urls: string[] = [];
+  let registered: ArticleDetail;
+  let fillers: ArticleDetail[] = [];
+  let urls: { method: string; url: string }[] = [];
+  const readers: { name: string; agent: Agent; memberCanRead: boolean }[] = [];
 
   beforeAll(async () => {
     t = await startTestApp(dialect);
     const d = t.app.ctx.content;
     const section = await makeSection(d, { slug: 'news', defaultAccess: 'metered' });
     const author = await makeAuthor(d, { slug: 'reporter' });
-    for (const accessLevel of ['metered', 'registered', 'paid'] as const) {
-      gated.push(await makeArticle(d, { title: `Council ${accessLevel} story`, accessLevel, section: section.slug, authors: [author.slug], tags: ['council'], preview: `The council met on ${accessLevel} day.`, rest: `${CANARY}. More words.` }));
+    const common = { section: section.slug, authors: [author.slug], tags: ['council'] };
+    gated.push(await makeArticle(d, { ...common, title: 'Council metered story', accessLevel: 'metered', preview: 'The council met on metered day.', rest: `${CANARY} after the break.` }));
+    gated.push(await makeArticle(d, { ...common, title: 'Council paid story', accessLevel: 'paid', preview: 'The council met on paid day.', rest: `${CANARY} after the break.` }));
+    gated.push(await makeArticle(d, { ...common, title: 'Council story without a break', accessLevel: 'paid', body: { markdown: `First paragraph about the council.\n\nSecond paragraph.\n\n${NOBREAK_CANARY} third.` } }));
+    registered = await makeArticle(d, { ...common, title: 'Council registered story', accessLevel: 'registered', preview: 'The council met on registered day.', rest: `${REGISTERED_CANARY} after the break.` });
+    for (let i = 0; i < 10; i++) fillers.push(await makeArticle(d, { ...common, title: `Filler ${i}`, accessLevel: 'metered' }));
+
+    // An anonymous reader over the limit (device cookie, 3 reads).
+    const anon = t.agent({ 'user-agent': BROWSER });
+    for (const f of fillers.slice(0, 3)) expect((await anon.get(`/articles/${f.slug}`)).body).toContain('The rest of the story');
+    readers.push({ name: 'anonymous over the limit', agent: anon, memberCanRead: false });
+
+    // A free member over the limit (5 reads).
+    const member = await t.db.db.insertInto('members').values({ email: 'm@example.com', email_normalized: 'm@example.com', name: 'M', status: 'free', email_verified: 1, password_hash: null, created_at: t.clock.now(), last_seen_at: null, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
+    const session = await createSession(t.db.db, { memberId: member.id }, BROWSER, t.clock.now());
+    const mem = t.agent({ 'user-agent': BROWSER });
+    mem.cookies.set('mh_session', session.token);
+    for (const f of fillers.slice(0, 5)) expect((await mem.get(`/articles/${f.slug}`)).body).toContain('The rest of the story');
+    readers.push({ name: 'free member over the limit', agent: mem, memberCanRead: true });
+
+    // A client that keeps no cookies: its address + browser meter is spent (for every browser string the tricks use).
+    for (const ua of [BROWSER, GOOGLEBOT, 'facebookexternalhit/1.1']) {
+      for (const f of fillers) await t.get(`/articles/${f.slug}`, { 'user-agent': ua });
     }
-    gated.push(await makeArticle(d, {
-      title: 'Council story without a break', accessLevel: 'paid', section: section.slug, authors: [author.slug], tags: ['council'],
-      body: { markdown: `First paragraph about the council.\n\nSecond paragraph.\n\n${NOBREAK_CANARY}.` },
-    }));
-    const slugs = gated.map((a) => a.slug);
-    urls = Object.values(ROUTES).flatMap((f) => f({ slugs, section: section.slug, author: author.slug, tag: 'council' }));
-    urls.push('/articles/no-such-article', '/definitely/not/here', '/section/news?page=oops');
+    readers.push({ name: 'client without cookies', agent: t.agent({ 'user-agent': BROWSER }), memberCanRead: false });
+    await t.app.ctx.access.meter.flush();
+
+    const ids = [...gated, registered].map((a) => a.id);
+    const slugs = [...gated, registered].map((a) => a.slug);
+    for (const [key, urlsFor] of Object.entries(ROUTES)) {
+      const method = key.split(' ')[0]!;
+      for (const url of urlsFor({ slugs, section: section.slug, author: author.slug, tag: 'council', ids })) urls.push({ method, url });
+    }
+    urls.push({ method: 'GET', url: '/articles/no-such-article' }, { method: 'GET', url: '/definitely/not/here' }, { method: 'GET', url: '/section/news?page=oops' });
   });
   afterAll(() => t?.close());
 
-  it('lists every registered route', () => {
-    const registered = t.app.server.routeTable.map((r) => `${r.method} ${r.url.replace(/\/assets\/site\.[0-9a-f]+\.css$/, '/assets/site.:hash.css')}`);
-    const missing = registered.filter((r) => !(r in ROUTES));
-    expect(missing, 'routes without a leak-test entry').toEqual([]);
+  it('covers every registered route', () => {
+    const registeredRoutes = t.app.server.routeTable.map((r) => `${r.method} ${r.url.replace(/\/assets\/site\.[0-9a-f]+\.css$/, '/assets/site.:hash.css')}`);
+    expect(registeredRoutes.filter((r) => !(r in ROUTES)), 'routes missing from test/helpers/routes.ts').toEqual([]);
   });
 
-  it('the canary really is in the stored body (the test can fail)', async () => {
-    const res = await t.api('GET', `/api/admin/articles/${gated[2]!.id}`);
+  it('plants canaries that the server really holds (the hunt can fail)', async () => {
+    const res = await t.api('GET', `/api/admin/articles/${gated[0]!.id}`);
     expect(res.body).toContain(CANARY);
+    const fresh = await t.get(`/articles/${gated[0]!.slug}`, { 'user-agent': 'A brand new browser' });
+    expect(fresh.body, 'a reader with allowance left reads the metered article').toContain(CANARY);
   });
 
-  it('no anonymous response carries text past the preview break', async () => {
-    for (const url of urls) {
-      for (const headers of [{} as Record<string, string>, { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }, { referer: 'https://www.google.com/' }, { 'x-forwarded-for': '66.249.66.1' }]) {
-        const res = await t.get(url, headers);
-        expect(res.statusCode, url).toBeLessThan(500);
-        expect(res.body, `${url} ${JSON.stringify(headers)}`).not.toContain('Zebra-canary');
-        expect(res.body, `${url} ${JSON.stringify(headers)}`).not.toContain('Okapi-canary');
+  it('never sends gated text to a reader without access, whatever the trick', async () => {
+    let requests = 0;
+    for (const reader of readers) {
+      for (const trick of TRICKS) {
+        for (const { method, url } of urls) {
+          const cookie = trick.dropCookies ? '' : [...reader.agent.cookies, ...Object.entries(trick.cookies ?? {})].map(([k, v]) => `${k}=${v}`).join('; ');
+          const res = await t.app.server.inject({
+            method: method as 'GET',
+            url,
+            headers: { 'user-agent': BROWSER, ...trick.headers, ...(cookie ? { cookie } : {}), ...(method !== 'GET' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+            ...(method !== 'GET' ? { payload: '' } : {}),
+          });
+          requests++;
+          const where = `${reader.name} / ${trick.name} / ${method} ${url} → ${res.statusCode}`;
+          expect(res.statusCode, where).toBeLessThan(500);
+          expect(res.body, where).not.toContain(CANARY);
+          expect(res.body, where).not.toContain(NOBREAK_CANARY);
+          // A signed-in member reads `registered` articles by definition; everyone else must not.
+          const mayReadRegistered = reader.memberCanRead && !trick.dropCookies;
+          if (!mayReadRegistered) expect(res.body, where).not.toContain(REGISTERED_CANARY);
+        }
       }
+    }
+    expect(requests).toBeGreaterThan(1000);
+  });
+
+  it('shows the wall, not an error, to each of them', async () => {
+    for (const reader of readers) {
+      const res = await reader.agent.get(`/articles/${gated[0]!.slug}`);
+      expect(res.statusCode, reader.name).toBe(200);
+      expect(res.body, reader.name).toMatch(/free article limit|Register to keep reading/);
+      expect(res.headers['cache-control'], reader.name).toBe('private, no-store');
     }
   });
 
-  it('feeds, search results, meta tags and JSON-LD carry the dek and preview of a paid article', async () => {
-    const paid = gated[2]!;
+  it('gives feeds, search, meta tags and JSON-LD only the dek and preview', async () => {
+    const paid = gated[1]!;
     const page = (await t.get(`/articles/${paid.slug}`)).body;
     expect(page).toContain('The council met on paid day.');
-    const ld = /<script type="application\/ld\+json">(.*?)<\/script>/.exec(page)![1]!;
-    expect(ld).not.toContain('Zebra');
-    expect(JSON.parse(ld).isAccessibleForFree).toBe(false);
+    const ld = JSON.parse(/<script type="application\/ld\+json">(.*?)<\/script>/.exec(page)![1]!);
+    expect(ld.isAccessibleForFree).toBe(false);
+    expect(ld.hasPart).toMatchObject({ '@type': 'WebPageElement', isAccessibleForFree: false, cssSelector: '.article-gated' });
+    expect(JSON.stringify(ld)).not.toContain('Zebra');
     const metas = page.match(/<meta [^>]*>/g)!.join('\n');
     expect(metas).toContain('A short standfirst.');
-    expect(metas).not.toContain('Zebra');
     const rss = (await t.get('/feed.xml')).body;
     expect(rss).toContain('The council met on paid day.');
-    expect(rss).toContain('Continue reading');
     expect((await t.get('/search?q=paid+day')).body).toContain(paid.title);
     expect((await t.get('/search?q=zebra')).body).not.toContain(paid.title);
   });

@@ -48,12 +48,14 @@ describe.each(dialects())('reader site on %s', (dialect) => {
     expect(res.body).toContain('"isAccessibleForFree":true');
   });
 
-  it('shows a paid article only to its preview break, then a plain notice', async () => {
+  it('shows a paid article only to its preview break, then the subscriber wall', async () => {
     const res = await t.get(`/articles/${paid.slug}`);
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('The council faces a shortfall.');
     expect(res.body).not.toContain('Documents show the gap');
-    expect(res.body).toContain('class="notice"');
+    expect(res.body).toContain('This article is for subscribers');
+    expect(res.body).toContain('Try 14 days free');
+    expect(res.headers['cache-control']).toBe('private, no-store');
     expect(res.body).toContain('"isAccessibleForFree":false');
     expect(res.body).toContain('"cssSelector":".article-gated"');
   });

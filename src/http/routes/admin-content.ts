@@ -16,6 +16,7 @@ import {
 } from '../../content/taxonomy.service.js';
 import { ARTICLE_STATUSES, type ArticleSummary } from '../../content/types.js';
 import { siteSettingsSchema, readSiteSettings, writeSiteSettings } from '../../content/settings.js';
+import { meterRulesSchema, readMeterRules, writeMeterRules } from '../../access/rules.js';
 
 const DESCRIBE: Record<Action, string> = {
   'article.create': 'creating articles',
@@ -166,6 +167,12 @@ export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void 
       require(req, 'taxonomy.manage');
       await deleteTaxonomy(d, 'tags', idParam.parse(req.params).id);
       return reply.code(204).send();
+    });
+
+    api.get('/meter', async () => ({ meter: await readMeterRules(d.db) }));
+    api.patch('/meter', async (req) => {
+      requirePermission(req, 'settings.manage');
+      return { meter: await writeMeterRules(d.db, meterRulesSchema.partial().strict().parse(jsonBody(req))) };
     });
 
     api.get('/settings', async () => ({ settings: await readSiteSettings(d.db) }));

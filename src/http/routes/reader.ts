@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { loadArticlePage, loadHome, loadListing, loadSearch } from '../../web/reader.service.js';
-import { ArticleNotice } from '../../web/pages/article.js';
+import { ReaderSlot, wallHasForm } from '../../web/pages/wall.js';
+import { decideForRequest, DEVICE_COOKIE } from '../../access/access.service.js';
+import { identify } from '../identity.js';
 import { HomePage } from '../../web/pages/home.js';
 import { ListingPage } from '../../web/pages/listing.js';
 import { SearchPage } from '../../web/pages/search.js';
@@ -12,6 +14,12 @@ import { SLUG_RE } from '../../content/slug.js';
 
 const pageQuery = z.object({ page: z.coerce.number({ message: 'page must be a number' }).int('page must be a whole number').min(1, 'page must be 1 or more').max(100_000).default(1) });
 const searchQuery = pageQuery.extend({ q: z.string().max(200, 'search text is limited to 200 characters').default('') });
+
+/** Speculative loads (prefetch, prerender, link previews) neither count nor get gated text. */
+function isPrefetch(h: Record<string, string | string[] | undefined>): boolean {
+  const v = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join(',') : x ?? '').toLowerCase();
+  return v(h['sec-purpose']).includes('prefetch') || v(h['purpose']).includes('prefetch') || v(h['x-purpose']).includes('preview') || v(h['x-moz']).includes('prefetch');
+}
 
 /** A slug that cannot exist is a 404, not a database query. */
 const slugParam = (s: string) => {
@@ -33,14 +41,43 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     return sendHtml(reply, html);
   });
 
+  /**
+   * The hot path. Access is decided per request, before the body: the decision
+   * picks which cached shell (full or preview) the response is built from.
+   */
   app.get<{ Params: { slug: string } }>('/articles/:slug', async (req, reply) => {
     const slug = slugParam(req.params.slug);
     const site = await ctx.site.get();
-    const found = await loadArticlePage(ctx.content, ctx.cache, site, slug);
+    const found = await loadArticlePage(ctx.content, ctx.cache, site, slug, async (article) => {
+      if (article.access === 'free') return { decision: { full: true, reason: 'free', left: null, count: false, resetsAt: null } as const, newDeviceId: null };
+      const id = await identify(ctx, req);
+      return decideForRequest(ctx.access, article, {
+        deviceId: ctx.deviceIdOf(req),
+        member: id.member ? { id: id.member.id, status: id.member.status } : undefined,
+        staff: !!id.staff,
+        ip: req.ip,
+        userAgent: req.headers['user-agent'] ?? '',
+        prefetch: isPrefetch(req.headers),
+      }, { ...site.meter, timezone: site.settings.timezone });
+    });
     if (found.kind === 'redirect') return reply.redirect(found.to, 301);
     if (found.kind === 'missing') throw notFound('article');
-    const { shell, decision } = found.view;
-    return sendHtml(reply, shell.head + ArticleNotice({ decision }).value + shell.tail);
+    const { shell, access, article } = found.view;
+    const { decision } = access;
+    if (decision.reason === 'free') return sendHtml(reply, shell.head + shell.tail);
+    if (access.newDeviceId) {
+      reply.setCookie(DEVICE_COOKIE, access.newDeviceId, { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.config.siteUrl.startsWith('https:'), maxAge: 400 * 86_400 });
+    }
+    const slot = ReaderSlot({
+      decision,
+      rules: site.meter,
+      articleId: article.id,
+      returnTo: `/articles/${article.slug}`,
+      trialDays: ctx.trialDays(),
+      csrf: wallHasForm(decision) ? await reply.generateCsrf() : undefined,
+    }).value;
+    // Everything below depends on who is reading: never for shared caches.
+    return sendHtml(reply, shell.head + slot + shell.tail, 200, 'private, no-store');
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {

@@ -5,7 +5,6 @@ import { absolute, describe, GATED_SELECTOR, newsArticleJsonLd } from '../meta.j
 import { isoDate } from '../format.js';
 import type { ArticleSummary, TagRef } from '../../content/types.js';
 import type { BodyParts } from '../../content/articles.queries.js';
-import type { AccessDecision } from '../../access/decision.js';
 import type { Site } from '../site.js';
 
 export interface ArticleView {
@@ -22,24 +21,6 @@ export interface ArticleView {
  * it is rendered once and cached as the text before and after this marker.
  */
 export const READER_SLOT = '<!--reader-slot-->';
-
-const NOTICE: Record<string, { title: string; text: string }> = {
-  limit_reached: { title: 'Keep reading', text: 'The rest of this article is for readers with an account or a subscription.' },
-  registration_required: { title: 'This article is for members', text: 'Sign in or create a free account to read the rest.' },
-  paid_only: { title: 'This article is for subscribers', text: 'Subscribe to read the rest of this article and support independent journalism.' },
-};
-
-/** The reader-specific block under the article: empty for full access, else a notice fitting the reason. */
-export function ArticleNotice(props: { decision: AccessDecision }): Html {
-  if (props.decision.full) return <Fragment />;
-  const notice = NOTICE[props.decision.reason] ?? NOTICE.paid_only!;
-  return (
-    <aside class="notice" aria-labelledby="notice-title">
-      <h2 id="notice-title">{notice.title}</h2>
-      <p>{notice.text}</p>
-    </aside>
-  );
-}
 
 export function ArticlePage(props: { site: Site; view: ArticleView }): Html {
   const { site, view } = props;

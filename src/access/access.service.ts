@@ -1,0 +1,87 @@
+import { createHmac } from 'node:crypto';
+import type { ArticleSummary } from '../content/types.js';
+import { decide, type AccessDecision, type Read, type Reader } from './decision.js';
+import { windowAt } from './periods.js';
+import type { MeterRules } from './rules.js';
+import type { Meter } from './meter.js';
+import { claimsGooglebot, type CrawlerVerifier } from './crawler.js';
+import { isEntitled } from './entitlement.js';
+import { randomToken } from '../members/crypto.js';
+
+/** The meter's device cookie: a random id, signed, HttpOnly, used for nothing else. */
+export const DEVICE_COOKIE = 'mh_device';
+
+export interface AccessDeps {
+  meter: Meter;
+  crawler: CrawlerVerifier;
+  secret: string;
+  now(): number;
+}
+
+/** What the HTTP layer knows about the request, without HTTP types. */
+export interface RequestFacts {
+  deviceId: string | null;
+  member?: { id: number; status: string };
+  staff: boolean;
+  ip: string;
+  userAgent: string;
+  prefetch: boolean;
+}
+
+export interface AccessOutcome {
+  decision: AccessDecision;
+  reader: Reader;
+  /** A device id to set in the cookie (new devices only). */
+  newDeviceId: string | null;
+}
+
+/** Keyed hash of address + browser with a salt that changes every period; the raw values are never kept. */
+export function addressSubject(secret: string, periodKey: string, ip: string, ua: string): string {
+  const salt = createHmac('sha256', secret).update(`meter-address:${periodKey}`).digest();
+  return 'a:' + createHmac('sha256', salt).update(`${ip}\n${ua}`).digest('base64url').slice(0, 22);
+}
+
+/**
+ * Gather the meter state the decision needs (and only that), decide, and
+ * record what the decision says to record. The body is not touched here.
+ */
+export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'access'>, f: RequestFacts, rules: MeterRules & { timezone: string }): Promise<AccessOutcome> {
+  const now = deps.now();
+  const kind = f.staff ? 'staff' : f.member ? (isEntitled(f.member.status) ? 'subscriber' : 'member') : 'anonymous';
+  const reader: Reader = { kind, hasDevice: f.deviceId !== null, prefetch: f.prefetch, verifiedCrawler: false };
+  const empty = { reads: [] as Read[], addressReads: [] as Read[] };
+  if (article.access !== 'metered' || kind === 'staff' || kind === 'subscriber' || f.prefetch) {
+    if (rules.verifiedCrawlers && kind === 'anonymous' && !f.prefetch && article.access !== 'free' && claimsGooglebot(f.userAgent)) {
+      reader.verifiedCrawler = await deps.crawler.verify(f.ip);
+    }
+    const decision = decide(article, reader, empty, rules, now);
+    if (!decision.full && !f.prefetch) deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: decision.reason, reader: kind, at: now });
+    return { decision, reader, newDeviceId: null };
+  }
+  if (rules.verifiedCrawlers && kind === 'anonymous' && claimsGooglebot(f.userAgent)) reader.verifiedCrawler = await deps.crawler.verify(f.ip);
+
+  const w = windowAt(rules.period, now, rules.timezone);
+  const subject = f.member ? `m:${f.member.id}` : f.deviceId ? `d:${f.deviceId}` : null;
+  const address = kind === 'anonymous' ? addressSubject(deps.secret, w.key, f.ip, f.userAgent) : null;
+  const [reads, addressReads] = await Promise.all([
+    subject ? deps.meter.reads(subject, w.start) : Promise.resolve([]),
+    address && !f.deviceId ? deps.meter.reads(address, w.start) : Promise.resolve([]),
+  ]);
+  const decision = decide(article, reader, { reads, addressReads }, rules, now);
+
+  let newDeviceId: string | null = null;
+  if (decision.count && !reader.verifiedCrawler) {
+    let own = subject;
+    if (!own) {
+      newDeviceId = randomToken(18);
+      own = `d:${newDeviceId}`;
+    }
+    deps.meter.record(own, article.id, now);
+    // Every anonymous read also counts on the address meter, which binds only clients that keep no cookie.
+    if (address) deps.meter.record(address, article.id, now);
+    deps.meter.event({ kind: 'meter_read', articleId: article.id, reason: null, reader: kind, at: now });
+  } else if (!decision.full) {
+    deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: decision.reason, reader: kind, at: now });
+  }
+  return { decision, reader, newDeviceId };
+}

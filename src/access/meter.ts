@@ -1,0 +1,130 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { DB } from '../db/schema.js';
+import type { Read } from './decision.js';
+
+type Q = Kysely<DB> | Transaction<DB>;
+
+export interface MeterEvent { kind: 'meter_read' | 'wall_shown' | 'wall_action'; articleId: number | null; reason: string | null; reader: string | null; at: number }
+
+/**
+ * The meter's storage. Reads are decided against the database plus what this
+ * process has recorded but not yet written; writes are grouped and flushed in
+ * one short transaction every FLUSH_MS (or sooner when many are waiting).
+ * A crash loses at most that much of meter reads and analytics events; never
+ * an account, subscription or comment, which are written directly.
+ */
+export const FLUSH_MS = 250;
+const FLUSH_AT = 500;
+/** Reads older than this can never count again in any period; they are purged. */
+const KEEP_MS = 40 * 86_400_000;
+
+export class Meter {
+  private pending = new Map<string, Map<number, number>>();
+  private pendingCount = 0;
+  private events: MeterEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private lastPurge = 0;
+
+  constructor(private readonly db: Kysely<DB>, private readonly clock: Clock, private readonly log?: Logger) {}
+
+  /** The subject's counted reads since `since`: stored ones merged with those not yet written. */
+  async reads(subject: string, since: number): Promise<Read[]> {
+    const rows = await this.db.selectFrom('meter_reads').select(['article_id', 'read_at'])
+      .where('subject', '=', subject).where('read_at', '>=', since).execute();
+    const out = new Map<number, number>();
+    for (const r of rows) out.set(r.article_id, r.read_at);
+    const mine = this.pending.get(subject);
+    if (mine) for (const [a, t] of mine) if (t >= since && (out.get(a) ?? -1) < t) out.set(a, t);
+    return [...out].map(([articleId, readAt]) => ({ articleId, readAt }));
+  }
+
+  record(subject: string, articleId: number, at: number): void {
+    let m = this.pending.get(subject);
+    if (!m) this.pending.set(subject, (m = new Map()));
+    if (!m.has(articleId)) this.pendingCount++;
+    m.set(articleId, at);
+    this.schedule();
+  }
+
+  event(e: MeterEvent): void {
+    this.events.push(e);
+    this.schedule();
+  }
+
+  /**
+   * At sign-in, the device's reads this period become the member's, so signing
+   * in never resets the count. Runs inside the sign-in transaction.
+   */
+  async merge(trx: Q, fromSubject: string, toSubject: string, since: number): Promise<void> {
+    await sql`insert into meter_reads (subject, article_id, read_at)
+      select ${toSubject}, article_id, read_at from meter_reads where subject = ${fromSubject} and read_at >= ${since}
+      on conflict (subject, article_id) do update set read_at = case when excluded.read_at > meter_reads.read_at then excluded.read_at else meter_reads.read_at end`.execute(trx);
+    const mine = this.pending.get(fromSubject);
+    if (mine) for (const [a, t] of mine) if (t >= since) this.record(toSubject, a, t);
+  }
+
+  private schedule(): void {
+    if (this.pendingCount + this.events.length >= FLUSH_AT) {
+      void this.flush();
+      return;
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, FLUSH_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Write everything waiting, in one transaction. */
+  async flush(): Promise<void> {
+    if (this.flushing) await this.flushing;
+    if (!this.pendingCount && !this.events.length) return;
+    const batch = this.pending;
+    const events = this.events;
+    this.pending = new Map();
+    this.pendingCount = 0;
+    this.events = [];
+    const rows: { subject: string; article_id: number; read_at: number }[] = [];
+    for (const [subject, m] of batch) for (const [article_id, read_at] of m) rows.push({ subject, article_id, read_at });
+    this.flushing = (async () => {
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          for (let i = 0; i < rows.length; i += 300) {
+            await trx.insertInto('meter_reads').values(rows.slice(i, i + 300))
+              .onConflict((oc) => oc.columns(['subject', 'article_id']).doUpdateSet({ read_at: (eb) => eb.ref('excluded.read_at') }))
+              .execute();
+          }
+          for (let i = 0; i < events.length; i += 300) {
+            await trx.insertInto('events').values(events.slice(i, i + 300).map((e) => ({ at: e.at, kind: e.kind, article_id: e.articleId, reason: e.reason, reader: e.reader }))).execute();
+          }
+        });
+      } catch (err) {
+        // Put the reads back so the next flush retries them; events are best effort.
+        for (const r of rows) if (!this.pending.get(r.subject)?.has(r.article_id)) this.record(r.subject, r.article_id, r.read_at);
+        this.log?.error({ err }, 'meter flush failed; will retry');
+      } finally {
+        this.flushing = undefined;
+      }
+      await this.purgeNow();
+    })();
+    await this.flushing;
+  }
+
+  private async purgeNow(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.lastPurge < 10 * 60_000) return;
+    this.lastPurge = now;
+    await this.db.deleteFrom('meter_reads').where('read_at', '<', now - KEEP_MS).execute().catch(() => {});
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+}

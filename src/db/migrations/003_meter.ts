@@ -1,0 +1,30 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../database.js';
+
+/**
+ * The meter: one row per reader and article, holding when that article was last
+ * counted. Subjects are "d:<device id>", "m:<member id>" or "a:<keyed hash of
+ * address + browser>" (raw addresses are never stored). Plus analytics events.
+ */
+export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  await db.schema.createTable('meter_reads')
+    .addColumn('subject', 'text', (c) => c.notNull())
+    .addColumn('article_id', 'integer', (c) => c.notNull())
+    .addColumn('read_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('meter_reads_pk', ['subject', 'article_id'])
+    .execute();
+  await db.schema.createIndex('meter_reads_time_idx').on('meter_reads').columns(['subject', 'read_at']).execute();
+  await db.schema.createIndex('meter_reads_purge_idx').on('meter_reads').column('read_at').execute();
+
+  const events = dialect === 'postgres'
+    ? db.schema.createTable('events').addColumn('id', 'bigserial', (c) => c.primaryKey())
+    : db.schema.createTable('events').addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+  await events
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('article_id', 'integer')
+    .addColumn('reason', 'text')
+    .addColumn('reader', 'text')
+    .execute();
+  await db.schema.createIndex('events_at_idx').on('events').columns(['kind', 'at']).execute();
+}
