@@ -15,6 +15,25 @@ declare module 'autocannon' {
       method?: string;
       headers?: Record<string, string>;
       title?: string;
+      /** Requests each connection sends in turn; a setupRequest makes a request rebuilt every time it is sent. */
+      requests?: Request[];
+      /** Replace [<id>] in the request (url, headers, body) with a unique id on every send. */
+      idReplacement?: boolean;
+    }
+
+    /** One request as autocannon builds it; the url's host, port and path are the defaults. */
+    interface RequestParams {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string | Buffer;
+      [option: string]: unknown;
+    }
+
+    interface Request extends RequestParams {
+      /** Called before each send; returning a falsy value skips to the next request. */
+      setupRequest?: (req: RequestParams, context: Record<string, unknown>) => RequestParams | null | undefined;
+      onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string | string[]>) => void;
     }
 
     /** Percentiles are keyed p50, p90, p97_5, p99, p99_9 and so on. */

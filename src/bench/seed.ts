@@ -7,6 +7,10 @@
  * rendered body, live_at = published_at, link tables' live_at in step,
  * effective_access from the section default or the override, search index),
  * only written many rows per statement.
+ *
+ * Most articles are metered (the two news sections default to it); one in ten
+ * is in the free culture section and one in twenty is paid-only. For the
+ * metered scenarios, addSubscriber adds a paying member with a live session.
  */
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { openDatabase, type Dialect } from '../db/database.js';
@@ -21,6 +25,7 @@ import { markdownToDoc } from '../content/richtext/from-markdown.js';
 import { renderDoc } from '../content/richtext/render.js';
 import { slugify } from '../content/slug.js';
 import type { AccessLevel } from '../content/types.js';
+import { createSession } from '../members/sessions.js';
 
 /** An expected failure: reported as one line, without a stack. */
 export class BenchError extends Error {
@@ -35,6 +40,8 @@ export interface SeedResult {
   seconds: number;
   /** A free article near the middle of the archive: its page is the full text. */
   articleSlug: string;
+  /** Distinct metered articles near the middle of the archive (at least MIN_METERED). */
+  meteredSlugs: string[];
   sectionSlug: string;
   /** Text of the body's last paragraph: present only when the page shows the whole article. */
   endMarker: string;
@@ -55,19 +62,28 @@ const CHUNK = 1000;
 const STEP_MS = 60_000;
 const END_MARKER = 'This benchmark article ends here, after its final paragraph.';
 
-export const isSectionFree = (i: number) => i % SECTIONS.length === 2;
+/** Article i's section: culture (free) for one in ten, else city hall and business (metered) in turn. */
+const sectionIndexFor = (i: number) => (i % 10 === 2 ? 2 : i % 2);
+export const isSectionFree = (i: number) => SECTIONS[sectionIndexFor(i)]!.defaultAccess === 'free';
 const overrideFor = (i: number): AccessLevel | null => (i % 20 === 0 ? 'paid' : null);
+/** The metered scenarios need four distinct metered articles (three read, then a fourth at the wall). */
+export const MIN_METERED = 4;
+/** How many metered articles the seed hands to the bench (scenarios use distinct ones when there are enough). */
+const METERED_WANTED = 7;
 
 /** What a seed run added, filled in as it goes, so a given database can be put back as it was. */
 export interface SeedRecord {
   touched: boolean;
+  /** When seeding began: meter reads and events from then on are the bench's. */
+  startedAt: number;
   settingsKeys: string[];
   sections: number[];
   authors: number[];
   tags: number[];
+  members: number[];
 }
 
-export const newSeedRecord = (): SeedRecord => ({ touched: false, settingsKeys: [], sections: [], authors: [], tags: [] });
+export const newSeedRecord = (): SeedRecord => ({ touched: false, startedAt: Date.now(), settingsKeys: [], sections: [], authors: [], tags: [], members: [] });
 
 export async function seed(url: string, n: number, log: (line: string) => void, record: SeedRecord = newSeedRecord()): Promise<SeedResult> {
   const started = performance.now();
@@ -86,6 +102,7 @@ export async function seed(url: string, n: number, log: (line: string) => void, 
 
     const deps: ContentDeps = { db, dialect, clock: systemClock };
     record.touched = true;
+    record.startedAt = Date.now();
     const site = { title: 'The Bench Gazette', description: 'A benchmark publication.' };
     const had = new Set((await db.selectFrom('settings').select('key').execute()).map((r) => r.key));
     record.settingsKeys = Object.keys(site).map((k) => `site.${k}`).filter((k) => !had.has(k));
@@ -127,7 +144,7 @@ export async function seed(url: string, n: number, log: (line: string) => void, 
       for (let i = lo; i < hi; i++) {
         const id = i + 1;
         const at = publishedAt(i);
-        const section = pick(sections, i);
+        const section = sections[sectionIndexFor(i)]!;
         const override = overrideFor(i);
         const title = titleFor(i);
         articles.push({
@@ -189,15 +206,66 @@ export async function seed(url: string, n: number, log: (line: string) => void, 
     const article = await db.selectFrom('articles').select(['slug', 'effective_access']).where('id', '=', k + 1).executeTakeFirstOrThrow();
     if (article.effective_access !== 'free') throw new BenchError(`bench article ${article.slug} is not free`, 1);
 
+    // Metered articles from the middle of the archive outwards (older first, then newer).
+    const mid = Math.floor((n - 1) / 2) + 1;
+    const older = await db.selectFrom('articles').select('slug').where('effective_access', '=', 'metered').where('id', '<=', mid)
+      .orderBy('id', 'desc').limit(METERED_WANTED).execute();
+    const newer = older.length < METERED_WANTED
+      ? await db.selectFrom('articles').select('slug').where('effective_access', '=', 'metered').where('id', '>', mid)
+        .orderBy('id', 'asc').limit(METERED_WANTED - older.length).execute()
+      : [];
+    const meteredSlugs = [...older, ...newer].map((r) => r.slug);
+    if (meteredSlugs.length < MIN_METERED) throw new BenchError(`--articles is too small to include ${MIN_METERED} metered articles; use at least 6`);
+
     return {
       dialect,
       articles: n,
       seconds: (performance.now() - started) / 1000,
       articleSlug: article.slug,
+      meteredSlugs,
       sectionSlug: SECTIONS[0]!.slug,
       endMarker: END_MARKER,
       bodyWords,
     };
+  } finally {
+    await database.close();
+  }
+}
+
+/**
+ * A subscriber: a member with status 'paid' and a live session, created the way
+ * sign-in creates one. Returns the mh_session cookie value.
+ */
+export async function addSubscriber(url: string, record: SeedRecord): Promise<{ memberId: number; sessionToken: string }> {
+  const database = openDatabase(url);
+  const { db } = database;
+  try {
+    const now = Date.now();
+    const email = `bench-subscriber-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.invalid`;
+    const member = await db.insertInto('members').values({
+      email, email_normalized: email, name: 'Bench Subscriber', status: 'paid', email_verified: 1,
+      password_hash: null, created_at: now, last_seen_at: now, deleted_at: null,
+    }).returning('id').executeTakeFirstOrThrow();
+    record.members.push(member.id);
+    const session = await createSession(db, { memberId: member.id }, 'masthead-bench', now);
+    return { memberId: member.id, sessionToken: session.token };
+  } finally {
+    await database.close();
+  }
+}
+
+/** Meter rows a run wrote for one article, by meter: device cookies ("d:") and address + browser ("a:"). */
+export async function countMeterRows(url: string, articleSlug: string, since: number): Promise<{ device: number; address: number }> {
+  const database = openDatabase(url);
+  const { db } = database;
+  try {
+    const a = await db.selectFrom('articles').select('id').where('slug', '=', articleSlug).executeTakeFirstOrThrow();
+    const count = async (prefix: string) => {
+      const r = await db.selectFrom('meter_reads').select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('article_id', '=', a.id).where('read_at', '>=', since).where('subject', 'like', `${prefix}%`).executeTakeFirstOrThrow();
+      return Number(r.n);
+    };
+    return { device: await count('d:'), address: await count('a:') };
   } finally {
     await database.close();
   }
@@ -220,6 +288,13 @@ export async function unseed(url: string, record: SeedRecord): Promise<void> {
       if (record.authors.length) await trx.deleteFrom('authors').where('id', 'in', record.authors).execute();
       if (record.sections.length) await trx.deleteFrom('sections').where('id', 'in', record.sections).execute();
       if (record.settingsKeys.length) await trx.deleteFrom('settings').where('key', 'in', record.settingsKeys).execute();
+      // What the runs against the seeded articles wrote: meter reads, analytics events, the subscriber and its sessions.
+      await trx.deleteFrom('meter_reads').where('read_at', '>=', record.startedAt).execute();
+      await trx.deleteFrom('events').where('at', '>=', record.startedAt).execute();
+      if (record.members.length) {
+        await trx.deleteFrom('sessions').where('member_id', 'in', record.members).execute();
+        await trx.deleteFrom('members').where('id', 'in', record.members).execute();
+      }
     });
   } finally {
     await database.close();

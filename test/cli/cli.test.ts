@@ -188,6 +188,39 @@ describe.concurrent('masthead CLI: commands', () => {
     expect(oneLine(duplicate.stderr)).toMatch(/^masthead: a staff user with email .* exists/);
   });
 
+  it('settings get and set validate keys and values', async () => {
+    const dataDir = freshDataDir();
+    const get = await run(['settings', 'get', 'meter.anonymousAllowance'], { dataDir });
+    expect(get.code).toBe(0);
+    expect(get.stdout).toBe('meter.anonymousAllowance=3\n');
+    const set = await run(['settings', 'set', 'meter.period', 'week'], { dataDir });
+    expect(set.stdout).toBe('meter.period="week"\n');
+    const [bad, unknown, title] = await Promise.all([
+      run(['settings', 'set', 'meter.period', 'fortnight'], { dataDir }),
+      run(['settings', 'set', 'meter.colour', 'red'], { dataDir }),
+      run(['settings', 'set', 'site.title', 'The Gazette'], { dataDir }),
+    ]);
+    expect(bad.code).toBe(1);
+    expect(oneLine(bad.stderr)).toMatch(/^masthead: meter\.period: /);
+    expect(unknown.code).toBe(1);
+    expect(oneLine(unknown.stderr)).toMatch(/unknown setting "meter\.colour"/);
+    expect(title.code).toBe(0);
+    const all = await run(['settings', 'get'], { dataDir });
+    expect(all.stdout).toContain('site.title="The Gazette"\n');
+    expect(all.stdout).toContain('meter.period="week"\n');
+  });
+
+  it('user reset-password prints a new password for a staff user', async () => {
+    const dataDir = freshDataDir();
+    await run(['user', 'create', '--email', 'ed@example.com', '--role', 'editor'], { dataDir });
+    const r = await run(['user', 'reset-password', '--email', 'ed@example.com'], { dataDir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^new password: [A-Za-z0-9_-]{20}\n$/);
+    const missing = await run(['user', 'reset-password', '--email', 'nobody@example.com'], { dataDir });
+    expect(missing.code).toBe(1);
+    expect(oneLine(missing.stderr)).toMatch(/staff user not found/);
+  });
+
   it('token create without any owner exits 1 with a hint', async () => {
     const r = await run(['token', 'create'], { dataDir: freshDataDir() });
     expect(r.code).toBe(1);
