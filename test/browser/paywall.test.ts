@@ -122,7 +122,7 @@ interface Story { slug: string; title: string; preview: string; canary: string }
     expect((await page.locator('h1').textContent())?.trim()).toBe(story.title);
     const raw = await res!.text();
     // With JavaScript disabled the page's own scripts do not run; Playwright still evaluates in its utility world.
-    const dom = await page.evaluate(() => document.documentElement.outerHTML);
+    const dom = await page.evaluate<string>('document.documentElement.outerHTML');
     const text = (await page.locator('body').innerText()).replace(/\s+/g, ' ');
     return { raw, dom, text };
   }

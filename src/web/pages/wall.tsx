@@ -30,7 +30,9 @@ export function ReaderSlot(p: WallProps): Html {
     if (d.reason !== 'metered' || d.left === null) return <Fragment />;
     return (
       <p class="meter-notice" role="status">
-        {d.left === 0 ? `This is your last free article ${noun}.` : `${plural(d.left, 'free article', 'free articles')} left ${noun}.`}{' '}
+        {d.left > 0
+          ? `${plural(d.left, 'free article', 'free articles')} left ${noun}.`
+          : d.count ? `This is your last free article ${noun}.` : `No free articles left ${noun}; articles you have opened stay open.`}{' '}
         <a href={wallLink('subscribe', p)}>Subscribe for unlimited access</a>
       </p>
     );
