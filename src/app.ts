@@ -18,6 +18,9 @@ import { CrawlerVerifier, systemResolver, type Resolver } from './access/crawler
 import { readMeterRules } from './access/rules.js';
 import { windowAt } from './access/periods.js';
 import { readSiteSettings } from './content/settings.js';
+import { endCompIfDue, endTrialIfDue, JOBS, recomputeMemberStatus, remindTrialEnding, startTrial, type BillingDeps } from './billing/subscriptions.js';
+import { makeStripe, type StripeDeps } from './billing/stripe.service.js';
+import { AppError } from './errors.js';
 
 export interface App {
   server: FastifyInstance;
@@ -67,8 +70,21 @@ export async function createApp(opts: AppOptions): Promise<App> {
   };
   const transport = createMailTransport({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger: logger || undefined });
   let siteTitle = 'Masthead';
+  const brand = async () => {
+    const s = await site.get();
+    siteTitle = s.settings.title;
+    return { settings: s.settings, siteUrl: config.siteUrl };
+  };
+  const billing: BillingDeps = { db: database.db, clock, siteUrl: config.siteUrl, brand };
+  const stripe: StripeDeps | null = config.stripe
+    ? { ...billing, stripe: makeStripe({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl }), webhookSecret: config.stripe.webhookSecret }
+    : null;
   const worker = new JobWorker(database.db, database.dialect, clock, {
     [MAIL_JOB]: mailJobHandler(transport, () => config.mailFrom ?? defaultFrom(siteTitle, config.siteUrl)),
+    [JOBS.trialEnd]: (p: { subscriptionId: number }) => endTrialIfDue(billing, p.subscriptionId),
+    [JOBS.trialReminder]: (p: { subscriptionId: number }) => remindTrialEnding(billing, p.subscriptionId),
+    [JOBS.graceCheck]: async (p: { memberId: number }) => void (await recomputeMemberStatus(billing, p.memberId)),
+    'billing.comp_end': (p: { subscriptionId: number }) => endCompIfDue(billing, p.subscriptionId),
   }, logger || undefined, opts.pollMs ?? 1000);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const meter = new Meter(database.db, clock, logger || undefined);
@@ -77,12 +93,19 @@ export async function createApp(opts: AppOptions): Promise<App> {
     dialect: database.dialect,
     clock,
     siteUrl: config.siteUrl,
-    brand: async () => {
-      const s = await site.get();
-      siteTitle = s.settings.title;
-      return { settings: s.settings, siteUrl: config.siteUrl };
-    },
+    brand,
     mailQueued: () => worker.kick(),
+    // "Try N days free" from a signed-out wall: the trial starts when the link is used.
+    onIntent: async (d, memberId, intent, returnTo) => {
+      if (intent !== 'trial') return returnTo;
+      try {
+        await startTrial({ ...billing, db: d.db }, memberId);
+        return returnTo;
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'conflict') return `/subscribe?notice=${encodeURIComponent(err.message)}&return_to=${encodeURIComponent(returnTo)}`;
+        throw err;
+      }
+    },
     // Signing in carries the device's reads this period over to the member: no fresh allowance by signing in.
     onMemberSignIn: async (d, memberId, deviceId) => {
       if (!deviceId) return;
@@ -102,7 +125,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     worker,
     limits,
     access: { meter, crawler: new CrawlerVerifier(opts.resolver ?? systemResolver, () => clock.now()), secret: config.secret, now: () => clock.now() },
-    trialDays: () => 14,
+    billing,
+    stripe,
     throttles: {
       linkPerEmail: new Throttle(limits.linkPerEmail, limits.windowMs, () => clock.now()),
       passwordPerEmail: new Throttle(limits.passwordPerEmail, limits.windowMs, () => clock.now()),

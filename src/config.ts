@@ -20,6 +20,8 @@ export interface Config {
   mailFrom: string | null;
   /** Reverse proxies whose X-Forwarded-For we believe (IPs or CIDRs); none by default. */
   trustedProxies: string[];
+  /** Stripe, when both keys are set; otherwise trials without a card and comp access still work. */
+  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | null } | null;
 }
 
 const envSchema = z.object({
@@ -33,10 +35,13 @@ const envSchema = z.object({
   LOG_REQUESTS: z.enum(['0', '1', 'true', 'false']).default('0'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().max(300).optional(),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
+  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   TRUSTED_PROXIES: z.string().regex(/^[0-9a-fA-F.:/,\s]+$/, 'must be a comma-separated list of IP addresses or CIDR ranges').optional(),
 });
 
-const ECHOED = new Set(['PORT', 'HOST', 'SITE_URL', 'LOG_LEVEL', 'LOG_REQUESTS', 'TRUSTED_PROXIES', 'MAIL_FROM']);
+const ECHOED = new Set(['PORT', 'HOST', 'SITE_URL', 'LOG_LEVEL', 'LOG_REQUESTS', 'TRUSTED_PROXIES', 'MAIL_FROM', 'STRIPE_API_URL']);
 
 /** Validate the environment once, at boot. Throws ConfigError with one readable line. */
 export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 'secret'> & { secret?: string } {
@@ -51,6 +56,9 @@ export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 
     throw new ConfigError(`invalid ${key}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
+  if (!e.STRIPE_SECRET_KEY !== !e.STRIPE_WEBHOOK_SECRET) {
+    throw new ConfigError(`invalid ${e.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY'}: set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither`);
+  }
   const dataDir = resolve(e.MASTHEAD_DATA_DIR);
   const databaseUrl = e.DATABASE_URL ?? `sqlite:${join(dataDir, 'masthead.db')}`;
   const dialect = dialectOf(databaseUrl);
@@ -68,6 +76,7 @@ export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 
     logRequests: e.LOG_REQUESTS === '1' || e.LOG_REQUESTS === 'true',
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? null,
+    stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL ?? null } : null,
     trustedProxies: (e.TRUSTED_PROXIES ?? '').split(',').map((x) => x.trim()).filter(Boolean),
   };
 }

@@ -5,10 +5,16 @@
  * process, as the reference. Prints req/s, p50 and p99 latency and the ratio to
  * the bare server for each page. Benchmarks report; they never assert.
  *
+ * Then the metered paywall, on metered articles (see LEGEND): a new device on
+ * every request (each view counted and written; the meter rows are counted
+ * afterwards), a returning device rereading, a device at the wall, and a
+ * subscriber. Each is checked once by a plain request before it is loaded.
+ *
  * Flags: --articles N (1000)  --duration S (10)  --connections C (50)
  *        --database-url URL (a temporary SQLite file)  --keep  --json
  *        --baseline FILE (a previous --json output: adds p99 vs that run)
  *        --cpu-prof (profile the server; prints its hottest functions)
+ *        --only LIST (some pages, e.g. "new-device,at-wall"; bare always runs)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,14 +26,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { dialectOf } from '../config.js';
-import { BenchError, newSeedRecord, seed, unseed, type SeedResult } from './seed.js';
+import { DEVICE_COOKIE } from '../access/access.service.js';
+import { SESSION_COOKIE } from '../members/sessions.js';
+import { addSubscriber, BenchError, countMeterRows, MIN_METERED, newSeedRecord, seed, unseed, type SeedResult } from './seed.js';
 
 const WARMUP_SECONDS = 2;
 const PIPELINING = 1;
 
 const HELP = `Usage: npm run bench -- [options]
 
-  --articles N         articles to seed (default 1,000)
+  --articles N         articles to seed (default 1,000; at least 6)
   --duration S         seconds of load per page, after a ${WARMUP_SECONDS} s warm-up (default 10)
   --connections C      concurrent connections (default 50)
   --database-url URL   an empty database to seed (default: a temporary SQLite file)
@@ -35,7 +43,24 @@ const HELP = `Usage: npm run bench -- [options]
   --json               print a JSON summary instead of the table
   --baseline FILE      a previous --json output; adds each page's p99 relative to it
   --cpu-prof           profile the server process and print its hottest functions
+  --only LIST          load only these pages (comma-separated, e.g. returning,at-wall);
+                       bare always runs, as the reference. With --cpu-prof: one scenario's profile
+
+Pages: bare (reference), article (free), home, section, then four metered
+scenarios on metered articles: new device, returning, at wall, subscriber.
 `;
+
+const LEGEND = [
+  'bare        node:http answering every request with the free article page\'s bytes (the reference).',
+  'article     a free article: no meter, the shared cached page.',
+  'home        the front page; section: a section listing (both cached for a second).',
+  'metered articles (anonymous: 3 a day by mh_device cookie; cookieless clients also by address + User-Agent, 3 x 3):',
+  '  new device   no cookies and a new User-Agent on every request: every view is counted, written to the',
+  '               device and address meters (batched, 250 ms) and answered with a new mh_device cookie.',
+  '  returning    an mh_device cookie that has already read this article: a free reread, nothing written.',
+  '  at wall      an mh_device cookie that has used its 3 articles, on a 4th: the preview and the wall.',
+  '  subscriber   mh_session of a member with status \'paid\': the full text, the meter is not consulted.',
+];
 
 interface Options {
   articles: number;
@@ -46,7 +71,11 @@ interface Options {
   json: boolean;
   baseline?: string;
   cpuProf: boolean;
+  only?: Set<string>;
 }
+
+const PAGE_NAMES = ['bare', 'article', 'home', 'section', 'new device', 'returning', 'at wall', 'subscriber'];
+const pageKey = (name: string) => name.trim().toLowerCase().replace(/[\s_]+/g, '-');
 
 interface PageResult {
   page: string;
@@ -110,6 +139,7 @@ function parseOptions(argv: string[]): Options | undefined {
       json: { type: 'boolean', default: false },
       baseline: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -129,8 +159,16 @@ function parseOptions(argv: string[]): Options | undefined {
       throw new BenchError(`--database-url: ${(err as Error).message}`);
     }
   }
+  let only: Set<string> | undefined;
+  if (values.only !== undefined) {
+    only = new Set(values.only.split(',').map(pageKey).filter(Boolean));
+    const known = new Set(PAGE_NAMES.map(pageKey));
+    const unknown = [...only].filter((k) => !known.has(k));
+    if (unknown.length || !only.size) throw new BenchError(`--only: unknown page ${JSON.stringify(unknown.join(',') || values.only)}; pages are ${PAGE_NAMES.map(pageKey).join(', ')}`);
+    only.add('bare');
+  }
   return {
-    articles: int('articles', values.articles, 1000, 3),
+    articles: int('articles', values.articles, 1000, 6),
     duration: int('duration', values.duration, 10, 1),
     connections: int('connections', values.connections, 50, 1),
     databaseUrl,
@@ -138,6 +176,7 @@ function parseOptions(argv: string[]): Options | undefined {
     json: values.json,
     baseline: values.baseline,
     cpuProf: values['cpu-prof'],
+    only,
   };
 }
 
@@ -225,21 +264,62 @@ async function fetchPage(url: string, mustInclude?: string): Promise<Buffer> {
   return body;
 }
 
+/** Setup requests for the metered scenarios each carry their own User-Agent, so none of them shares an address meter. */
+let setupSeq = 0;
+
+/** A reader's request: optional cookies; returns the body and the mh_device cookie the server set, if any. */
+async function readAs(url: string, cookie?: string): Promise<{ body: Buffer; deviceCookie: string | null }> {
+  const headers: Record<string, string> = { 'user-agent': `masthead-bench-setup/${process.pid}.${++setupSeq}` };
+  if (cookie) headers.cookie = cookie;
+  const res = await fetch(url, { redirect: 'manual', headers });
+  const body = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200) throw new BenchError(`GET ${url} answered ${res.status}, expected 200`, 1);
+  if (!(res.headers.get('content-type') ?? '').startsWith('text/html')) throw new BenchError(`GET ${url} is not text/html`, 1);
+  const deviceCookie = res.headers.getSetCookie().map((c) => c.split(';')[0]!.trim()).find((c) => c.startsWith(`${DEVICE_COOKIE}=`)) ?? null;
+  return { body, deviceCookie };
+}
+
+const WALL_TEXTS = ['free article limit', 'Register to keep reading'];
+const hasWall = (body: Buffer) => WALL_TEXTS.some((t) => body.includes(t)) || body.includes('id="wall-title"');
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new BenchError(`scenario check failed: ${what}`, 1);
+}
+
 function percentile(sorted: Float64Array, p: number): number {
   if (!sorted.length) return 0;
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[idx]!;
 }
 
-/** One warm-up run, then the measured one. Latencies are taken from every 2xx response, at full precision. */
-async function load(url: string, o: Options, watch: ChildProcess): Promise<{ reqPerSec: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number }> {
-  await autocannon({ url, connections: o.connections, pipelining: PIPELINING, duration: WARMUP_SECONDS });
+interface LoadResult { reqPerSec: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number; all2xx: number; window: ProfileWindow }
+
+/** A measured run's span on the monotonic clock, in µs: the clock V8's CPU profiles use on Linux. */
+interface ProfileWindow { startUs: number; endUs: number }
+const monoUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * One warm-up run, then the measured one. Latencies are taken from every 2xx
+ * response, at full precision. all2xx counts the 2xx answers of both runs.
+ */
+async function load(url: string, o: Options, watch: ChildProcess, extra: Partial<autocannon.Options> = {}): Promise<LoadResult> {
+  let all2xx = 0;
+  const warm = autocannon({ url, connections: o.connections, pipelining: PIPELINING, duration: WARMUP_SECONDS, ...extra });
+  warm.on('response', (_client, statusCode) => {
+    if (statusCode >= 200 && statusCode < 300) all2xx++;
+  });
+  await warm;
   const latencies: number[] = [];
-  const run = autocannon({ url, connections: o.connections, pipelining: PIPELINING, duration: o.duration });
+  const startUs = monoUs();
+  const run = autocannon({ url, connections: o.connections, pipelining: PIPELINING, duration: o.duration, ...extra });
   run.on('response', (_client, statusCode, _bytes, ms) => {
-    if (statusCode >= 200 && statusCode < 300) latencies.push(ms);
+    if (statusCode >= 200 && statusCode < 300) {
+      latencies.push(ms);
+      all2xx++;
+    }
   });
   const result = await run;
+  const window = { startUs, endUs: monoUs() };
   if (watch.exitCode !== null || watch.signalCode !== null) throw new BenchError(`the process serving ${url} exited during the run`, 1);
   const sorted = Float64Array.from(latencies).sort();
   return {
@@ -248,8 +328,25 @@ async function load(url: string, o: Options, watch: ChildProcess): Promise<{ req
     p99Ms: sorted.length ? percentile(sorted, 99) : result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    all2xx,
+    window,
   };
 }
+
+/** Meter rows for an article once the server's batched writes have landed: polled until two counts agree. */
+async function settledMeterRows(url: string, slug: string, since: number): Promise<{ device: number; address: number }> {
+  await new Promise((r) => setTimeout(r, 1000));
+  let last = await countMeterRows(url, slug, since);
+  for (let i = 0; i < 30; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    const next = await countMeterRows(url, slug, since);
+    if (next.device === last.device && next.address === last.address) return next;
+    last = next;
+  }
+  return last;
+}
+
+interface MeterCheck { article: string; requests: number; deviceRows: number; addressRows: number }
 
 // ---------------------------------------------------------------------------
 // Output
@@ -265,7 +362,13 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
-function printTable(seeded: SeedResult, o: Options, pages: PageResult[], withBaseline: boolean): void {
+function meterCheckLine(m: MeterCheck): string {
+  const pct = m.requests ? ((m.deviceRows / m.requests) * 100).toFixed(1) : '-';
+  return `new device: meter rows written: ${fmtInt(m.deviceRows)} for ${fmtInt(m.requests)} requests (${pct}%; device meter, warm-up included),` +
+    ` plus ${fmtInt(m.addressRows)} address-meter rows`;
+}
+
+function printTable(seeded: SeedResult, o: Options, pages: PageResult[], withBaseline: boolean, meterCheck?: MeterCheck): void {
   const head = ['page', 'path', 'size', 'req/s', 'p50 ms', 'p99 ms', 'ratio vs bare', 'target'];
   if (withBaseline) head.push('p99 vs baseline');
   head.push('errors');
@@ -284,37 +387,70 @@ function printTable(seeded: SeedResult, o: Options, pages: PageResult[], withBas
     '',
     table(rows),
     '',
-    'ratio = req/s / bare req/s. Targets: article >= 0.5, home >= 0.4; with --articles 1000000,',
+    ...(meterCheck ? [meterCheckLine(meterCheck), ''] : []),
+    ...LEGEND,
+    '',
+    'ratio = req/s / bare req/s. Targets: article >= 0.5, home >= 0.4, every metered scenario >= 0.5; with --articles 1000000,',
     'article and home p99 within 2x of the 1,000-article run (compare with --baseline). Benchmarks report; they do not assert.',
     '',
   ];
   process.stdout.write(out.join('\n'));
 }
 
-/** Self time per function and per module from a V8 .cpuprofile. */
-function summariseProfile(file: string): string {
-  type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
-  const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[] };
+type ProfNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
+interface CpuProfile { nodes: ProfNode[]; startTime: number; endTime: number; samples?: number[]; timeDeltas?: number[] }
+
+/** Samples per node: all of them, or only those taken inside a window. */
+function hitsIn(prof: CpuProfile, window?: ProfileWindow): Map<number, number> {
+  const hits = new Map<number, number>();
+  if (!window || !prof.samples || !prof.timeDeltas) {
+    for (const n of prof.nodes) if (n.hitCount) hits.set(n.id, n.hitCount);
+    return hits;
+  }
+  let t = prof.startTime;
+  for (let i = 0; i < prof.samples.length; i++) {
+    t += prof.timeDeltas[i] ?? 0;
+    if (t < window.startUs || t > window.endUs) continue;
+    const id = prof.samples[i]!;
+    hits.set(id, (hits.get(id) ?? 0) + 1);
+  }
+  return hits;
+}
+
+/**
+ * Self time per function and per module from a V8 .cpuprofile, as shares of the
+ * busy (non-idle) samples; over the whole run, or one page's measured window.
+ */
+function summariseProfile(prof: CpuProfile, label: string, window?: ProfileWindow): string {
+  const hits = hitsIn(prof, window);
   const byFn = new Map<string, number>();
   const byModule = new Map<string, number>();
   let total = 0;
+  let idle = 0;
   for (const n of prof.nodes) {
-    const hits = n.hitCount ?? 0;
-    if (!hits) continue;
-    total += hits;
+    const h = hits.get(n.id) ?? 0;
+    if (!h) continue;
+    total += h;
     const { functionName, url, lineNumber } = n.callFrame;
+    if (functionName === '(idle)') {
+      idle += h;
+      continue;
+    }
     const path = url.replace(/^file:\/\//, '');
     const where = path.includes('/node_modules/') ? path.replace(/^.*\/node_modules\//, 'node_modules/') : path.replace(/^.*\/dist\//, 'dist/');
     const fnKey = `${functionName || '(anonymous)'}  ${where ? `${where}:${lineNumber + 1}` : ''}`.trim();
-    byFn.set(fnKey, (byFn.get(fnKey) ?? 0) + hits);
+    byFn.set(fnKey, (byFn.get(fnKey) ?? 0) + h);
     const mod = !where ? (functionName.startsWith('(') ? functionName : '(native)')
       : where.startsWith('node_modules/') ? where.split('/').slice(0, where.startsWith('node_modules/@') ? 3 : 2).join('/')
       : where.startsWith('node:') ? 'node core' : where;
-    byModule.set(mod, (byModule.get(mod) ?? 0) + hits);
+    byModule.set(mod, (byModule.get(mod) ?? 0) + h);
   }
+  const busy = total - idle;
+  if (!busy) return `Server CPU profile, ${label}: no busy samples\n`;
   const top = (m: Map<string, number>, k: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k)
-    .map(([name, hits]) => `  ${((hits / total) * 100).toFixed(1).padStart(5)}%  ${name}`).join('\n');
-  return `Server CPU profile (${file}), self time:\n by module:\n${top(byModule, 12)}\n by function:\n${top(byFn, 20)}\n`;
+    .map(([name, h]) => `  ${((h / busy) * 100).toFixed(1).padStart(5)}%  ${name}`).join('\n');
+  return `Server CPU profile, ${label}: self time as a share of busy samples (${fmtInt(busy)} busy, ${((idle / total) * 100).toFixed(0)}% idle)\n` +
+    ` by module:\n${top(byModule, 12)}\n by function:\n${top(byFn, 20)}\n`;
 }
 
 // ---------------------------------------------------------------------------
@@ -351,6 +487,8 @@ async function main(argv: string[]): Promise<number> {
     log(`bench: seeding ${o.articles.toLocaleString('en')} articles into ${dialectOf(databaseUrl)} (${o.databaseUrl ? 'given database' : dataDir})`);
     const seeded = await seed(databaseUrl, o.articles, log, record);
     log(`bench: seeded in ${seeded.seconds.toFixed(1)} s`);
+    if (seeded.meteredSlugs.length < MIN_METERED) throw new BenchError(`the seed has only ${seeded.meteredSlugs.length} metered articles`, 1);
+    const subscriber = await addSubscriber(databaseUrl, record);
 
     const started = await startServer({ port: await freePort(), dataDir, databaseUrl, profDir });
     server = started.child;
@@ -366,17 +504,83 @@ async function main(argv: string[]): Promise<number> {
     const bareCheck = await fetchPage(bareStarted.base + '/');
     if (!bareCheck.equals(articleBytes)) throw new BenchError('the bare server does not serve the article bytes', 1);
 
-    const targets: { page: string; path: string; url: string; bytes: number; target: number | null; proc: ChildProcess }[] = [
+    // Metered scenarios: distinct metered articles where the seed has enough (it hands over up to 7).
+    const m = seeded.meteredSlugs;
+    const metered = (k: number) => `/articles/${m[k % m.length]!}`;
+    const end = seeded.endMarker;
+    const mPaths = { newDevice: metered(0), returning: metered(1), wallRead: [metered(2), metered(3), metered(4)], wall: metered(5), subscriber: metered(6) };
+
+    // 1. New device: a cookieless view is counted and gets a device cookie.
+    const nd = await readAs(started.base + mPaths.newDevice);
+    check(nd.deviceCookie !== null && nd.body.includes(end) && !hasWall(nd.body), `a cookieless read of ${mPaths.newDevice} should be counted (full text and a new ${DEVICE_COOKIE} cookie)`);
+
+    // 2. Returning: read once without a cookie, then the cookie rereads it for free.
+    const first = await readAs(started.base + mPaths.returning);
+    check(first.deviceCookie !== null, `the first read of ${mPaths.returning} should set ${DEVICE_COOKIE}`);
+    const returningCookie = first.deviceCookie!;
+    const reread = await readAs(started.base + mPaths.returning, returningCookie);
+    check(reread.body.includes(end) && !hasWall(reread.body) && reread.deviceCookie === null, `a reread of ${mPaths.returning} with its device cookie should be the full text, with no new cookie`);
+
+    // 3. At the wall: one device reads three metered articles, then a fourth.
+    let wallCookie: string | undefined;
+    for (const p of mPaths.wallRead) {
+      const r = await readAs(started.base + p, wallCookie);
+      check(r.body.includes(end) && !hasWall(r.body), `read ${p} of 3 should be the full text`);
+      wallCookie ??= r.deviceCookie ?? undefined;
+      check(wallCookie !== undefined, `the first read (${p}) should set ${DEVICE_COOKIE}`);
+    }
+    const atWall = await readAs(started.base + mPaths.wall, wallCookie);
+    check(hasWall(atWall.body) && !atWall.body.includes(end), `a 4th metered article (${mPaths.wall}) should be the preview and the wall (${WALL_TEXTS.map((t) => JSON.stringify(t)).join(' or ')})`);
+
+    // 4. Subscriber: a paid member's session reads the full text, with no meter notice.
+    const subscriberCookie = `${SESSION_COOKIE}=${subscriber.sessionToken}`;
+    const sub = await readAs(started.base + mPaths.subscriber, subscriberCookie);
+    check(sub.body.includes(end) && !hasWall(sub.body) && !sub.body.includes('meter-notice'), `a subscriber's read of ${mPaths.subscriber} should be the full text without a meter notice`);
+    log(`bench: metered scenarios checked (${m.length} metered articles; wall: ${WALL_TEXTS.find((t) => atWall.body.includes(t)) ?? 'wall'})`);
+
+    let uaSeq = 0;
+    const uaPrefix = `masthead-bench-new-device/${process.pid}.${Date.now().toString(36)}`;
+    let meterCheck: MeterCheck | undefined;
+    let newDeviceRowsBefore = { device: 0, address: 0 };
+
+    type Target = {
+      page: string; path: string; url: string; bytes: number; target: number | null; proc: ChildProcess;
+      extra?: Partial<autocannon.Options>;
+      before?: () => Promise<void>;
+      after?: (r: LoadResult) => Promise<void>;
+    };
+    const targets: Target[] = [
       { page: 'bare', path: '(node:http, article bytes)', url: bareStarted.base + '/', bytes: articleBytes.length, target: null, proc: bare },
       { page: 'article', path: paths.article, url: started.base + paths.article, bytes: articleBytes.length, target: 0.5, proc: server },
       { page: 'home', path: paths.home, url: started.base + paths.home, bytes: homeBytes.length, target: 0.4, proc: server },
       { page: 'section', path: paths.section, url: started.base + paths.section, bytes: sectionBytes.length, target: null, proc: server },
+      {
+        page: 'new device', path: mPaths.newDevice, url: started.base + mPaths.newDevice, bytes: nd.body.length, target: 0.5, proc: server,
+        // No cookies, and a User-Agent never sent before: a new device and a fresh address meter on every request.
+        extra: { requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'user-agent': `${uaPrefix}.${++uaSeq}` } }) }] },
+        before: async () => {
+          newDeviceRowsBefore = await settledMeterRows(databaseUrl, m[0]!, record.startedAt);
+        },
+        after: async (r) => {
+          const rows = await settledMeterRows(databaseUrl, m[0]!, record.startedAt);
+          meterCheck = { article: mPaths.newDevice, requests: r.all2xx, deviceRows: rows.device - newDeviceRowsBefore.device, addressRows: rows.address - newDeviceRowsBefore.address };
+          log(`bench: ${meterCheckLine(meterCheck)}`);
+        },
+      },
+      { page: 'returning', path: mPaths.returning, url: started.base + mPaths.returning, bytes: reread.body.length, target: 0.5, proc: server, extra: { headers: { cookie: returningCookie } } },
+      { page: 'at wall', path: mPaths.wall, url: started.base + mPaths.wall, bytes: atWall.body.length, target: 0.5, proc: server, extra: { headers: { cookie: wallCookie! } } },
+      { page: 'subscriber', path: mPaths.subscriber, url: started.base + mPaths.subscriber, bytes: sub.body.length, target: 0.5, proc: server, extra: { headers: { cookie: subscriberCookie } } },
     ];
     const measured: (Omit<PageResult, 'ratio'>)[] = [];
+    const windows = new Map<string, ProfileWindow>();
     for (const t of targets) {
+      if (o.only && !o.only.has(pageKey(t.page))) continue;
+      await t.before?.();
       log(`bench: ${t.page} ${t.url} (${WARMUP_SECONDS} s warm-up + ${o.duration} s)`);
-      const r = await load(t.url, o, t.proc);
+      const { all2xx, window, ...r } = await load(t.url, o, t.proc, t.extra);
       measured.push({ page: t.page, path: t.path, bytes: t.bytes, target: t.target, ...r });
+      if (t.proc === server) windows.set(t.page, window);
+      await t.after?.({ all2xx, window, ...r });
     }
     await stopChild(bare);
     await stopChild(server);
@@ -405,16 +609,26 @@ async function main(argv: string[]): Promise<number> {
         node: process.version,
         cpus: cpus().length,
         pages: pages.map((p) => ({ ...p, reqPerSec: Math.round(p.reqPerSec), p50Ms: Number(p.p50Ms.toFixed(3)), p99Ms: Number(p.p99Ms.toFixed(3)), ratio: Number(p.ratio.toFixed(3)) })),
+        ...(meterCheck ? { meterCheck } : {}),
       };
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     } else {
-      printTable(seeded, o, pages, !!baseline);
+      printTable(seeded, o, pages, !!baseline, meterCheck);
     }
 
     if (profDir) {
       const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
-      if (files.length) log(summariseProfile(join(profDir, files[0]!)));
-      else log(`bench: no CPU profile was written to ${profDir}`);
+      if (files.length) {
+        const file = join(profDir, files[0]!);
+        const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+        log(`bench: CPU profile ${file}`);
+        log(summariseProfile(prof, 'whole run'));
+        // Each page below its target, over its measured run only.
+        for (const p of pages) {
+          const w = windows.get(p.page);
+          if (w && p.target !== null && p.ratio < p.target) log(summariseProfile(prof, `${p.page} (ratio ${p.ratio.toFixed(2)}, measured run only)`, w));
+        }
+      } else log(`bench: no CPU profile was written to ${profDir}`);
     }
     return 0;
   } finally {

@@ -12,6 +12,11 @@ import { setStaffPassword } from '../members/staff-auth.service.js';
 import { checkPasswordPolicy } from '../members/passwords.js';
 import { audit } from '../members/audit.js';
 import { allSettings, parseCliValue, setSetting } from '../content/settings-registry.js';
+import { archivePlan, createPlan, findPlanBySlug, formatMoney, listPlans, planInputSchema } from '../billing/plans.js';
+import { grantComp, revokeComp } from '../billing/subscriptions.js';
+import { jobCounts } from '../jobs/queue.js';
+import { readSiteSettings } from '../content/settings.js';
+import { normalizeEmail } from '../members/staff.js';
 
 const USAGE = `Usage: masthead <command> [options]
 
@@ -24,7 +29,13 @@ Commands:
   user reset-password --email E [--password P]
                                          set a new password for a staff user (generated and printed when none is given)
   token create [--email E] [--name N]    print a new Admin API token for a staff user (default: the first owner)
-  settings get [KEY]                     print settings (site.*, meter.*) as KEY=VALUE lines
+  plan create --name N --monthly AMOUNT [--yearly AMOUNT] [--currency gbp] [--trial-days 14] [--default]
+                                         create a plan (amounts in minor units: 900 = £9.00)
+  plan list | plan archive SLUG          list plans; archive one (its subscribers stay on it)
+  comp grant --email E [--days N] | comp revoke --email E
+                                         give or take complimentary access
+  jobs                                   background jobs by state, and recent failures
+  settings get [KEY]                     print settings (site.*, meter.*, billing.*) as KEY=VALUE lines
   settings set KEY VALUE                 change a setting, e.g. settings set meter.anonymousAllowance 5
 
 Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MASTHEAD_DATA_DIR, MASTHEAD_SECRET, LOG_LEVEL.`;
@@ -154,6 +165,74 @@ export async function main(argv: string[]): Promise<number> {
         const { id, token } = await createApiToken(d.db, user.id, values.name ?? 'cli', Date.now());
         await audit(d.db, { at: Date.now(), actor: 'cli', action: 'token.created', target: `token:${id}`, details: { for: `staff:${user.id}` } });
         process.stdout.write(token + '\n');
+        return 0;
+      });
+    }
+    case 'plan': {
+      if (sub === 'list') {
+        return withDatabase(config, async (d) => {
+          for (const p of await listPlans(d.db)) {
+            const prices = p.prices.map((x) => `${formatMoney(x.amount, x.currency, 'en')}/${x.interval}`).join(', ');
+            process.stdout.write(`${p.slug}\t${p.name}\t${p.status}${p.isDefault ? ' (default)' : ''}\t${prices}\ttrial ${p.trialDays} days\n`);
+          }
+          return 0;
+        });
+      }
+      if (sub === 'archive') {
+        const slug = rest[0];
+        if (!slug) throw new UsageError('usage: masthead plan archive SLUG');
+        return withDatabase(config, async (d) => {
+          const p = await findPlanBySlug(d.db, slug);
+          if (!p) throw new AppError('not_found', `no plan "${slug}"`);
+          await archivePlan(d.db, p.id, Date.now());
+          process.stdout.write(`archived ${slug}; its subscribers stay on it\n`);
+          return 0;
+        });
+      }
+      if (sub !== 'create') throw new UsageError('usage: masthead plan create|list|archive');
+      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, monthly: { type: 'string' }, yearly: { type: 'string' }, currency: { type: 'string' }, 'trial-days': { type: 'string' }, description: { type: 'string' }, default: { type: 'boolean' } }, strict: true });
+      const int = (v: string | undefined, what: string) => {
+        if (v === undefined) return undefined;
+        if (!/^\d+$/.test(v)) throw new UsageError(`${what} must be a whole number (minor units: 900 = 9.00)`);
+        return Number(v);
+      };
+      const currency = values.currency ?? 'gbp';
+      const prices = [
+        ...(values.monthly !== undefined ? [{ interval: 'month' as const, currency, amount: int(values.monthly, '--monthly')! }] : []),
+        ...(values.yearly !== undefined ? [{ interval: 'year' as const, currency, amount: int(values.yearly, '--yearly')! }] : []),
+      ];
+      const input = planInputSchema.parse({ name: values.name, description: values.description, trialDays: int(values['trial-days'], '--trial-days'), prices, ...(values.default ? { default: true } : {}) });
+      return withDatabase(config, async (d) => {
+        const p = await d.db.transaction().execute((trx) => createPlan(trx, input, Date.now()));
+        process.stdout.write(`created plan ${p.slug}${p.isDefault ? ' (default)' : ''}\n`);
+        return 0;
+      });
+    }
+    case 'comp': {
+      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, days: { type: 'string' } }, strict: true });
+      if ((sub !== 'grant' && sub !== 'revoke') || !values.email) throw new UsageError('usage: masthead comp grant --email E [--days N] | masthead comp revoke --email E');
+      if (values.days !== undefined && !/^\d{1,4}$/.test(values.days)) throw new UsageError('--days must be a whole number of days');
+      return withDatabase(config, async (d) => {
+        const m = await d.db.selectFrom('members').select('id').where('email_normalized', '=', normalizeEmail(values.email!)).where('deleted_at', 'is', null).executeTakeFirst();
+        if (!m) throw new AppError('not_found', `no member with email ${values.email}`);
+        const billing = { db: d.db, clock: systemClock, siteUrl: config.siteUrl, brand: async () => ({ settings: await readSiteSettings(d.db), siteUrl: config.siteUrl }) };
+        if (sub === 'grant') {
+          await grantComp(billing, m.id, 'cli: granted complimentary access', values.days ? Date.now() + Number(values.days) * 86_400_000 : undefined);
+          process.stdout.write(`complimentary access granted to ${values.email}${values.days ? ` for ${values.days} days` : ''}\n`);
+        } else {
+          await revokeComp(billing, m.id, 'cli: revoked complimentary access');
+          process.stdout.write(`complimentary access revoked for ${values.email}\n`);
+        }
+        return 0;
+      });
+    }
+    case 'jobs': {
+      return withDatabase(config, async (d) => {
+        const counts = await jobCounts(d.db);
+        if (!counts.length) process.stdout.write('no jobs\n');
+        for (const c of counts) process.stdout.write(`${c.state}\t${c.kind}\t${c.count}\n`);
+        const failed = await d.db.selectFrom('jobs').select(['id', 'kind', 'attempts', 'last_error', 'failed_at']).where('failed_at', 'is not', null).orderBy('failed_at', 'desc').limit(10).execute();
+        for (const f of failed) process.stdout.write(`failed #${f.id} ${f.kind} after ${f.attempts} attempts: ${f.last_error ?? ''}\n`);
         return 0;
       });
     }

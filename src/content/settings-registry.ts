@@ -3,15 +3,17 @@ import type { DB } from '../db/schema.js';
 import { invalidInput } from '../errors.js';
 import { readSiteSettings, siteSettingsSchema, writeSiteSettings, type SiteSettings } from './settings.js';
 import { meterRulesSchema, readMeterRules, writeMeterRules, type MeterRules } from '../access/rules.js';
+import { billingRulesSchema, readBillingRules, writeBillingRules, type BillingRules } from '../billing/rules.js';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
 /** Every setting by its full key (`site.title`, `meter.period` …), for `masthead settings get|set`. */
 export async function allSettings(db: Q): Promise<Record<string, unknown>> {
-  const [site, meter] = await Promise.all([readSiteSettings(db), readMeterRules(db)]);
+  const [site, meter, billing] = await Promise.all([readSiteSettings(db), readMeterRules(db), readBillingRules(db)]);
   return {
     ...Object.fromEntries(Object.entries(site).map(([k, v]) => [`site.${k}`, v])),
     ...Object.fromEntries(Object.entries(meter).map(([k, v]) => [`meter.${k}`, v])),
+    ...Object.fromEntries(Object.entries(billing).map(([k, v]) => [`billing.${k}`, v])),
   };
 }
 
@@ -36,6 +38,12 @@ export async function setSetting(db: Q, key: string, value: unknown): Promise<vo
     const parsed = meterRulesSchema.partial().strict().safeParse({ [name]: value });
     if (!parsed.success) throw invalidInput(`${key}: ${parsed.error.issues[0]?.message}`);
     await writeMeterRules(db, parsed.data as Partial<MeterRules>);
+    return;
+  }
+  if (ns === 'billing' && name && name in billingRulesSchema.shape) {
+    const parsed = billingRulesSchema.partial().strict().safeParse({ [name]: value });
+    if (!parsed.success) throw invalidInput(`${key}: ${parsed.error.issues[0]?.message}`);
+    await writeBillingRules(db, parsed.data as Partial<BillingRules>);
     return;
   }
   throw invalidInput(`unknown setting "${key}"; run \`masthead settings get\` for the list`);

@@ -3,6 +3,7 @@ import type { Database, Dialect } from './database.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_accounts.js';
 import * as m003 from './migrations/003_meter.js';
+import * as m004 from './migrations/004_billing.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '001_initial': m001,
   '002_accounts': m002,
   '003_meter': m003,
+  '004_billing': m004,
 };
 
 class InlineProvider implements MigrationProvider {

@@ -85,6 +85,7 @@ export interface DB {
     created_at: number;
     last_seen_at: number | null;
     deleted_at: number | null;
+    stripe_customer_id: string | null;
   };
   sessions: {
     id: string;
@@ -108,6 +109,7 @@ export interface DB {
     binding_hash: string | null;
     device_id: string | null;
     return_to: string | null;
+    intent: string | null;
     created_at: number;
     expires_at: number;
     used_at: number | null;
@@ -130,4 +132,24 @@ export interface DB {
   };
   meter_reads: { subject: string; article_id: number; read_at: number };
   events: { id: Generated<number>; at: number; kind: string; article_id: number | null; reason: string | null; reader: string | null };
+  plans: { id: Generated<number>; slug: string; name: string; description: string; benefits: string; trial_days: number; status: string; is_default: number; created_at: number; updated_at: number };
+  prices: { id: Generated<number>; plan_id: number; interval: string; currency: string; amount: number; stripe_price_id: string | null };
+  subscriptions: {
+    id: Generated<number>;
+    member_id: number;
+    plan_id: number | null;
+    price_id: number | null;
+    status: string;
+    trial_end: number | null;
+    current_period_end: number | null;
+    cancel_at_period_end: number;
+    past_due_since: number | null;
+    ended_at: number | null;
+    stripe_subscription_id: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  subscription_history: { id: Generated<number>; subscription_id: number; at: number; from_status: string | null; to_status: string; cause: string; details: string | null };
+  trial_claims: { email_key: string; member_id: number | null; claimed_at: number };
+  stripe_events: { id: string; type: string; processed_at: number };
 }

@@ -9,6 +9,8 @@ import type { Throttle } from '../members/throttle.js';
 import type { SiteCache } from '../web/site.js';
 import type { ReaderCache } from '../web/reader-cache.js';
 import type { AccessDeps } from '../access/access.service.js';
+import type { BillingDeps } from '../billing/subscriptions.js';
+import type { StripeDeps } from '../billing/stripe.service.js';
 
 export interface Limits {
   windowMs: number;
@@ -35,8 +37,9 @@ export interface AppContext {
   invalidate(): void;
   worker: JobWorker;
   access: AccessDeps;
-  /** Days of the default plan's free trial (14 until billing lands). */
-  trialDays(): number;
+  billing: BillingDeps;
+  /** Present when Stripe is configured. */
+  stripe: StripeDeps | null;
   limits: Limits;
   throttles: { linkPerEmail: Throttle; passwordPerEmail: Throttle };
   /** The paywall's anonymous device id, when the request carries a valid one. */

@@ -13,6 +13,8 @@ import { accountRoutes } from './routes/accounts.js';
 import { staffAuthRoutes } from './routes/staff-auth.js';
 import { adminStaffRoutes } from './routes/admin-staff.js';
 import { wallRoutes } from './routes/wall.js';
+import { billingRoutes } from './routes/billing.js';
+import { adminBillingRoutes } from './routes/admin-billing.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
@@ -77,6 +79,8 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   staffAuthRoutes(app, ctx);
   adminStaffRoutes(app, ctx);
   wallRoutes(app, ctx);
+  billingRoutes(app, ctx);
+  adminBillingRoutes(app, ctx);
   await app.ready();
   return app;
 }
@@ -100,7 +104,7 @@ async function sendFailure(ctx: AppContext, req: FastifyRequest, reply: FastifyR
 }
 
 function wantsJson(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/') || req.url === '/healthz';
+  return req.url.startsWith('/api/') || req.url.startsWith('/webhooks/') || req.url === '/healthz';
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');

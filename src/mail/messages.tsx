@@ -75,3 +75,15 @@ export function changeEmailMail(brand: Brand, to: string, link: string): Mail {
   return { to, subject, text, html, link };
 }
 
+
+/** A short notice with an optional button: trial started, ending, ended, payment failed. */
+export function noticeMail(brand: Brand, to: string, subject: string, paragraphs: string[], action?: { label: string; href: string }): Mail {
+  const text = `${paragraphs.join('\n\n')}${action ? `\n\n${action.label}: ${action.href}` : ''}\n\n— ${brand.settings.title}\n${brand.siteUrl}\n`;
+  const html = frame(brand, subject, (
+    <div>
+      {paragraphs.map((p) => <p>{p}</p>)}
+      {action ? button(brand, action.href, action.label) : null}
+    </div>
+  ));
+  return { to, subject, text, html, link: action?.href };
+}

@@ -17,6 +17,8 @@ export interface LoginToken {
   bindingHash: string | null;
   deviceId: string | null;
   returnTo: string | null;
+  /** What the reader was doing when they asked (e.g. "trial": start the free trial on arrival). */
+  intent?: string | null;
 }
 
 /** Single use, 15 minutes, stored only as a hash. Returns the raw token for the link. */
@@ -24,7 +26,7 @@ export async function createLoginToken(db: Q, t: Omit<LoginToken, 'id'>, now: nu
   const token = randomToken();
   await db.insertInto('login_tokens').values({
     token_hash: sha256hex(token), purpose: t.purpose, email: t.email, name: t.name, member_id: t.memberId, staff_user_id: t.staffUserId,
-    binding_hash: t.bindingHash, device_id: t.deviceId, return_to: t.returnTo, created_at: now, expires_at: now + LINK_TTL_MS, used_at: null,
+    binding_hash: t.bindingHash, device_id: t.deviceId, return_to: t.returnTo, intent: t.intent ?? null, created_at: now, expires_at: now + LINK_TTL_MS, used_at: null,
   }).execute();
   return token;
 }
@@ -45,7 +47,7 @@ export async function findLoginToken(db: Q, raw: string, now: number): Promise<T
     ok: true,
     token: {
       id: r.id, purpose: r.purpose as LinkPurpose, email: r.email, name: r.name, memberId: r.member_id, staffUserId: r.staff_user_id,
-      bindingHash: r.binding_hash, deviceId: r.device_id, returnTo: r.return_to,
+      bindingHash: r.binding_hash, deviceId: r.device_id, returnTo: r.return_to, intent: r.intent,
     },
   };
 }

@@ -22,6 +22,8 @@ export interface AccountDeps {
   mailQueued(): void;
   /** Called inside the sign-in transaction; the meter merges the device's reads here (issue 4). */
   onMemberSignIn(d: { db: Kysely<DB> | Transaction<DB>; now: number }, memberId: number, deviceId: string | null): Promise<void>;
+  /** Carry out what the reader asked for with their link (start a trial); returns where to send them. */
+  onIntent(d: { db: Kysely<DB> | Transaction<DB> }, memberId: number, intent: string, returnTo: string): Promise<string>;
 }
 
 export interface Member {
@@ -71,14 +73,15 @@ export function parseEmail(email: unknown): string {
  * Send a sign-in link. Known and unknown addresses get the same answer; an
  * unknown address receives a sign-up link that creates the account when used.
  */
-export async function requestSignInLink(deps: AccountDeps, i: { email: string; name?: string; bindingHash: string | null; deviceId: string | null; returnTo?: string }): Promise<void> {
+export async function requestSignInLink(deps: AccountDeps, i: { email: string; name?: string; bindingHash: string | null; deviceId: string | null; returnTo?: string; intent?: string }): Promise<void> {
   const email = parseEmail(i.email);
   const name = (i.name ?? '').trim().slice(0, 200) || null;
   await tx(deps, async (d) => {
     const now = d.clock.now();
     const member = await findMemberByEmail(d.db, email);
     const purpose: LinkPurpose = member ? 'signin' : 'signup';
-    const token = await createLoginToken(d.db, { purpose, email, name, memberId: member?.id ?? null, staffUserId: null, bindingHash: i.bindingHash, deviceId: i.deviceId, returnTo: safeReturnTo(i.returnTo) }, now);
+    const intent = i.intent === 'trial' ? 'trial' : null;
+    const token = await createLoginToken(d.db, { purpose, email, name, memberId: member?.id ?? null, staffUserId: null, bindingHash: i.bindingHash, deviceId: i.deviceId, returnTo: safeReturnTo(i.returnTo), intent }, now);
     await queueMail(d.db, signInMail(await d.brand(), member?.email ?? email, `${d.siteUrl}/signin/verify?token=${token}`, purpose === 'signup' ? 'signup' : 'signin'), now);
   });
   deps.mailQueued();
@@ -142,7 +145,8 @@ export async function useLink(deps: AccountDeps, raw: string, o: { userAgent: st
     }
     await d.onMemberSignIn({ db: d.db, now }, member.id, t.deviceId);
     const session = await createSession(d.db, { memberId: member.id }, o.userAgent, now);
-    return { kind: 'signed_in', sessionToken: session.token, maxAgeMs: session.maxAgeMs, returnTo: safeReturnTo(t.returnTo), memberId: member.id, deviceId: t.deviceId };
+    const returnTo = t.intent ? await d.onIntent({ db: d.db }, member.id, t.intent, safeReturnTo(t.returnTo)) : safeReturnTo(t.returnTo);
+    return { kind: 'signed_in', sessionToken: session.token, maxAgeMs: session.maxAgeMs, returnTo: safeReturnTo(returnTo), memberId: member.id, deviceId: t.deviceId };
   });
 }
 

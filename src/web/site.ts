@@ -4,6 +4,7 @@ import { readSiteSettings, type SiteSettings } from '../content/settings.js';
 import { listSections } from '../content/taxonomy.queries.js';
 import type { AccessLevel, SectionRef } from '../content/types.js';
 import { readMeterRules, type MeterRules } from '../access/rules.js';
+import { defaultPlan } from '../billing/plans.js';
 
 /** What every page needs: settings and the section list for navigation. */
 export interface Site {
@@ -11,6 +12,8 @@ export interface Site {
   sections: (SectionRef & { description: string; defaultAccess: AccessLevel })[];
   siteUrl: string;
   meter: MeterRules;
+  /** The default plan's free trial in days (0: no trial, or no plan). */
+  trialDays: number;
 }
 
 /**
@@ -37,10 +40,11 @@ export class SiteCache {
   }
 
   private async load(): Promise<Site> {
-    const [settings, sections, meter] = await Promise.all([readSiteSettings(this.db), listSections(this.db), readMeterRules(this.db)]);
+    const [settings, sections, meter, plan] = await Promise.all([readSiteSettings(this.db), listSections(this.db), readMeterRules(this.db), defaultPlan(this.db)]);
     this.value = {
       settings,
       meter,
+      trialDays: plan?.trialDays ?? 0,
       siteUrl: this.siteUrl,
       sections: sections.map((s) => ({ id: s.id, slug: s.slug, name: s.name, description: s.description, defaultAccess: s.default_access as AccessLevel })),
     };

@@ -4,6 +4,7 @@ import { createArticle } from '../../src/content/articles.service.js';
 import { createAuthor, createSection } from '../../src/content/taxonomy.service.js';
 import type { ArticleCreate } from '../../src/content/inputs.js';
 import type { AccessLevel } from '../../src/content/types.js';
+import { createPlan, type PlanInput } from '../../src/billing/plans.js';
 
 const uid = () => randomBytes(4).toString('hex');
 
@@ -26,4 +27,9 @@ export function makeArticle(d: ContentDeps, over: Partial<ArticleCreate> & { pre
     publishedAt: new Date(d.clock.now() - 60_000).toISOString(),
     ...input,
   });
+}
+
+/** The default plan with a 14-day trial, as the demo has. */
+export async function makePlan(d: ContentDeps, over: Partial<PlanInput> = {}) {
+  return createPlan(d.db, { name: 'Supporter', trialDays: 14, prices: [{ interval: 'month', currency: 'gbp', amount: 700 }, { interval: 'year', currency: 'gbp', amount: 7000 }], default: true, ...over }, d.clock.now());
 }

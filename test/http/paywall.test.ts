@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { makeArticle, makeSection } from '../helpers/factories.js';
+import { makeArticle, makePlan, makeSection } from '../helpers/factories.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import type { ArticleDetail } from '../../src/content/articles.service.js';
 import type { Resolver } from '../../src/access/crawler.js';
@@ -24,6 +24,7 @@ describe.each(dialects())('the metered paywall on %s', (dialect) => {
     inbox = await startInbox();
     t = await startTestApp(dialect, { smtpUrl: inbox.url });
     const s = await makeSection(t.app.ctx.content, { slug: 'news', defaultAccess: 'metered' });
+    await makePlan(t.app.ctx.content);
     articles = [];
     for (let i = 0; i < 12; i++) articles.push(await makeArticle(t.app.ctx.content, { title: `Metered ${i}`, section: s.slug }));
   });

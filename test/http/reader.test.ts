@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { makeArticle, makeAuthor, makeSection } from '../helpers/factories.js';
+import { makeArticle, makeAuthor, makePlan, makeSection } from '../helpers/factories.js';
 import type { ArticleDetail } from '../../src/content/articles.service.js';
 
 describe.each(dialects())('reader site on %s', (dialect) => {
@@ -14,6 +14,7 @@ describe.each(dialects())('reader site on %s', (dialect) => {
   beforeAll(async () => {
     t = await startTestApp(dialect);
     const d = t.app.ctx.content;
+    await makePlan(d);
     const section = await makeSection(d, { name: 'City Hall', slug: 'city-hall', defaultAccess: 'metered' });
     const culture = await makeSection(d, { name: 'Culture', slug: 'culture', defaultAccess: 'free' });
     const author = await makeAuthor(d, { name: 'Ada Reporter', slug: 'ada-reporter' });

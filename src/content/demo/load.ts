@@ -5,6 +5,7 @@ import { createAuthor, createSection } from '../taxonomy.service.js';
 import { writeSiteSettings } from '../settings.js';
 import { createStaffUser } from '../../members/staff.js';
 import { demoArticles, demoAuthors, demoSections, demoSite } from './articles.js';
+import { createPlan } from '../../billing/plans.js';
 
 export const DEMO_OWNER_EMAIL = 'owner@harbourledger.example';
 
@@ -38,6 +39,18 @@ export async function loadDemo(deps: ContentDeps): Promise<{ articles: number }>
         publishedAt,
         featured: a.featured ?? false,
       });
+    }
+    // The wall's "Try 14 days free" works on a fresh start: a default plan with a trial.
+    const hasPlan = await d.db.selectFrom('plans').select('id').limit(1).executeTakeFirst();
+    if (!hasPlan) {
+      await createPlan(d.db, {
+        name: 'Supporter',
+        description: 'Everything we publish, and the satisfaction of paying for local journalism.',
+        benefits: ['Every article, no limits', 'Comments on every story', 'Our weekly newsletter from the editor'],
+        trialDays: 14,
+        prices: [{ interval: 'month', currency: 'gbp', amount: 700 }, { interval: 'year', currency: 'gbp', amount: 7000 }],
+        default: true,
+      }, now);
     }
     return { articles: demoArticles.length };
   });

@@ -13,6 +13,7 @@ import {
 import { listMemberSessions, revokeSession } from '../../members/sessions.js';
 import { AccountPage, CheckEmailPage, ConfirmLinkPage, LinkProblemPage, SignInPage } from '../../web/pages/account.js';
 import { toHttpFailure } from '../errors.js';
+import { subscriptionView } from '../../billing/subscriptions.js';
 
 /** Ties a magic link to the browser that asked for it. */
 const BINDING_COOKIE = 'mh_login';
@@ -46,7 +47,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
       const nonce = randomToken(18);
       reply.setCookie(BINDING_COOKIE, nonce, { path: '/signin', httpOnly: true, sameSite: 'lax', secure, maxAge: 15 * 60 });
       await requestSignInLink(ctx.accounts, {
-        email, name: formField(req, 'name'), bindingHash: sha256hex(nonce), deviceId: ctx.deviceIdOf(req), returnTo: formField(req, 'return_to'),
+        email, name: formField(req, 'name'), bindingHash: sha256hex(nonce), deviceId: ctx.deviceIdOf(req), returnTo: formField(req, 'return_to'), intent: formField(req, 'intent'),
       });
     } catch (err) {
       const f = toHttpFailure(err);
@@ -83,6 +84,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (old) await revokeSession(ctx.database.db, old.id, ctx.clock.now());
         reply.clearCookie(BINDING_COOKIE, { path: '/signin' });
         setSessionCookie(ctx, reply, r.sessionToken, r.maxAgeMs);
+        ctx.worker.kick();
         return reply.header('cache-control', PRIVATE).redirect(r.returnTo, 303);
       }
     }
@@ -151,6 +153,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
       csrf: await csrfToken(reply),
       view: {
         member: id.member,
+        subscription: await subscriptionView(ctx.billing, id.member.id, (await site()).settings.locale),
         sessions: sessions.map((s) => ({ id: s.id, createdAt: s.created_at, lastSeenAt: s.last_seen_at, userAgent: s.user_agent, current: s.id === id.session.id })),
         notice: NOTICES[queryField(req, 'notice')],
         error: o.error,

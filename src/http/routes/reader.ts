@@ -73,7 +73,7 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       rules: site.meter,
       articleId: article.id,
       returnTo: `/articles/${article.slug}`,
-      trialDays: ctx.trialDays(),
+      trialDays: site.trialDays,
       csrf: wallHasForm(decision) ? await reply.generateCsrf() : undefined,
     }).value;
     // Everything below depends on who is reading: never for shared caches.

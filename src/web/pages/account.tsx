@@ -2,7 +2,8 @@ import { h, Fragment, type Html } from '../jsx.js';
 import { Layout } from '../layout.js';
 import type { Site } from '../site.js';
 import type { Member } from '../../members/members.service.js';
-import { formatDateTime } from '../format.js';
+import { formatDate, formatDateTime } from '../format.js';
+import type { SubscriptionView } from '../../billing/subscriptions.js';
 
 /** Shared bits of every form: the CSRF token and where to go afterwards. */
 function Hidden(props: { csrf: string; returnTo?: string }): Html {
@@ -19,11 +20,12 @@ function FormError(props: { error?: string }): Html {
 }
 
 /** The compact sign-in form: on its own page, and embedded in the paywall. */
-export function SignInForm(props: { csrf: string; returnTo: string; email?: string; error?: string; idPrefix?: string; signup?: boolean }): Html {
+export function SignInForm(props: { csrf: string; returnTo: string; email?: string; error?: string; idPrefix?: string; signup?: boolean; intent?: 'trial'; submitLabel?: string }): Html {
   const p = props.idPrefix ?? 'signin';
   return (
     <form class="account-form" method="post" action={props.signup ? '/signup' : '/signin'}>
       <Hidden csrf={props.csrf} returnTo={props.returnTo} />
+      {props.intent ? <input type="hidden" name="intent" value={props.intent} /> : null}
       <FormError error={props.error} />
       {props.signup ? (
         <p class="field">
@@ -35,7 +37,7 @@ export function SignInForm(props: { csrf: string; returnTo: string; email?: stri
         <label for={`${p}-email`}>Email address</label>
         <input id={`${p}-email`} name="email" type="email" autocomplete="email" required maxlength="320" value={props.email ?? ''} />
       </p>
-      <p><button class="button" type="submit">{props.signup ? 'Create account' : 'Email me a sign-in link'}</button></p>
+      <p><button class="button" type="submit">{props.submitLabel ?? (props.signup ? 'Create account' : 'Email me a sign-in link')}</button></p>
     </form>
   );
 }
@@ -127,6 +129,7 @@ export function ConfirmLinkPage(props: { site: Site; token: string; csrf: string
 
 export interface AccountView {
   member: Member;
+  subscription: SubscriptionView | null;
   sessions: { id: string; createdAt: number; lastSeenAt: number; userAgent: string; current: boolean }[];
   notice?: string;
   error?: string;
@@ -145,9 +148,11 @@ export function AccountPage(props: { site: Site; csrf: string; view: AccountView
         <dl class="account-facts">
           <dt>Email</dt><dd>{m.email}</dd>
           <dt>Name</dt><dd>{m.name || '—'}</dd>
-          <dt>Membership</dt><dd>{m.status === 'free' ? 'Free account' : m.status}</dd>
+          <dt>Membership</dt><dd>{MEMBERSHIP[m.status] ?? m.status}</dd>
           <dt>Member since</dt><dd>{formatDateTime(m.createdAt, s.locale, s.timezone)}</dd>
         </dl>
+
+        <Subscription csrf={csrf} sub={view.subscription} site={site} />
 
         <h2>Name</h2>
         <form class="account-form" method="post" action="/account/name">
@@ -193,5 +198,50 @@ export function AccountPage(props: { site: Site; csrf: string; view: AccountView
         </details>
       </section>
     </Layout>
+  );
+}
+
+const MEMBERSHIP: Record<string, string> = { free: 'Free account', trialing: 'Free trial', paid: 'Subscriber', comp: 'Complimentary subscriber' };
+
+function Subscription(props: { csrf: string; sub: SubscriptionView | null; site: Site }): Html {
+  const { sub, csrf } = props;
+  const s = props.site.settings;
+  if (!sub) {
+    return (
+      <Fragment>
+        <h2>Subscription</h2>
+        <p>You have a free account. <a href="/subscribe">See subscription options</a></p>
+      </Fragment>
+    );
+  }
+  const STATE: Record<string, string> = { trialing: 'Free trial', active: 'Active', past_due: 'Payment overdue', comp: 'Complimentary', canceled: 'Ended' };
+  return (
+    <Fragment>
+      <h2>Subscription</h2>
+      <dl class="account-facts subscription-facts">
+        <dt>Plan</dt><dd>{sub.planName ?? '—'}</dd>
+        <dt>State</dt><dd>{STATE[sub.status] ?? sub.status}{sub.cancelAtPeriodEnd ? ' (ends at the end of the period)' : ''}</dd>
+        {sub.trialDaysLeft !== null ? <Fragment><dt>Trial</dt><dd class="trial-left">{sub.trialDaysLeft} {sub.trialDaysLeft === 1 ? 'day' : 'days'} left{sub.trialEnd ? ` (until ${formatDate(sub.trialEnd, s.locale, s.timezone)})` : ''}</dd></Fragment> : null}
+        {sub.nextCharge ? <Fragment><dt>Next charge</dt><dd>{sub.nextCharge.amount} on {formatDate(sub.nextCharge.at, s.locale, s.timezone)}</dd></Fragment> : null}
+      </dl>
+      {sub.status === 'trialing' && !sub.viaStripe ? <p><a class="button" href="/subscribe">Subscribe to keep reading after your trial</a></p> : null}
+      {sub.viaStripe ? (
+        <Fragment>
+          <form class="inline-form" method="post" action={sub.cancelAtPeriodEnd ? '/account/subscription/resume' : '/account/subscription/cancel'}>
+            <input type="hidden" name="_csrf" value={csrf} />
+            <button class="button button--secondary" type="submit">{sub.cancelAtPeriodEnd ? 'Resume subscription' : 'Cancel subscription'}</button>
+          </form>
+          <form class="inline-form" method="post" action="/account/billing-portal">
+            <input type="hidden" name="_csrf" value={csrf} />
+            <button class="button button--secondary" type="submit">Change card or billing details</button>
+          </form>
+        </Fragment>
+      ) : sub.status === 'trialing' ? (
+        <form class="inline-form" method="post" action="/account/subscription/cancel">
+          <input type="hidden" name="_csrf" value={csrf} />
+          <button class="button button--secondary" type="submit">End my trial now</button>
+        </form>
+      ) : null}
+    </Fragment>
   );
 }

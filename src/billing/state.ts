@@ -1,0 +1,82 @@
+/**
+ * The subscription state machine, pure. Every change goes through `transition`,
+ * which refuses moves the machine does not have, so a bug or an odd webhook
+ * cannot put a subscription into a state it could never reach.
+ *
+ *   trialing ─→ active ─→ past_due ─→ canceled
+ *      │          │  ↑________│          ↑
+ *      └──────────┴──────────────────────┘   (cancel or trial end at any point)
+ *   comp ─→ canceled                          (complimentary access, granted by staff)
+ */
+export const SUB_STATUSES = ['trialing', 'active', 'past_due', 'canceled', 'comp'] as const;
+export type SubStatus = (typeof SUB_STATUSES)[number];
+
+const ALLOWED: Record<SubStatus, readonly SubStatus[]> = {
+  trialing: ['trialing', 'active', 'past_due', 'canceled'],
+  active: ['active', 'past_due', 'canceled'],
+  past_due: ['past_due', 'active', 'canceled'],
+  comp: ['comp', 'canceled'],
+  canceled: ['canceled'],
+};
+
+export function canTransition(from: SubStatus, to: SubStatus): boolean {
+  return ALLOWED[from].includes(to);
+}
+
+export class TransitionError extends Error {
+  constructor(readonly from: SubStatus, readonly to: SubStatus) {
+    super(`a ${from} subscription cannot become ${to}`);
+  }
+}
+
+export function transition(from: SubStatus, to: SubStatus): SubStatus {
+  if (!canTransition(from, to)) throw new TransitionError(from, to);
+  return to;
+}
+
+export const DEFAULT_GRACE_DAYS = 7;
+const DAY = 86_400_000;
+
+export interface SubFacts { status: SubStatus; trialEnd: number | null; pastDueSince: number | null }
+
+/** Does this subscription give access now? Past-due keeps access for the grace period. */
+export function grantsAccess(s: SubFacts, now: number, graceDays = DEFAULT_GRACE_DAYS): boolean {
+  switch (s.status) {
+    case 'trialing':
+      return s.trialEnd === null || now < s.trialEnd;
+    case 'active':
+    case 'comp':
+      return true;
+    case 'past_due':
+      return s.pastDueSince !== null && now < s.pastDueSince + graceDays * DAY;
+    case 'canceled':
+      return false;
+  }
+}
+
+/** The member's status for the paywall (members.status), from all their subscriptions. */
+export function memberStatus(subs: SubFacts[], now: number, graceDays = DEFAULT_GRACE_DAYS): 'free' | 'trialing' | 'paid' | 'comp' {
+  const live = subs.filter((s) => grantsAccess(s, now, graceDays));
+  if (live.some((s) => s.status === 'active' || s.status === 'past_due')) return 'paid';
+  if (live.some((s) => s.status === 'comp')) return 'comp';
+  if (live.some((s) => s.status === 'trialing')) return 'trialing';
+  return 'free';
+}
+
+/** Stripe's subscription statuses, in our machine's terms. `incomplete` is not yet a subscription. */
+export function fromStripeStatus(s: string): SubStatus | null {
+  switch (s) {
+    case 'trialing':
+      return 'trialing';
+    case 'active':
+      return 'active';
+    case 'past_due':
+    case 'unpaid':
+      return 'past_due';
+    case 'canceled':
+    case 'incomplete_expired':
+      return 'canceled';
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,175 @@
+import Stripe from 'stripe';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { AppError, invalidInput, notFound } from '../errors.js';
+import { queueMail } from '../mail/mailer.js';
+import { noticeMail } from '../mail/messages.js';
+import { defaultPlan } from './plans.js';
+import { canTransition, fromStripeStatus, type SubStatus } from './state.js';
+import { changeStatus, claimTrial, liveSubscription, recomputeMemberStatus, trialUsed, type BillingDeps, type SubRow } from './subscriptions.js';
+
+export interface StripeDeps extends BillingDeps {
+  stripe: Stripe;
+  webhookSecret: string;
+}
+
+export interface StripeOptions { secretKey: string; apiUrl?: string | null }
+
+/** The official SDK; `apiUrl` points it at a local stub in tests (or stripe-mock). */
+export function makeStripe(o: StripeOptions): Stripe {
+  if (!o.apiUrl) return new Stripe(o.secretKey, { maxNetworkRetries: 2, timeout: 20_000 });
+  const u = new URL(o.apiUrl);
+  return new Stripe(o.secretKey, { host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), protocol: u.protocol.replace(':', '') as 'http' | 'https', maxNetworkRetries: 0, timeout: 10_000 });
+}
+
+const unix = (s: number | null | undefined) => (s ? s * 1000 : null);
+
+async function customerFor(d: StripeDeps, memberId: number): Promise<string> {
+  const m = await d.db.selectFrom('members').select(['email', 'name', 'stripe_customer_id']).where('id', '=', memberId).executeTakeFirst();
+  if (!m) throw notFound('member');
+  if (m.stripe_customer_id) return m.stripe_customer_id;
+  const c = await d.stripe.customers.create({ email: m.email, name: m.name || undefined, metadata: { member_id: String(memberId) } });
+  await d.db.updateTable('members').set({ stripe_customer_id: c.id }).where('id', '=', memberId).execute();
+  return c.id;
+}
+
+/** Stripe Checkout for the default plan; with a trial in card-up-front mode when the member has not had one. */
+export async function createCheckout(d: StripeDeps, memberId: number, interval: 'month' | 'year', o: { withTrial: boolean; successUrl: string; cancelUrl: string }): Promise<string> {
+  const plan = await defaultPlan(d.db);
+  const price = plan?.prices.find((p) => p.interval === interval);
+  if (!plan || !price) throw invalidInput(`there is no ${interval === 'month' ? 'monthly' : 'yearly'} price to subscribe to`);
+  const member = await d.db.selectFrom('members').select(['email']).where('id', '=', memberId).executeTakeFirstOrThrow();
+  const trialDays = o.withTrial && plan.trialDays > 0 && !(await trialUsed(d.db, member.email)) ? plan.trialDays : undefined;
+  const customer = await customerFor(d, memberId);
+  const metadata = { member_id: String(memberId), plan_id: String(plan.id), price_id: String(price.id) };
+  const session = await d.stripe.checkout.sessions.create({
+    mode: 'subscription',
+    customer,
+    client_reference_id: String(memberId),
+    line_items: [price.stripePriceId
+      ? { price: price.stripePriceId, quantity: 1 }
+      : { quantity: 1, price_data: { currency: price.currency, unit_amount: price.amount, recurring: { interval: price.interval }, product_data: { name: plan.name } } }],
+    subscription_data: { metadata, ...(trialDays ? { trial_period_days: trialDays } : {}) },
+    metadata,
+    success_url: o.successUrl,
+    cancel_url: o.cancelUrl,
+  });
+  if (!session.url) throw new Error('Stripe returned a Checkout Session without a URL');
+  return session.url;
+}
+
+export async function createPortal(d: StripeDeps, memberId: number, returnUrl: string): Promise<string> {
+  const m = await d.db.selectFrom('members').select(['stripe_customer_id']).where('id', '=', memberId).executeTakeFirst();
+  if (!m?.stripe_customer_id) throw new AppError('conflict', 'there is no card on file to manage');
+  const s = await d.stripe.billingPortal.sessions.create({ customer: m.stripe_customer_id, return_url: returnUrl });
+  return s.url;
+}
+
+export async function setCancelAtPeriodEnd(d: StripeDeps, memberId: number, cancel: boolean): Promise<void> {
+  const sub = await liveSubscription(d, memberId);
+  if (!sub?.stripe_subscription_id) throw new AppError('conflict', 'there is no paid subscription to change');
+  const fresh = await d.stripe.subscriptions.update(sub.stripe_subscription_id, { cancel_at_period_end: cancel });
+  await (d.db as Kysely<DB>).transaction().execute((trx) => reconcile({ ...d, db: trx }, fresh, `member: ${cancel ? 'canceled at period end' : 'resumed'}`));
+}
+
+/** Signature check on the raw body; a bad one is a 400 and changes nothing. */
+export function verifyWebhook(stripe: Stripe, raw: Buffer, signature: string | undefined, secret: string): Stripe.Event {
+  if (!signature) throw invalidInput('missing Stripe-Signature header');
+  try {
+    return stripe.webhooks.constructEvent(raw, signature, secret);
+  } catch {
+    throw invalidInput('webhook signature verification failed');
+  }
+}
+
+function subscriptionIdOf(event: Stripe.Event): string | null {
+  const o = event.data.object as unknown as Record<string, unknown>;
+  if (event.type.startsWith('customer.subscription.')) return o.id as string;
+  if (event.type === 'checkout.session.completed') return typeof o.subscription === 'string' ? o.subscription : (o.subscription as { id?: string } | null)?.id ?? null;
+  if (event.type.startsWith('invoice.')) {
+    const direct = o.subscription as string | { id: string } | null | undefined;
+    if (direct) return typeof direct === 'string' ? direct : direct.id;
+    const nested = (o.parent as { subscription_details?: { subscription?: string | { id: string } } } | null)?.subscription_details?.subscription;
+    return nested ? (typeof nested === 'string' ? nested : nested.id) : null;
+  }
+  return null;
+}
+
+export const HANDLED_EVENTS = new Set([
+  'checkout.session.completed', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted',
+  'invoice.paid', 'invoice.payment_failed', 'customer.subscription.trial_will_end',
+]);
+
+/**
+ * Apply one verified event, exactly once. The subscription's current state is
+ * fetched from Stripe (so events may arrive late, twice or out of order), then
+ * the change and the event id are committed in one transaction: if the process
+ * dies before the commit, Stripe's retry does the work; after it, a replay is a no-op.
+ */
+export async function handleEvent(d: StripeDeps, event: Stripe.Event): Promise<'processed' | 'duplicate' | 'ignored'> {
+  if (await d.db.selectFrom('stripe_events').select('id').where('id', '=', event.id).executeTakeFirst()) return 'duplicate';
+  const subId = HANDLED_EVENTS.has(event.type) ? subscriptionIdOf(event) : null;
+  const fresh = subId ? await d.stripe.subscriptions.retrieve(subId) : null;
+  return (d.db as Kysely<DB>).transaction().execute(async (trx) => {
+    const t: StripeDeps = { ...d, db: trx };
+    const ins = await trx.insertInto('stripe_events').values({ id: event.id, type: event.type, processed_at: t.clock.now() })
+      .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+    if (!Number(ins.numInsertedOrUpdatedRows ?? 0)) return 'duplicate';
+    if (!fresh) return 'ignored';
+    const sub = await reconcile(t, fresh, `stripe: ${event.type} ${event.id}`);
+    if (sub && event.type === 'invoice.payment_failed') await mailMember(t, sub.member_id, 'We could not take your payment', ['Your latest payment did not go through. You keep full access for a few days while you update your card.'], 'Update your card', '/account');
+    if (sub && event.type === 'customer.subscription.trial_will_end') await mailMember(t, sub.member_id, 'Your free trial ends in 3 days', ['Your trial ends in 3 days, and your subscription then starts with the card you gave. You can cancel any time before that from your account.'], 'Your account', '/account');
+    return 'processed';
+  });
+}
+
+async function mailMember(d: StripeDeps, memberId: number, subject: string, paragraphs: string[], label: string, path: string) {
+  const m = await d.db.selectFrom('members').select(['email', 'deleted_at']).where('id', '=', memberId).executeTakeFirst();
+  if (!m || m.deleted_at) return;
+  const brand = await d.brand();
+  await queueMail(d.db, noticeMail(brand, m.email, `${subject} — ${brand.settings.title}`, paragraphs, { label, href: `${d.siteUrl}${path}` }), d.clock.now());
+}
+
+/** Make our copy of a Stripe subscription match Stripe's, through the state machine. */
+export async function reconcile(d: StripeDeps, s: Stripe.Subscription, cause: string): Promise<SubRow | null> {
+  const target = fromStripeStatus(s.status);
+  let local = await d.db.selectFrom('subscriptions').selectAll().where('stripe_subscription_id', '=', s.id).executeTakeFirst();
+  const customerId = typeof s.customer === 'string' ? s.customer : s.customer.id;
+  let memberId = local?.member_id ?? (Number(s.metadata?.member_id) || undefined);
+  if (!memberId) memberId = (await d.db.selectFrom('members').select('id').where('stripe_customer_id', '=', customerId).executeTakeFirst())?.id;
+  if (!memberId) return null;
+  const item = s.items?.data?.[0] as (Stripe.SubscriptionItem & { current_period_end?: number }) | undefined;
+  const fields = {
+    trial_end: unix(s.trial_end),
+    current_period_end: unix(item?.current_period_end ?? (s as unknown as { current_period_end?: number }).current_period_end),
+    cancel_at_period_end: s.cancel_at_period_end ? 1 : 0,
+  };
+  if (!local) {
+    if (!target || target === 'canceled') return null; // nothing to create for an abandoned checkout
+    const planId = Number(s.metadata?.plan_id) || (await defaultPlan(d.db))?.id || null;
+    const priceId = Number(s.metadata?.price_id) || null;
+    const now = d.clock.now();
+    local = await d.db.insertInto('subscriptions').values({
+      member_id: memberId, plan_id: planId, price_id: priceId, status: target, ...fields, past_due_since: target === 'past_due' ? now : null, ended_at: null,
+      stripe_subscription_id: s.id, created_at: now, updated_at: now,
+    }).returningAll().executeTakeFirstOrThrow();
+    await d.db.insertInto('subscription_history').values({ subscription_id: local.id, at: now, from_status: null, to_status: target, cause, details: null }).execute();
+    await d.db.updateTable('members').set({ stripe_customer_id: customerId }).where('id', '=', memberId).where('stripe_customer_id', 'is', null).execute();
+  } else if (target && target !== local.status && canTransition(local.status as SubStatus, target)) {
+    local = await changeStatus(d, local, target, cause, fields);
+  } else {
+    await d.db.updateTable('subscriptions').set({ ...fields, updated_at: d.clock.now() }).where('id', '=', local.id).execute();
+    local = { ...local, ...fields };
+  }
+  if (s.status === 'trialing') {
+    const m = await d.db.selectFrom('members').select('email').where('id', '=', memberId).executeTakeFirst();
+    if (m) await claimTrial(d.db, m.email, memberId, d.clock.now());
+  }
+  // A paid subscription replaces a running no-card trial.
+  if (target === 'active' || target === 'trialing') {
+    const trials = await d.db.selectFrom('subscriptions').selectAll().where('member_id', '=', memberId).where('status', '=', 'trialing').where('stripe_subscription_id', 'is', null).execute();
+    for (const tr of trials) await changeStatus(d, tr, 'canceled', 'system: replaced by a paid subscription');
+  }
+  await recomputeMemberStatus(d, memberId);
+  return local;
+}

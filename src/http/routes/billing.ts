@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import { sendHtml } from '../reply.js';
+import { csrfToken, formField, queryField } from '../forms.js';
+import { identify } from '../identity.js';
+import { toHttpFailure } from '../errors.js';
+import { AppError } from '../../errors.js';
+import { safeReturnTo } from '../../members/members.service.js';
+import { defaultPlan } from '../../billing/plans.js';
+import { readBillingRules } from '../../billing/rules.js';
+import { cancelLocalTrial, liveSubscription, startTrial, trialUsed } from '../../billing/subscriptions.js';
+import { createCheckout, createPortal, handleEvent, setCancelAtPeriodEnd, verifyWebhook } from '../../billing/stripe.service.js';
+import { isEntitled } from '../../access/entitlement.js';
+import { PricingPage } from '../../web/pages/pricing.js';
+
+const PRIVATE = 'private, no-store';
+
+export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const csrf = { preHandler: app.csrfProtection };
+
+  async function pricing(req: FastifyRequest, reply: FastifyReply, notice?: string, status = 200) {
+    const site = await ctx.site.get();
+    const id = await identify(ctx, req);
+    const returnTo = safeReturnTo(queryField(req, 'return_to') || formField(req, 'return_to'));
+    const reader = id.staff ? 'staff' : id.member ? (isEntitled(id.member.status) ? 'subscriber' : 'member') : 'anonymous';
+    const rules = await readBillingRules(ctx.database.db);
+    return sendHtml(reply, PricingPage({
+      site,
+      view: {
+        plan: await defaultPlan(ctx.database.db),
+        returnTo,
+        csrf: await csrfToken(reply),
+        reader,
+        trialUsed: id.member ? await trialUsed(ctx.database.db, id.member.email) : false,
+        trialMode: rules.trialMode,
+        paymentsReady: !!ctx.stripe,
+        notice: notice ?? (queryField(req, 'notice') || undefined),
+      },
+    }), status, PRIVATE);
+  }
+
+  app.get('/subscribe', async (req, reply) => pricing(req, reply));
+
+  async function requireMember(req: FastifyRequest, reply: FastifyReply) {
+    const id = await identify(ctx, req);
+    if (!id.member) {
+      reply.redirect(`/signin?return_to=${encodeURIComponent('/subscribe')}`, 303);
+      return undefined;
+    }
+    return id.member;
+  }
+
+  /** Start the no-card trial and go straight back to what the reader was reading. */
+  app.post('/subscribe/trial', csrf, async (req, reply) => {
+    const member = await requireMember(req, reply);
+    if (!member) return reply;
+    try {
+      await startTrial(ctx.billing, member.id);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'conflict') return pricing(req, reply, err.message, 409);
+      throw err;
+    }
+    ctx.worker.kick();
+    return reply.header('cache-control', PRIVATE).redirect(safeReturnTo(formField(req, 'return_to')), 303);
+  });
+
+  app.post('/subscribe/checkout', csrf, async (req, reply) => {
+    const member = await requireMember(req, reply);
+    if (!member) return reply;
+    if (!ctx.stripe) return pricing(req, reply, 'payments are not set up on this site yet', 409);
+    const interval = formField(req, 'interval') === 'year' ? 'year' : 'month';
+    const back = safeReturnTo(formField(req, 'return_to'));
+    const url = await createCheckout(ctx.stripe, member.id, interval, {
+      withTrial: formField(req, 'trial') === '1',
+      successUrl: `${ctx.config.siteUrl}/account?notice=subscribed`,
+      cancelUrl: `${ctx.config.siteUrl}/subscribe?return_to=${encodeURIComponent(back)}`,
+    });
+    return reply.header('cache-control', PRIVATE).redirect(url, 303);
+  });
+
+  app.post('/account/billing-portal', csrf, async (req, reply) => {
+    const member = await requireMember(req, reply);
+    if (!member) return reply;
+    if (!ctx.stripe) throw new AppError('conflict', 'payments are not set up on this site');
+    return reply.redirect(await createPortal(ctx.stripe, member.id, `${ctx.config.siteUrl}/account`), 303);
+  });
+
+  for (const action of ['cancel', 'resume'] as const) {
+    app.post(`/account/subscription/${action}`, csrf, async (req, reply) => {
+      const member = await requireMember(req, reply);
+      if (!member) return reply;
+      const sub = await liveSubscription(ctx.billing, member.id);
+      if (sub && !sub.stripe_subscription_id && action === 'cancel') await cancelLocalTrial(ctx.billing, member.id);
+      else if (sub?.stripe_subscription_id && ctx.stripe) await setCancelAtPeriodEnd(ctx.stripe, member.id, action === 'cancel');
+      else throw new AppError('conflict', 'there is no subscription to change');
+      return reply.header('cache-control', PRIVATE).redirect('/account', 303);
+    });
+  }
+
+  // Stripe needs the exact bytes it signed, so this route keeps its body raw.
+  app.register(async (hook) => {
+    hook.removeAllContentTypeParsers();
+    hook.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+    hook.post('/webhooks/stripe', async (req, reply) => {
+      if (!ctx.stripe) throw new AppError('not_found', 'Stripe is not configured on this site');
+      const raw = req.body;
+      if (!Buffer.isBuffer(raw)) throw new AppError('invalid_input', 'expected a JSON body');
+      const sig = req.headers['stripe-signature'];
+      const event = verifyWebhook(ctx.stripe.stripe, raw, Array.isArray(sig) ? sig[0] : sig, ctx.stripe.webhookSecret);
+      try {
+        const outcome = await handleEvent(ctx.stripe, event);
+        ctx.worker.kick();
+        return reply.send({ received: true, outcome });
+      } catch (err) {
+        // A failure here is retried by Stripe: answer 500 so it does.
+        const f = toHttpFailure(err);
+        req.log.error({ err, eventId: event.id }, 'stripe webhook failed');
+        return reply.code(f.status >= 500 ? 500 : f.status).send({ error: { code: f.code, message: f.message } });
+      }
+    });
+  });
+}
