@@ -87,7 +87,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     'billing.comp_end': (p: { subscriptionId: number }) => endCompIfDue(billing, p.subscriptionId),
   }, logger || undefined, opts.pollMs ?? 1000);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const meter = new Meter(database.db, clock, logger || undefined);
+  // One SQLite writer sees every meter write, so its cache is exact; PostgreSQL instances share the table.
+  const meter = new Meter(database.db, clock, logger || undefined, database.dialect === 'sqlite' ? Infinity : 1000);
   const accounts: AccountDeps = {
     db: database.db,
     dialect: database.dialect,

@@ -20,28 +20,45 @@ const FLUSH_AT = 500;
 /** Reads older than this can never count again in any period; they are purged. */
 const KEEP_MS = 40 * 86_400_000;
 
+/**
+ * Recently read subjects' rows, so a returning reader costs no query. With one
+ * SQLite writer this process sees every write, so entries live until the
+ * window moves; with PostgreSQL other instances write too, so entries live a second.
+ */
+interface CachedReads { since: number; at: number; rows: Map<number, number> }
+const CACHE_MAX = 50_000;
+
 export class Meter {
   private pending = new Map<string, Map<number, number>>();
+  private cache = new Map<string, CachedReads>();
   private pendingCount = 0;
   private events: MeterEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private lastPurge = 0;
 
-  constructor(private readonly db: Kysely<DB>, private readonly clock: Clock, private readonly log?: Logger) {}
+  constructor(private readonly db: Kysely<DB>, private readonly clock: Clock, private readonly log?: Logger, private readonly cacheTtlMs = Infinity) {}
 
   /** The subject's counted reads since `since`: stored ones merged with those not yet written. */
   async reads(subject: string, since: number): Promise<Read[]> {
-    const rows = await this.db.selectFrom('meter_reads').select(['article_id', 'read_at'])
-      .where('subject', '=', subject).where('read_at', '>=', since).execute();
+    const now = this.clock.now();
+    let cached = this.cache.get(subject);
+    if (!cached || cached.since > since || now - cached.at >= this.cacheTtlMs) {
+      const rows = await this.db.selectFrom('meter_reads').select(['article_id', 'read_at'])
+        .where('subject', '=', subject).where('read_at', '>=', since).execute();
+      cached = { since, at: now, rows: new Map(rows.map((r) => [r.article_id, r.read_at])) };
+      if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(subject, cached);
+    }
     const out = new Map<number, number>();
-    for (const r of rows) out.set(r.article_id, r.read_at);
+    for (const [a, t] of cached.rows) if (t >= since) out.set(a, t);
     const mine = this.pending.get(subject);
     if (mine) for (const [a, t] of mine) if (t >= since && (out.get(a) ?? -1) < t) out.set(a, t);
     return [...out].map(([articleId, readAt]) => ({ articleId, readAt }));
   }
 
   record(subject: string, articleId: number, at: number): void {
+    // Reads not yet written are merged from `pending`; cached rows stay as the database has them.
     let m = this.pending.get(subject);
     if (!m) this.pending.set(subject, (m = new Map()));
     if (!m.has(articleId)) this.pendingCount++;
@@ -59,6 +76,7 @@ export class Meter {
    * in never resets the count. Runs inside the sign-in transaction.
    */
   async merge(trx: Q, fromSubject: string, toSubject: string, since: number): Promise<void> {
+    this.cache.delete(toSubject);
     await sql`insert into meter_reads (subject, article_id, read_at)
       select ${toSubject}, article_id, read_at from meter_reads where subject = ${fromSubject} and read_at >= ${since}
       on conflict (subject, article_id) do update set read_at = case when excluded.read_at > meter_reads.read_at then excluded.read_at else meter_reads.read_at end`.execute(trx);
@@ -90,7 +108,13 @@ export class Meter {
     this.pendingCount = 0;
     this.events = [];
     const rows: { subject: string; article_id: number; read_at: number }[] = [];
-    for (const [subject, m] of batch) for (const [article_id, read_at] of m) rows.push({ subject, article_id, read_at });
+    for (const [subject, m] of batch) {
+      const c = this.cache.get(subject);
+      for (const [article_id, read_at] of m) {
+        rows.push({ subject, article_id, read_at });
+        c?.rows.set(article_id, read_at);
+      }
+    }
     this.flushing = (async () => {
       try {
         await this.db.transaction().execute(async (trx) => {

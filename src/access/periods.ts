@@ -76,11 +76,27 @@ function addDays(y: number, m: number, d: number, n: number): { y: number; m: nu
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/**
+ * Calendar windows change once a day at most, and computing one takes a dozen
+ * Intl calls; every metered view needs one. So the last window per period and
+ * zone is kept and reused while `now` is inside it.
+ */
+const memo = new Map<string, Window>();
+
 export function windowAt(period: Period, now: number, tz: string): Window {
   if (period === 'rolling_24h') {
-    const p = localParts(now, 'UTC');
-    return { start: now - DAY, end: now, key: `r:${p.y}-${pad(p.m)}-${pad(p.d)}` };
+    const d = new Date(now);
+    return { start: now - DAY, end: now, key: `r:${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` };
   }
+  const k = `${period}|${tz}`;
+  const hit = memo.get(k);
+  if (hit && now >= hit.start && now < hit.end) return hit;
+  const w = computeWindow(period, now, tz);
+  memo.set(k, w);
+  return w;
+}
+
+function computeWindow(period: Exclude<Period, 'rolling_24h'>, now: number, tz: string): Window {
   const p = localParts(now, tz);
   if (period === 'calendar_day') {
     const next = addDays(p.y, p.m, p.d, 1);

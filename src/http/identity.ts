@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
-import { lookupSession, SESSION_COOKIE, type SessionInfo } from '../members/sessions.js';
-import { getMember, type Member } from '../members/members.service.js';
+import { lookupSessionWithMember, SESSION_COOKIE, type SessionInfo } from '../members/sessions.js';
+import type { Member } from '../members/members.service.js';
 import { getStaff } from '../members/staff-auth.service.js';
 import type { StaffUser } from '../members/staff.js';
 
@@ -24,10 +24,11 @@ export async function identify(ctx: AppContext, req: FastifyRequest): Promise<Id
   const token = req.cookies?.[SESSION_COOKIE];
   let id: Identity = {};
   if (token) {
-    const session = await lookupSession(ctx.database.db, token, ctx.clock.now());
-    if (session?.memberId) {
-      const member = await getMember(ctx.database.db, session.memberId);
-      if (member) id = { session, member };
+    const found = await lookupSessionWithMember(ctx.database.db, token, ctx.clock.now());
+    const session = found?.session;
+    if (found?.member) {
+      const m = found.member;
+      id = { session, member: { id: m.id, email: m.email, name: m.name, status: m.status, emailVerified: m.email_verified === 1, hasPassword: m.has_password === 1, createdAt: m.created_at, lastSeenAt: m.last_seen_at } };
     } else if (session?.staffUserId) {
       const staff = await getStaff(ctx.database, session.staffUserId);
       if (staff) id = { session, staff };

@@ -37,17 +37,33 @@ export async function createSession(db: Q, who: { memberId: number } | { staffUs
 
 /** A live session for a cookie value, or undefined for anything unknown, expired or revoked. */
 export async function lookupSession(db: Q, token: string, now: number): Promise<SessionInfo | undefined> {
+  return (await lookupSessionWithMember(db, token, now))?.session;
+}
+
+export interface SessionMember { id: number; email: string; name: string; status: string; email_verified: number; has_password: number; created_at: number; last_seen_at: number | null }
+
+/**
+ * The session and, for a reader, their member row in one query: this runs on
+ * every article view by a signed-in reader.
+ */
+export async function lookupSessionWithMember(db: Q, token: string, now: number): Promise<{ session: SessionInfo; member?: SessionMember } | undefined> {
   if (!/^[A-Za-z0-9_-]{40,60}$/.test(token)) return undefined;
   const id = sha256hex(token);
-  const row = await db.selectFrom('sessions').select(['id', 'member_id', 'staff_user_id', 'last_seen_at', 'idle_expires_at', 'expires_at', 'revoked_at'])
-    .where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('sessions as s').leftJoin('members as m', (j) => j.onRef('m.id', '=', 's.member_id').on('m.deleted_at', 'is', null))
+    .select(['s.id', 's.member_id', 's.staff_user_id', 's.last_seen_at', 's.idle_expires_at', 's.expires_at', 's.revoked_at',
+      'm.id as m_id', 'm.email as m_email', 'm.name as m_name', 'm.status as m_status', 'm.email_verified as m_email_verified', 'm.password_hash as m_password_hash', 'm.created_at as m_created_at', 'm.last_seen_at as m_last_seen_at'])
+    .where('s.id', '=', id).executeTakeFirst();
   if (!row || row.revoked_at !== null || row.expires_at <= now || row.idle_expires_at <= now) return undefined;
   if (now - row.last_seen_at > TOUCH_EVERY) {
     const life = row.member_id !== null ? LIFETIMES.member : LIFETIMES.staff;
     await db.updateTable('sessions').set({ last_seen_at: now, idle_expires_at: Math.min(row.expires_at, now + life.idle) }).where('id', '=', id).execute();
     if (row.member_id !== null) await db.updateTable('members').set({ last_seen_at: now }).where('id', '=', row.member_id).execute();
   }
-  return { id: row.id, memberId: row.member_id, staffUserId: row.staff_user_id };
+  const session = { id: row.id, memberId: row.member_id, staffUserId: row.staff_user_id };
+  const member = row.m_id !== null
+    ? { id: row.m_id, email: row.m_email!, name: row.m_name!, status: row.m_status!, email_verified: row.m_email_verified!, has_password: row.m_password_hash !== null ? 1 : 0, created_at: row.m_created_at!, last_seen_at: row.m_last_seen_at }
+    : undefined;
+  return { session, member };
 }
 
 export async function revokeSession(db: Q, id: string, now: number): Promise<void> {

@@ -5,7 +5,7 @@ export interface Inbox {
   url: string;
   messages: ParsedMail[];
   /** Wait for the next message to `to` (case-insensitive) that arrives after `since` messages. */
-  waitFor(to: string, opts?: { timeoutMs?: number; after?: number }): Promise<ParsedMail>;
+  waitFor(to: string, opts?: { timeoutMs?: number; after?: number; subject?: RegExp }): Promise<ParsedMail>;
   /** Links to our site found in a message's text part. */
   close(): Promise<void>;
 }
@@ -36,7 +36,7 @@ export async function startInbox(): Promise<Inbox> {
       const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
       const start = opts.after ?? 0;
       for (;;) {
-        const hit = messages.slice(start).find((m) => addressOf(m).includes(to.toLowerCase()));
+        const hit = messages.slice(start).find((m) => addressOf(m).includes(to.toLowerCase()) && (!opts.subject || opts.subject.test(m.subject ?? '')));
         if (hit) return hit;
         if (Date.now() > deadline) throw new Error(`no mail to ${to} within ${opts.timeoutMs ?? 10_000} ms (have ${messages.length})`);
         await new Promise<void>((r) => {

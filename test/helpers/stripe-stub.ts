@@ -1,0 +1,133 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import Stripe from 'stripe';
+
+/**
+ * A local stand-in for the few Stripe endpoints we call, so tests exercise the
+ * official SDK over real HTTP. It keeps subscriptions in memory; tests move
+ * them through Stripe's states and send genuinely signed webhook events.
+ */
+export interface StubSubscription {
+  id: string;
+  object: 'subscription';
+  status: string;
+  customer: string;
+  metadata: Record<string, string>;
+  trial_end: number | null;
+  cancel_at_period_end: boolean;
+  items: { object: 'list'; data: { id: string; object: 'subscription_item'; current_period_end: number }[] };
+}
+
+export interface StripeStub {
+  url: string;
+  webhookSecret: string;
+  secretKey: string;
+  calls: { method: string; path: string; body: Record<string, unknown> }[];
+  sessions: Map<string, Record<string, unknown>>;
+  subscriptions: Map<string, StubSubscription>;
+  /** Make the next N subscription retrievals fail with a 500 (Stripe having a bad moment). */
+  failRetrievals(n: number): void;
+  /** What Stripe does when a reader finishes Checkout: a subscription exists, and an event says so. */
+  completeCheckout(sessionId: string, status?: 'active' | 'trialing'): { subscription: StubSubscription; event: Stripe.Event };
+  setStatus(subId: string, status: string, periodEnd?: number): StubSubscription;
+  event(type: string, object: unknown): Stripe.Event;
+  sign(payload: string): string;
+  close(): Promise<void>;
+}
+
+/** a[b][c]=1 → { a: { b: { c: '1' } } }, as Stripe's SDK encodes requests. */
+function parseForm(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    const path = k.replace(/\]/g, '').split('[');
+    let cur = out as Record<string, unknown>;
+    path.forEach((p, i) => {
+      if (i === path.length - 1) cur[p] = v;
+      else cur = (cur[p] ??= {}) as Record<string, unknown>;
+    });
+  }
+  return out;
+}
+
+const body = (req: IncomingMessage) => new Promise<string>((r) => {
+  let s = '';
+  req.setEncoding('utf8').on('data', (c) => (s += c)).on('end', () => r(s));
+});
+
+export async function startStripeStub(): Promise<StripeStub> {
+  let n = 0;
+  let failures = 0;
+  const calls: StripeStub['calls'] = [];
+  const sessions = new Map<string, Record<string, unknown>>();
+  const subscriptions = new Map<string, StubSubscription>();
+  const webhookSecret = 'whsec_testsecret123';
+  const secretKey = 'sk_test_stub123';
+  const sdk = new Stripe(secretKey);
+  const id = (p: string) => `${p}_${++n}${Math.random().toString(36).slice(2, 8)}`;
+  const nowS = () => Math.floor(Date.now() / 1000);
+
+  const server: Server = createServer(async (req, res) => {
+    const text = await body(req);
+    const path = (req.url ?? '').split('?')[0]!;
+    const form = parseForm(text);
+    calls.push({ method: req.method!, path, body: form });
+    const send = (status: number, obj: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req') });
+      res.end(JSON.stringify(obj));
+    };
+    if (req.headers.authorization !== `Bearer ${secretKey}`) return send(401, { error: { type: 'invalid_request_error', message: 'bad key' } });
+    let m: RegExpExecArray | null;
+    if (req.method === 'POST' && path === '/v1/customers') return send(200, { id: id('cus'), object: 'customer', email: form.email, metadata: form.metadata ?? {} });
+    if (req.method === 'POST' && path === '/v1/checkout/sessions') {
+      const s = { id: id('cs'), object: 'checkout.session', url: `https://checkout.stripe.test/pay/${n}`, ...form, subscription: null };
+      sessions.set(s.id, s);
+      return send(200, s);
+    }
+    if (req.method === 'POST' && path === '/v1/billing_portal/sessions') return send(200, { id: id('bps'), object: 'billing_portal.session', url: `https://billing.stripe.test/p/${n}`, customer: form.customer, return_url: form.return_url });
+    if ((m = /^\/v1\/subscriptions\/([\w]+)$/.exec(path))) {
+      const sub = subscriptions.get(m[1]!);
+      if (!sub) return send(404, { error: { type: 'invalid_request_error', message: 'No such subscription' } });
+      if (req.method === 'GET') {
+        if (failures > 0) {
+          failures--;
+          return send(500, { error: { type: 'api_error', message: 'stub outage' } });
+        }
+        return send(200, sub);
+      }
+      if (req.method === 'POST') {
+        if (form.cancel_at_period_end !== undefined) sub.cancel_at_period_end = form.cancel_at_period_end === 'true';
+        return send(200, sub);
+      }
+    }
+    return send(404, { error: { type: 'invalid_request_error', message: `stub has no ${req.method} ${path}` } });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+  const stub: StripeStub = {
+    url, webhookSecret, secretKey, calls, sessions, subscriptions,
+    failRetrievals: (k) => void (failures = k),
+    completeCheckout(sessionId, status = 'active') {
+      const s = sessions.get(sessionId)!;
+      const sd = (s.subscription_data ?? {}) as { metadata?: Record<string, string>; trial_period_days?: string };
+      const trialDays = Number(sd.trial_period_days ?? 0);
+      const sub: StubSubscription = {
+        id: id('sub'), object: 'subscription', status: trialDays ? 'trialing' : status, customer: s.customer as string, metadata: sd.metadata ?? {},
+        trial_end: trialDays ? nowS() + trialDays * 86400 : null, cancel_at_period_end: false,
+        items: { object: 'list', data: [{ id: id('si'), object: 'subscription_item', current_period_end: nowS() + 30 * 86400 }] },
+      };
+      subscriptions.set(sub.id, sub);
+      s.subscription = sub.id;
+      return { subscription: sub, event: stub.event('checkout.session.completed', { ...s, subscription: sub.id, status: 'complete' }) };
+    },
+    setStatus(subId, status, periodEnd) {
+      const sub = subscriptions.get(subId)!;
+      sub.status = status;
+      if (periodEnd) sub.items.data[0]!.current_period_end = periodEnd;
+      return sub;
+    },
+    event: (type, object) => ({ id: id('evt'), object: 'event', type, api_version: '2025-01-01', created: nowS(), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object } }) as unknown as Stripe.Event,
+    sign: (payload) => sdk.webhooks.generateTestHeaderString({ payload, secret: webhookSecret }),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+  return stub;
+}
