@@ -62,7 +62,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     if (ownsDatabase) await database.close().catch(() => {});
     throw err;
   }
-  const site = new SiteCache(database.db, config.siteUrl);
+  const site = new SiteCache(database.db, config.siteUrl, () => clock.now());
   const cache = new ReaderCache(clock);
   const invalidate = () => {
     site.invalidate();
@@ -70,8 +70,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   };
   const transport = createMailTransport({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger: logger || undefined });
   let siteTitle = 'Masthead';
+  // Mail is composed inside transactions: peek() never waits on the database (see SiteCache).
   const brand = async () => {
-    const s = await site.get();
+    const s = await site.peek();
     siteTitle = s.settings.title;
     return { settings: s.settings, siteUrl: config.siteUrl };
   };
@@ -88,7 +89,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }, logger || undefined, opts.pollMs ?? 1000);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   // One SQLite writer sees every meter write, so its cache is exact; PostgreSQL instances share the table.
-  const meter = new Meter(database.db, clock, logger || undefined, database.dialect === 'sqlite' ? Infinity : 1000);
+  const meter = new Meter(database.db, clock, logger || undefined, database.dialect === 'sqlite' ? Infinity : 1000, database.dialect);
   const accounts: AccountDeps = {
     db: database.db,
     dialect: database.dialect,
@@ -139,6 +140,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       return u.valid && u.value && /^[A-Za-z0-9_-]{16,64}$/.test(u.value) ? u.value : null;
     },
   };
+  await site.get();
   const server = await buildServer(ctx, logger);
   if (opts.startWorker !== false) worker.start();
   return {

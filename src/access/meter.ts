@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
@@ -37,15 +37,21 @@ export class Meter {
   private flushing: Promise<void> | undefined;
   private lastPurge = 0;
 
-  constructor(private readonly db: Kysely<DB>, private readonly clock: Clock, private readonly log?: Logger, private readonly cacheTtlMs = Infinity) {}
+  /** Written once, not built per request: this runs on every metered view that misses the cache. */
+  private readonly readsSql: string;
+
+  constructor(private readonly db: Kysely<DB>, private readonly clock: Clock, private readonly log?: Logger, private readonly cacheTtlMs = Infinity, dialect: 'sqlite' | 'postgres' = 'sqlite') {
+    this.readsSql = dialect === 'postgres'
+      ? 'select article_id, read_at from meter_reads where subject = $1 and read_at >= $2'
+      : 'select article_id, read_at from meter_reads where subject = ? and read_at >= ?';
+  }
 
   /** The subject's counted reads since `since`: stored ones merged with those not yet written. */
   async reads(subject: string, since: number): Promise<Read[]> {
     const now = this.clock.now();
     let cached = this.cache.get(subject);
     if (!cached || cached.since > since || now - cached.at >= this.cacheTtlMs) {
-      const rows = await this.db.selectFrom('meter_reads').select(['article_id', 'read_at'])
-        .where('subject', '=', subject).where('read_at', '>=', since).execute();
+      const rows = (await this.db.executeQuery<{ article_id: number; read_at: number }>(CompiledQuery.raw(this.readsSql, [subject, since]))).rows;
       cached = { since, at: now, rows: new Map(rows.map((r) => [r.article_id, r.read_at])) };
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(subject, cached);

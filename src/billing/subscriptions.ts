@@ -140,7 +140,8 @@ export async function endTrialIfDue(deps: BillingDeps, subscriptionId: number): 
 
 export async function remindTrialEnding(deps: BillingDeps, subscriptionId: number): Promise<void> {
   const sub = await deps.db.selectFrom('subscriptions').selectAll().where('id', '=', subscriptionId).executeTakeFirst();
-  if (!sub || sub.status !== 'trialing') return;
+  // A worker catching up after the end date must not send "ends in 3 days" after the fact.
+  if (!sub || sub.status !== 'trialing' || (sub.trial_end ?? 0) <= deps.clock.now()) return;
   const m = await deps.db.selectFrom('members').select(['email', 'deleted_at']).where('id', '=', sub.member_id).executeTakeFirst();
   if (!m || m.deleted_at) return;
   const brand = await deps.brand();

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { randomToken, sha256hex } from './crypto.js';
 
@@ -42,6 +42,18 @@ export async function lookupSession(db: Q, token: string, now: number): Promise<
 
 export interface SessionMember { id: number; email: string; name: string; status: string; email_verified: number; has_password: number; created_at: number; last_seen_at: number | null }
 
+interface SessionRow {
+  id: string; member_id: number | null; staff_user_id: number | null; last_seen_at: number; idle_expires_at: number; expires_at: number; revoked_at: number | null;
+  m_id: number | null; m_email: string | null; m_name: string | null; m_status: string | null; m_email_verified: number | null; m_password_hash: string | null; m_created_at: number | null; m_last_seen_at: number | null;
+}
+
+// Plain SQL, not built per request: it runs on every request that carries a session cookie.
+const SESSION_SQL = `select s.id, s.member_id, s.staff_user_id, s.last_seen_at, s.idle_expires_at, s.expires_at, s.revoked_at,
+  m.id as m_id, m.email as m_email, m.name as m_name, m.status as m_status, m.email_verified as m_email_verified,
+  m.password_hash as m_password_hash, m.created_at as m_created_at, m.last_seen_at as m_last_seen_at
+  from sessions s left join members m on m.id = s.member_id and m.deleted_at is null where s.id = ?`;
+const SESSION_SQL_PG = SESSION_SQL.replace('?', '$1');
+
 /**
  * The session and, for a reader, their member row in one query: this runs on
  * every article view by a signed-in reader.
@@ -49,10 +61,8 @@ export interface SessionMember { id: number; email: string; name: string; status
 export async function lookupSessionWithMember(db: Q, token: string, now: number): Promise<{ session: SessionInfo; member?: SessionMember } | undefined> {
   if (!/^[A-Za-z0-9_-]{40,60}$/.test(token)) return undefined;
   const id = sha256hex(token);
-  const row = await db.selectFrom('sessions as s').leftJoin('members as m', (j) => j.onRef('m.id', '=', 's.member_id').on('m.deleted_at', 'is', null))
-    .select(['s.id', 's.member_id', 's.staff_user_id', 's.last_seen_at', 's.idle_expires_at', 's.expires_at', 's.revoked_at',
-      'm.id as m_id', 'm.email as m_email', 'm.name as m_name', 'm.status as m_status', 'm.email_verified as m_email_verified', 'm.password_hash as m_password_hash', 'm.created_at as m_created_at', 'm.last_seen_at as m_last_seen_at'])
-    .where('s.id', '=', id).executeTakeFirst();
+  const text = db.getExecutor().adapter instanceof PostgresAdapter ? SESSION_SQL_PG : SESSION_SQL;
+  const row = (await db.executeQuery<SessionRow>(CompiledQuery.raw(text, [id]))).rows[0];
   if (!row || row.revoked_at !== null || row.expires_at <= now || row.idle_expires_at <= now) return undefined;
   if (now - row.last_seen_at > TOUCH_EVERY) {
     const life = row.member_id !== null ? LIFETIMES.member : LIFETIMES.staff;

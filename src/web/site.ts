@@ -29,14 +29,28 @@ export class SiteCache {
 
   constructor(private readonly db: Kysely<DB>, private readonly siteUrl: string, private readonly now: () => number = () => Date.now()) {}
 
+  private dirty = false;
+
   async get(): Promise<Site> {
-    if (this.value && this.now() - this.loadedAt < TTL_MS) return this.value;
+    if (this.value && !this.dirty && this.now() - this.loadedAt < TTL_MS) return this.value;
     this.pending ??= this.load().finally(() => (this.pending = undefined));
     return this.pending;
   }
 
   invalidate(): void {
-    this.value = undefined;
+    this.dirty = true;
+  }
+
+  /**
+   * The current value without waiting for the database, refreshing it in the
+   * background when stale. For code running inside a transaction: on SQLite
+   * the transaction holds the only connection, so waiting for a load there
+   * would wait forever. The cache is loaded at start-up, so a value exists.
+   */
+  async peek(): Promise<Site> {
+    if (!this.value) return this.get();
+    if (this.dirty || this.now() - this.loadedAt >= TTL_MS) this.pending ??= this.load().finally(() => (this.pending = undefined));
+    return this.value;
   }
 
   private async load(): Promise<Site> {
@@ -49,6 +63,7 @@ export class SiteCache {
       sections: sections.map((s) => ({ id: s.id, slug: s.slug, name: s.name, description: s.description, defaultAccess: s.default_access as AccessLevel })),
     };
     this.loadedAt = this.now();
+    this.dirty = false;
     return this.value;
   }
 }

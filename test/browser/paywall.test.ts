@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createApp, type App } from '../../src/app.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { testConfig } from '../helpers/app.js';
-import { makeArticle, makeSection } from '../helpers/factories.js';
+import { makeArticle, makePlan, makeSection } from '../helpers/factories.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasBrowser = existsSync(CHROMIUM);
@@ -57,6 +57,7 @@ interface Story { slug: string; title: string; preview: string; canary: string }
     const config = testConfig({ databaseUrl: db.url, dialect: 'sqlite', siteUrl: base });
     app = await createApp({ config, database: db, logger: false });
 
+    await makePlan(app.ctx.content);
     const section = await makeSection(app.ctx.content, { name: 'Metered desk', slug: 'metered-desk', defaultAccess: 'metered' });
     for (let n = 1; n <= 5; n++) {
       const preview = `Preview paragraph of metered story ${n}.`;

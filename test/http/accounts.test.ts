@@ -94,6 +94,20 @@ describe.each(dialects())('reader accounts on %s', (dialect) => {
     expect(await t.db.db.selectFrom('members').select('id').where('email_normalized', '=', 'late@example.com').executeTakeFirst()).toBeUndefined();
   });
 
+  it('still answers when the site cache went stale while a sign-in transaction composes mail', async () => {
+    // Regression: mail composed inside a transaction once reloaded settings through the one SQLite connection the
+    // transaction held, and the whole site hung.
+    const a = t.agent();
+    await a.get('/signup');
+    t.clock.advance(5000);
+    const before = inbox.messages.length;
+    expect((await a.post('/signup', { email: 'stale-cache@example.com', intent: 'trial' })).statusCode).toBe(303);
+    t.clock.advance(5000);
+    const link = linkIn(await inbox.waitFor('stale-cache@example.com', { after: before }));
+    expect((await a.get(pathOf(link))).statusCode).toBe(303);
+    expect((await t.get('/')).statusCode).toBe(200);
+  });
+
   it('answers known and unknown emails the same way', async () => {
     const k = await signUp('known@example.com');
     await k.a.get(pathOf(k.link));
