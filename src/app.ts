@@ -141,6 +141,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
   };
   await site.get();
+  if (database.dialect === 'sqlite') await meter.loadKnownSubjects();
   const server = await buildServer(ctx, logger);
   if (opts.startWorker !== false) worker.start();
   return {

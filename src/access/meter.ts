@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
 import type { Read } from './decision.js';
+import { BloomFilter } from './bloom.js';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -32,10 +33,19 @@ export class Meter {
   private pending = new Map<string, Map<number, number>>();
   private cache = new Map<string, CachedReads>();
   private pendingCount = 0;
-  private events: MeterEvent[] = [];
+  /** Event counts not yet written, by hour|kind|article|reason|reader. */
+  private events = new Map<string, number>();
+  private eventCount = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private lastPurge = 0;
+
+  /**
+   * With a single SQLite writer, every subject that has rows is known to this
+   * process: loaded at start, added on every write. A subject the filter has
+   * never seen has no rows, so its read needs no query.
+   */
+  private known: BloomFilter | undefined;
 
   /** Written once, not built per request: this runs on every metered view that misses the cache. */
   private readonly readsSql: string;
@@ -46,15 +56,25 @@ export class Meter {
       : 'select article_id, read_at from meter_reads where subject = ? and read_at >= ?';
   }
 
+  /** Load the set of subjects that have rows (SQLite, single writer only). */
+  async loadKnownSubjects(): Promise<void> {
+    const rows = await this.db.selectFrom('meter_reads').select('subject').distinct().execute();
+    const bloom = new BloomFilter(Math.max(200_000, rows.length * 2));
+    for (const r of rows) bloom.add(r.subject);
+    this.known = bloom;
+  }
+
   /** The subject's counted reads since `since`: stored ones merged with those not yet written. */
   async reads(subject: string, since: number): Promise<Read[]> {
     const now = this.clock.now();
     let cached = this.cache.get(subject);
-    if (!cached || cached.since > since || now - cached.at >= this.cacheTtlMs) {
+    if (!cached && this.known && !this.known.has(subject)) {
+      cached = { since, at: now, rows: new Map() };
+      this.remember(subject, cached);
+    } else if (!cached || cached.since > since || now - cached.at >= this.cacheTtlMs) {
       const rows = (await this.db.executeQuery<{ article_id: number; read_at: number }>(CompiledQuery.raw(this.readsSql, [subject, since]))).rows;
       cached = { since, at: now, rows: new Map(rows.map((r) => [r.article_id, r.read_at])) };
-      if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(subject, cached);
+      this.remember(subject, cached);
     }
     const out = new Map<number, number>();
     for (const [a, t] of cached.rows) if (t >= since) out.set(a, t);
@@ -63,7 +83,13 @@ export class Meter {
     return [...out].map(([articleId, readAt]) => ({ articleId, readAt }));
   }
 
+  private remember(subject: string, c: CachedReads): void {
+    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(subject, c);
+  }
+
   record(subject: string, articleId: number, at: number): void {
+    this.known?.add(subject);
     // Reads not yet written are merged from `pending`; cached rows stay as the database has them.
     let m = this.pending.get(subject);
     if (!m) this.pending.set(subject, (m = new Map()));
@@ -73,7 +99,9 @@ export class Meter {
   }
 
   event(e: MeterEvent): void {
-    this.events.push(e);
+    const key = `${Math.floor(e.at / 3_600_000) * 3_600_000}|${e.kind}|${e.articleId ?? 0}|${e.reason ?? ''}|${e.reader ?? ''}`;
+    this.events.set(key, (this.events.get(key) ?? 0) + 1);
+    this.eventCount++;
     this.schedule();
   }
 
@@ -83,6 +111,7 @@ export class Meter {
    */
   async merge(trx: Q, fromSubject: string, toSubject: string, since: number): Promise<void> {
     this.cache.delete(toSubject);
+    this.known?.add(toSubject);
     await sql`insert into meter_reads (subject, article_id, read_at)
       select ${toSubject}, article_id, read_at from meter_reads where subject = ${fromSubject} and read_at >= ${since}
       on conflict (subject, article_id) do update set read_at = case when excluded.read_at > meter_reads.read_at then excluded.read_at else meter_reads.read_at end`.execute(trx);
@@ -91,7 +120,7 @@ export class Meter {
   }
 
   private schedule(): void {
-    if (this.pendingCount + this.events.length >= FLUSH_AT) {
+    if (this.pendingCount + this.eventCount >= FLUSH_AT) {
       void this.flush();
       return;
     }
@@ -107,12 +136,13 @@ export class Meter {
   /** Write everything waiting, in one transaction. */
   async flush(): Promise<void> {
     if (this.flushing) await this.flushing;
-    if (!this.pendingCount && !this.events.length) return;
+    if (!this.pendingCount && !this.eventCount) return;
     const batch = this.pending;
     const events = this.events;
     this.pending = new Map();
     this.pendingCount = 0;
-    this.events = [];
+    this.events = new Map();
+    this.eventCount = 0;
     const rows: { subject: string; article_id: number; read_at: number }[] = [];
     for (const [subject, m] of batch) {
       const c = this.cache.get(subject);
@@ -129,8 +159,14 @@ export class Meter {
               .onConflict((oc) => oc.columns(['subject', 'article_id']).doUpdateSet({ read_at: (eb) => eb.ref('excluded.read_at') }))
               .execute();
           }
-          for (let i = 0; i < events.length; i += 300) {
-            await trx.insertInto('events').values(events.slice(i, i + 300).map((e) => ({ at: e.at, kind: e.kind, article_id: e.articleId, reason: e.reason, reader: e.reader }))).execute();
+          const counts = [...events].map(([key, count]) => {
+            const [hour, kind, articleId, reason, reader] = key.split('|') as [string, string, string, string, string];
+            return { hour: Number(hour), kind, article_id: Number(articleId), reason, reader, count };
+          });
+          for (let i = 0; i < counts.length; i += 200) {
+            await trx.insertInto('event_counts').values(counts.slice(i, i + 200))
+              .onConflict((oc) => oc.columns(['hour', 'kind', 'article_id', 'reason', 'reader']).doUpdateSet({ count: (eb) => eb('event_counts.count', '+', eb.ref('excluded.count')) }))
+              .execute();
           }
         });
       } catch (err) {

@@ -268,15 +268,16 @@ async function fetchPage(url: string, mustInclude?: string): Promise<Buffer> {
 let setupSeq = 0;
 
 /** A reader's request: optional cookies; returns the body and the mh_device cookie the server set, if any. */
-async function readAs(url: string, cookie?: string): Promise<{ body: Buffer; deviceCookie: string | null }> {
+async function readAs(url: string, cookie?: string): Promise<{ body: Buffer; deviceCookie: string | null; cookies: string[] }> {
   const headers: Record<string, string> = { 'user-agent': `masthead-bench-setup/${process.pid}.${++setupSeq}` };
   if (cookie) headers.cookie = cookie;
   const res = await fetch(url, { redirect: 'manual', headers });
   const body = Buffer.from(await res.arrayBuffer());
   if (res.status !== 200) throw new BenchError(`GET ${url} answered ${res.status}, expected 200`, 1);
   if (!(res.headers.get('content-type') ?? '').startsWith('text/html')) throw new BenchError(`GET ${url} is not text/html`, 1);
-  const deviceCookie = res.headers.getSetCookie().map((c) => c.split(';')[0]!.trim()).find((c) => c.startsWith(`${DEVICE_COOKIE}=`)) ?? null;
-  return { body, deviceCookie };
+  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!.trim());
+  const deviceCookie = cookies.find((c) => c.startsWith(`${DEVICE_COOKIE}=`)) ?? null;
+  return { body, deviceCookie, cookies };
 }
 
 const WALL_TEXTS = ['free article limit', 'Register to keep reading'];
@@ -531,6 +532,8 @@ async function main(argv: string[]): Promise<number> {
     }
     const atWall = await readAs(started.base + mPaths.wall, wallCookie);
     check(hasWall(atWall.body) && !atWall.body.includes(end), `a 4th metered article (${mPaths.wall}) should be the preview and the wall (${WALL_TEXTS.map((t) => JSON.stringify(t)).join(' or ')})`);
+    // A browser keeps every cookie it is given: at the wall that includes the CSRF secret for the embedded form.
+    wallCookie = [wallCookie!, ...atWall.cookies.filter((c) => !c.startsWith(`${DEVICE_COOKIE}=`))].join('; ');
 
     // 4. Subscriber: a paid member's session reads the full text, with no meter notice.
     const subscriberCookie = `${SESSION_COOKIE}=${subscriber.sessionToken}`;

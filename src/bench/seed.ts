@@ -290,7 +290,7 @@ export async function unseed(url: string, record: SeedRecord): Promise<void> {
       if (record.settingsKeys.length) await trx.deleteFrom('settings').where('key', 'in', record.settingsKeys).execute();
       // What the runs against the seeded articles wrote: meter reads, analytics events, the subscriber and its sessions.
       await trx.deleteFrom('meter_reads').where('read_at', '>=', record.startedAt).execute();
-      await trx.deleteFrom('events').where('at', '>=', record.startedAt).execute();
+      await trx.deleteFrom('event_counts').where('hour', '>=', Math.floor(record.startedAt / 3_600_000) * 3_600_000).execute();
       if (record.members.length) {
         await trx.deleteFrom('sessions').where('member_id', 'in', record.members).execute();
         await trx.deleteFrom('members').where('id', 'in', record.members).execute();

@@ -131,7 +131,7 @@ export interface DB {
     created_at: number;
   };
   meter_reads: { subject: string; article_id: number; read_at: number };
-  events: { id: Generated<number>; at: number; kind: string; article_id: number | null; reason: string | null; reader: string | null };
+  event_counts: { hour: number; kind: string; article_id: number; reason: string; reader: string; count: number };
   plans: { id: Generated<number>; slug: string; name: string; description: string; benefits: string; trial_days: number; status: string; is_default: number; created_at: number; updated_at: number };
   prices: { id: Generated<number>; plan_id: number; interval: string; currency: string; amount: number; stripe_price_id: string | null };
   subscriptions: {

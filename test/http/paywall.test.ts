@@ -142,10 +142,12 @@ describe.each(dialects())('the metered paywall on %s', (dialect) => {
     expect(click.headers.location).toBe(`/subscribe?trial=1&return_to=${encodeURIComponent(`/articles/${articles[0]!.slug}`)}`);
     expect((await a.get('/wall/signin?return_to=//evil.example')).headers.location).toBe('/signin?return_to=%2F');
     await t.app.ctx.access.meter.flush();
-    const kinds = (await t.db.db.selectFrom('events').select('kind').execute()).map((e) => e.kind);
-    expect(kinds).toContain('meter_read');
-    expect(kinds).toContain('wall_shown');
-    expect(kinds).toContain('wall_action');
+    const rows = await t.db.db.selectFrom('event_counts').select(['kind', 'reason', 'count']).execute();
+    const total = (kind: string) => rows.filter((r) => r.kind === kind).reduce((n, r) => n + Number(r.count), 0);
+    expect(total('meter_read')).toBeGreaterThan(10);
+    expect(total('wall_shown')).toBeGreaterThan(3);
+    expect(rows.some((r) => r.kind === 'wall_shown' && r.reason === 'registration_required')).toBe(true);
+    expect(rows.find((r) => r.kind === 'wall_action')).toMatchObject({ reason: 'trial:limit_reached', count: 1 });
   });
 });
 
@@ -171,5 +173,33 @@ describe.each(dialects())('verified crawlers on %s', (dialect) => {
     expect((await asCrawler('192.0.2.7')).body, 'an ordinary address with a Googlebot user agent').not.toContain(FULL);
     const spoofed = await t.app.server.inject({ method: 'GET', url: `/articles/${paid.slug}`, remoteAddress: '192.0.2.7', headers: { 'user-agent': 'Googlebot/2.1', 'x-forwarded-for': '66.249.66.1' } });
     expect(spoofed.body, 'X-Forwarded-For is not trusted without TRUSTED_PROXIES').not.toContain(FULL);
+  });
+});
+
+describe.each(dialects())('the meter across a restart on %s', (dialect) => {
+  it('keeps counting a device after the server restarts', async () => {
+    const { freshDatabase } = await import('../helpers/db.js');
+    const { testConfig, makeAgent } = await import('../helpers/app.js');
+    const { createApp } = await import('../../src/app.js');
+    const { fixedClock } = await import('../../src/clock.js');
+    const db = await freshDatabase(dialect);
+    const clock = fixedClock(Date.parse('2026-03-10T12:00:00Z'));
+    const config = testConfig({ databaseUrl: db.url, dialect });
+    let app = await createApp({ config, database: db, clock, logger: false });
+    const s = await makeSection(app.ctx.content, { slug: 'desk', defaultAccess: 'metered' });
+    const list: ArticleDetail[] = [];
+    for (let i = 0; i < 4; i++) list.push(await makeArticle(app.ctx.content, { title: `Restart ${i}`, section: s.slug }));
+    const a = makeAgent(app, { 'user-agent': 'Restart/1' });
+    for (let i = 0; i < 3; i++) expect((await a.get(`/articles/${list[i]!.slug}`)).body).toContain(FULL);
+    await app.server.close();
+    await app.ctx.access.meter.stop();
+    await app.ctx.worker.stop();
+    app = await createApp({ config, database: db, clock, logger: false });
+    const b = makeAgent(app, { 'user-agent': 'Restart/1' });
+    for (const [k, v] of a.cookies) b.cookies.set(k, v);
+    expect((await b.get(`/articles/${list[0]!.slug}`)).body, 'a reread after the restart').toContain(FULL);
+    expect((await b.get(`/articles/${list[3]!.slug}`)).body, 'the fourth is walled after the restart').not.toContain(FULL);
+    await app.close();
+    await db.destroy();
   });
 });

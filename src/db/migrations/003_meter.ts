@@ -4,7 +4,7 @@ import type { Dialect } from '../database.js';
 /**
  * The meter: one row per reader and article, holding when that article was last
  * counted. Subjects are "d:<device id>", "m:<member id>" or "a:<keyed hash of
- * address + browser>" (raw addresses are never stored). Plus analytics events.
+ * address + browser>" (raw addresses are never stored). Plus analytics counters.
  */
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   // Every counted view writes here, so the table has only its primary key: a reader's rows are
@@ -18,15 +18,14 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   if (dialect === 'sqlite') meter = meter.modifyEnd(sql`without rowid`);
   await meter.execute();
 
-  const events = dialect === 'postgres'
-    ? db.schema.createTable('events').addColumn('id', 'bigserial', (c) => c.primaryKey())
-    : db.schema.createTable('events').addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
-  await events
-    .addColumn('at', 'bigint', (c) => c.notNull())
+  // Analytics as hourly counters, not one row per view: a flush adds to a handful of rows.
+  await db.schema.createTable('event_counts')
+    .addColumn('hour', 'bigint', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('article_id', 'integer')
-    .addColumn('reason', 'text')
-    .addColumn('reader', 'text')
+    .addColumn('article_id', 'integer', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('reader', 'text', (c) => c.notNull())
+    .addColumn('count', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('event_counts_pk', ['hour', 'kind', 'article_id', 'reason', 'reader'])
     .execute();
-  await db.schema.createIndex('events_at_idx').on('events').columns(['kind', 'at']).execute();
 }

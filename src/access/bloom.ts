@@ -1,0 +1,50 @@
+/**
+ * A Bloom filter: "certainly absent" or "maybe present". The meter uses it to
+ * skip the database for readers it has never seen (a new device costs no read).
+ * False positives only cost a query; there are no false negatives.
+ */
+export class BloomFilter {
+  private readonly bits: Uint8Array;
+  private readonly m: number;
+  private readonly k: number;
+  size = 0;
+
+  constructor(expected: number, falsePositiveRate = 0.01) {
+    const n = Math.max(1000, expected);
+    this.m = Math.ceil((-n * Math.log(falsePositiveRate)) / Math.LN2 ** 2);
+    this.k = Math.max(1, Math.round((this.m / n) * Math.LN2));
+    this.bits = new Uint8Array(Math.ceil(this.m / 8));
+  }
+
+  /** Two FNV-1a variants combined (Kirsch–Mitzenmacher): k positions from two hashes. */
+  private hashes(s: string): [number, number] {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193 ^ s.length;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    return [h1 >>> 0, (h2 >>> 0) | 1];
+  }
+
+  add(s: string): void {
+    const [a, b] = this.hashes(s);
+    for (let i = 0; i < this.k; i++) {
+      const bit = (a + Math.imul(i, b)) >>> 0;
+      const idx = bit % this.m;
+      this.bits[idx >>> 3]! |= 1 << (idx & 7);
+    }
+    this.size++;
+  }
+
+  has(s: string): boolean {
+    const [a, b] = this.hashes(s);
+    for (let i = 0; i < this.k; i++) {
+      const idx = ((a + Math.imul(i, b)) >>> 0) % this.m;
+      if (!(this.bits[idx >>> 3]! & (1 << (idx & 7)))) return false;
+    }
+    return true;
+  }
+}
