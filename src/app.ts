@@ -129,9 +129,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     access: { meter, crawler: new CrawlerVerifier(opts.resolver ?? systemResolver, () => clock.now()), secret: config.secret, now: () => clock.now() },
     billing,
     stripe,
+    comments: { db: database.db, clock, siteUrl: config.siteUrl, secret: config.secret, brand, mailQueued: () => worker.kick(), changed: invalidate },
     throttles: {
       linkPerEmail: new Throttle(limits.linkPerEmail, limits.windowMs, () => clock.now()),
       passwordPerEmail: new Throttle(limits.passwordPerEmail, limits.windowMs, () => clock.now()),
+      // Five comments a minute per member is plenty for a person and little for a script.
+      commentsPerMember: new Throttle(limits.commentsPerMinute, 60_000, () => clock.now()),
     },
     deviceIdOf(req: FastifyRequest) {
       const raw = req.cookies?.[DEVICE_COOKIE];

@@ -45,7 +45,8 @@ export function addressSubject(secret: string, periodKey: string, ip: string, ua
  * Gather the meter state the decision needs (and only that), decide, and
  * record what the decision says to record. The body is not touched here.
  */
-export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'access'>, f: RequestFacts, rules: MeterRules & { timezone: string }): Promise<AccessOutcome> {
+export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'access'>, f: RequestFacts, rules: MeterRules & { timezone: string }, o: { record?: boolean } = {}): Promise<AccessOutcome> {
+  const record = o.record ?? true;
   const now = deps.now();
   const kind = f.staff ? 'staff' : f.member ? (isEntitled(f.member.status) ? 'subscriber' : 'member') : 'anonymous';
   const reader: Reader = { kind, hasDevice: f.deviceId !== null, prefetch: f.prefetch, verifiedCrawler: false };
@@ -55,7 +56,7 @@ export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSu
       reader.verifiedCrawler = await deps.crawler.verify(f.ip);
     }
     const decision = decide(article, reader, empty, rules, now);
-    if (!decision.full && !f.prefetch) deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: decision.reason, reader: kind, at: now });
+    if (record && !decision.full && !f.prefetch) deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: decision.reason, reader: kind, at: now });
     return { decision, reader, newDeviceId: null };
   }
   if (rules.verifiedCrawlers && kind === 'anonymous' && claimsGooglebot(f.userAgent)) reader.verifiedCrawler = await deps.crawler.verify(f.ip);
@@ -70,6 +71,7 @@ export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSu
   const decision = decide(article, reader, { reads, addressReads }, rules, now);
 
   let newDeviceId: string | null = null;
+  if (!record) return { decision, reader, newDeviceId };
   if (decision.count && !reader.verifiedCrawler) {
     let own = subject;
     if (!own) {

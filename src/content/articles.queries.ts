@@ -7,7 +7,7 @@ type Q = Kysely<DB> | Transaction<DB>;
 /** Columns a listing or an access decision needs. Never the body. */
 const SUMMARY_COLUMNS = [
   'a.id', 'a.slug', 'a.title', 'a.dek', 'a.feature_image_url', 'a.feature_image_alt', 'a.status',
-  'a.published_at', 'a.updated_at', 'a.access_level', 'a.effective_access', 'a.featured',
+  'a.published_at', 'a.updated_at', 'a.access_level', 'a.effective_access', 'a.featured', 'a.comment_count',
   's.id as section_id', 's.slug as section_slug', 's.name as section_name',
 ] as const;
 
@@ -31,6 +31,7 @@ function toSummary(r: SummaryRow, authors: AuthorRef[]): ArticleSummary {
     accessLevel: r.access_level as AccessLevel | null,
     access: r.effective_access as AccessLevel,
     featured: r.featured === 1,
+    commentCount: r.comment_count,
     section: r.section_id != null ? { id: r.section_id, slug: r.section_slug!, name: r.section_name! } : null,
     authors,
   };

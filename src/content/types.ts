@@ -23,6 +23,8 @@ export interface ArticleSummary {
   /** What readers are subject to: the override, else the section default, else metered. */
   access: AccessLevel;
   featured: boolean;
+  /** Visible comments. */
+  commentCount: number;
   section: SectionRef | null;
   authors: AuthorRef[];
 }

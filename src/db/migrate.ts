@@ -4,6 +4,7 @@ import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_accounts.js';
 import * as m003 from './migrations/003_meter.js';
 import * as m004 from './migrations/004_billing.js';
+import * as m005 from './migrations/005_comments.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '002_accounts': m002,
   '003_meter': m003,
   '004_billing': m004,
+  '005_comments': m005,
 };
 
 class InlineProvider implements MigrationProvider {

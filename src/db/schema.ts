@@ -9,6 +9,7 @@ export interface DB {
     name: string;
     bio: string;
     avatar_url: string | null;
+    staff_user_id: number | null;
     created_at: number;
     updated_at: number;
   };
@@ -45,6 +46,7 @@ export interface DB {
     featured: number;
     source_id: string | null;
     created_by_staff_id: number | null;
+    comment_count: Generated<number>;
     created_at: number;
     updated_at: number;
   };
@@ -86,6 +88,7 @@ export interface DB {
     last_seen_at: number | null;
     deleted_at: number | null;
     stripe_customer_id: string | null;
+    comment_emails: Generated<number>;
   };
   sessions: {
     id: string;
@@ -152,4 +155,24 @@ export interface DB {
   subscription_history: { id: Generated<number>; subscription_id: number; at: number; from_status: string | null; to_status: string; cause: string; details: string | null };
   trial_claims: { email_key: string; member_id: number | null; claimed_at: number };
   stripe_events: { id: string; type: string; processed_at: number };
+  comments: {
+    id: Generated<number>;
+    article_id: number;
+    member_id: number | null;
+    staff_user_id: number | null;
+    parent_id: number | null;
+    depth: number;
+    root_id: number | null;
+    branch_id: number | null;
+    body_text: string;
+    body_html: string;
+    status: string;
+    like_count: number;
+    edited_at: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  comment_likes: { comment_id: number; member_id: number };
+  comment_reports: { id: Generated<number>; comment_id: number; reporter_member_id: number | null; reason: string; created_at: number; resolved_at: number | null };
+  comment_bans: { member_id: number; banned_by: string; reason: string; created_at: number };
 }

@@ -11,6 +11,7 @@ import type { ReaderCache } from '../web/reader-cache.js';
 import type { AccessDeps } from '../access/access.service.js';
 import type { BillingDeps } from '../billing/subscriptions.js';
 import type { StripeDeps } from '../billing/stripe.service.js';
+import type { CommentDeps } from '../comments/comments.service.js';
 
 export interface Limits {
   windowMs: number;
@@ -20,9 +21,11 @@ export interface Limits {
   /** Password attempts per client address and per email in a window. */
   passwordPerIp: number;
   passwordPerEmail: number;
+  /** Comments a member may post per minute. */
+  commentsPerMinute: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { windowMs: 15 * 60_000, linkPerIp: 20, linkPerEmail: 5, passwordPerIp: 30, passwordPerEmail: 10 };
+export const DEFAULT_LIMITS: Limits = { windowMs: 15 * 60_000, linkPerIp: 20, linkPerEmail: 5, passwordPerIp: 30, passwordPerEmail: 10, commentsPerMinute: 5 };
 
 /** Everything routes need, built once in app.ts and passed down explicitly. */
 export interface AppContext {
@@ -38,10 +41,11 @@ export interface AppContext {
   worker: JobWorker;
   access: AccessDeps;
   billing: BillingDeps;
+  comments: CommentDeps;
   /** Present when Stripe is configured. */
   stripe: StripeDeps | null;
   limits: Limits;
-  throttles: { linkPerEmail: Throttle; passwordPerEmail: Throttle };
+  throttles: { linkPerEmail: Throttle; passwordPerEmail: Throttle; commentsPerMember: Throttle };
   /** The paywall's anonymous device id, when the request carries a valid one. */
   deviceIdOf(req: FastifyRequest): string | null;
 }

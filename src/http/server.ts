@@ -15,6 +15,8 @@ import { adminStaffRoutes } from './routes/admin-staff.js';
 import { wallRoutes } from './routes/wall.js';
 import { billingRoutes } from './routes/billing.js';
 import { adminBillingRoutes } from './routes/admin-billing.js';
+import { commentRoutes } from './routes/comments.js';
+import { adminCommentRoutes } from './routes/admin-comments.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
@@ -81,6 +83,8 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   wallRoutes(app, ctx);
   billingRoutes(app, ctx);
   adminBillingRoutes(app, ctx);
+  commentRoutes(app, ctx);
+  adminCommentRoutes(app, ctx);
   await app.ready();
   return app;
 }

@@ -5,6 +5,7 @@ import { listSections } from '../content/taxonomy.queries.js';
 import type { AccessLevel, SectionRef } from '../content/types.js';
 import { readMeterRules, type MeterRules } from '../access/rules.js';
 import { defaultPlan } from '../billing/plans.js';
+import { readCommentRules, type CommentRules } from '../comments/rules.js';
 
 /** What every page needs: settings and the section list for navigation. */
 export interface Site {
@@ -14,6 +15,7 @@ export interface Site {
   meter: MeterRules;
   /** The default plan's free trial in days (0: no trial, or no plan). */
   trialDays: number;
+  comments: CommentRules;
 }
 
 /**
@@ -54,10 +56,11 @@ export class SiteCache {
   }
 
   private async load(): Promise<Site> {
-    const [settings, sections, meter, plan] = await Promise.all([readSiteSettings(this.db), listSections(this.db), readMeterRules(this.db), defaultPlan(this.db)]);
+    const [settings, sections, meter, plan, comments] = await Promise.all([readSiteSettings(this.db), listSections(this.db), readMeterRules(this.db), defaultPlan(this.db), readCommentRules(this.db)]);
     this.value = {
       settings,
       meter,
+      comments,
       trialDays: plan?.trialDays ?? 0,
       siteUrl: this.siteUrl,
       sections: sections.map((s) => ({ id: s.id, slug: s.slug, name: s.name, description: s.description, defaultAccess: s.default_access as AccessLevel })),

@@ -3,7 +3,7 @@
  * as in server.routeTable. The leak hunter fetches all of them; a route that
  * is registered but missing here fails its "covers every route" test.
  */
-export interface RouteArgs { slugs: string[]; section: string; author: string; tag: string; ids: number[] }
+export interface RouteArgs { slugs: string[]; section: string; author: string; tag: string; ids: number[]; commentIds: number[] }
 export type UrlsFor = (a: RouteArgs) => string[];
 
 export const ROUTES: Record<string, UrlsFor> = {
@@ -91,5 +91,24 @@ export const ROUTES: Record<string, UrlsFor> = {
   'GET /api/admin/billing': () => ['/api/admin/billing'],
   'PATCH /api/admin/billing': () => ['/api/admin/billing'],
   'GET /api/admin/billing/figures': () => ['/api/admin/billing/figures'],
+  'POST /articles/:slug/comments': (a) => a.slugs.map((s) => `/articles/${s}/comments`),
+  'GET /comments/:id': (a) => a.commentIds.map((id) => `/comments/${id}`),
+  'POST /comments/:id/edit': (a) => a.commentIds.map((id) => `/comments/${id}/edit`),
+  'POST /comments/:id/delete': (a) => a.commentIds.map((id) => `/comments/${id}/delete`),
+  'POST /comments/:id/like': (a) => a.commentIds.map((id) => `/comments/${id}/like`),
+  'POST /comments/:id/report': (a) => a.commentIds.map((id) => `/comments/${id}/report`),
+  'GET /api/articles/:slug/comments': (a) => a.slugs.map((s) => `/api/articles/${s}/comments`),
+  'POST /api/articles/:slug/comments': (a) => a.slugs.map((s) => `/api/articles/${s}/comments`),
+  'GET /comments/unsubscribe': () => ['/comments/unsubscribe?m=1&t=forged'],
+  'POST /comments/unsubscribe': () => ['/comments/unsubscribe?m=1&t=forged'],
+  'GET /api/admin/comments': () => ['/api/admin/comments', '/api/admin/comments?status=visible'],
+  'GET /api/admin/comments/reports': () => ['/api/admin/comments/reports'],
+  'POST /api/admin/comments/:id/approve': (a) => a.commentIds.map((id) => `/api/admin/comments/${id}/approve`),
+  'POST /api/admin/comments/:id/hide': (a) => a.commentIds.map((id) => `/api/admin/comments/${id}/hide`),
+  'POST /api/admin/comments/:id/delete': (a) => a.commentIds.map((id) => `/api/admin/comments/${id}/delete`),
+  'PUT /api/admin/members/:id/comment-ban': () => ['/api/admin/members/1/comment-ban'],
+  'DELETE /api/admin/members/:id/comment-ban': () => ['/api/admin/members/1/comment-ban'],
+  'GET /api/admin/comments/settings': () => ['/api/admin/comments/settings'],
+  'PATCH /api/admin/comments/settings': () => ['/api/admin/comments/settings'],
   'PATCH /api/admin/settings': () => ['/api/admin/settings'],
 };

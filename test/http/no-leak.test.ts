@@ -16,6 +16,7 @@ import type { ArticleDetail } from '../../src/content/articles.service.js';
  */
 const CANARY = 'Zebra-canary-7f3a';
 const REGISTERED_CANARY = 'Quagga-canary-5d0c';
+const COMMENT_CANARY = 'Narwhal-comment-canary-3e1f';
 const NOBREAK_CANARY = 'Okapi-canary-91b2';
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) LeakHunter/1.0';
@@ -43,6 +44,7 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
   const gated: ArticleDetail[] = [];
   let registered: ArticleDetail;
   let fillers: ArticleDetail[] = [];
+  let comments: number[] = [];
   let urls: { method: string; url: string }[] = [];
   const readers: { name: string; agent: Agent; memberCanRead: boolean }[] = [];
 
@@ -57,6 +59,11 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
     gated.push(await makeArticle(d, { ...common, title: 'Council story without a break', accessLevel: 'paid', body: { markdown: `First paragraph about the council.\n\nSecond paragraph.\n\n${NOBREAK_CANARY} third.` } }));
     registered = await makeArticle(d, { ...common, title: 'Council registered story', accessLevel: 'registered', preview: 'The council met on registered day.', rest: `${REGISTERED_CANARY} after the break.` });
     for (let i = 0; i < 10; i++) fillers.push(await makeArticle(d, { ...common, title: `Filler ${i}`, accessLevel: 'metered' }));
+    // A subscriber's comment on a gated article: only readers allowed to read comments may see it.
+    const commenter = await t.db.db.insertInto('members').values({ email: 'sub@example.com', email_normalized: 'sub@example.com', name: 'Sub', status: 'paid', email_verified: 1, password_hash: null, created_at: t.clock.now(), last_seen_at: null, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
+    const { postComment } = await import('../../src/comments/comments.service.js');
+    const { DEFAULT_COMMENT_RULES } = await import('../../src/comments/rules.js');
+    for (const a of [...gated, registered]) comments.push((await postComment(t.app.ctx.comments, DEFAULT_COMMENT_RULES, { articleId: a.id, author: { memberId: commenter.id, staffUserId: null }, text: `${COMMENT_CANARY} on ${a.slug}` })).id);
 
     // An anonymous reader over the limit (device cookie, 3 reads).
     const anon = t.agent({ 'user-agent': BROWSER });
@@ -82,7 +89,7 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
     const slugs = [...gated, registered].map((a) => a.slug);
     for (const [key, urlsFor] of Object.entries(ROUTES)) {
       const method = key.split(' ')[0]!;
-      for (const url of urlsFor({ slugs, section: section.slug, author: author.slug, tag: 'council', ids })) urls.push({ method, url });
+      for (const url of urlsFor({ slugs, section: section.slug, author: author.slug, tag: 'council', ids, commentIds: comments })) urls.push({ method, url });
     }
     urls.push({ method: 'GET', url: '/articles/no-such-article' }, { method: 'GET', url: '/definitely/not/here' }, { method: 'GET', url: '/section/news?page=oops' });
   });
@@ -94,6 +101,7 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
   });
 
   it('plants canaries that the server really holds (the hunt can fail)', async () => {
+    expect((await t.api('GET', '/api/admin/comments?status=visible')).body).toContain(COMMENT_CANARY);
     const res = await t.api('GET', `/api/admin/articles/${gated[0]!.id}`);
     expect(res.body).toContain(CANARY);
     const fresh = await t.get(`/articles/${gated[0]!.slug}`, { 'user-agent': 'A brand new browser' });
@@ -117,6 +125,8 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
           expect(res.statusCode, where).toBeLessThan(500);
           expect(res.body, where).not.toContain(CANARY);
           expect(res.body, where).not.toContain(NOBREAK_CANARY);
+          // With the default rules only subscribers read comments; none of these readers is one.
+          expect(res.body, where).not.toContain('Narwhal-comment');
           // A signed-in member reads `registered` articles by definition; everyone else must not.
           const mayReadRegistered = reader.memberCanRead && !trick.dropCookies;
           if (!mayReadRegistered) expect(res.body, where).not.toContain(REGISTERED_CANARY);

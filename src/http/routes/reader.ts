@@ -6,6 +6,7 @@ import { loadArticlePage, loadHome, loadListing, loadSearch } from '../../web/re
 import { ReaderSlot, wallHasForm } from '../../web/pages/wall.js';
 import { decideForRequest, DEVICE_COOKIE } from '../../access/access.service.js';
 import { identify } from '../identity.js';
+import { commentQuery, commentSection } from '../comment-section.js';
 import { HomePage } from '../../web/pages/home.js';
 import { ListingPage } from '../../web/pages/listing.js';
 import { SearchPage } from '../../web/pages/search.js';
@@ -47,6 +48,7 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
    */
   app.get<{ Params: { slug: string } }>('/articles/:slug', async (req, reply) => {
     const slug = slugParam(req.params.slug);
+    const cq = commentQuery.parse(req.query);
     const site = await ctx.site.get();
     const found = await loadArticlePage(ctx.content, ctx.cache, site, slug, async (article) => {
       if (article.access === 'free') return { decision: { full: true, reason: 'free', left: null, count: false, resetsAt: null } as const, newDeviceId: null };
@@ -64,7 +66,8 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (found.kind === 'missing') throw notFound('article');
     const { shell, access, article } = found.view;
     const { decision } = access;
-    if (decision.reason === 'free') return sendHtml(reply, shell.head + shell.tail);
+    const comments = await commentSection(ctx, req, reply, site, article, decision.full, cq);
+    if (decision.reason === 'free') return sendHtml(reply, shell.head + comments + shell.tail, 200, 'private, no-store');
     if (access.newDeviceId) {
       reply.setCookie(DEVICE_COOKIE, access.newDeviceId, { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.config.siteUrl.startsWith('https:'), maxAge: 400 * 86_400 });
     }
@@ -77,7 +80,7 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       csrf: wallHasForm(decision) ? await reply.generateCsrf() : undefined,
     }).value;
     // Everything below depends on who is reading: never for shared caches.
-    return sendHtml(reply, shell.head + slot + shell.tail, 200, 'private, no-store');
+    return sendHtml(reply, shell.head + slot + comments + shell.tail, 200, 'private, no-store');
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {

@@ -1,0 +1,63 @@
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../db/schema.js';
+
+/** Comment settings under `comments.*`. The defaults follow the site we model: subscribers read and post. */
+export const commentRulesSchema = z.object({
+  readers: z.enum(['everyone', 'members', 'subscribers']),
+  posters: z.enum(['members', 'subscribers']),
+  /** Hold a member's first comment for a moderator. Off: subscribers pay and are known. */
+  premoderateFirst: z.boolean(),
+  /** Comments containing any of these words wait for a moderator. */
+  blockedWords: z.array(z.string().trim().min(1).max(60)).max(500),
+  /** A daily mail to each article's author (linked staff account) listing new comments. */
+  authorDigest: z.boolean(),
+}).strict();
+export type CommentRules = z.infer<typeof commentRulesSchema>;
+export const DEFAULT_COMMENT_RULES: CommentRules = { readers: 'subscribers', posters: 'subscribers', premoderateFirst: false, blockedWords: [], authorDigest: false };
+
+type Q = Kysely<DB> | Transaction<DB>;
+
+export async function readCommentRules(db: Q): Promise<CommentRules> {
+  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'like', 'comments.%').execute();
+  const out: Record<string, unknown> = { ...DEFAULT_COMMENT_RULES };
+  for (const r of rows) {
+    const k = r.key.slice(9);
+    if (k in DEFAULT_COMMENT_RULES) out[k] = JSON.parse(r.value);
+  }
+  const p = commentRulesSchema.safeParse(out);
+  return p.success ? p.data : DEFAULT_COMMENT_RULES;
+}
+
+export async function writeCommentRules(db: Q, patch: Partial<CommentRules>): Promise<CommentRules> {
+  const next = commentRulesSchema.parse({ ...(await readCommentRules(db)), ...patch });
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    await db.insertInto('settings').values({ key: `comments.${key}`, value: JSON.stringify(value) })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value) })).execute();
+  }
+  return next;
+}
+
+export type CommenterKind = 'anonymous' | 'member' | 'subscriber' | 'staff';
+
+/**
+ * Pure permission rules. Nobody sees the comments of an article they cannot
+ * read; staff always may. Returns null when allowed, else the reason in words.
+ */
+export function readRefusal(kind: CommenterKind, rules: Pick<CommentRules, 'readers'>, canReadArticle: boolean): string | null {
+  if (kind === 'staff') return null;
+  if (!canReadArticle) return 'you cannot read this article, so you cannot read its comments';
+  if (rules.readers === 'everyone') return null;
+  if (rules.readers === 'members') return kind === 'anonymous' ? 'comments are for signed-in readers' : null;
+  return kind === 'subscriber' ? null : 'comments are for subscribers';
+}
+
+export function postRefusal(kind: CommenterKind, rules: Pick<CommentRules, 'posters'>, canReadArticle: boolean, banned: boolean): string | null {
+  if (kind === 'staff') return null;
+  if (kind === 'anonymous') return 'sign in to comment';
+  if (banned) return 'you have been banned from commenting';
+  if (!canReadArticle) return 'you cannot read this article, so you cannot comment on it';
+  if (rules.posters === 'subscribers' && kind !== 'subscriber') return 'commenting is for subscribers';
+  return null;
+}

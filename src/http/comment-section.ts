@@ -1,0 +1,55 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from './context.js';
+import { identify, type Identity } from './identity.js';
+import { decideForRequest } from '../access/access.service.js';
+import { isEntitled } from '../access/entitlement.js';
+import type { ArticleSummary } from '../content/types.js';
+import { isBanned, loadThread, type Sort } from '../comments/comments.service.js';
+import { postRefusal, readRefusal, type CommenterKind } from '../comments/rules.js';
+import { CommentPrompt, CommentThread, CSRF_MARK } from '../web/pages/comments.js';
+import type { Site } from '../web/site.js';
+
+export const commentQuery = z.object({
+  comments: z.enum(['oldest', 'newest', 'top'], { message: 'comments must be oldest, newest or top' }).default('oldest'),
+  cpage: z.coerce.number({ message: 'cpage must be a number' }).int().min(1).max(10_000).default(1),
+});
+
+export function commenterKind(id: Identity): CommenterKind {
+  return id.staff ? 'staff' : id.member ? (isEntitled(id.member.status) ? 'subscriber' : 'member') : 'anonymous';
+}
+
+/** Whether this reader may read the article, asked without counting a read (for comment routes). */
+export async function mayReadArticle(ctx: AppContext, req: FastifyRequest, site: Site, article: Pick<ArticleSummary, 'id' | 'access'>, id: Identity): Promise<boolean> {
+  if (article.access === 'free' || id.staff) return true;
+  const out = await decideForRequest(ctx.access, article, {
+    deviceId: ctx.deviceIdOf(req), member: id.member ? { id: id.member.id, status: id.member.status } : undefined, staff: !!id.staff,
+    ip: req.ip, userAgent: req.headers['user-agent'] ?? '', prefetch: false,
+  }, { ...site.meter, timezone: site.settings.timezone }, { record: false });
+  return out.decision.full;
+}
+
+/**
+ * The comments block under an article, for this reader: the thread (cached a
+ * second per article, sort, page and what the reader may do) or, for readers
+ * who may not read comments, only the count and the way in. Comment text never
+ * reaches a reader without the right to it.
+ */
+export async function commentSection(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, site: Site, article: ArticleSummary, canReadArticle: boolean, q: { comments: Sort; cpage: number }): Promise<string> {
+  const id = await identify(ctx, req);
+  const kind = commenterKind(id);
+  const rules = site.comments;
+  const returnTo = `/articles/${article.slug}`;
+  const refusal = readRefusal(kind, rules, canReadArticle);
+  if (refusal) return CommentPrompt({ count: article.commentCount, readers: rules.readers, returnTo, trialDays: site.trialDays, reason: refusal }).value;
+  const banned = id.member ? await isBanned(ctx.database.db, id.member.id) : false;
+  const postRef = postRefusal(kind, rules, canReadArticle, banned);
+  const canLike = kind !== 'anonymous' && kind !== 'staff' && !banned;
+  const key = `comments:${article.id}:${q.comments}:${q.cpage}:${postRef ?? 'post'}:${canLike ? 'like' : ''}`;
+  const cached = await ctx.cache.pages.getOrLoad(key, async () => {
+    const t = await loadThread(ctx.database.db, article.id, q.comments, q.cpage);
+    return { type: 'text/html', body: CommentThread({ site, slug: article.slug, total: t.total, threads: t.threads, sort: q.comments, page: q.cpage, hasNext: t.hasNext, canPost: !postRef, postRefusal: postRef, canLike }).value };
+  });
+  if (!cached.body.includes(CSRF_MARK)) return cached.body;
+  return cached.body.replaceAll(CSRF_MARK, await reply.generateCsrf());
+}
