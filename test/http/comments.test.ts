@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../helpers/db.js';
+import { startTestApp, type Agent, type TestApp } from '../helpers/app.js';
+import { makeArticle, makeSection } from '../helpers/factories.js';
+import { startInbox, type Inbox } from '../helpers/smtp.js';
+import { createSession } from '../../src/members/sessions.js';
+import type { ArticleDetail } from '../../src/content/articles.service.js';
+import { XSS } from '../helpers/xss.js';
+import { parseDocument } from 'htmlparser2';
+import type { Element } from 'domhandler';
+
+describe.each(dialects())('comments on %s', (dialect) => {
+  let t: TestApp;
+  let inbox: Inbox;
+  let article: ArticleDetail;
+  let paidArticle: ArticleDetail;
+  let n = 0;
+
+  /** An agent signed in as a new member with the given status. */
+  async function reader(status: 'free' | 'paid', email = `r${++n}@example.com`): Promise<{ agent: Agent; id: number }> {
+    const m = await t.db.db.insertInto('members').values({ email, email_normalized: email, name: `Reader ${n}`, status, email_verified: 1, password_hash: null, created_at: t.clock.now(), last_seen_at: null, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
+    const s = await createSession(t.db.db, { memberId: m.id }, 'test', t.clock.now());
+    const agent = t.agent({ 'user-agent': `Commenter ${n}` });
+    agent.cookies.set('mh_session', s.token);
+    return { agent, id: m.id };
+  }
+
+  async function post(a: Agent, slug: string, body: string, parent?: number) {
+    await a.get(`/articles/${slug}`);
+    return a.post(`/articles/${slug}/comments`, { body, ...(parent ? { parent_id: String(parent) } : {}) });
+  }
+  const idFrom = (location: string) => Number(/#comment-(\d+)/.exec(location)?.[1]);
+
+  beforeAll(async () => {
+    inbox = await startInbox();
+    t = await startTestApp(dialect, { smtpUrl: inbox.url, limits: { commentsPerMinute: 1000 } });
+    const s = await makeSection(t.app.ctx.content, { slug: 'talk', defaultAccess: 'metered' });
+    article = await makeArticle(t.app.ctx.content, { title: 'Open to talk', section: s.slug, accessLevel: 'free' });
+    paidArticle = await makeArticle(t.app.ctx.content, { title: 'Paid talk', section: s.slug, accessLevel: 'paid' });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await inbox?.close();
+  });
+
+  it('lets subscribers read and post by default; others see the count and the prompt, not the text', async () => {
+    const sub = await reader('paid');
+    const res = await post(sub.agent, article.slug, 'First! Subscriber-marker-A');
+    expect(res.statusCode).toBe(303);
+    const page = await sub.agent.get(`/articles/${article.slug}`);
+    expect(page.body).toContain('Subscriber-marker-A');
+    expect(page.body).toContain('Comments <span class="comment-count">(1)</span>');
+    for (const [who, agent] of [['anonymous', t.agent()], ['free member', (await reader('free')).agent]] as const) {
+      const other = await agent.get(`/articles/${article.slug}`);
+      expect(other.body, who).not.toContain('Subscriber-marker-A');
+      expect(other.body, who).toContain('You must become a subscriber or login to view or post comments on this article.');
+      expect(other.body, who).toContain('(1)');
+      const json = await agent.get(`/api/articles/${article.slug}/comments`);
+      expect(json.statusCode, who).toBe(403);
+      expect(json.body, who).not.toContain('Subscriber-marker-A');
+      expect(json.json().error.message, who).toMatch(/subscribers/);
+    }
+    const json = await sub.agent.get(`/api/articles/${article.slug}/comments`);
+    expect(json.json().comments[0].html).toContain('Subscriber-marker-A');
+  });
+
+  it('applies each reader setting to reading (HTML and JSON) and posting', async () => {
+    const kinds = { anonymous: t.agent(), member: (await reader('free')).agent, subscriber: (await reader('paid')).agent };
+    const table: [string, string, string[], string[]][] = [
+      // readers, posters, who reads, who posts
+      ['everyone', 'members', ['anonymous', 'member', 'subscriber'], ['member', 'subscriber']],
+      ['members', 'members', ['member', 'subscriber'], ['member', 'subscriber']],
+      ['members', 'subscribers', ['member', 'subscriber'], ['subscriber']],
+      ['subscribers', 'subscribers', ['subscriber'], ['subscriber']],
+    ];
+    for (const [readers, posters, canRead, canPost] of table) {
+      expect((await t.api('PATCH', '/api/admin/comments/settings', { readers, posters })).statusCode).toBe(200);
+      for (const [kind, agent] of Object.entries(kinds)) {
+        const page = await agent.get(`/articles/${article.slug}`);
+        expect(page.body.includes('Subscriber-marker-A'), `${readers}/${posters}: ${kind} reads HTML`).toBe(canRead.includes(kind));
+        expect((await agent.get(`/api/articles/${article.slug}/comments`)).statusCode, `${kind} JSON`).toBe(canRead.includes(kind) ? 200 : 403);
+        const res = await agent.post(`/articles/${article.slug}/comments`, { body: `${readers} ${posters} by ${kind} ${Math.random()}` });
+        if (canPost.includes(kind)) expect(res.statusCode, `${readers}/${posters}: ${kind} posts`).toBe(303);
+        else {
+          expect([401, 403], `${readers}/${posters}: ${kind} may not post`).toContain(res.statusCode);
+        }
+      }
+    }
+    await t.api('PATCH', '/api/admin/comments/settings', { readers: 'subscribers', posters: 'subscribers' });
+  });
+
+  it('refuses posting on an article the reader cannot read with 403 and the reason', async () => {
+    const member = await reader('free');
+    await t.api('PATCH', '/api/admin/comments/settings', { readers: 'members', posters: 'members' });
+    await member.agent.get(`/articles/${paidArticle.slug}`);
+    const res = await member.agent.post(`/articles/${paidArticle.slug}/comments`, { body: 'let me in' });
+    expect(res.statusCode).toBe(403);
+    expect(res.body).toContain('cannot read this article');
+    await t.api('PATCH', '/api/admin/comments/settings', { readers: 'subscribers', posters: 'subscribers' });
+  });
+
+  it('refuses empty, oversized and repeated comments with a clear message and keeps the text', async () => {
+    const sub = await reader('paid');
+    const empty = await post(sub.agent, article.slug, '   ');
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('Write something before posting');
+    const long = 'x'.repeat(5001);
+    const big = await post(sub.agent, article.slug, long);
+    expect(big.statusCode).toBe(400);
+    expect(big.body).toContain('limited to 5,000 characters');
+    expect(big.body).toContain(long);
+    expect((await post(sub.agent, article.slug, 'Same thing twice')).statusCode).toBe(303);
+    const again = await post(sub.agent, article.slug, 'Same thing twice');
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('same comment');
+    expect(again.body).toContain('Same thing twice</textarea>');
+  });
+
+  it('threads replies two levels deep and flat beyond, mails the person replied to, and honours the opt-out', async () => {
+    const alice = await reader('paid', 'alice@example.com');
+    const bob = await reader('paid', 'bob@example.com');
+    const top = idFrom((await post(alice.agent, article.slug, 'Top-level thought')).headers.location as string);
+    const before = inbox.messages.length;
+    const r1 = idFrom((await post(bob.agent, article.slug, 'Reply one', top)).headers.location as string);
+    const mail = await inbox.waitFor('alice@example.com', { after: before, subject: /New reply/ });
+    const lines = mail.headerLines.map((l) => l.line.replace(/\r?\n\s+/g, ' ')).join('\n');
+    expect(lines).toMatch(/^List-Unsubscribe: <https?:\/\/\S+\/comments\/unsubscribe\?m=\d+&t=[\w-]+>$/m);
+    expect(lines).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+    const r2 = idFrom((await post(alice.agent, article.slug, 'Reply two', r1)).headers.location as string);
+    const r3 = idFrom((await post(bob.agent, article.slug, 'Reply three', r2)).headers.location as string);
+    const rows = await t.db.db.selectFrom('comments').select(['id', 'depth', 'parent_id', 'branch_id']).where('id', 'in', [r1, r2, r3]).orderBy('id').execute();
+    expect(rows.map((r) => r.depth)).toEqual([1, 2, 2]);
+    expect(rows[2]).toMatchObject({ parent_id: r2, branch_id: r1 });
+    const page = (await alice.agent.get(`/articles/${article.slug}`)).body;
+    expect(page).toContain('replying to');
+    // One-click opt-out: no more mail to Alice.
+    const unsub = /(https?:\/\/\S+\/comments\/unsubscribe\?m=\d+&t=[\w-]+)/.exec(mail.text ?? '')![1]!;
+    const u = new URL(unsub);
+    expect((await t.app.server.inject({ method: 'POST', url: u.pathname + u.search, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode).toBe(200);
+    expect((await t.get('/comments/unsubscribe?m=1&t=forged')).statusCode).toBe(400);
+    await t.app.ctx.worker.drain();
+    const toAlice = () => inbox.messages.filter((m) => m.subject?.includes('New reply') && JSON.stringify(m.to).includes('alice@')).length;
+    const sentBefore = toAlice();
+    expect(sentBefore).toBe(2); // replies r1 and r3 were to Alice's comments
+    await post(bob.agent, article.slug, 'Another reply for Alice', top);
+    await t.app.ctx.worker.drain();
+    expect(toAlice()).toBe(sentBefore);
+  });
+
+  it('edits within 15 minutes (marked edited), deletes your own, likes once, sorts by top', async () => {
+    const sub = await reader('paid');
+    const id = idFrom((await post(sub.agent, article.slug, 'Draft opinion')).headers.location as string);
+    await sub.agent.get(`/comments/${id}`);
+    expect((await sub.agent.post(`/comments/${id}/edit`, { body: 'Considered opinion' })).statusCode).toBe(303);
+    const page = (await sub.agent.get(`/articles/${article.slug}`)).body;
+    expect(page).toContain('Considered opinion');
+    expect(page).toContain('(edited)');
+    t.clock.advance(16 * 60_000);
+    await sub.agent.get(`/comments/${id}`);
+    expect((await sub.agent.post(`/comments/${id}/edit`, { body: 'Too late' })).statusCode).toBe(403);
+    const other = await reader('paid');
+    await other.agent.get(`/comments/${id}`);
+    expect((await other.agent.post(`/comments/${id}/delete`, {})).statusCode).toBe(403);
+    for (let i = 0; i < 2; i++) await other.agent.post(`/comments/${id}/like`, {});
+    expect((await t.db.db.selectFrom('comments').select('like_count').where('id', '=', id).executeTakeFirstOrThrow()).like_count).toBe(1);
+    const top = (await other.agent.get(`/articles/${article.slug}?comments=top`)).body;
+    expect(top.indexOf('Considered opinion')).toBeLessThan(top.indexOf('Subscriber-marker-A'));
+    expect((await other.agent.get(`/articles/${article.slug}?comments=sideways`)).statusCode).toBe(400);
+    await sub.agent.get(`/comments/${id}`);
+    expect((await sub.agent.post(`/comments/${id}/delete`, {})).statusCode).toBe(303);
+    expect((await sub.agent.get(`/articles/${article.slug}`)).body).not.toContain('Considered opinion');
+  });
+
+  it('moderates: first comments held when set, blocked words held, hide, reports queue, bans', async () => {
+    await t.api('PATCH', '/api/admin/comments/settings', { premoderateFirst: true, blockedWords: ['spamword'] });
+    const newbie = await reader('paid');
+    const res = await post(newbie.agent, article.slug, 'My very first comment');
+    expect(res.headers.location).toContain('comment=pending');
+    expect((await newbie.agent.get(`/articles/${article.slug}`)).body).not.toContain('My very first comment');
+    const pending = (await t.api('GET', '/api/admin/comments?status=pending')).json().comments;
+    const held = pending.find((c: { text: string }) => c.text === 'My very first comment');
+    expect(held).toBeDefined();
+    await t.api('POST', `/api/admin/comments/${held.id}/approve`);
+    expect((await newbie.agent.get(`/articles/${article.slug}`)).body).toContain('My very first comment');
+    await post(newbie.agent, article.slug, 'buy spamword now');
+    expect((await t.api('GET', '/api/admin/comments?status=pending')).body).toContain('buy spamword now');
+    await t.api('PATCH', '/api/admin/comments/settings', { premoderateFirst: false, blockedWords: [] });
+
+    const reporter = await reader('paid');
+    await reporter.agent.get(`/comments/${held.id}`);
+    expect((await reporter.agent.post(`/comments/${held.id}/report`, { reason: 'rude' })).statusCode).toBe(303);
+    const reports = (await t.api('GET', '/api/admin/comments/reports')).json().reports;
+    expect(reports.some((r: { commentId: number; reason: string }) => r.commentId === held.id && r.reason === 'rude')).toBe(true);
+    await t.api('POST', `/api/admin/comments/${held.id}/hide`);
+    expect((await reporter.agent.get(`/articles/${article.slug}`)).body).not.toContain('My very first comment');
+    expect((await t.api('GET', '/api/admin/comments/reports')).json().reports.some((r: { commentId: number }) => r.commentId === held.id)).toBe(false);
+
+    expect((await t.api('PUT', `/api/admin/members/${newbie.id}/comment-ban`, { reason: 'trolling' })).statusCode).toBe(200);
+    const banned = await post(newbie.agent, article.slug, 'Am I still here?');
+    expect(banned.statusCode).toBe(403);
+    expect(banned.body).toContain('banned');
+    await t.api('DELETE', `/api/admin/members/${newbie.id}/comment-ban`);
+    expect((await post(newbie.agent, article.slug, 'Back again')).statusCode).toBe(303);
+  });
+
+  it('stores script and event-handler payloads as text and renders them inert', async () => {
+    const sub = await reader('paid');
+    const target = await makeArticle(t.app.ctx.content, { title: 'XSS target', accessLevel: 'free' });
+    for (const p of XSS.slice(0, 20)) expect((await post(sub.agent, target.slug, p)).statusCode, p).toBe(303);
+    const page = (await sub.agent.get(`/articles/${target.slug}`)).body;
+    const bodies = [...page.matchAll(/<div class="comment__body">(.*?)<\/div>/g)].map((m) => m[1]!);
+    expect(bodies.length).toBe(20);
+    for (const html of bodies) {
+      const dom = parseDocument(html);
+      const walk = (nodes: typeof dom.children): void => {
+        for (const n of nodes) {
+          if (n.type !== 'tag' && n.type !== 'script' && n.type !== 'style') continue;
+          const el = n as Element;
+          expect(['p', 'br', 'strong', 'em', 'blockquote', 'code', 'a'], html).toContain(el.name);
+          for (const attr of Object.keys(el.attribs)) expect(['href', 'rel'], html).toContain(attr);
+          if (el.name === 'a') expect(el.attribs.href, html).toMatch(/^https?:\/\//);
+          walk(el.children);
+        }
+      };
+      walk(dom.children);
+    }
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    const stored = await t.db.db.selectFrom('comments').select('body_text').where('article_id', '=', target.id).execute();
+    expect(stored.map((s) => s.body_text)).toContain('<script>alert(1)</script>');
+  });
+
+  it('shows comment counts on article cards', async () => {
+    const home = (await t.get('/')).body;
+    expect(home).toMatch(/class="comment-count-badge"[^>]*>\d+ comments?</);
+  });
+});
