@@ -9,20 +9,32 @@ import { escapeHtml } from '../web/escape.js';
  */
 export const MAX_COMMENT = 5000;
 
-const URL = /\[([^\]\n]{1,200})\]\((https?:\/\/[^\s()<>]{1,500})\)|(https?:\/\/[^\s<>()]{1,500}[^\s<>().,;:!?'&])/g;
+// Links are found in the raw text, before escaping, so quotes and brackets around a URL stay
+// outside it; a bare URL never ends in punctuation.
+const LINK = /\[([^\]\n]{1,200})\]\((https?:\/\/[^\s()<>"'`]{1,500})\)|(https?:\/\/[^\s<>"'`()[\]{}]{0,499}[^\s<>"'`()[\]{}.,;:!?])/g;
 
-function inline(escaped: string): string {
+function format(escaped: string): string {
   return escaped
     .replace(/\*\*([^*\n]+)\*\*/g, '<strong>$1</strong>')
     .replace(/(^|[^*])\*([^*\n]+)\*(?!\*)/g, '$1<em>$2</em>')
-    .replace(URL, (_m, text: string | undefined, href: string | undefined, bare: string | undefined) =>
-      text !== undefined ? `<a href="${href}">${text}</a>` : `<a href="${bare}">${bare}</a>`)
     .replace(/\n/g, '<br>');
+}
+
+function inline(raw: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of raw.matchAll(LINK)) {
+    out += format(escapeHtml(raw.slice(last, m.index)));
+    const href = escapeHtml(m[2] ?? m[3]!);
+    out += `<a href="${href}">${m[1] !== undefined ? format(escapeHtml(m[1])) : href}</a>`;
+    last = m.index! + m[0].length;
+  }
+  return out + format(escapeHtml(raw.slice(last)));
 }
 
 function span(raw: string): string {
   // Code spans first: their contents get no formatting at all.
-  return raw.split(/(`[^`\n]{1,500}`)/).map((part, i) => (i % 2 ? `<code>${escapeHtml(part.slice(1, -1))}</code>` : inline(escapeHtml(part)))).join('');
+  return raw.split(/(`[^`\n]{1,500}`)/).map((part, i) => (i % 2 ? `<code>${escapeHtml(part.slice(1, -1))}</code>` : inline(part))).join('');
 }
 
 const SANITIZE: sanitizeHtml.IOptions = {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * Our few static assets are read once at boot and served from memory under a
  * content-hashed URL, so browsers may cache them forever. (This replaces
- * @fastify/static: two small files do not need a file server.)
+ * @fastify/static: a stylesheet and one small script do not need a file server.)
  */
 export interface Asset { path: string; body: Buffer; type: string; etag: string }
 
@@ -24,8 +24,11 @@ function load(file: string, name: string, ext: string, type: string): Asset {
   throw new Error(`asset ${file} not found`);
 }
 
-let assets: { css: Asset } | undefined;
-export function getAssets(): { css: Asset } {
-  assets ??= { css: load('site.css', 'site', 'css', 'text/css; charset=utf-8') };
+let assets: { css: Asset; commentsJs: Asset } | undefined;
+export function getAssets(): { css: Asset; commentsJs: Asset } {
+  assets ??= {
+    css: load('site.css', 'site', 'css', 'text/css; charset=utf-8'),
+    commentsJs: load('comments.js', 'comments', 'js', 'text/javascript; charset=utf-8'),
+  };
   return assets;
 }

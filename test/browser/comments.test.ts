@@ -216,8 +216,8 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
     await db?.destroy();
   });
 
-  async function newContext(opts: { subscriber: boolean; bypassCSP?: boolean }): Promise<BrowserContext> {
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 }, userAgent: BROWSER_UA, bypassCSP: opts.bypassCSP ?? false });
+  async function newContext(opts: { subscriber: boolean; bypassCSP?: boolean; js?: boolean }): Promise<BrowserContext> {
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 }, userAgent: BROWSER_UA, bypassCSP: opts.bypassCSP ?? false, javaScriptEnabled: opts.js ?? true });
     if (opts.subscriber) await context.addCookies([{ name: SESSION_COOKIE, value: sessionToken, url: base }]);
     return context;
   }
@@ -258,7 +258,8 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
     const articleUrl = `${base}/articles/${thread.slug}`;
 
     // The subscriber: an empty thread with a form.
-    const subCtx = await newContext({ subscriber: true });
+    // Plain forms: the whole journey works without JavaScript.
+    const subCtx = await newContext({ subscriber: true, js: false });
     const { page, watch } = await openPage(subCtx);
     let res = await page.goto(articleUrl);
     expect(res?.status()).toBe(200);
@@ -357,6 +358,33 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
     expect(foreignRequests).toEqual([]);
   });
 
+  it('with JavaScript, posts and replies inline without reloading the page', async () => {
+    const section = await app!.ctx.database.db.selectFrom('sections').select('slug').executeTakeFirstOrThrow();
+    const a = await makeArticle(app!.ctx.content, { title: 'Inline story', slug: 'inline-story', section: section.slug });
+    const ctx = await newContext({ subscriber: true });
+    const { page, watch } = await openPage(ctx);
+    await page.goto(`${base}/articles/${a.slug}`);
+    // A marker that survives only if the page is never reloaded.
+    await page.evaluate(() => ((globalThis as unknown as { stayed: boolean }).stayed = true));
+    const form = page.locator('#comments form.comment-form').first();
+    await form.locator('textarea').fill('Inline-comment-marker *hi*');
+    await form.getByRole('button', { name: 'Post comment' }).click();
+    await page.locator('#comments .comment__body', { hasText: 'Inline-comment-marker' }).waitFor();
+    const first = page.locator('#comments li.comment').first();
+    await first.getByRole('link', { name: 'Reply' }).click();
+    const inline = first.locator('form.comment-form');
+    await inline.locator('textarea').fill('Inline-reply-marker');
+    await inline.getByRole('button', { name: 'Post reply' }).click();
+    await first.locator('ol.comment-list--replies .comment__body', { hasText: 'Inline-reply-marker' }).waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(await first.locator('.comment__body em').textContent()).toBe('hi');
+    expect(watch.errors).toEqual([]);
+    // And the server has both, as a reload shows.
+    await page.reload();
+    expect(await page.locator('#comments').textContent()).toContain('Inline-reply-marker');
+    await ctx.close();
+  });
+
   it('renders an XSS corpus as inert text on every comment page', async () => {
     expect(new Set(XSS).size, 'payloads are distinct (the same text twice in a row is refused)').toBe(XSS.length);
     expect(XSS.length).toBeGreaterThanOrEqual(40);
@@ -400,7 +428,7 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
       const violations = await page.evaluate<string[]>(INERT_CHECK);
       expect(violations, url).toEqual([]);
       // Nothing outside the comments block was created by them either (the page's own head/body are the layout's).
-      expect(await page.evaluate<number>(`document.querySelectorAll('script:not([type="application/ld+json"]), iframe, object, embed, svg, math, body img').length`), url).toBe(0);
+      expect(await page.evaluate<number>(`document.querySelectorAll('script:not([type="application/ld+json"]):not([src^="/assets/"]), iframe, object, embed, svg, math, body img').length`), url).toBe(0);
       expect(watch.dialogs, url).toEqual([]);
       expect(watch.errors, url).toEqual([]);
       expect(await page.title(), url).not.toBe('probe-ran');

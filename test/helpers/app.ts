@@ -20,7 +20,7 @@ export interface TestApp {
   clock: ReturnType<typeof fixedClock>;
   token: string;
   get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
-  api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  api(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   /** A browser-like client with its own cookie jar. */
   agent(headers?: Record<string, string>): Agent;
   close(): Promise<void>;

@@ -9,6 +9,7 @@ export type UrlsFor = (a: RouteArgs) => string[];
 export const ROUTES: Record<string, UrlsFor> = {
   'GET /healthz': () => ['/healthz'],
   'GET /assets/site.:hash.css': () => [],
+  'GET /assets/comments.:hash.js': () => [],
   'GET /': () => ['/', '/?page=2', '/?amp=1'],
   'GET /articles/:slug': (a) => a.slugs.flatMap((s) => [`/articles/${s}`, `/articles/${s}?amp=1`, `/articles/${s}?print=1`, `/articles/${s}/`, `/articles/${s}/amp`, `/amp/articles/${s}`]),
   'GET /section/:slug': (a) => [`/section/${a.section}`],

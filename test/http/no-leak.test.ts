@@ -96,7 +96,7 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
   afterAll(() => t?.close());
 
   it('covers every registered route', () => {
-    const registeredRoutes = t.app.server.routeTable.map((r) => `${r.method} ${r.url.replace(/\/assets\/site\.[0-9a-f]+\.css$/, '/assets/site.:hash.css')}`);
+    const registeredRoutes = t.app.server.routeTable.map((r) => `${r.method} ${r.url.replace(/\/assets\/(\w+)\.[0-9a-f]+\.(css|js)$/, '/assets/$1.:hash.$2')}`);
     expect(registeredRoutes.filter((r) => !(r in ROUTES)), 'routes missing from test/helpers/routes.ts').toEqual([]);
   });
 

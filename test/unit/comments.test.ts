@@ -49,6 +49,15 @@ describe('comment markup', () => {
       .toBe('<p>Hi <strong>there</strong> <em>you</em></p><blockquote><p>quoted</p></blockquote><p>use <code>x &lt; y</code> at <a href="https://example.org/a?b=1&amp;c=2" rel="nofollow ugc noopener">https://example.org/a?b=1&amp;c=2</a></p>');
   });
 
+  it.each([
+    ['He said "https://example.com" today', '<p>He said "<a href="https://example.com" rel="nofollow ugc noopener">https://example.com</a>" today</p>'],
+    ['See <https://example.com> now.', '<p>See &lt;<a href="https://example.com" rel="nofollow ugc noopener">https://example.com</a>&gt; now.</p>'],
+    ["Try 'https://example.com/a?b=1'.", "<p>Try '<a href=\"https://example.com/a?b=1\" rel=\"nofollow ugc noopener\">https://example.com/a?b=1</a>'.</p>"],
+    ['[**bold** link](https://example.org/x)', '<p><a href="https://example.org/x" rel="nofollow ugc noopener"><strong>bold</strong> link</a></p>'],
+  ])('links %s cleanly', (text, html) => {
+    expect(renderComment(text)).toBe(html);
+  });
+
   it.each(XSS.map((p) => [p]))('renders %s inert', (payload) => {
     const html = renderComment(payload);
     const dom = parseDocument(html);

@@ -153,7 +153,9 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
     const r = await postComment(ctx.comments, s.comments, {
       articleId: article.id, author: authorOf(id), text: typeof body.body === 'string' ? body.body : '', parentId: Number(body.parent_id) || null,
     });
-    return reply.code(201).send({ comment: { id: r.id, status: r.status, url: `/articles/${article.slug}#comment-${r.id}` } });
+    const row = await getComment(ctx.database.db, r.id);
+    const author = id.member?.name || id.staff?.name || 'You';
+    return reply.code(201).send({ comment: { id: r.id, status: r.status, url: `/articles/${article.slug}#comment-${r.id}`, author, html: row?.body_html ?? '' } });
   });
 
   /** One-click opt-out from reply mail (RFC 8058: mail clients POST here). */

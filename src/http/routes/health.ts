@@ -10,10 +10,11 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.header('cache-control', 'no-store').send({ status: 'ok' });
   });
 
-  const { css } = getAssets();
-  app.get(css.path, async (req, reply) => {
-    reply.header('content-type', css.type).header('cache-control', 'public, max-age=31536000, immutable').header('etag', css.etag);
-    if (req.headers['if-none-match'] === css.etag) return reply.code(304).send();
-    return reply.send(css.body);
-  });
+  for (const asset of Object.values(getAssets())) {
+    app.get(asset.path, async (req, reply) => {
+      reply.header('content-type', asset.type).header('cache-control', 'public, max-age=31536000, immutable').header('etag', asset.etag).header('x-content-type-options', 'nosniff');
+      if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+      return reply.send(asset.body);
+    });
+  }
 }

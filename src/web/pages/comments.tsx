@@ -3,6 +3,7 @@ import { formatDateTime, isoDate } from '../format.js';
 import type { CommentView, Sort } from '../../comments/comments.service.js';
 import type { Site } from '../site.js';
 import { Layout } from '../layout.js';
+import { getAssets } from '../assets.js';
 
 /** Stands for the reader's CSRF token in cached comment HTML; replaced per response. */
 export const CSRF_MARK = '__MH_CSRF__';
@@ -92,12 +93,14 @@ export function CommentThread(props: ThreadProps & { site: Site }): Html {
   const base = `/articles/${props.slug}`;
   const q = (sort: Sort, page = 1) => `${base}?comments=${sort}${page > 1 ? `&cpage=${page}` : ''}#comments`;
   return (
+    <Fragment>
+    {props.canPost ? <script src={getAssets().commentsJs.path} defer /> : null}
     <section class="comments" id="comments" aria-labelledby="comments-title" data-article={props.slug}>
       <h2 id="comments-title">Comments <span class="comment-count">({props.total})</span></h2>
       <nav class="comment-sort" aria-label="Sort comments">
         {SORTS.map(([k, label]) => (k === props.sort ? <strong aria-current="true">{label}</strong> : <a href={q(k)}>{label}</a>))}
       </nav>
-      {props.threads.length ? <ol class="comment-list">{props.threads.map((c) => <Comment c={c} site={props.site} canPost={props.canPost} canLike={props.canLike} />)}</ol> : <p>No comments yet.</p>}
+      {props.threads.length ? <ol class="comment-list">{props.threads.map((c) => <Comment c={c} site={props.site} canPost={props.canPost} canLike={props.canLike} />)}</ol> : <p class="comments-empty">No comments yet.</p>}
       {props.page > 1 || props.hasNext ? (
         <nav class="pagination" aria-label="Comment pages">
           {props.page > 1 ? <a rel="prev" href={q(props.sort, props.page - 1)}>← Earlier page</a> : null}
@@ -107,6 +110,7 @@ export function CommentThread(props: ThreadProps & { site: Site }): Html {
       ) : null}
       {props.canPost ? <CommentForm action={`${base}/comments`} csrf={CSRF_MARK} /> : props.postRefusal ? <p class="form-notice">{props.postRefusal.charAt(0).toUpperCase() + props.postRefusal.slice(1)}.</p> : null}
     </section>
+    </Fragment>
   );
 }
 
