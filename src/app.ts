@@ -21,6 +21,7 @@ import { readSiteSettings } from './content/settings.js';
 import { endCompIfDue, endTrialIfDue, JOBS, recomputeMemberStatus, remindTrialEnding, startTrial, type BillingDeps } from './billing/subscriptions.js';
 import { makeStripe, type StripeDeps } from './billing/stripe.service.js';
 import { AppError } from './errors.js';
+import { DIGEST_JOB, scheduleDigest, sendDigests } from './comments/digest.js';
 
 export interface App {
   server: FastifyInstance;
@@ -86,6 +87,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     [JOBS.trialReminder]: (p: { subscriptionId: number }) => remindTrialEnding(billing, p.subscriptionId),
     [JOBS.graceCheck]: async (p: { memberId: number }) => void (await recomputeMemberStatus(billing, p.memberId)),
     'billing.comp_end': (p: { subscriptionId: number }) => endCompIfDue(billing, p.subscriptionId),
+    [DIGEST_JOB]: async () => void (await sendDigests({ db: database.db, clock, siteUrl: config.siteUrl, brand })),
   }, logger || undefined, opts.pollMs ?? 1000);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   // One SQLite writer sees every meter write, so its cache is exact; PostgreSQL instances share the table.
@@ -146,7 +148,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   await site.get();
   if (database.dialect === 'sqlite') await meter.loadKnownSubjects();
   const server = await buildServer(ctx, logger);
-  if (opts.startWorker !== false) worker.start();
+  if (opts.startWorker !== false) {
+    await scheduleDigest(database.db, clock.now());
+    worker.start();
+  }
   return {
     server,
     ctx,

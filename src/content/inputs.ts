@@ -43,6 +43,8 @@ export const authorCreateSchema = z.object({
   slug: slug.optional(),
   bio: z.string().max(5000).optional(),
   avatarUrl: imageUrl.nullable().optional(),
+  /** The newsroom account of this author: their comments get the Author badge, and the comment digest goes to them. */
+  staffUserId: z.number().int().positive().nullable().optional(),
 }).strict();
 export const authorUpdateSchema = authorCreateSchema.partial().strict();
 

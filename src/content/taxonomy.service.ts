@@ -1,6 +1,6 @@
 import { inTransaction, type ContentDeps } from './deps.js';
 import { slugify } from './slug.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, invalidInput, notFound } from '../errors.js';
 import type { AccessLevel } from './types.js';
 
 type Table = 'authors' | 'sections' | 'tags';
@@ -11,37 +11,44 @@ async function freeSlug(d: ContentDeps, table: Table, slug: string, exceptId?: n
   return slug;
 }
 
-export interface AuthorOut { id: number; slug: string; name: string; bio: string; avatarUrl: string | null }
+export interface AuthorOut { id: number; slug: string; name: string; bio: string; avatarUrl: string | null; staffUserId: number | null }
 export interface SectionOut { id: number; slug: string; name: string; description: string; defaultAccess: AccessLevel; position: number }
 export interface TagOut { id: number; slug: string; name: string }
 
-const authorOut = (r: { id: number; slug: string; name: string; bio: string; avatar_url: string | null }): AuthorOut =>
-  ({ id: r.id, slug: r.slug, name: r.name, bio: r.bio, avatarUrl: r.avatar_url });
+const authorOut = (r: { id: number; slug: string; name: string; bio: string; avatar_url: string | null; staff_user_id: number | null }): AuthorOut =>
+  ({ id: r.id, slug: r.slug, name: r.name, bio: r.bio, avatarUrl: r.avatar_url, staffUserId: r.staff_user_id });
 const sectionOut = (r: { id: number; slug: string; name: string; description: string; default_access: string; position: number }): SectionOut =>
   ({ id: r.id, slug: r.slug, name: r.name, description: r.description, defaultAccess: r.default_access as AccessLevel, position: r.position });
 const tagOut = (r: { id: number; slug: string; name: string }): TagOut => ({ id: r.id, slug: r.slug, name: r.name });
 
-export async function createAuthor(d: ContentDeps, i: { name: string; slug?: string; bio?: string; avatarUrl?: string | null }): Promise<AuthorOut> {
+export async function createAuthor(d: ContentDeps, i: { name: string; slug?: string; bio?: string; avatarUrl?: string | null; staffUserId?: number | null }): Promise<AuthorOut> {
   const now = d.clock.now();
   const slug = await freeSlug(d, 'authors', i.slug ?? slugify(i.name));
-  const row = await d.db.insertInto('authors').values({ slug, name: i.name, bio: i.bio ?? '', avatar_url: i.avatarUrl ?? null, created_at: now, updated_at: now })
+  if (i.staffUserId) await assertStaff(d, i.staffUserId);
+  const row = await d.db.insertInto('authors').values({ slug, name: i.name, bio: i.bio ?? '', avatar_url: i.avatarUrl ?? null, staff_user_id: i.staffUserId ?? null, created_at: now, updated_at: now })
     .returningAll().executeTakeFirstOrThrow();
   d.changed?.();
   return authorOut(row);
 }
 
-export async function updateAuthor(d: ContentDeps, id: number, i: { name?: string; slug?: string; bio?: string; avatarUrl?: string | null }): Promise<AuthorOut> {
+export async function updateAuthor(d: ContentDeps, id: number, i: { name?: string; slug?: string; bio?: string; avatarUrl?: string | null; staffUserId?: number | null }): Promise<AuthorOut> {
   if (i.slug) await freeSlug(d, 'authors', i.slug, id);
+  if (i.staffUserId) await assertStaff(d, i.staffUserId);
   const row = await d.db.updateTable('authors').set({
     ...(i.name !== undefined && { name: i.name }),
     ...(i.slug !== undefined && { slug: i.slug }),
     ...(i.bio !== undefined && { bio: i.bio }),
     ...(i.avatarUrl !== undefined && { avatar_url: i.avatarUrl }),
+    ...(i.staffUserId !== undefined && { staff_user_id: i.staffUserId }),
     updated_at: d.clock.now(),
   }).where('id', '=', id).returningAll().executeTakeFirst();
   if (!row) throw notFound('author');
   d.changed?.();
   return authorOut(row);
+}
+
+async function assertStaff(d: ContentDeps, staffUserId: number): Promise<void> {
+  if (!(await d.db.selectFrom('staff_users').select('id').where('id', '=', staffUserId).executeTakeFirst())) throw invalidInput(`staffUserId: no staff user ${staffUserId}`);
 }
 
 export async function createSection(d: ContentDeps, i: { name: string; slug?: string; description?: string; defaultAccess?: AccessLevel; position?: number }): Promise<SectionOut> {

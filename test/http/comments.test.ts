@@ -229,6 +229,29 @@ describe.each(dialects())('comments on %s', (dialect) => {
     expect(stored.map((s) => s.body_text)).toContain('<script>alert(1)</script>');
   });
 
+  it('badges the article’s author and staff, and mails authors a daily digest when set', async () => {
+    const staff = await t.db.db.insertInto('staff_users').values({ email: 'writer@news.example', email_normalized: 'writer@news.example', name: 'Wendy Writer', role: 'author', password_hash: null, totp_secret: null, totp_enabled: 0, created_at: t.clock.now() }).returning('id').executeTakeFirstOrThrow();
+    const au = (await t.api('POST', '/api/admin/authors', { name: 'Wendy Writer', staffUserId: staff.id })).json().author;
+    expect((await t.api('POST', '/api/admin/authors', { name: 'Nobody', staffUserId: 999999 })).statusCode).toBe(400);
+    const own = await makeArticle(t.app.ctx.content, { title: 'Wendy’s piece', accessLevel: 'free', authors: [au.slug] });
+    const s = await createSession(t.db.db, { staffUserId: staff.id }, 'staff', t.clock.now());
+    const w = t.agent();
+    w.cookies.set('mh_session', s.token);
+    expect((await post(w, own.slug, 'Thanks for reading, all.')).statusCode).toBe(303);
+    const sub = await reader('paid');
+    await post(sub.agent, own.slug, 'Great piece, Wendy.');
+    const page = (await sub.agent.get(`/articles/${own.slug}`)).body;
+    expect(page).toMatch(/Wendy Writer<\/strong><span class="badge badge--author">Author<\/span>/);
+    await t.api('PATCH', '/api/admin/comments/settings', { authorDigest: true });
+    const { sendDigests } = await import('../../src/comments/digest.js');
+    const before = inbox.messages.length;
+    expect(await sendDigests(t.app.ctx.comments)).toBe(1);
+    await t.app.ctx.worker.drain();
+    const mail = await inbox.waitFor('writer@news.example', { after: before, subject: /New comments on your articles/ });
+    expect(mail.text).toContain('2 new comments on “Wendy’s piece”');
+    await t.api('PATCH', '/api/admin/comments/settings', { authorDigest: false });
+  });
+
   it('shows comment counts on article cards', async () => {
     const home = (await t.get('/')).body;
     expect(home).toMatch(/class="comment-count-badge"[^>]*>\d+ comments?</);
