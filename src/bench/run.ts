@@ -536,8 +536,10 @@ async function main(argv: string[]): Promise<number> {
     wallCookie = [wallCookie!, ...atWall.cookies.filter((c) => !c.startsWith(`${DEVICE_COOKIE}=`))].join('; ');
 
     // 4. Subscriber: a paid member's session reads the full text, with no meter notice.
-    const subscriberCookie = `${SESSION_COOKIE}=${subscriber.sessionToken}`;
+    let subscriberCookie = `${SESSION_COOKIE}=${subscriber.sessionToken}`;
     const sub = await readAs(started.base + mPaths.subscriber, subscriberCookie);
+    // The subscriber's browser keeps the CSRF secret set for the comment form, as a real one would.
+    subscriberCookie = [subscriberCookie, ...sub.cookies].join('; ');
     check(sub.body.includes(end) && !hasWall(sub.body) && !sub.body.includes('meter-notice'), `a subscriber's read of ${mPaths.subscriber} should be the full text without a meter notice`);
     log(`bench: metered scenarios checked (${m.length} metered articles; wall: ${WALL_TEXTS.find((t) => atWall.body.includes(t)) ?? 'wall'})`);
 

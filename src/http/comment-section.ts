@@ -5,7 +5,7 @@ import { identify, type Identity } from './identity.js';
 import { decideForRequest } from '../access/access.service.js';
 import { isEntitled } from '../access/entitlement.js';
 import type { ArticleSummary } from '../content/types.js';
-import { isBanned, loadThread, type Sort } from '../comments/comments.service.js';
+import { loadThread, type Sort } from '../comments/comments.service.js';
 import { postRefusal, readRefusal, type CommenterKind } from '../comments/rules.js';
 import { CommentPrompt, CommentThread, CSRF_MARK } from '../web/pages/comments.js';
 import type { Site } from '../web/site.js';
@@ -41,8 +41,13 @@ export async function commentSection(ctx: AppContext, req: FastifyRequest, reply
   const rules = site.comments;
   const returnTo = `/articles/${article.slug}`;
   const refusal = readRefusal(kind, rules, canReadArticle);
-  if (refusal) return CommentPrompt({ count: article.commentCount, readers: rules.readers, returnTo, trialDays: site.trialDays, reason: refusal }).value;
-  const banned = id.member ? await isBanned(ctx.database.db, id.member.id) : false;
+  if (refusal) {
+    // The same for every reader it is shown to: rendered once a second per article.
+    const key = `prompt:${article.id}:${article.commentCount}:${rules.readers}:${site.trialDays}`;
+    return (await ctx.cache.pages.getOrLoad(key, async () => ({ type: 'text/html', body: CommentPrompt({ count: article.commentCount, readers: rules.readers, returnTo, trialDays: site.trialDays, reason: refusal }).value }))).body;
+  }
+  // The session lookup already carries the ban (one query per request for a signed-in reader).
+  const banned = id.member?.commentBanned ?? false;
   const postRef = postRefusal(kind, rules, canReadArticle, banned);
   const canLike = kind !== 'anonymous' && kind !== 'staff' && !banned;
   const key = `comments:${article.id}:${q.comments}:${q.cpage}:${postRef ?? 'post'}:${canLike ? 'like' : ''}`;

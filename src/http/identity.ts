@@ -7,7 +7,7 @@ import type { StaffUser } from '../members/staff.js';
 
 export interface Identity {
   session?: SessionInfo;
-  member?: Member;
+  member?: Member & { commentBanned?: boolean };
   staff?: StaffUser & { totpEnabled: boolean };
 }
 
@@ -28,7 +28,7 @@ export async function identify(ctx: AppContext, req: FastifyRequest): Promise<Id
     const session = found?.session;
     if (found?.member) {
       const m = found.member;
-      id = { session, member: { id: m.id, email: m.email, name: m.name, status: m.status, emailVerified: m.email_verified === 1, hasPassword: m.has_password === 1, createdAt: m.created_at, lastSeenAt: m.last_seen_at } };
+      id = { session, member: { id: m.id, email: m.email, name: m.name, status: m.status, emailVerified: m.email_verified === 1, hasPassword: m.has_password === 1, createdAt: m.created_at, lastSeenAt: m.last_seen_at, commentBanned: m.comment_banned } };
     } else if (session?.staffUserId) {
       const staff = await getStaff(ctx.database, session.staffUserId);
       if (staff) id = { session, staff };

@@ -40,18 +40,21 @@ export async function lookupSession(db: Q, token: string, now: number): Promise<
   return (await lookupSessionWithMember(db, token, now))?.session;
 }
 
-export interface SessionMember { id: number; email: string; name: string; status: string; email_verified: number; has_password: number; created_at: number; last_seen_at: number | null }
+export interface SessionMember { id: number; email: string; name: string; status: string; email_verified: number; has_password: number; created_at: number; last_seen_at: number | null; comment_banned: boolean }
 
 interface SessionRow {
   id: string; member_id: number | null; staff_user_id: number | null; last_seen_at: number; idle_expires_at: number; expires_at: number; revoked_at: number | null;
   m_id: number | null; m_email: string | null; m_name: string | null; m_status: string | null; m_email_verified: number | null; m_password_hash: string | null; m_created_at: number | null; m_last_seen_at: number | null;
+  m_banned: number | null;
 }
 
 // Plain SQL, not built per request: it runs on every request that carries a session cookie.
 const SESSION_SQL = `select s.id, s.member_id, s.staff_user_id, s.last_seen_at, s.idle_expires_at, s.expires_at, s.revoked_at,
   m.id as m_id, m.email as m_email, m.name as m_name, m.status as m_status, m.email_verified as m_email_verified,
-  m.password_hash as m_password_hash, m.created_at as m_created_at, m.last_seen_at as m_last_seen_at
-  from sessions s left join members m on m.id = s.member_id and m.deleted_at is null where s.id = ?`;
+  m.password_hash as m_password_hash, m.created_at as m_created_at, m.last_seen_at as m_last_seen_at,
+  b.member_id as m_banned
+  from sessions s left join members m on m.id = s.member_id and m.deleted_at is null
+  left join comment_bans b on b.member_id = m.id where s.id = ?`;
 const SESSION_SQL_PG = SESSION_SQL.replace('?', '$1');
 
 /**
@@ -71,7 +74,7 @@ export async function lookupSessionWithMember(db: Q, token: string, now: number)
   }
   const session = { id: row.id, memberId: row.member_id, staffUserId: row.staff_user_id };
   const member = row.m_id !== null
-    ? { id: row.m_id, email: row.m_email!, name: row.m_name!, status: row.m_status!, email_verified: row.m_email_verified!, has_password: row.m_password_hash !== null ? 1 : 0, created_at: row.m_created_at!, last_seen_at: row.m_last_seen_at }
+    ? { id: row.m_id, email: row.m_email!, name: row.m_name!, status: row.m_status!, email_verified: row.m_email_verified!, has_password: row.m_password_hash !== null ? 1 : 0, created_at: row.m_created_at!, last_seen_at: row.m_last_seen_at, comment_banned: row.m_banned !== null }
     : undefined;
   return { session, member };
 }
