@@ -1,6 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import type { DB } from '../db/schema.js';
+import { settingsGroup } from '../content/settings-group.js';
 import { PERIODS } from './periods.js';
 
 /** Meter rules, kept in site settings under `meter.*`. */
@@ -17,25 +16,6 @@ export type MeterRules = z.infer<typeof meterRulesSchema>;
 
 export const DEFAULT_RULES: MeterRules = { anonymousAllowance: 3, memberAllowance: 5, period: 'calendar_day', sharedAddressFactor: 3, verifiedCrawlers: false };
 
-type Q = Kysely<DB> | Transaction<DB>;
-
-export async function readMeterRules(db: Q): Promise<MeterRules> {
-  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'like', 'meter.%').execute();
-  const out: Record<string, unknown> = { ...DEFAULT_RULES };
-  for (const r of rows) {
-    const k = r.key.slice(6);
-    if (k in DEFAULT_RULES) out[k] = JSON.parse(r.value);
-  }
-  const parsed = meterRulesSchema.safeParse(out);
-  return parsed.success ? parsed.data : DEFAULT_RULES;
-}
-
-export async function writeMeterRules(db: Q, patch: Partial<MeterRules>): Promise<MeterRules> {
-  const next = meterRulesSchema.parse({ ...(await readMeterRules(db)), ...patch });
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    await db.insertInto('settings').values({ key: `meter.${key}`, value: JSON.stringify(value) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value) })).execute();
-  }
-  return next;
-}
+const group = settingsGroup('meter', meterRulesSchema, DEFAULT_RULES);
+export const readMeterRules = group.read;
+export const writeMeterRules = group.write;

@@ -1,6 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import type { DB } from '../db/schema.js';
+import { settingsGroup } from '../content/settings-group.js';
 
 /** Comment settings under `comments.*`. The defaults follow the site we model: subscribers read and post. */
 export const commentRulesSchema = z.object({
@@ -16,28 +15,9 @@ export const commentRulesSchema = z.object({
 export type CommentRules = z.infer<typeof commentRulesSchema>;
 export const DEFAULT_COMMENT_RULES: CommentRules = { readers: 'subscribers', posters: 'subscribers', premoderateFirst: false, blockedWords: [], authorDigest: false };
 
-type Q = Kysely<DB> | Transaction<DB>;
-
-export async function readCommentRules(db: Q): Promise<CommentRules> {
-  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'like', 'comments.%').execute();
-  const out: Record<string, unknown> = { ...DEFAULT_COMMENT_RULES };
-  for (const r of rows) {
-    const k = r.key.slice(9);
-    if (k in DEFAULT_COMMENT_RULES) out[k] = JSON.parse(r.value);
-  }
-  const p = commentRulesSchema.safeParse(out);
-  return p.success ? p.data : DEFAULT_COMMENT_RULES;
-}
-
-export async function writeCommentRules(db: Q, patch: Partial<CommentRules>): Promise<CommentRules> {
-  const next = commentRulesSchema.parse({ ...(await readCommentRules(db)), ...patch });
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    await db.insertInto('settings').values({ key: `comments.${key}`, value: JSON.stringify(value) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value) })).execute();
-  }
-  return next;
-}
+const group = settingsGroup('comments', commentRulesSchema, DEFAULT_COMMENT_RULES);
+export const readCommentRules = group.read;
+export const writeCommentRules = group.write;
 
 export type CommenterKind = 'anonymous' | 'member' | 'subscriber' | 'staff';
 

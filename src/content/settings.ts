@@ -1,6 +1,5 @@
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { DB } from '../db/schema.js';
+import { settingsGroup } from './settings-group.js';
 
 /** Site settings with their defaults. Later issues add keys (meter rules, comments) here. */
 export const siteSettingsSchema = z.object({
@@ -31,22 +30,7 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-export async function readSiteSettings(db: Kysely<DB>): Promise<SiteSettings> {
-  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'like', 'site.%').execute();
-  const out: Record<string, unknown> = { ...DEFAULT_SITE_SETTINGS };
-  for (const r of rows) {
-    const key = r.key.slice(5);
-    if (key in DEFAULT_SITE_SETTINGS) out[key] = JSON.parse(r.value);
-  }
-  return out as SiteSettings;
-}
-
-export async function writeSiteSettings(db: Kysely<DB>, patch: Partial<SiteSettings>): Promise<void> {
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    await db.insertInto('settings')
-      .values({ key: `site.${key}`, value: JSON.stringify(value) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value) }))
-      .execute();
-  }
-}
+const group = settingsGroup('site', siteSettingsSchema, DEFAULT_SITE_SETTINGS);
+export const readSiteSettings = group.read;
+/** Validates the whole group after the patch; returns the new settings. */
+export const writeSiteSettings = group.write;
