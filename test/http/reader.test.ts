@@ -188,3 +188,25 @@ describe.each(dialects())('reader site on %s', (dialect) => {
     expect(res.body).toContain('prefers-color-scheme: dark');
   });
 });
+
+describe.each(dialects())('unexpected errors on %s', (dialect) => {
+  it('answer 500 with a plain page and an error id, never a stack trace, and JSON for the API', async () => {
+    const t = await startTestApp(dialect);
+    try {
+      // Break the database under the running app: every query now fails.
+      await t.db.db.schema.dropTable('article_search').execute();
+      const page = await t.get('/search?q=harbour');
+      expect(page.statusCode).toBe(500);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      expect(page.body).toContain('Something went wrong');
+      expect(page.body).toMatch(/Reference: <code>[0-9a-f-]{36}<\/code>/);
+      expect(page.body).not.toMatch(/article_search|at .*\.(ts|js):\d+|SqliteError|error:/i);
+      await t.db.db.schema.dropTable('audit_log').execute();
+      const api = await t.api('GET', '/api/admin/audit');
+      expect(api.statusCode).toBe(500);
+      expect(api.json()).toEqual({ error: { code: 'internal', message: 'Something went wrong on our side.', id: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+    } finally {
+      await t.close();
+    }
+  });
+});
