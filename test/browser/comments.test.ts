@@ -1,9 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createApp, type App } from '../../src/app.js';
 import { createSession, SESSION_COOKIE } from '../../src/members/sessions.js';
 import { PAGE, postComment } from '../../src/comments/comments.service.js';
@@ -11,28 +8,9 @@ import { DEFAULT_COMMENT_RULES } from '../../src/comments/rules.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { testConfig } from '../helpers/app.js';
 import { makeArticle, makePlan, makeSection } from '../helpers/factories.js';
+import { browserSuite, freePort, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasBrowser = existsSync(CHROMIUM);
-const requireBrowser = process.env.REQUIRE_BROWSER === '1';
-const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
-
-if (!hasBrowser && !requireBrowser) {
-  console.warn(`\n!!! Browser suites SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)\n`);
-}
-
-/** A TCP port that was free a moment ago (the site URL, and so the cookies' Secure flag, is fixed before the app listens). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close((err) => (err ? reject(err) : resolve(port)));
-    });
-  });
-}
 
 /**
  * Payloads after the OWASP XSS filter-evasion cheat sheet, plus a few aimed at
@@ -162,9 +140,7 @@ const INERT_CHECK = `(() => {
   return out;
 })()`;
 
-interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
-
-(hasBrowser || requireBrowser ? describe : describe.skip)('comments in Chromium', () => {
+browserSuite('comments in Chromium', () => {
   let db: TestDatabase | undefined;
   let app: App | undefined;
   let browser: Browser | undefined;
@@ -173,13 +149,11 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
   let memberId: number;
   let thread: { slug: string; title: string; rest: string };
   let xssArticle: { id: number; slug: string };
-  const consoleErrors: string[] = [];
-  const foreignRequests: string[] = [];
+  /** Console errors, uncaught exceptions and requests leaving 127.0.0.1, from every page of every test. */
+  const everyPage = newWatch();
 
   beforeAll(async () => {
-    if (!hasBrowser) {
-      throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: install it with apt-get install -y chromium`);
-    }
+    requireBrowser();
     db = await freshDatabase('sqlite');
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -203,11 +177,7 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
 
     await app.server.listen({ port, host: '127.0.0.1' });
 
-    mkdirSync(RESULTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -217,37 +187,9 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
   });
 
   async function newContext(opts: { subscriber: boolean; bypassCSP?: boolean; js?: boolean }): Promise<BrowserContext> {
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 800 }, userAgent: BROWSER_UA, bypassCSP: opts.bypassCSP ?? false, javaScriptEnabled: opts.js ?? true });
+    const context = await openContext(browser!, { userAgent: BROWSER_UA, bypassCSP: opts.bypassCSP ?? false, javaScriptEnabled: opts.js ?? true });
     if (opts.subscriber) await context.addCookies([{ name: SESSION_COOKIE, value: sessionToken, url: base }]);
     return context;
-  }
-
-  /** A new page that records console errors, uncaught exceptions, dialogs and requests (foreign ones separately). */
-  async function openPage(context: BrowserContext): Promise<{ page: Page; watch: Watch }> {
-    const page = await context.newPage();
-    const watch: Watch = { errors: [], dialogs: [], requests: [] };
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      const source = msg.location().url;
-      const line = `${page.url()}: ${msg.text()}${source ? ` [${source}]` : ''}`;
-      consoleErrors.push(line);
-      watch.errors.push(line);
-    });
-    page.on('pageerror', (err) => {
-      consoleErrors.push(`${page.url()}: ${err.message}`);
-      watch.errors.push(`${page.url()}: ${err.message}`);
-    });
-    page.on('dialog', (d) => {
-      watch.dialogs.push(`${page.url()}: ${d.type()} ${d.message()}`);
-      void d.dismiss().catch(() => {});
-    });
-    page.on('request', (req) => {
-      watch.requests.push(req.url());
-      const url = new URL(req.url());
-      if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-      if (url.hostname !== '127.0.0.1') foreignRequests.push(req.url());
-    });
-    return { page, watch };
   }
 
   const commentsHeading = async (page: Page) => ((await page.locator('#comments h2').textContent()) ?? '').replace(/\s+/g, ' ').trim();
@@ -260,7 +202,7 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
     // The subscriber: an empty thread with a form.
     // Plain forms: the whole journey works without JavaScript.
     const subCtx = await newContext({ subscriber: true, js: false });
-    const { page, watch } = await openPage(subCtx);
+    const { page, watch } = await openPage(subCtx, everyPage);
     let res = await page.goto(articleUrl);
     expect(res?.status()).toBe(200);
     expect(res?.headers()['cache-control']).toBe('private, no-store');
@@ -324,7 +266,7 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
 
     // An anonymous reader, first view: the article is readable; of the comments only the count and the way in.
     const anonCtx = await newContext({ subscriber: false });
-    const anon = await openPage(anonCtx);
+    const anon = await openPage(anonCtx, everyPage);
     res = await anon.page.goto(articleUrl);
     expect(res?.status()).toBe(200);
     const raw = await res!.text();
@@ -354,15 +296,15 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
     await anonCtx.close();
 
     // 403 pages log "Failed to load resource" in the console; those are the ones we asked for.
-    expect(consoleErrors.filter((e) => !/\/comments\/\d+: Failed to load resource: the server responded with a status of 403/.test(e))).toEqual([]);
-    expect(foreignRequests).toEqual([]);
+    expect(everyPage.consoleErrors.filter((e) => !/\/comments\/\d+: Failed to load resource: the server responded with a status of 403/.test(e))).toEqual([]);
+    expect(everyPage.foreignRequests).toEqual([]);
   });
 
   it('with JavaScript, posts and replies inline without reloading the page', async () => {
     const section = await app!.ctx.database.db.selectFrom('sections').select('slug').executeTakeFirstOrThrow();
     const a = await makeArticle(app!.ctx.content, { title: 'Inline story', slug: 'inline-story', section: section.slug });
     const ctx = await newContext({ subscriber: true });
-    const { page, watch } = await openPage(ctx);
+    const { page, watch } = await openPage(ctx, everyPage);
     await page.goto(`${base}/articles/${a.slug}`);
     // A marker that survives only if the page is never reloaded.
     await page.evaluate(() => ((globalThis as unknown as { stayed: boolean }).stayed = true));
@@ -378,7 +320,7 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
     await first.locator('ol.comment-list--replies .comment__body', { hasText: 'Inline-reply-marker' }).waitFor();
     expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(await first.locator('.comment__body em').textContent()).toBe('hi');
-    expect(watch.errors).toEqual([]);
+    expect(watch.consoleErrors).toEqual([]);
     // And the server has both, as a reload shows.
     await page.reload();
     expect(await page.locator('#comments').textContent()).toContain('Inline-reply-marker');
@@ -397,7 +339,7 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
 
     // CSP is bypassed so that anything the sanitizer let through would actually run: the markup alone must hold.
     const ctx = await newContext({ subscriber: true, bypassCSP: true });
-    const { page, watch } = await openPage(ctx);
+    const { page, watch } = await openPage(ctx, everyPage);
 
     // The probes: in this context an injected inline script does run, and a dialog is seen.
     await page.goto(`${base}/articles/${xssArticle.slug}`);
@@ -430,7 +372,7 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
       // Nothing outside the comments block was created by them either (the page's own head/body are the layout's).
       expect(await page.evaluate<number>(`document.querySelectorAll('script:not([type="application/ld+json"]):not([src^="/assets/"]), iframe, object, embed, svg, math, body img').length`), url).toBe(0);
       expect(watch.dialogs, url).toEqual([]);
-      expect(watch.errors, url).toEqual([]);
+      expect(watch.consoleErrors, url).toEqual([]);
       expect(await page.title(), url).not.toBe('probe-ran');
     }
     expect(seen.sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
@@ -449,8 +391,8 @@ interface Watch { errors: string[]; dialogs: string[]; requests: string[] }
     expect(shown).toContain('[x](javascript:alert(1))');
 
     expect(watch.dialogs).toEqual([]);
-    expect(watch.errors).toEqual([]);
+    expect(watch.consoleErrors).toEqual([]);
     await ctx.close();
-    expect(foreignRequests).toEqual([]);
+    expect(everyPage.foreignRequests).toEqual([]);
   });
 });

@@ -1,23 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { createApp, type App } from '../../src/app.js';
 import { loadDemo } from '../../src/content/demo/load.js';
 import { demoArticles, demoSections } from '../../src/content/demo/articles.js';
 import type { DemoArticle } from '../../src/content/demo/types.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { testConfig } from '../helpers/app.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasBrowser = existsSync(CHROMIUM);
-const requireBrowser = process.env.REQUIRE_BROWSER === '1';
-const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
-
-if (!hasBrowser && !requireBrowser) {
-  console.warn(`\n!!! Browser suites SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)\n`);
-}
+import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
 
 const live = (a: DemoArticle) => (a.status ?? 'published') === 'published' && a.hoursAgo > 0;
 const accessOf = (a: DemoArticle) => a.access ?? demoSections.find((s) => s.slug === a.section)?.defaultAccess;
@@ -39,19 +29,17 @@ function proseParagraphs(markdown: string): string[] {
 const [freePreview, freeRest] = freeArticle ? freeArticle.markdown.split('<!--more-->') : [];
 const paidRest = paidArticle?.markdown.split('<!--more-->')[1];
 
-(hasBrowser || requireBrowser ? describe : describe.skip)('reader journey in Chromium', () => {
+browserSuite('reader journey in Chromium', () => {
   let db: TestDatabase | undefined;
   let app: App | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext;
   let base: string;
-  const consoleErrors: string[] = [];
-  const foreignRequests: string[] = [];
+  /** Console errors, uncaught exceptions and requests leaving 127.0.0.1, from every page. */
+  const everyPage = newWatch();
 
   beforeAll(async () => {
-    if (!hasBrowser) {
-      throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: install it with apt-get install -y chromium`);
-    }
+    requireBrowser();
     expect(freeArticle, 'the demo has a free, published article').toBeDefined();
     expect(paidArticle, 'the demo has a paid, published article').toBeDefined();
 
@@ -64,12 +52,8 @@ const paidRest = paidArticle?.markdown.split('<!--more-->')[1];
     if (!addr || typeof addr !== 'object') throw new Error('the server is not listening on a TCP port');
     base = `http://127.0.0.1:${addr.port}`;
 
-    mkdirSync(RESULTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    browser = await launchChromium();
+    context = await openContext(browser);
   });
 
   afterAll(async () => {
@@ -78,25 +62,8 @@ const paidRest = paidArticle?.markdown.split('<!--more-->')[1];
     await db?.destroy();
   });
 
-  /** A new page that records console errors, uncaught exceptions and requests leaving 127.0.0.1. */
-  async function openPage(): Promise<Page> {
-    const page = await context.newPage();
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      const source = msg.location().url;
-      consoleErrors.push(`${page.url()}: ${msg.text()}${source ? ` [${source}]` : ''}`);
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
-    page.on('request', (req) => {
-      const url = new URL(req.url());
-      if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-      if (url.hostname !== '127.0.0.1') foreignRequests.push(req.url());
-    });
-    return page;
-  }
-
   it('goes from the home page to a free article and reads it in full', async () => {
-    const page = await openPage();
+    const { page } = await openPage(context, everyPage);
     const home = await page.goto(`${base}/`);
     expect(home?.status()).toBe(200);
 
@@ -125,12 +92,12 @@ const paidRest = paidArticle?.markdown.split('<!--more-->')[1];
     await page.screenshot({ path: join(RESULTS, 'article.png'), fullPage: true });
     await page.close();
 
-    expect(consoleErrors).toEqual([]);
-    expect(foreignRequests).toEqual([]);
+    expect(everyPage.consoleErrors).toEqual([]);
+    expect(everyPage.foreignRequests).toEqual([]);
   });
 
   it('shows a paid article only up to its preview, with a notice and no gated markup', async () => {
-    const page = await openPage();
+    const { page } = await openPage(context, everyPage);
     const res = await page.goto(`${base}/articles/${paidArticle.slug}`);
     expect(res?.status()).toBe(200);
 
@@ -144,7 +111,7 @@ const paidRest = paidArticle?.markdown.split('<!--more-->')[1];
     for (const p of proseParagraphs(paidRest!)) expect(pageText).not.toContain(p.slice(0, 60));
     await page.close();
 
-    expect(consoleErrors).toEqual([]);
-    expect(foreignRequests).toEqual([]);
+    expect(everyPage.consoleErrors).toEqual([]);
+    expect(everyPage.foreignRequests).toEqual([]);
   });
 });

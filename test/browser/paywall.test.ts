@@ -1,41 +1,19 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createApp, type App } from '../../src/app.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { testConfig } from '../helpers/app.js';
 import { makeArticle, makePlan, makeSection } from '../helpers/factories.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasBrowser = existsSync(CHROMIUM);
-const requireBrowser = process.env.REQUIRE_BROWSER === '1';
-const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
-
-if (!hasBrowser && !requireBrowser) {
-  console.warn(`\n!!! Browser suites SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)\n`);
-}
-
-/** A TCP port that was free a moment ago (the site URL, and so the cookies' Secure flag, is fixed before the app listens). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close((err) => (err ? reject(err) : resolve(port)));
-    });
-  });
-}
+import { browserSuite, freePort, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
 
 /** A sentence that only ever appears after an article's preview break. */
 const canary = (n: number | string) => `CANARY-${n}-xyzzy`;
 
 interface Story { slug: string; title: string; preview: string; canary: string }
 
-(hasBrowser || requireBrowser ? describe : describe.skip)('meter and paywall in Chromium without JavaScript', () => {
+browserSuite('meter and paywall in Chromium without JavaScript', () => {
   let db: TestDatabase | undefined;
   let app: App | undefined;
   let browser: Browser | undefined;
@@ -43,13 +21,11 @@ interface Story { slug: string; title: string; preview: string; canary: string }
   let base: string;
   const metered: Story[] = [];
   let paid: Story;
-  const consoleErrors: string[] = [];
-  const foreignRequests: string[] = [];
+  /** Console errors, uncaught exceptions and requests leaving 127.0.0.1, from every page. */
+  const everyPage = newWatch();
 
   beforeAll(async () => {
-    if (!hasBrowser) {
-      throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: install it with apt-get install -y chromium`);
-    }
+    requireBrowser();
     db = await freshDatabase('sqlite');
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -84,12 +60,8 @@ interface Story { slug: string; title: string; preview: string; canary: string }
 
     await app.server.listen({ port, host: '127.0.0.1' });
 
-    mkdirSync(RESULTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
+    browser = await launchChromium();
+    context = await openContext(browser, { javaScriptEnabled: false });
   });
 
   afterAll(async () => {
@@ -97,23 +69,6 @@ interface Story { slug: string; title: string; preview: string; canary: string }
     await app?.close();
     await db?.destroy();
   });
-
-  /** A new page that records console errors, uncaught exceptions and requests leaving 127.0.0.1. */
-  async function openPage(): Promise<Page> {
-    const page = await context.newPage();
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      const source = msg.location().url;
-      consoleErrors.push(`${page.url()}: ${msg.text()}${source ? ` [${source}]` : ''}`);
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
-    page.on('request', (req) => {
-      const url = new URL(req.url());
-      if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-      if (url.hostname !== '127.0.0.1') foreignRequests.push(req.url());
-    });
-    return page;
-  }
 
   /** Open an article; returns the raw response body and the rendered DOM as the browser holds it. */
   async function open(page: Page, story: Story): Promise<{ raw: string; dom: string; text: string }> {
@@ -129,7 +84,7 @@ interface Story { slug: string; title: string; preview: string; canary: string }
   }
 
   it('meters three articles, walls the fourth and the paid one, and lets a reread through', async () => {
-    const page = await openPage();
+    const { page } = await openPage(context, everyPage);
     // Meaningful only if scripts really are off: an inline script must not run.
     await page.goto(`data:text/html,<title>idle</title><script>document.title='ran'</script>`);
     expect(await page.title()).toBe('idle');
@@ -229,7 +184,7 @@ interface Story { slug: string; title: string; preview: string; canary: string }
     }
     await page.close();
 
-    expect(consoleErrors).toEqual([]);
-    expect(foreignRequests).toEqual([]);
+    expect(everyPage.consoleErrors).toEqual([]);
+    expect(everyPage.foreignRequests).toEqual([]);
   });
 });

@@ -1,50 +1,25 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { createApp, type App } from '../../src/app.js';
 import { loadDemo } from '../../src/content/demo/load.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { testConfig } from '../helpers/app.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
+import { browserSuite, freePort, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasBrowser = existsSync(CHROMIUM);
-const requireBrowser = process.env.REQUIRE_BROWSER === '1';
-const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
-
-if (!hasBrowser && !requireBrowser) {
-  console.warn(`\n!!! Browser suites SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)\n`);
-}
-
-/** A TCP port that was free a moment ago (the mail links need the site URL before the app listens). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close((err) => (err ? reject(err) : resolve(port)));
-    });
-  });
-}
-
-(hasBrowser || requireBrowser ? describe : describe.skip)('sign-up journey in Chromium', () => {
+browserSuite('sign-up journey in Chromium', () => {
   let db: TestDatabase | undefined;
   let app: App | undefined;
   let inbox: Inbox | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext;
   let base: string;
-  const consoleErrors: string[] = [];
-  const foreignRequests: string[] = [];
+  /** Console errors, uncaught exceptions and requests leaving 127.0.0.1, from every page. */
+  const everyPage = newWatch();
 
   beforeAll(async () => {
-    if (!hasBrowser) {
-      throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: install it with apt-get install -y chromium`);
-    }
+    requireBrowser();
     inbox = await startInbox();
     db = await freshDatabase('sqlite');
     const port = await freePort();
@@ -54,12 +29,8 @@ function freePort(): Promise<number> {
     await loadDemo(app.ctx.content);
     await app.server.listen({ port, host: '127.0.0.1' });
 
-    mkdirSync(RESULTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    browser = await launchChromium();
+    context = await openContext(browser);
   });
 
   afterAll(async () => {
@@ -69,26 +40,9 @@ function freePort(): Promise<number> {
     await db?.destroy();
   });
 
-  /** A new page that records console errors, uncaught exceptions and requests leaving 127.0.0.1. */
-  async function openPage(): Promise<Page> {
-    const page = await context.newPage();
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      const source = msg.location().url;
-      consoleErrors.push(`${page.url()}: ${msg.text()}${source ? ` [${source}]` : ''}`);
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
-    page.on('request', (req) => {
-      const url = new URL(req.url());
-      if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-      if (url.hostname !== '127.0.0.1') foreignRequests.push(req.url());
-    });
-    return page;
-  }
-
   it('signs up, follows the emailed link in the same browser, sees the account and signs out', async () => {
     const email = `newcomer-${Date.now()}@example.com`;
-    const page = await openPage();
+    const { page } = await openPage(context, everyPage);
 
     const signup = await page.goto(`${base}/signup`);
     expect(signup?.status()).toBe(200);
@@ -138,7 +92,7 @@ function freePort(): Promise<number> {
     expect((await page.locator('h1').textContent())?.trim()).toBe('Sign in');
     await page.close();
 
-    expect(consoleErrors).toEqual([]);
-    expect(foreignRequests).toEqual([]);
+    expect(everyPage.consoleErrors).toEqual([]);
+    expect(everyPage.foreignRequests).toEqual([]);
   });
 });

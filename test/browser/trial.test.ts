@@ -1,9 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createApp, type App } from '../../src/app.js';
 import { fixedClock } from '../../src/clock.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
@@ -11,36 +8,17 @@ import { testConfig } from '../helpers/app.js';
 import { writeMeterRules } from '../../src/access/rules.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { makeArticle, makePlan, makeSection } from '../helpers/factories.js';
+import { browserSuite, freePort, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasBrowser = existsSync(CHROMIUM);
-const requireBrowser = process.env.REQUIRE_BROWSER === '1';
-const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-03-10T12:00:00Z');
-
-if (!hasBrowser && !requireBrowser) {
-  console.warn(`\n!!! Browser suites SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)\n`);
-}
-
-/** A TCP port that was free a moment ago (the mail links need the site URL before the app listens). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close((err) => (err ? reject(err) : resolve(port)));
-    });
-  });
-}
 
 /** A sentence that only ever appears after an article's preview break. */
 const canary = (n: number) => `TRIAL-CANARY-${n}-plugh`;
 
 interface Story { slug: string; title: string; preview: string; canary: string }
 
-(hasBrowser || requireBrowser ? describe : describe.skip)('no-card trial from the wall in Chromium', () => {
+browserSuite('no-card trial from the wall in Chromium', () => {
   let db: TestDatabase | undefined;
   let app: App | undefined;
   let inbox: Inbox | undefined;
@@ -49,13 +27,11 @@ interface Story { slug: string; title: string; preview: string; canary: string }
   let base: string;
   const clock = fixedClock(T0);
   const stories: Story[] = [];
-  const consoleErrors: string[] = [];
-  const foreignRequests: string[] = [];
+  /** Console errors, uncaught exceptions and requests leaving 127.0.0.1, from every page. */
+  const everyPage = newWatch();
 
   beforeAll(async () => {
-    if (!hasBrowser) {
-      throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: install it with apt-get install -y chromium`);
-    }
+    requireBrowser();
     inbox = await startInbox();
     db = await freshDatabase('sqlite');
     const port = await freePort();
@@ -90,12 +66,8 @@ interface Story { slug: string; title: string; preview: string; canary: string }
     expect(site.meter).toMatchObject({ period: 'calendar_month', anonymousAllowance: 3, memberAllowance: 3 });
     await app.server.listen({ port, host: '127.0.0.1' });
 
-    mkdirSync(RESULTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    browser = await launchChromium();
+    context = await openContext(browser);
   });
 
   afterAll(async () => {
@@ -104,23 +76,6 @@ interface Story { slug: string; title: string; preview: string; canary: string }
     await inbox?.close();
     await db?.destroy();
   });
-
-  /** A new page that records console errors, uncaught exceptions and requests leaving 127.0.0.1. */
-  async function openPage(): Promise<Page> {
-    const page = await context.newPage();
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      const source = msg.location().url;
-      consoleErrors.push(`${page.url()}: ${msg.text()}${source ? ` [${source}]` : ''}`);
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
-    page.on('request', (req) => {
-      const url = new URL(req.url());
-      if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-      if (url.hostname !== '127.0.0.1') foreignRequests.push(req.url());
-    });
-    return page;
-  }
 
   /** The first mail to `to` from message index `after` on whose subject matches. */
   async function mailWithSubject(to: string, subject: string, after: number) {
@@ -141,7 +96,7 @@ interface Story { slug: string; title: string; preview: string; canary: string }
 
   it('starts a trial from the wall by email link, reads in full, and is walled again when the trial ends', async () => {
     const email = `trialist-${Date.now()}@example.com`;
-    const page = await openPage();
+    const { page } = await openPage(context, everyPage);
     const title = (await app!.ctx.site.get()).settings.title;
     const bodyText = async () => (await page.locator('body').innerText()).replace(/\s+/g, ' ');
 
@@ -262,7 +217,7 @@ interface Story { slug: string; title: string; preview: string; canary: string }
     }
     await page.close();
 
-    expect(consoleErrors).toEqual([]);
-    expect(foreignRequests).toEqual([]);
+    expect(everyPage.consoleErrors).toEqual([]);
+    expect(everyPage.foreignRequests).toEqual([]);
   });
 });

@@ -1,72 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliEnv, noStackTrace, oneLine, run, startCli, tempDirs } from '../helpers/cli.js';
 
 /**
  * The real CLI as a child process: `node --import tsx src/cli/main.ts <args>`.
  * Every spawn compiles through tsx (~1s), so independent cases run concurrently.
  */
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
-
-const tmpDirs: string[] = [];
-function freshDataDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'masthead-cli-'));
-  tmpDirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-});
-
-/** The parent's environment without anything that configures Masthead or the test run. */
-const CONFIG_VARS = /^(TEST_|VITEST|REQUIRE_POSTGRES$|PORT$|HOST$|SITE_URL$|DATABASE_URL$|MASTHEAD_|LOG_LEVEL$|LOG_REQUESTS$|NODE_OPTIONS$|NODE_ENV$)/;
-function cliEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!CONFIG_VARS.test(k)) env[k] = v;
-  return { ...env, MASTHEAD_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...extra };
-}
-
-interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Run the CLI to completion (killed after timeoutMs). */
-function run(args: string[], opts: { dataDir: string; env?: Record<string, string>; timeoutMs?: number }): Promise<Result> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawnCli(args, cliEnv(opts.dataDir, opts.env));
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`masthead ${args.join(' ')} did not exit within ${opts.timeoutMs ?? 20_000}ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, opts.timeoutMs ?? 20_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** stderr is exactly one non-empty line (plus its newline); returns that line. */
-function oneLine(text: string): string {
-  expect(text, `expected exactly one line, got:\n${text}`).toMatch(/^[^\r\n]+\n$/);
-  return text.trimEnd();
-}
-
-const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at /m);
+const freshDataDir = tempDirs('masthead-cli-');
 
 function unwritableDataDir(): string {
   const file = join(freshDataDir(), 'plain-file');
@@ -244,29 +186,10 @@ describe.concurrent('masthead CLI: commands', () => {
 
 describe('masthead start', () => {
   it('serves the demo site on the port it prints, and exits 0 on SIGTERM', async () => {
-    const child = spawnCli(['start'], cliEnv(freshDataDir(), { PORT: '0' }));
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+    const server = startCli(['start'], cliEnv({ MASTHEAD_DATA_DIR: freshDataDir(), LOG_LEVEL: 'silent', PORT: '0' }));
 
     try {
-      const url = await new Promise<string>((res, rej) => {
-        const timer = setTimeout(() => rej(new Error(`no "running at" line within 20s\nstdout: ${stdout}\nstderr: ${stderr}`)), 20_000);
-        child.stdout!.on('data', (c: string) => {
-          stdout += c;
-          const m = /^Masthead is running at (http:\/\/127\.0\.0\.1:(\d+)\/)\n/m.exec(stdout);
-          if (m) {
-            clearTimeout(timer);
-            res(m[1]!);
-          }
-        });
-        void exited.then(({ code, signal }) => {
-          clearTimeout(timer);
-          rej(new Error(`start exited early (code ${code}, signal ${signal})\nstdout: ${stdout}\nstderr: ${stderr}`));
-        });
-      });
+      const url = await server.runningAt();
       const port = Number(new URL(url).port);
       // With PORT=0 the printed URL must carry the port actually bound, not 0.
       expect(port).toBeGreaterThan(0);
@@ -279,17 +202,12 @@ describe('masthead start', () => {
       expect(home.status).toBe(200);
       expect(await home.text()).toContain('The Harbour Ledger');
 
-      const t0 = Date.now();
-      child.kill('SIGTERM');
-      const result = await Promise.race([
-        exited,
-        new Promise<never>((_, rej) => setTimeout(() => rej(new Error('did not exit within 5s of SIGTERM')), 5_000)),
-      ]);
-      expect(result).toEqual({ code: 0, signal: null });
-      expect(Date.now() - t0).toBeLessThan(5_000);
-      expect(stderr).toBe('');
+      const { exit, ms } = await server.terminate();
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(ms).toBeLessThan(5_000);
+      expect(server.stderr).toBe('');
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      server.kill();
     }
   });
 });

@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { describe } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+
+/**
+ * What the browser suites (test/browser) share: where Chromium is, whether the suites run or are skipped,
+ * launching it, and pages that record what went wrong in them.
+ */
+
+/** The system Chromium; MASTHEAD_CHROMIUM points elsewhere (e.g. at a missing path, to see the skip). */
+export const CHROMIUM = process.env.MASTHEAD_CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+/** Screenshots go here. */
+export const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
+export const VIEWPORT = { width: 1280, height: 800 };
+
+const hasBrowser = existsSync(CHROMIUM);
+/** REQUIRE_BROWSER=1 (CI): a missing Chromium fails the suites instead of skipping them. */
+const mustRun = process.env.REQUIRE_BROWSER === '1';
+
+let warned = false;
+
+/**
+ * `describe` when Chromium is there or REQUIRE_BROWSER=1, else `describe.skip` with one loud line on stderr
+ * (once per test file, however many suites it has).
+ */
+export function browserSuite(name: string, fn: () => void): void {
+  if (!hasBrowser && !mustRun && !warned) {
+    warned = true;
+    console.warn(`\n!!! Browser suites SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)\n`);
+  }
+  (hasBrowser || mustRun ? describe : describe.skip)(name, fn);
+}
+
+/** First thing in a browser suite's beforeAll: with REQUIRE_BROWSER=1 and no Chromium, fail the suite. */
+export function requireBrowser(): void {
+  if (!hasBrowser) {
+    throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found: install it with apt-get install -y chromium`);
+  }
+}
+
+/** Headless Chromium; also makes sure RESULTS exists for the screenshots. */
+export async function launchChromium(): Promise<Browser> {
+  mkdirSync(RESULTS, { recursive: true });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** A context with the suites' viewport, plus any options of the test's own (javaScriptEnabled, bypassCSP, userAgent…). */
+export function openContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  return browser.newContext({ viewport: VIEWPORT, ...options });
+}
+
+/**
+ * A TCP port that was free a moment ago: for suites whose site URL (mail links, the cookies' Secure flag)
+ * has to be fixed before the app listens.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close((err) => (err ? reject(err) : resolve(port)));
+    });
+  });
+}
+
+/** What a watched page recorded. */
+export interface PageWatch {
+  /** Console errors (`<page url>: <text> [<source>]`) and uncaught exceptions (`<page url>: <message>`). */
+  consoleErrors: string[];
+  /** Requests to hosts other than 127.0.0.1 (data: and blob: URLs aside). */
+  foreignRequests: string[];
+  /** Every request's URL. */
+  requests: string[];
+  /** Dialogs (`<page url>: <type> <message>`); each is dismissed. */
+  dialogs: string[];
+}
+
+export const newWatch = (): PageWatch => ({ consoleErrors: [], foreignRequests: [], requests: [], dialogs: [] });
+
+/**
+ * Record what goes wrong in `page` into a fresh PageWatch (returned) and into each of `also`
+ * (e.g. one a suite shares across its pages and tests).
+ */
+export function watchPage(page: Page, ...also: PageWatch[]): PageWatch {
+  const watch = newWatch();
+  const sinks = [watch, ...also];
+  const record = (field: keyof PageWatch, line: string) => sinks.forEach((s) => s[field].push(line));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const source = msg.location().url;
+    record('consoleErrors', `${page.url()}: ${msg.text()}${source ? ` [${source}]` : ''}`);
+  });
+  page.on('pageerror', (err) => record('consoleErrors', `${page.url()}: ${err.message}`));
+  page.on('dialog', (d) => {
+    record('dialogs', `${page.url()}: ${d.type()} ${d.message()}`);
+    void d.dismiss().catch(() => {});
+  });
+  page.on('request', (req) => {
+    record('requests', req.url());
+    const url = new URL(req.url());
+    if (url.protocol === 'data:' || url.protocol === 'blob:') return;
+    if (url.hostname !== '127.0.0.1') record('foreignRequests', req.url());
+  });
+  return watch;
+}
+
+/** A new page in `context`, watched (see watchPage). */
+export async function openPage(context: BrowserContext, ...also: PageWatch[]): Promise<{ page: Page; watch: PageWatch }> {
+  const page = await context.newPage();
+  return { page, watch: watchPage(page, ...also) };
+}
