@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { cliEnv, noStackTrace, oneLine, run, startCli, tempDirs } from '../helpers/cli.js';
 
@@ -128,6 +129,41 @@ describe.concurrent('masthead CLI: commands', () => {
     // Emails are case-insensitive identities.
     expect(duplicate.code).toBe(1);
     expect(oneLine(duplicate.stderr)).toMatch(/^masthead: a staff user with email .* exists/);
+  });
+
+  it('plan create/list/archive and comp grant/revoke work on the demo publication', async () => {
+    const dataDir = freshDataDir();
+    expect((await run(['demo'], { dataDir })).code).toBe(0);
+    const created = await run(['plan', 'create', '--name', 'Patron', '--monthly', '1500', '--yearly', '15000', '--currency', 'eur', '--trial-days', '0'], { dataDir });
+    expect(created.code).toBe(0);
+    expect(created.stdout).toBe('created plan patron\n');
+    const list = (await run(['plan', 'list'], { dataDir })).stdout;
+    expect(list).toMatch(/^supporter\tSupporter\tactive \(default\)\t£7\.00\/month, £70\.00\/year\ttrial 14 days$/m);
+    expect(list).toMatch(/^patron\tPatron\tactive\t€15\.00\/month, €150\.00\/year\ttrial 0 days$/m);
+    const [float, badCurrency] = await Promise.all([
+      run(['plan', 'create', '--name', 'Cheap', '--monthly', '4.99'], { dataDir }),
+      run(['plan', 'create', '--name', 'Odd', '--monthly', '500', '--currency', 'xyz'], { dataDir }),
+    ]);
+    expect(float.code).toBe(2);
+    expect(oneLine(float.stderr)).toMatch(/whole number/);
+    expect(badCurrency.code).toBe(2);
+    expect(oneLine(badCurrency.stderr)).toMatch(/ISO 4217/);
+    expect((await run(['plan', 'archive', 'patron'], { dataDir })).stdout).toMatch(/subscribers stay/);
+
+    // A reader who signed up on the site (inserted here as the sign-up flow would).
+    const db = new BetterSqlite3(join(dataDir, 'masthead.db'));
+    db.prepare(`insert into members (email, email_normalized, name, status, email_verified, created_at) values ('friend@example.com', 'friend@example.com', 'Friend', 'free', 1, 0)`).run();
+    db.close();
+    expect((await run(['comp', 'grant', '--email', 'friend@example.com', '--days', '30'], { dataDir })).stdout).toBe('complimentary access granted to friend@example.com for 30 days\n');
+    const check = new BetterSqlite3(join(dataDir, 'masthead.db'), { readonly: true });
+    expect(check.prepare(`select status from members where email = 'friend@example.com'`).get()).toEqual({ status: 'comp' });
+    check.close();
+    expect((await run(['comp', 'revoke', '--email', 'friend@example.com'], { dataDir })).code).toBe(0);
+    const nobody = await run(['comp', 'grant', '--email', 'nobody@example.com'], { dataDir });
+    expect(nobody.code).toBe(1);
+    expect(oneLine(nobody.stderr)).toMatch(/no member with email/);
+    const jobs = await run(['jobs'], { dataDir });
+    expect(jobs.stdout).toMatch(/pending\tbilling\.comp_end\t1|done\tbilling\.comp_end/);
   });
 
   it('settings get and set validate keys and values', async () => {
