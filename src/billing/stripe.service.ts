@@ -1,6 +1,5 @@
 import Stripe from 'stripe';
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.js';
+import { withTransaction } from '../db/transaction.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
 import { queueMail } from '../mail/mailer.js';
 import { noticeMail } from '../mail/messages.js';
@@ -69,7 +68,7 @@ export async function setCancelAtPeriodEnd(d: StripeDeps, memberId: number, canc
   const sub = await liveSubscription(d, memberId);
   if (!sub?.stripe_subscription_id) throw new AppError('conflict', 'there is no paid subscription to change');
   const fresh = await d.stripe.subscriptions.update(sub.stripe_subscription_id, { cancel_at_period_end: cancel });
-  await (d.db as Kysely<DB>).transaction().execute((trx) => reconcile({ ...d, db: trx }, fresh, `member: ${cancel ? 'canceled at period end' : 'resumed'}`));
+  await withTransaction(d, (t) => reconcile(t, fresh, `member: ${cancel ? 'canceled at period end' : 'resumed'}`));
 }
 
 /** Signature check on the raw body; a bad one is a 400 and changes nothing. */
@@ -110,9 +109,8 @@ export async function handleEvent(d: StripeDeps, event: Stripe.Event): Promise<'
   if (await d.db.selectFrom('stripe_events').select('id').where('id', '=', event.id).executeTakeFirst()) return 'duplicate';
   const subId = HANDLED_EVENTS.has(event.type) ? subscriptionIdOf(event) : null;
   const fresh = subId ? await d.stripe.subscriptions.retrieve(subId) : null;
-  return (d.db as Kysely<DB>).transaction().execute(async (trx) => {
-    const t: StripeDeps = { ...d, db: trx };
-    const ins = await trx.insertInto('stripe_events').values({ id: event.id, type: event.type, processed_at: t.clock.now() })
+  return withTransaction(d, async (t) => {
+    const ins = await t.db.insertInto('stripe_events').values({ id: event.id, type: event.type, processed_at: t.clock.now() })
       .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
     if (!Number(ins.numInsertedOrUpdatedRows ?? 0)) return 'duplicate';
     if (!fresh) return 'ignored';

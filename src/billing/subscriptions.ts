@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { withTransaction } from '../db/transaction.js';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
@@ -28,11 +29,6 @@ export const JOBS = {
   trialReminder: 'billing.trial_reminder',
   graceCheck: 'billing.grace_check',
 } as const;
-
-async function tx<T>(d: BillingDeps, fn: (d: BillingDeps) => Promise<T>): Promise<T> {
-  if (d.db.isTransaction) return fn(d);
-  return (d.db as Kysely<DB>).transaction().execute((trx) => fn({ ...d, db: trx }));
-}
 
 /** The grace period: fixed by the caller (tests), else the `billing.graceDays` setting. */
 async function graceOf(d: Pick<BillingDeps, 'db' | 'graceDays'>): Promise<number> {
@@ -97,7 +93,7 @@ export async function claimTrial(db: Q, email: string, memberId: number, now: nu
 
 /** "Try N days free" without a card: the trial starts now and ends after N days unless the member subscribes. */
 export async function startTrial(deps: BillingDeps, memberId: number, planId?: number): Promise<SubRow> {
-  return tx(deps, async (d) => {
+  return withTransaction(deps, async (d) => {
     const now = d.clock.now();
     const member = await d.db.selectFrom('members').select(['id', 'email']).where('id', '=', memberId).where('deleted_at', 'is', null).executeTakeFirst();
     if (!member) throw notFound('member');
@@ -123,7 +119,7 @@ export async function startTrial(deps: BillingDeps, memberId: number, planId?: n
 
 /** Job: a no-card trial whose time is up ends, unless it became something else meanwhile. */
 export async function endTrialIfDue(deps: BillingDeps, subscriptionId: number): Promise<void> {
-  await tx(deps, async (d) => {
+  await withTransaction(deps, async (d) => {
     const sub = await d.db.selectFrom('subscriptions').selectAll().where('id', '=', subscriptionId).executeTakeFirst();
     if (!sub || sub.status !== 'trialing' || sub.stripe_subscription_id || (sub.trial_end ?? 0) > d.clock.now()) return;
     await changeStatus(d, sub, 'canceled', 'system: trial ended');
@@ -152,7 +148,7 @@ export async function remindTrialEnding(deps: BillingDeps, subscriptionId: numbe
 
 /** Complimentary access, granted by staff; `until` is optional (open-ended). */
 export async function grantComp(deps: BillingDeps, memberId: number, cause: string, until?: number): Promise<SubRow> {
-  return tx(deps, async (d) => {
+  return withTransaction(deps, async (d) => {
     if (!(await d.db.selectFrom('members').select('id').where('id', '=', memberId).where('deleted_at', 'is', null).executeTakeFirst())) throw notFound('member');
     const live = await liveSubscription(d, memberId);
     if (live?.status === 'comp') throw new AppError('conflict', 'this member already has complimentary access');
@@ -164,7 +160,7 @@ export async function grantComp(deps: BillingDeps, memberId: number, cause: stri
 }
 
 export async function revokeComp(deps: BillingDeps, memberId: number, cause: string): Promise<void> {
-  await tx(deps, async (d) => {
+  await withTransaction(deps, async (d) => {
     const subs = await d.db.selectFrom('subscriptions').selectAll().where('member_id', '=', memberId).where('status', '=', 'comp').execute();
     if (!subs.length) throw notFound('complimentary subscription');
     for (const s of subs) await changeStatus(d, s, 'canceled', cause);
@@ -172,7 +168,7 @@ export async function revokeComp(deps: BillingDeps, memberId: number, cause: str
 }
 
 export async function endCompIfDue(deps: BillingDeps, subscriptionId: number): Promise<void> {
-  await tx(deps, async (d) => {
+  await withTransaction(deps, async (d) => {
     const sub = await d.db.selectFrom('subscriptions').selectAll().where('id', '=', subscriptionId).executeTakeFirst();
     if (sub?.status === 'comp' && sub.current_period_end !== null && sub.current_period_end <= d.clock.now()) await changeStatus(d, sub, 'canceled', 'system: complimentary access ended');
   });
@@ -180,7 +176,7 @@ export async function endCompIfDue(deps: BillingDeps, subscriptionId: number): P
 
 /** Cancel a no-card trial now (the member chose to). */
 export async function cancelLocalTrial(deps: BillingDeps, memberId: number): Promise<void> {
-  await tx(deps, async (d) => {
+  await withTransaction(deps, async (d) => {
     const sub = await liveSubscription(d, memberId);
     if (!sub || sub.status !== 'trialing' || sub.stripe_subscription_id) throw new AppError('conflict', 'there is no free trial to cancel');
     await changeStatus(d, sub, 'canceled', 'member: canceled the free trial');

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { withTransaction } from '../db/transaction.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
@@ -46,11 +47,6 @@ export interface CommentView {
   replies: CommentView[];
 }
 
-async function tx<T>(d: CommentDeps, fn: (d: CommentDeps) => Promise<T>): Promise<T> {
-  if (d.db.isTransaction) return fn(d);
-  return (d.db as Kysely<DB>).transaction().execute((trx) => fn({ ...d, db: trx }));
-}
-
 async function recount(db: Q, articleId: number): Promise<void> {
   const r = await db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n')).where('article_id', '=', articleId).where('status', '=', 'visible').executeTakeFirstOrThrow();
   await db.updateTable('articles').set({ comment_count: Number(r.n) }).where('id', '=', articleId).execute();
@@ -72,7 +68,7 @@ export interface PostInput { articleId: number; author: Author; text: string; pa
 
 export async function postComment(deps: CommentDeps, rules: CommentRules, i: PostInput): Promise<{ id: number; status: string }> {
   const text = checkText(i.text);
-  const out = await tx(deps, async (d) => {
+  const out = await withTransaction(deps, async (d) => {
     const now = d.clock.now();
     let depth = 0;
     let rootId: number | null = null;
@@ -158,7 +154,7 @@ export async function deleteOwnComment(deps: CommentDeps, id: number, author: Au
 
 /** Moderation: approve (visible), hide, or delete. Open reports on the comment are resolved. */
 export async function setStatus(deps: CommentDeps, id: number, status: 'visible' | 'hidden' | 'deleted'): Promise<void> {
-  await tx(deps, async (d) => {
+  await withTransaction(deps, async (d) => {
     const c = await d.db.selectFrom('comments').select(['id', 'article_id', 'status', 'member_id']).where('id', '=', id).executeTakeFirst();
     if (!c) throw notFound('comment');
     const now = d.clock.now();
@@ -170,7 +166,7 @@ export async function setStatus(deps: CommentDeps, id: number, status: 'visible'
 }
 
 export async function likeComment(deps: CommentDeps, id: number, memberId: number): Promise<void> {
-  await tx(deps, async (d) => {
+  await withTransaction(deps, async (d) => {
     const c = await d.db.selectFrom('comments').select(['id', 'status']).where('id', '=', id).executeTakeFirst();
     if (!c || c.status !== 'visible') throw notFound('comment');
     const r = await d.db.insertInto('comment_likes').values({ comment_id: id, member_id: memberId }).onConflict((oc) => oc.columns(['comment_id', 'member_id']).doNothing()).executeTakeFirst();

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { withTransaction } from '../db/transaction.js';
 import type { Clock } from '../clock.js';
 import type { Dialect } from '../db/database.js';
 import type { DB } from '../db/schema.js';
@@ -15,7 +16,8 @@ export interface ContentDeps {
 /** Run `fn` in one transaction; services called inside share it. */
 export async function inTransaction<T>(deps: ContentDeps, fn: (d: ContentDeps) => Promise<T>): Promise<T> {
   if (deps.db.isTransaction) return fn(deps);
-  const out = await (deps.db as Kysely<DB>).transaction().execute((trx) => fn({ ...deps, db: trx, changed: undefined }));
+  // Caches are cleared once, after the commit, not by each service inside the transaction.
+  const out = await withTransaction({ ...deps, changed: undefined }, fn);
   deps.changed?.();
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { withTransaction } from '../db/transaction.js';
 import type { Clock } from '../clock.js';
 import type { Dialect } from '../db/database.js';
 import type { DB } from '../db/schema.js';
@@ -37,12 +38,6 @@ export interface Member {
   lastSeenAt: number | null;
 }
 
-export async function tx<T>(d: AccountDeps, fn: (d: AccountDeps) => Promise<T>): Promise<T> {
-  if (d.db.isTransaction) return fn(d);
-  const out = await (d.db as Kysely<DB>).transaction().execute((trx) => fn({ ...d, db: trx }));
-  return out;
-}
-
 const toMember = (r: { id: number; email: string; name: string; status: string; email_verified: number; password_hash: string | null; created_at: number; last_seen_at: number | null }): Member => ({
   id: r.id, email: r.email, name: r.name, status: r.status, emailVerified: r.email_verified === 1, hasPassword: r.password_hash !== null, createdAt: r.created_at, lastSeenAt: r.last_seen_at,
 });
@@ -76,7 +71,7 @@ export function parseEmail(email: unknown): string {
 export async function requestSignInLink(deps: AccountDeps, i: { email: string; name?: string; bindingHash: string | null; deviceId: string | null; returnTo?: string; intent?: string }): Promise<void> {
   const email = parseEmail(i.email);
   const name = (i.name ?? '').trim().slice(0, 200) || null;
-  await tx(deps, async (d) => {
+  await withTransaction(deps, async (d) => {
     const now = d.clock.now();
     const member = await findMemberByEmail(d.db, email);
     const purpose: LinkPurpose = member ? 'signin' : 'signup';
@@ -112,7 +107,7 @@ export type LinkResult =
 
 /** Use a link: once, atomically. Sign-in rotates the session (a fresh id every time). */
 export async function useLink(deps: AccountDeps, raw: string, o: { userAgent: string; totpCode?: string; ip?: string }): Promise<LinkResult> {
-  return tx(deps, async (d) => {
+  return withTransaction(deps, async (d) => {
     const now = d.clock.now();
     const found = await findLoginToken(d.db, raw, now);
     if (!found.ok) return { kind: found.reason };
@@ -156,7 +151,7 @@ export async function passwordSignIn(deps: AccountDeps, i: { email: string; pass
   const member = await findMemberByEmail(deps.db, email);
   const ok = await verifyPassword(member?.password_hash ?? null, i.password);
   if (!member || !ok) throw new AppError('unauthorized', 'that email and password do not match');
-  return tx(deps, async (d) => {
+  return withTransaction(deps, async (d) => {
     const now = d.clock.now();
     await d.onMemberSignIn({ db: d.db, now }, member.id, i.deviceId);
     await d.db.updateTable('members').set({ last_seen_at: now }).where('id', '=', member.id).execute();
@@ -179,7 +174,7 @@ export async function changeName(deps: AccountDeps, memberId: number, name: stri
 /** The new address must prove itself: nothing changes until its link is used. */
 export async function requestEmailChange(deps: AccountDeps, memberId: number, newEmail: string): Promise<void> {
   const email = parseEmail(newEmail);
-  await tx(deps, async (d) => {
+  await withTransaction(deps, async (d) => {
     const now = d.clock.now();
     const taken = await findMemberByEmail(d.db, email);
     if (taken && taken.id !== memberId) throw conflict('that address belongs to another account');
@@ -204,7 +199,7 @@ export async function exportMemberData(deps: AccountDeps, memberId: number) {
  * law requires us to keep still point somewhere; nothing in it identifies a person.
  */
 export async function deleteMember(deps: AccountDeps, memberId: number): Promise<void> {
-  await tx(deps, async (d) => {
+  await withTransaction(deps, async (d) => {
     const now = d.clock.now();
     await d.db.updateTable('members').set({
       email: `deleted-member-${memberId}@invalid`, email_normalized: `deleted-member-${memberId}@invalid`, name: '', password_hash: null, email_verified: 0, deleted_at: now, last_seen_at: null,

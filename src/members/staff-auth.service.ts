@@ -5,7 +5,8 @@ import { audit } from './audit.js';
 import { randomToken } from './crypto.js';
 import { createLoginToken } from './login-tokens.js';
 import type { AccountDeps } from './members.service.js';
-import { parseEmail, safeReturnTo, tx } from './members.service.js';
+import { parseEmail, safeReturnTo } from './members.service.js';
+import { withTransaction } from '../db/transaction.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { createSession } from './sessions.js';
 import { normalizeEmail, STAFF_ROLES, type StaffRole, type StaffUser } from './staff.js';
@@ -43,7 +44,7 @@ export async function requestStaffLink(deps: AccountDeps, i: { email: string; re
   const email = parseEmail(i.email);
   const row = await deps.db.selectFrom('staff_users').select(['id', 'email']).where('email_normalized', '=', normalizeEmail(email)).executeTakeFirst();
   if (!row) return;
-  await tx(deps, async (d) => {
+  await withTransaction(deps, async (d) => {
     const now = d.clock.now();
     const token = await createLoginToken(d.db, { purpose: 'staff_signin', email: row.email, name: null, memberId: null, staffUserId: row.id, bindingHash: i.bindingHash, deviceId: null, returnTo: safeReturnTo(i.returnTo ?? '/admin') }, now);
     await queueMail(d.db, signInMail(await d.brand(), row.email, `${d.siteUrl}/signin/verify?token=${token}`, 'staff'), now);

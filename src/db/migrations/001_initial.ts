@@ -1,12 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
+import { withId } from './columns.js';
 
 /** Content, settings and staff tables. Dialect differences are confined to ids and search. */
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const id = (t: any) =>
-    dialect === 'postgres'
-      ? t.addColumn('id', 'serial', (c: any) => c.primaryKey())
-      : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement());
+  const id = (t: any) => withId(t, dialect) as any;
 
   await db.schema.createTable('settings')
     .addColumn('key', 'text', (c) => c.primaryKey())

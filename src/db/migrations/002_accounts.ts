@@ -1,12 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
+import { withId } from './columns.js';
 
 /** Reader accounts, sessions, sign-in links, the staff audit log and the job queue (mail and later billing). */
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const id = (t: any) =>
-    dialect === 'postgres'
-      ? t.addColumn('id', 'serial', (c: any) => c.primaryKey())
-      : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement());
+  const id = (t: any) => withId(t, dialect) as any;
 
   await id(db.schema.createTable('members'))
     .addColumn('email', 'text', (c: any) => c.notNull())

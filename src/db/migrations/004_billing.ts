@@ -1,12 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
+import { withId } from './columns.js';
 
 /** Plans and prices, subscriptions with their full history, trial claims, and Stripe event idempotency. */
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const id = (t: any) =>
-    dialect === 'postgres'
-      ? t.addColumn('id', 'serial', (c: any) => c.primaryKey())
-      : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement());
+  const id = (t: any) => withId(t, dialect) as any;
 
   await id(db.schema.createTable('plans'))
     .addColumn('slug', 'text', (c: any) => c.notNull().unique())

@@ -1,12 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
+import { withId } from './columns.js';
 
 /** Comments with one level of replies below replies (flat beyond), likes, reports and bans. */
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const id = (t: any) =>
-    dialect === 'postgres'
-      ? t.addColumn('id', 'serial', (c: any) => c.primaryKey())
-      : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement());
+  const id = (t: any) => withId(t, dialect) as any;
 
   await id(db.schema.createTable('comments'))
     .addColumn('article_id', 'integer', (c: any) => c.notNull().references('articles.id').onDelete('cascade'))
