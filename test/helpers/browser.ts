@@ -20,18 +20,17 @@ const hasBrowser = existsSync(CHROMIUM);
 /** REQUIRE_BROWSER=1 (CI): a missing Chromium fails the suites instead of skipping them. */
 const mustRun = process.env.REQUIRE_BROWSER === '1';
 
-let warned = false;
-
 /**
- * `describe` when Chromium is there or REQUIRE_BROWSER=1, else `describe.skip` with one loud line on stderr
- * (once per test file, however many suites it has).
+ * `describe` when Chromium is there or REQUIRE_BROWSER=1, else `describe.skip`. The one loud line saying
+ * why is printed once per run, by the global setup (browserSkipReason).
  */
 export function browserSuite(name: string, fn: () => void): void {
-  if (!hasBrowser && !mustRun && !warned) {
-    warned = true;
-    console.warn(`\n!!! Browser suites SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)\n`);
-  }
   (hasBrowser || mustRun ? describe : describe.skip)(name, fn);
+}
+
+/** Why the browser suites will be skipped, or null when they run. */
+export function browserSkipReason(): string | null {
+  return hasBrowser || mustRun ? null : `Browser suites SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium)`;
 }
 
 /** First thing in a browser suite's beforeAll: with REQUIRE_BROWSER=1 and no Chromium, fail the suite. */

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { browserSkipReason } from './browser.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,6 +26,9 @@ export default async function setup(project: TestProject) {
   await migrateToLatest(s);
   await s.close();
   project.provide('sqliteTemplate', sqliteTemplate);
+
+  const browserSkip = browserSkipReason();
+  if (browserSkip) console.warn(`\n!!! ${browserSkip}\n`);
 
   const url = process.env.TEST_DATABASE_URL;
   let pgTemplate: string | null = null;
