@@ -117,6 +117,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await meter.merge(d.db, `d:${deviceId}`, `m:${memberId}`, windowAt(rules.period, d.now, settings.timezone).start);
     },
   };
+  const verifiedDevices = new Map<string, string>();
   const ctx: AppContext = {
     config,
     database,
@@ -141,8 +142,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
     deviceIdOf(req: FastifyRequest) {
       const raw = req.cookies?.[DEVICE_COOKIE];
       if (!raw) return null;
+      // Checking the signature is an HMAC per view; a value that verified once is remembered (exact string only).
+      const known = verifiedDevices.get(raw);
+      if (known) return known;
       const u = req.unsignCookie(raw);
-      return u.valid && u.value && /^[A-Za-z0-9_-]{16,64}$/.test(u.value) ? u.value : null;
+      const id = u.valid && u.value && /^[A-Za-z0-9_-]{16,64}$/.test(u.value) ? u.value : null;
+      if (id) {
+        if (verifiedDevices.size >= 100_000) verifiedDevices.delete(verifiedDevices.keys().next().value!);
+        verifiedDevices.set(raw, id);
+      }
+      return id;
     },
   };
   await site.get();

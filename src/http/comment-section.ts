@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from './context.js';
 import { identify, type Identity } from './identity.js';
+import { csrfFor } from './forms.js';
 import { decideForRequest } from '../access/access.service.js';
 import { isEntitled } from '../access/entitlement.js';
 import type { ArticleSummary } from '../content/types.js';
@@ -56,5 +57,5 @@ export async function commentSection(ctx: AppContext, req: FastifyRequest, reply
     return { type: 'text/html', body: CommentThread({ site, slug: article.slug, total: t.total, threads: t.threads, sort: q.comments, page: q.cpage, hasNext: t.hasNext, canPost: !postRef, postRefusal: postRef, canLike }).value };
   });
   if (!cached.body.includes(CSRF_MARK)) return cached.body;
-  return cached.body.replaceAll(CSRF_MARK, await reply.generateCsrf());
+  return cached.body.replaceAll(CSRF_MARK, await csrfFor(req, reply));
 }

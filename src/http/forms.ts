@@ -20,8 +20,30 @@ export function throttled(reply: FastifyReply, seconds: number): never {
   throw new AppError('rate_limited', `too many attempts; try again in ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}`);
 }
 
-/** A fresh CSRF token for a page with forms; such pages are private to the reader. */
+/**
+ * A CSRF token for this reader. A token stays valid as long as the reader's
+ * secret cookie, so one made for a given cookie is reused rather than hashed
+ * anew on every page view (the article page embeds forms for many readers).
+ */
+const byServer = new WeakMap<object, Map<string, string>>();
+export async function csrfFor(req: FastifyRequest, reply: FastifyReply): Promise<string> {
+  let tokens = byServer.get(reply.server);
+  if (!tokens) byServer.set(reply.server, (tokens = new Map()));
+  const cookie = req.cookies?.[CSRF_COOKIE];
+  const known = cookie ? tokens.get(cookie) : undefined;
+  if (known) return known;
+  const token = await reply.generateCsrf();
+  if (cookie) {
+    if (tokens.size >= 100_000) tokens.delete(tokens.keys().next().value!);
+    tokens.set(cookie, token);
+  }
+  return token;
+}
+
+export const CSRF_COOKIE = 'mh_csrf';
+
+/** A CSRF token for a page with forms; such pages are private to the reader. */
 export async function csrfToken(reply: FastifyReply): Promise<string> {
   reply.header('cache-control', 'private, no-store');
-  return reply.generateCsrf();
+  return csrfFor(reply.request, reply);
 }

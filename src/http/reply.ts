@@ -9,8 +9,8 @@ export const PAGE_HEADERS = {
   'x-frame-options': 'DENY',
 } as const;
 
-export function sendHtml(reply: FastifyReply, html: { value: string } | string, status = 200, cache = 'public, max-age=60'): FastifyReply {
-  return reply.code(status).headers(PAGE_HEADERS).header('cache-control', cache).send(typeof html === 'string' ? html : html.value);
+export function sendHtml(reply: FastifyReply, html: { value: string } | string | Buffer, status = 200, cache = 'public, max-age=60'): FastifyReply {
+  return reply.code(status).headers(PAGE_HEADERS).header('cache-control', cache).send(typeof html === 'string' || Buffer.isBuffer(html) ? html : html.value);
 }
 
 export function sendXml(reply: FastifyReply, body: string, type = 'application/xml; charset=utf-8'): FastifyReply {

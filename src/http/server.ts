@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppContext } from './context.js';
 import { toHttpFailure, type HttpFailure } from './errors.js';
 import { sendHtml } from './reply.js';
+import { CSRF_COOKIE } from './forms.js';
 import { ErrorPage } from '../web/pages/error.js';
 import { escapeHtml } from '../web/escape.js';
 import { readerRoutes } from './routes/reader.js';
@@ -64,7 +65,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
-    cookieKey: 'mh_csrf',
+    cookieKey: CSRF_COOKIE,
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.config.siteUrl.startsWith('https:') },
     getToken: (req) => {
       const b = req.body as Record<string, unknown> | undefined;

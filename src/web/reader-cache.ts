@@ -4,7 +4,8 @@ import type { ArticleSummary, TagRef } from '../content/types.js';
 
 const TTL_MS = 1000;
 
-export interface ArticleShell { head: string; tail: string }
+/** Kept as bytes: the page is sent as one buffer, so the shared parts are never re-encoded per request. */
+export interface ArticleShell { head: Buffer; tail: Buffer }
 
 /**
  * Caches for the reader path, all cleared together when content changes.

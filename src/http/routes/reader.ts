@@ -6,6 +6,7 @@ import { loadArticlePage, loadHome, loadListing, loadSearch } from '../../web/re
 import { ReaderSlot, wallHasForm } from '../../web/pages/wall.js';
 import { decideForRequest, DEVICE_COOKIE } from '../../access/access.service.js';
 import { identify } from '../identity.js';
+import { csrfFor } from '../forms.js';
 import { commentQuery, commentSection } from '../comment-section.js';
 import { HomePage } from '../../web/pages/home.js';
 import { ListingPage } from '../../web/pages/listing.js';
@@ -67,7 +68,8 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { shell, access, article } = found.view;
     const { decision } = access;
     const comments = await commentSection(ctx, req, reply, site, article, decision.full, cq);
-    if (decision.reason === 'free') return sendHtml(reply, shell.head + comments + shell.tail, 200, 'private, no-store');
+    const page = (middle: string) => Buffer.concat([shell.head, Buffer.from(middle), shell.tail]);
+    if (decision.reason === 'free') return sendHtml(reply, page(comments), 200, 'private, no-store');
     if (access.newDeviceId) {
       reply.setCookie(DEVICE_COOKIE, access.newDeviceId, { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.config.siteUrl.startsWith('https:'), maxAge: 400 * 86_400 });
     }
@@ -77,10 +79,10 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       articleId: article.id,
       returnTo: `/articles/${article.slug}`,
       trialDays: site.trialDays,
-      csrf: wallHasForm(decision) ? await reply.generateCsrf() : undefined,
+      csrf: wallHasForm(decision) ? await csrfFor(req, reply) : undefined,
     }).value;
     // Everything below depends on who is reading: never for shared caches.
-    return sendHtml(reply, shell.head + slot + comments + shell.tail, 200, 'private, no-store');
+    return sendHtml(reply, page(slot + comments), 200, 'private, no-store');
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {
