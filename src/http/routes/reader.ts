@@ -7,6 +7,7 @@ import { ReaderSlot, wallHasForm } from '../../web/pages/wall.js';
 import { decideForRequest, DEVICE_COOKIE } from '../../access/access.service.js';
 import { identify } from '../identity.js';
 import { csrfFor } from '../forms.js';
+import { CSRF_MARK } from '../../web/pages/comments.js';
 import { commentQuery, commentSection } from '../comment-section.js';
 import { HomePage } from '../../web/pages/home.js';
 import { ListingPage } from '../../web/pages/listing.js';
@@ -73,14 +74,13 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (access.newDeviceId) {
       reply.setCookie(DEVICE_COOKIE, access.newDeviceId, { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.config.siteUrl.startsWith('https:'), maxAge: 400 * 86_400 });
     }
-    const slot = ReaderSlot({
-      decision,
-      rules: site.meter,
-      articleId: article.id,
-      returnTo: `/articles/${article.slug}`,
-      trialDays: site.trialDays,
-      csrf: wallHasForm(decision) ? await csrfFor(req, reply) : undefined,
-    }).value;
+    // The slot is the same for every reader with the same decision on this article; only the CSRF token differs.
+    const slotKey = `slot:${article.id}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${site.meter.period}:${site.meter.memberAllowance}`;
+    const template = (await ctx.cache.pages.getOrLoad(slotKey, async () => ({
+      type: 'text/html',
+      body: ReaderSlot({ decision, rules: site.meter, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: wallHasForm(decision) ? CSRF_MARK : undefined }).value,
+    }))).body;
+    const slot = wallHasForm(decision) ? template.replaceAll(CSRF_MARK, await csrfFor(req, reply)) : template;
     // Everything below depends on who is reading: never for shared caches.
     return sendHtml(reply, page(slot + comments), 200, 'private, no-store');
   });
