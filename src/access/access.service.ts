@@ -36,8 +36,16 @@ export interface AccessOutcome {
 }
 
 /** Keyed hash of address + browser with a salt that changes every period; the raw values are never kept. */
+const salts = new Map<string, Buffer>();
 export function addressSubject(secret: string, periodKey: string, ip: string, ua: string): string {
-  const salt = createHmac('sha256', secret).update(`meter-address:${periodKey}`).digest();
+  // The salt changes once a period: derive it once, not on every view.
+  const k = `${secret}|${periodKey}`;
+  let salt = salts.get(k);
+  if (!salt) {
+    if (salts.size > 16) salts.clear();
+    salt = createHmac('sha256', secret).update(`meter-address:${periodKey}`).digest();
+    salts.set(k, salt);
+  }
   return 'a:' + createHmac('sha256', salt).update(`${ip}\n${ua}`).digest('base64url').slice(0, 22);
 }
 
