@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import type { TestDatabase } from '../helpers/db.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createApp, type App } from '../../src/app.js';
 import { createSession, SESSION_COOKIE } from '../../src/members/sessions.js';
 import { PAGE, postComment } from '../../src/comments/comments.service.js';
 import { DEFAULT_COMMENT_RULES } from '../../src/comments/rules.js';
-import { freshDatabase, type TestDatabase } from '../helpers/db.js';
-import { testConfig } from '../helpers/app.js';
 import { makeArticle, makePlan, makeSection } from '../helpers/factories.js';
-import { browserSuite, freePort, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
+import { browserSuite, launchChromium, siteForBrowser, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
 
 const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
 
@@ -154,11 +153,8 @@ browserSuite('comments in Chromium', () => {
 
   beforeAll(async () => {
     requireBrowser();
-    db = await freshDatabase('sqlite');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const config = testConfig({ databaseUrl: db.url, dialect: 'sqlite', siteUrl: base });
-    app = await createApp({ config, database: db, logger: false });
+    const site = await siteForBrowser();
+    ({ db, app, base } = site);
 
     await makePlan(app.ctx.content);
     const section = await makeSection(app.ctx.content, { name: 'Metered desk', slug: 'metered-desk', defaultAccess: 'metered' });
@@ -175,7 +171,7 @@ browserSuite('comments in Chromium', () => {
     memberId = m.id;
     sessionToken = (await createSession(db.db, { memberId }, BROWSER_UA, now)).token;
 
-    await app.server.listen({ port, host: '127.0.0.1' });
+    await site.listen();
 
     browser = await launchChromium();
   });

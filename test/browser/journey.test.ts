@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import type { TestDatabase } from '../helpers/db.js';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { createApp, type App } from '../../src/app.js';
 import { loadDemo } from '../../src/content/demo/load.js';
 import { demoArticles, demoSections } from '../../src/content/demo/articles.js';
 import type { DemoArticle } from '../../src/content/demo/types.js';
-import { freshDatabase, type TestDatabase } from '../helpers/db.js';
-import { testConfig } from '../helpers/app.js';
-import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
+import { browserSuite, launchChromium, siteForBrowser, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
 
 const live = (a: DemoArticle) => (a.status ?? 'published') === 'published' && a.hoursAgo > 0;
 const accessOf = (a: DemoArticle) => a.access ?? demoSections.find((s) => s.slug === a.section)?.defaultAccess;
@@ -43,14 +42,10 @@ browserSuite('reader journey in Chromium', () => {
     expect(freeArticle, 'the demo has a free, published article').toBeDefined();
     expect(paidArticle, 'the demo has a paid, published article').toBeDefined();
 
-    db = await freshDatabase('sqlite');
-    const config = testConfig({ databaseUrl: db.url, dialect: 'sqlite' });
-    app = await createApp({ config, database: db, logger: false });
+    const site = await siteForBrowser();
+    ({ db, app, base } = site);
     await loadDemo(app.ctx.content);
-    await app.server.listen({ port: 0, host: '127.0.0.1' });
-    const addr = app.server.server.address();
-    if (!addr || typeof addr !== 'object') throw new Error('the server is not listening on a TCP port');
-    base = `http://127.0.0.1:${addr.port}`;
+    await site.listen();
 
     browser = await launchChromium();
     context = await openContext(browser);

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import type { TestDatabase } from '../helpers/db.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createApp, type App } from '../../src/app.js';
-import { freshDatabase, type TestDatabase } from '../helpers/db.js';
-import { testConfig } from '../helpers/app.js';
 import { makeArticle, makePlan, makeSection } from '../helpers/factories.js';
 
-import { browserSuite, freePort, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
+import { browserSuite, launchChromium, siteForBrowser, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
 
 /** A sentence that only ever appears after an article's preview break. */
 const canary = (n: number | string) => `CANARY-${n}-xyzzy`;
@@ -26,12 +25,9 @@ browserSuite('meter and paywall in Chromium without JavaScript', () => {
 
   beforeAll(async () => {
     requireBrowser();
-    db = await freshDatabase('sqlite');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
     // siteUrl = the real origin, as in production: the device cookie is only marked Secure on an https site.
-    const config = testConfig({ databaseUrl: db.url, dialect: 'sqlite', siteUrl: base });
-    app = await createApp({ config, database: db, logger: false });
+    const site = await siteForBrowser();
+    ({ db, app, base } = site);
 
     await makePlan(app.ctx.content);
     const section = await makeSection(app.ctx.content, { name: 'Metered desk', slug: 'metered-desk', defaultAccess: 'metered' });
@@ -58,7 +54,7 @@ browserSuite('meter and paywall in Chromium without JavaScript', () => {
     expect(p.access).toBe('paid');
     paid = { slug: p.slug, title: p.title, preview: 'Preview paragraph of the paid story.', canary: canary('paid') };
 
-    await app.server.listen({ port, host: '127.0.0.1' });
+    await site.listen();
 
     browser = await launchChromium();
     context = await openContext(browser, { javaScriptEnabled: false });

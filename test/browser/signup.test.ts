@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import type { TestDatabase } from '../helpers/db.js';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { createApp, type App } from '../../src/app.js';
 import { loadDemo } from '../../src/content/demo/load.js';
-import { freshDatabase, type TestDatabase } from '../helpers/db.js';
-import { testConfig } from '../helpers/app.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
-import { browserSuite, freePort, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
+import { browserSuite, launchChromium, siteForBrowser, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
 
 browserSuite('sign-up journey in Chromium', () => {
   let db: TestDatabase | undefined;
@@ -21,13 +20,10 @@ browserSuite('sign-up journey in Chromium', () => {
   beforeAll(async () => {
     requireBrowser();
     inbox = await startInbox();
-    db = await freshDatabase('sqlite');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const config = testConfig({ databaseUrl: db.url, dialect: 'sqlite', smtpUrl: inbox.url, siteUrl: base });
-    app = await createApp({ config, database: db, logger: false, pollMs: 50 });
+    const site = await siteForBrowser({ smtpUrl: inbox.url, pollMs: 50 });
+    ({ db, app, base } = site);
     await loadDemo(app.ctx.content);
-    await app.server.listen({ port, host: '127.0.0.1' });
+    await site.listen();
 
     browser = await launchChromium();
     context = await openContext(browser);

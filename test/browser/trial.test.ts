@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import type { TestDatabase } from '../helpers/db.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createApp, type App } from '../../src/app.js';
 import { fixedClock } from '../../src/clock.js';
-import { freshDatabase, type TestDatabase } from '../helpers/db.js';
-import { testConfig } from '../helpers/app.js';
 import { writeMeterRules } from '../../src/access/rules.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { makeArticle, makePlan, makeSection } from '../helpers/factories.js';
-import { browserSuite, freePort, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
+import { browserSuite, launchChromium, siteForBrowser, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-03-10T12:00:00Z');
@@ -33,11 +32,8 @@ browserSuite('no-card trial from the wall in Chromium', () => {
   beforeAll(async () => {
     requireBrowser();
     inbox = await startInbox();
-    db = await freshDatabase('sqlite');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const config = testConfig({ databaseUrl: db.url, dialect: 'sqlite', smtpUrl: inbox.url, siteUrl: base });
-    app = await createApp({ config, database: db, clock, logger: false, pollMs: 50 });
+    const served = await siteForBrowser({ smtpUrl: inbox.url, clock, pollMs: 50 });
+    ({ db, app, base } = served);
 
     const plan = await makePlan(app.ctx.content, { trialDays: 14 });
     expect(plan.trialDays).toBe(14);
@@ -64,7 +60,7 @@ browserSuite('no-card trial from the wall in Chromium', () => {
     const site = await app.ctx.site.get();
     expect(site.trialDays).toBe(14);
     expect(site.meter).toMatchObject({ period: 'calendar_month', anonymousAllowance: 3, memberAllowance: 3 });
-    await app.server.listen({ port, host: '127.0.0.1' });
+    await served.listen();
 
     browser = await launchChromium();
     context = await openContext(browser);
