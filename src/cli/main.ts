@@ -17,6 +17,7 @@ import { grantComp, revokeComp } from '../billing/subscriptions.js';
 import { jobCounts } from '../jobs/queue.js';
 import { readSiteSettings } from '../content/settings.js';
 import { normalizeEmail } from '../members/staff.js';
+import { importCommand } from './import.js';
 
 const USAGE = `Usage: masthead <command> [options]
 
@@ -34,6 +35,10 @@ Commands:
   plan list | plan archive SLUG          list plans; archive one (its subscribers stay on it)
   comp grant --email E [--days N] | comp revoke --email E
                                          give or take complimentary access
+  import <file|dir|-> [--format auto|text|html|wxr|ghost] [--access LEVEL] [--section S] [--author A]
+         [--publish] [--pages] [--dry-run] [--explain] [--json]
+                                         import articles from scraped text, HTML pages, a WordPress (WXR) or Ghost
+                                         export; drafts unless --publish; reruns update by source id
   jobs                                   background jobs by state, and recent failures
   settings get [KEY]                     print settings (site.*, meter.*, billing.*) as KEY=VALUE lines
   settings set KEY VALUE                 change a setting, e.g. settings set meter.anonymousAllowance 5
@@ -226,6 +231,10 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'import': {
+      const args = [sub, ...rest].filter((a): a is string => a !== undefined);
+      return withDatabase(config, (d) => importCommand(args, { db: d.db, dialect: d.dialect, clock: systemClock }, config.siteUrl));
+    }
     case 'jobs': {
       return withDatabase(config, async (d) => {
         const counts = await jobCounts(d.db);
@@ -274,7 +283,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`masthead: ${err.message}\n`);
       process.exit(2);
     }
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || (err as { usage?: boolean }).usage || (err as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
       process.stderr.write(`masthead: ${err.message}\n`);
       process.exit(2);
     }

@@ -5,6 +5,7 @@ import * as m002 from './migrations/002_accounts.js';
 import * as m003 from './migrations/003_meter.js';
 import * as m004 from './migrations/004_billing.js';
 import * as m005 from './migrations/005_comments.js';
+import * as m006 from './migrations/006_imports.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '003_meter': m003,
   '004_billing': m004,
   '005_comments': m005,
+  '006_imports': m006,
 };
 
 class InlineProvider implements MigrationProvider {

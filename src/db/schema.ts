@@ -175,4 +175,14 @@ export interface DB {
   comment_likes: { comment_id: number; member_id: number };
   comment_reports: { id: Generated<number>; comment_id: number; reporter_member_id: number | null; reason: string; created_at: number; resolved_at: number | null };
   comment_bans: { member_id: number; banned_by: string; reason: string; created_at: number };
+  import_items: {
+    source_id: string;
+    article_id: number;
+    format: string;
+    content_hash: string;
+    flags: string;
+    needs_review: number;
+    imported_at: number;
+    updated_at: number;
+  };
 }

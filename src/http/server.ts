@@ -18,6 +18,8 @@ import { billingRoutes } from './routes/billing.js';
 import { adminBillingRoutes } from './routes/admin-billing.js';
 import { commentRoutes } from './routes/comments.js';
 import { adminCommentRoutes } from './routes/admin-comments.js';
+import { adminImportRoutes } from './routes/admin-import.js';
+import { redirectFor } from '../web/reader.service.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
@@ -58,8 +60,14 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
     if (!f.expected) req.log.error({ err, errorId: f.errorId, url: req.url }, 'unhandled error');
     return sendFailure(ctx, req, reply, f);
   });
-  app.setNotFoundHandler(async (req, reply) =>
-    sendFailure(ctx, req, reply, { status: 404, code: 'not_found', message: 'no such page', expected: true }));
+  app.setNotFoundHandler(async (req, reply) => {
+    // Old permalinks of an imported site keep working. Only reader URLs are looked up: the API 404s as it is.
+    if ((req.method === 'GET' || req.method === 'HEAD') && !req.url.startsWith('/api/') && req.url.length <= 1000) {
+      const to = await redirectFor(ctx.content, req.url);
+      if (to) return reply.header('cache-control', 'public, max-age=3600').redirect(to, 301);
+    }
+    return sendFailure(ctx, req, reply, { status: 404, code: 'not_found', message: 'no such page', expected: true });
+  });
 
   await app.register(cookie, { secret: ctx.config.secret });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
@@ -86,6 +94,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   adminBillingRoutes(app, ctx);
   commentRoutes(app, ctx);
   adminCommentRoutes(app, ctx);
+  adminImportRoutes(app, ctx);
   await app.ready();
   return app;
 }

@@ -20,6 +20,20 @@ export type Found<T> = { kind: 'ok'; view: T } | { kind: 'redirect'; to: string 
 export interface ArticleResult<D extends { decision: AccessDecision }> { article: ArticleSummary; access: D; shell: ArticleShell }
 
 /**
+ * Where an old URL (an imported site's permalink, "/2019/03/harbour-dues/" or "/?p=123") now lives.
+ * Tried as given, without its query, and with and without a trailing slash.
+ */
+export async function redirectFor(deps: ContentDeps, url: string): Promise<string | undefined> {
+  const path = url.split('?')[0]!;
+  const toggled = path.endsWith('/') && path.length > 1 ? path.slice(0, -1) : `${path}/`;
+  for (const candidate of new Set([url, path, toggled])) {
+    const to = await findRedirect(deps.db, candidate);
+    if (to && to !== candidate) return to;
+  }
+  return undefined;
+}
+
+/**
  * An article page: find the article (no body), decide access, and only then
  * get the page for the part the reader may have. A denied request never loads
  * or renders the full text: the preview shell is built from the preview column.

@@ -112,4 +112,6 @@ export const ROUTES: Record<string, UrlsFor> = {
   'GET /api/admin/comments/settings': () => ['/api/admin/comments/settings'],
   'PATCH /api/admin/comments/settings': () => ['/api/admin/comments/settings'],
   'PATCH /api/admin/settings': () => ['/api/admin/settings'],
+  'POST /api/admin/imports': () => ['/api/admin/imports', '/api/admin/imports?dryRun=true&explain=true'],
+  'GET /api/admin/imports/review': () => ['/api/admin/imports/review'],
 };

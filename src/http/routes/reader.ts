@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
-import { loadArticlePage, loadHome, loadListing, loadSearch } from '../../web/reader.service.js';
+import { loadArticlePage, loadHome, loadListing, loadSearch, redirectFor } from '../../web/reader.service.js';
 import { ReaderSlot, wallHasForm } from '../../web/pages/wall.js';
 import { decideForRequest, DEVICE_COOKIE } from '../../access/access.service.js';
 import { identify } from '../identity.js';
@@ -36,6 +36,13 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     ctx.cache.pages.getOrLoad(key, async () => ({ body: await render(), type: 'text/html' })).then((p) => p.body);
 
   app.get('/', async (req, reply) => {
+    const raw = req.query as Record<string, unknown>;
+    // WordPress's plain permalinks (/?p=123, /?page_id=7) of an imported archive.
+    if (typeof raw.p === 'string' || typeof raw.page_id === 'string') {
+      const key = typeof raw.p === 'string' ? `p=${raw.p}` : `page_id=${raw.page_id}`;
+      const to = /^[a-z_]+=\d{1,12}$/.test(key) ? await redirectFor(ctx.content, `/?${key}`) : undefined;
+      if (to) return reply.redirect(to, 301);
+    }
     const { page } = pageQuery.parse(req.query);
     const html = await cachedHtml(`home:${page}`, async () => {
       const site = await ctx.site.get();

@@ -1,0 +1,226 @@
+import { parseHTML } from 'linkedom';
+import { Readability } from '@mozilla/readability';
+import { htmlToDoc } from '../../content/richtext/from-html.js';
+import { renderDoc } from '../../content/richtext/render.js';
+import type { BlockNode, Doc, InlineNode } from '../../content/richtext/doc.js';
+import { cleanBlocks, repairPunctuation, type CorpusStats } from '../text/clean.js';
+import type { ImportItem, RemovedLine } from '../types.js';
+
+/** The little of the DOM we use; linkedom's types and the DOM lib are not in this project. */
+interface El {
+  getAttribute(name: string): string | null;
+  textContent: string | null;
+  querySelector(sel: string): El | null;
+  querySelectorAll(sel: string): Iterable<El>;
+}
+
+export interface PageMeta {
+  title: string | null;
+  byline: string[];
+  publishedAt: string | null;
+  description: string | null;
+  canonicalUrl: string | null;
+  image: string | null;
+  section: string | null;
+  tags: string[];
+}
+
+const text = (s: string | null | undefined) => repairPunctuation((s ?? '').replace(/\s+/g, ' ').trim());
+
+function metaContent(doc: El, ...selectors: string[]): string | null {
+  for (const sel of selectors) {
+    const v = doc.querySelector(sel)?.getAttribute('content');
+    if (v && v.trim()) return text(v);
+  }
+  return null;
+}
+
+type Json = Record<string, unknown>;
+const ARTICLE_TYPES = /^(NewsArticle|Article|BlogPosting|ReportageNewsArticle|AnalysisNewsArticle|OpinionNewsArticle|ReviewNewsArticle|Report|WebPage)$/;
+
+/** The first Article-like object in the page's JSON-LD, looking inside @graph arrays. */
+function jsonLdArticle(doc: El): Json | null {
+  const found: Json[] = [];
+  const visit = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') {
+      const o = v as Json;
+      const types = ([] as unknown[]).concat(o['@type'] ?? []).map(String);
+      if (types.some((t) => ARTICLE_TYPES.test(t))) found.push(o);
+      if (o['@graph']) visit(o['@graph']);
+    }
+  };
+  for (const s of doc.querySelectorAll('script[type="application/ld+json"]')) {
+    try {
+      visit(JSON.parse(s.textContent ?? ''));
+    } catch {
+      // Broken JSON-LD is common in the wild; the meta tags still have what we need.
+    }
+  }
+  // Prefer a real article over the WebPage wrapper most CMSs also emit.
+  return found.find((o) => !String(o['@type']).includes('WebPage')) ?? found[0] ?? null;
+}
+
+const names = (v: unknown): string[] =>
+  ([] as unknown[]).concat(v ?? []).map((a) => (typeof a === 'string' ? a : a && typeof a === 'object' ? String((a as Json).name ?? '') : '')).map(text).filter(Boolean);
+
+const firstString = (v: unknown): string | null => {
+  const x = Array.isArray(v) ? v[0] : v;
+  if (typeof x === 'string') return text(x) || null;
+  if (x && typeof x === 'object' && typeof (x as Json).url === 'string') return text((x as Json).url as string) || null;
+  return null;
+};
+
+/** "By Jane Smith and Tom Lee" → ["Jane Smith", "Tom Lee"]. */
+export function splitByline(s: string): string[] {
+  return s.replace(/^\s*by\s+/i, '').split(/\s*(?:,|\band\b|&)\s*/i).map((x) => x.trim())
+    .filter((x) => x && x.length <= 80 && !/staff writer|correspondent|reporter|editor$/i.test(x));
+}
+
+const isoDate = (s: string | null | undefined): string | null => {
+  if (!s) return null;
+  const t = Date.parse(s);
+  return Number.isFinite(t) ? new Date(t).toISOString() : null;
+};
+
+/** Title, byline, date, description and canonical URL from meta tags and JSON-LD; the page body is not consulted. */
+export function pageMeta(doc: El): PageMeta {
+  const ld = jsonLdArticle(doc);
+  const h1 = text(doc.querySelector('h1')?.textContent);
+  const titleTag = text(doc.querySelector('title')?.textContent).replace(/\s+[|–—-]\s+[^|–—-]{2,60}$/, '');
+  const title = metaContent(doc, 'meta[property="og:title"]', 'meta[name="twitter:title"]') ?? (typeof ld?.headline === 'string' ? text(ld.headline) : null) ?? (h1 || titleTag || null);
+  const metaAuthor = metaContent(doc, 'meta[name="author"]', 'meta[property="article:author"]');
+  const byline = names(ld?.author).length ? names(ld?.author) : metaAuthor && !/^https?:/.test(metaAuthor) ? splitByline(metaAuthor) : [];
+  const timeEl = doc.querySelector('time[datetime]')?.getAttribute('datetime');
+  const published = metaContent(doc, 'meta[property="article:published_time"]', 'meta[name="date"]', 'meta[name="publish-date"]', 'meta[itemprop="datePublished"]')
+    ?? (typeof ld?.datePublished === 'string' ? ld.datePublished : null) ?? timeEl ?? null;
+  const canonical = doc.querySelector('link[rel="canonical"]')?.getAttribute('href') ?? metaContent(doc, 'meta[property="og:url"]') ?? (typeof ld?.url === 'string' ? ld.url : null);
+  const keywords = ld?.keywords;
+  const tags = [...doc.querySelectorAll('meta[property="article:tag"]')].map((m) => text(m.getAttribute('content'))).filter(Boolean);
+  return {
+    title: title || null,
+    byline,
+    publishedAt: isoDate(published),
+    description: metaContent(doc, 'meta[name="description"]', 'meta[property="og:description"]') ?? (typeof ld?.description === 'string' ? text(ld.description) : null),
+    canonicalUrl: canonical && /^https?:\/\//i.test(canonical.trim()) ? canonical.trim() : null,
+    image: metaContent(doc, 'meta[property="og:image"]', 'meta[name="twitter:image"]') ?? firstString(ld?.image),
+    section: metaContent(doc, 'meta[property="article:section"]') ?? (typeof ld?.articleSection === 'string' ? text(ld.articleSection) : null),
+    tags: tags.length ? tags : typeof keywords === 'string' ? keywords.split(',').map(text).filter(Boolean) : names(keywords),
+  };
+}
+
+function inlineText(nodes: InlineNode[] | undefined): string {
+  return (nodes ?? []).map((n) => (n.type === 'text' ? n.text : ' ')).join('');
+}
+
+/** The text a reader sees in a block, used to judge it as boilerplate or a duplicate. */
+export function blockText(b: BlockNode): string {
+  switch (b.type) {
+    case 'paragraph':
+    case 'heading':
+    case 'codeBlock':
+      return inlineText(b.content);
+    case 'blockquote':
+      return b.content.map(blockText).join(' ');
+    case 'bulletList':
+    case 'orderedList':
+      return b.content.map((li) => li.content.map(blockText).join(' ')).join('\n');
+    default:
+      return '';
+  }
+}
+
+/** Repairs mojibake in every text node; markup and URLs are left alone. */
+function repairDoc(doc: Doc): Doc {
+  const fixInline = (nodes?: InlineNode[]) => nodes?.map((n) => (n.type === 'text' ? { ...n, text: repairPunctuation(n.text) } : n));
+  const fix = (b: BlockNode): BlockNode => {
+    switch (b.type) {
+      case 'paragraph':
+      case 'heading':
+        return { ...b, content: fixInline(b.content) } as BlockNode;
+      case 'blockquote':
+        return { ...b, content: b.content.map(fix) };
+      case 'bulletList':
+      case 'orderedList':
+        return { ...b, content: b.content.map((li) => ({ ...li, content: li.content.map(fix) })) } as BlockNode;
+      case 'image':
+        return { ...b, attrs: { ...b.attrs, ...(b.attrs.caption ? { caption: repairPunctuation(b.attrs.caption) } : {}), ...(b.attrs.alt ? { alt: repairPunctuation(b.attrs.alt) } : {}) } };
+      default:
+        return b;
+    }
+  };
+  return { type: 'doc', content: doc.content.map(fix) };
+}
+
+export interface ExtractOptions {
+  /** The source id when the page has no canonical URL (e.g. the file's path). */
+  fallbackId: string;
+  position: string;
+  corpus?: CorpusStats;
+}
+
+/**
+ * A saved web page → one article: Readability finds the main content over a server-side
+ * DOM; the shared block cleaner then drops paywall chrome and duplicated teasers.
+ */
+export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem {
+  const { document } = parseHTML(html);
+  const meta = pageMeta(document as unknown as El);
+  // Readability rewrites the document it is given, so metadata is read first.
+  const article = new Readability(document as never, { charThreshold: 200 }).parse();
+  const content = article?.content ?? (document as unknown as El).querySelector('body')?.textContent ?? '';
+  const parsed = repairDoc(htmlToDoc(String(content)));
+
+  const title = meta.title ?? (article?.title ? text(article.title) : null);
+  // The headline often survives inside the content as well: it is the title, not the body.
+  const blocks = parsed.content.filter((b, i) => !(i < 2 && b.type === 'heading' && title && norm(blockText(b)) === norm(title)));
+  const judged = blocks.map(blockText);
+  const textual = judged.map((t, i) => (t.trim() ? i : -1)).filter((i) => i >= 0);
+  const verdict = cleanBlocks(textual.map((i) => judged[i]!), { corpus: opts.corpus });
+  const drop = new Set<number>();
+  const removed: RemovedLine[] = [];
+  for (const r of verdict.removed) {
+    const at = textual[r.index]!;
+    // In HTML the markup says what a heading is: a short one is a subheading, not a stray line.
+    if (blocks[at]!.type === 'heading' && r.reason === 'short_line') continue;
+    drop.add(at);
+    removed.push({ text: r.text, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}) });
+  }
+  const body: Doc = { type: 'doc', content: blocks.filter((_, i) => !drop.has(i)) };
+  const byline = meta.byline.length ? meta.byline : article?.byline ? splitByline(text(article.byline)) : [];
+  const flags: string[] = [];
+  let finalTitle = title;
+  if (!finalTitle) {
+    finalTitle = judged.find((t) => t.trim())?.slice(0, 90).replace(/\s+\S*$/, '') ?? 'Untitled';
+    flags.push('title_from_body');
+  }
+  let oldPaths: string[] = [];
+  if (meta.canonicalUrl) {
+    try {
+      const u = new URL(meta.canonicalUrl);
+      if (u.pathname !== '/') oldPaths = [u.pathname + u.search];
+    } catch {
+      // An unparseable canonical URL is simply not used.
+    }
+  }
+  return {
+    sourceId: meta.canonicalUrl ? `html:${meta.canonicalUrl}` : opts.fallbackId,
+    position: opts.position,
+    kind: 'post',
+    title: finalTitle,
+    dek: meta.description ?? article?.excerpt ?? undefined,
+    html: renderDoc(body).fullHtml,
+    authors: byline.map((name) => ({ name })),
+    sections: meta.section ? [{ name: meta.section }] : [],
+    tags: meta.tags,
+    publishedAt: meta.publishedAt ?? isoDate(article?.publishedTime),
+    sourceStatus: 'published',
+    ...(meta.image && /^https?:\/\//i.test(meta.image) ? { featureImageUrl: meta.image } : {}),
+    ...(meta.canonicalUrl ? { canonicalUrl: meta.canonicalUrl } : {}),
+    oldPaths,
+    flags,
+    removed,
+  };
+}
+
+const norm = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { articlePath, createArticle, updateArticle } from '../content/articles.service.js';
+import { articleCreateSchema, type ArticleCreate } from '../content/inputs.js';
+import { inTransaction, type ContentDeps } from '../content/deps.js';
+import { isSafeSrc } from '../content/richtext/doc.js';
+import { SLUG_RE, slugify } from '../content/slug.js';
+import type { AccessLevel } from '../content/types.js';
+import { AppError } from '../errors.js';
+import { findImportItem, saveImportItem, saveRedirect, findTaxonomyId, insertAuthor, insertSection, slugOwner } from './import.queries.js';
+import type { ImportFormat, ImportItem, ImportPerson, ImportTerm, RemovedLine } from './types.js';
+
+export interface ImportOptions {
+  /** Overrides every item's access level (Ghost visibility included). */
+  access?: AccessLevel;
+  /** Section (slug or name) for items whose source names none; created when missing. */
+  section?: string;
+  /** Author (slug or name) for items whose source names none; created when missing. */
+  author?: string;
+  /** Publish items that were live in the source; otherwise everything lands as a draft. */
+  publish: boolean;
+  /** Read, clean and report, but write nothing. */
+  dryRun: boolean;
+}
+
+export type ImportOutcome =
+  | {
+    kind: 'created' | 'updated' | 'unchanged' | 'would_create' | 'would_update';
+    position: string;
+    sourceId: string;
+    articleId: number | null;
+    title: string;
+    slug: string;
+    path: string;
+    status: 'draft' | 'published' | 'scheduled';
+    flags: string[];
+    removed: RemovedLine[];
+  }
+  | { kind: 'failed'; position: string; sourceId?: string; message: string };
+
+/**
+ * Ids of authors and sections seen in this run: an archive names the same dozen
+ * people and sections a hundred thousand times, and each lookup would otherwise be a query.
+ * Only filled after the transaction that created the row commits (see `remember`).
+ */
+export class TaxonomyCache {
+  readonly authors = new Map<string, number>();
+  readonly sections = new Map<string, number>();
+}
+
+/** What a rerun compares: an unchanged item with unchanged options is skipped, which makes reruns fast and resumable. */
+function contentHash(item: ImportItem, format: ImportFormat, opts: ImportOptions): string {
+  const { position: _p, removed: _r, ...rest } = item;
+  return createHash('sha256').update(JSON.stringify([format, rest, opts.access ?? null, opts.section ?? null, opts.author ?? null, opts.publish])).digest('base64url');
+}
+
+const clip = (s: string, n: number) => (s.length <= n ? s : s.slice(0, n).replace(/\s+\S*$/, ''));
+
+function termSlug(t: ImportTerm | ImportPerson): string {
+  const s = t.slug?.toLowerCase();
+  return s && SLUG_RE.test(s) && s.length <= 120 ? s : slugify(t.name);
+}
+
+async function ensureTerm(d: ContentDeps, table: 'authors' | 'sections', cache: Map<string, number>, created: Map<string, number>, t: ImportTerm | ImportPerson): Promise<string> {
+  const slug = termSlug(t);
+  if (cache.has(slug) || created.has(slug)) return slug;
+  const id = await findTaxonomyId(d.db, table, slug);
+  if (id !== undefined) {
+    created.set(slug, id);
+    return slug;
+  }
+  const name = clip(t.name.trim() || slug, 200);
+  const newId = table === 'authors' ? await insertAuthor(d.db, slug, name, d.clock.now()) : await insertSection(d.db, slug, name, d.clock.now());
+  created.set(slug, newId);
+  return slug;
+}
+
+/** An option given as a slug or a name ("Local News" and "local-news" are the same section). */
+const optionTerm = (v: string): ImportTerm => (SLUG_RE.test(v) ? { name: v, slug: v } : { name: v });
+
+/**
+ * Imports one item in one transaction: the article, its authors and sections,
+ * redirects from its old URLs, and the import record. Anything wrong with the item
+ * fails only this item; the caller reports it with its position and goes on.
+ */
+export async function importItem(deps: ContentDeps, item: ImportItem, format: ImportFormat, opts: ImportOptions, cache: TaxonomyCache): Promise<ImportOutcome> {
+  try {
+    return await importOne(deps, item, format, opts, cache);
+  } catch (err) {
+    if (err instanceof AppError) return { kind: 'failed', position: item.position, sourceId: item.sourceId, message: err.message };
+    throw err;
+  }
+}
+
+async function importOne(deps: ContentDeps, item: ImportItem, format: ImportFormat, opts: ImportOptions, cache: TaxonomyCache): Promise<ImportOutcome> {
+  const hash = contentHash(item, format, opts);
+  const existing = await findImportItem(deps.db, item.sourceId);
+  const wanted = item.sourceStatus === 'published' && opts.publish ? 'published' : 'draft';
+  const base = { position: item.position, sourceId: item.sourceId, title: item.title, flags: item.flags, removed: item.removed };
+
+  if (existing && existing.content_hash === hash) {
+    return { ...base, kind: 'unchanged', articleId: existing.article_id, slug: existing.slug, path: articlePath(existing.slug), status: existing.status as 'draft' };
+  }
+  if (opts.dryRun) {
+    const slug = existing?.slug ?? (item.slug && SLUG_RE.test(item.slug) ? item.slug : slugify(item.title));
+    return { ...base, kind: existing ? 'would_update' : 'would_create', articleId: existing?.article_id ?? null, slug, path: articlePath(slug), status: wanted };
+  }
+
+  const createdAuthors = new Map<string, number>();
+  const createdSections = new Map<string, number>();
+  const outcome = await inTransaction(deps, async (d) => {
+    const authorTerms = item.authors.length ? item.authors : opts.author ? [optionTerm(opts.author)] : [];
+    const sectionTerms = item.sections.length ? item.sections : opts.section ? [optionTerm(opts.section)] : [];
+    const authors: string[] = [];
+    for (const a of authorTerms) authors.push(await ensureTerm(d, 'authors', cache.authors, createdAuthors, a));
+    const sections: string[] = [];
+    for (const s of sectionTerms) sections.push(await ensureTerm(d, 'sections', cache.sections, createdSections, s));
+
+    const input = articleInput(item, opts, wanted, [...new Set(authors)], [...new Set(sections)]);
+    let article;
+    if (existing) {
+      // The slug stays: readers and search engines may already know the imported URL.
+      const { slug: _slug, sourceId: _sid, ...patch } = input;
+      article = await updateArticle(d, existing.article_id, { ...patch, status: wanted });
+    } else {
+      const slugBase = input.slug ?? slugify(input.title);
+      // A slug taken by another article gets a suffix rather than failing the item.
+      input.slug = await freeSlug(d, slugBase);
+      article = await createArticle(d, input);
+    }
+    const to = articlePath(article.slug);
+    for (const from of item.oldPaths) if (from !== to) await saveRedirect(d.db, from, to, d.clock.now());
+    await saveImportItem(d.db, {
+      source_id: item.sourceId,
+      article_id: article.id,
+      format,
+      content_hash: hash,
+      flags: JSON.stringify(item.flags),
+      needs_review: item.flags.length ? 1 : 0,
+      now: d.clock.now(),
+    });
+    return { ...base, kind: existing ? 'updated' as const : 'created' as const, articleId: article.id, slug: article.slug, path: to, status: article.status };
+  });
+  for (const [k, v] of createdAuthors) cache.authors.set(k, v);
+  for (const [k, v] of createdSections) cache.sections.set(k, v);
+  return outcome;
+}
+
+async function freeSlug(d: ContentDeps, base: string): Promise<string> {
+  for (let i = 1; i < 1000; i++) {
+    const candidate = i === 1 ? base : `${base.slice(0, 110)}-${i}`;
+    if ((await slugOwner(d.db, candidate)) === undefined) return candidate;
+  }
+  return `${base.slice(0, 100)}-${Date.now().toString(36)}`;
+}
+
+function articleInput(item: ImportItem, opts: ImportOptions, status: 'draft' | 'published', authors: string[], sections: string[]): ArticleCreate {
+  const slug = item.slug?.toLowerCase();
+  const raw: ArticleCreate = {
+    title: clip(item.title.trim(), 300) || 'Untitled',
+    ...(slug && SLUG_RE.test(slug) && slug.length <= 120 ? { slug } : {}),
+    dek: clip((item.dek ?? '').replace(/\s+/g, ' ').trim(), 1000),
+    body: { html: item.html },
+    status,
+    publishedAt: item.publishedAt,
+    accessLevel: opts.access ?? item.accessLevel ?? null,
+    section: sections[0] ?? null,
+    sections: sections.slice(0, 20),
+    authors: authors.slice(0, 20),
+    tags: [...new Set(item.tags.map((t) => clip(t.trim(), 60)).filter(Boolean))].slice(0, 50),
+    sourceId: item.sourceId,
+    ...(item.featureImageUrl && isSafeSrc(item.featureImageUrl)
+      ? { featureImageUrl: item.featureImageUrl.slice(0, 2000), featureImageAlt: item.featureImageAlt?.slice(0, 500) ?? null }
+      : {}),
+  };
+  const checked = articleCreateSchema.safeParse(raw);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new AppError('invalid_input', `${issue?.path.join('.') || 'item'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return checked.data;
+}

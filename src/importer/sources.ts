@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, relative } from 'node:path';
+import { extractHtmlPage } from './html/extract.js';
+import { parseGhost } from './ghost/parse.js';
+import { buildCorpus, type CorpusStats } from './text/clean.js';
+import { textItem } from './text/item.js';
+import { parseWxr } from './wxr/parse.js';
+import { IMPORT_FORMATS, type ImportFormat, type ParsedEntry } from './types.js';
+
+/** Where an import reads from: a file or directory, standard input, or an upload already in memory. */
+export type ImportInput =
+  | { kind: 'path'; path: string }
+  | { kind: 'stream'; stream: AsyncIterable<Buffer | string>; name: string }
+  | { kind: 'buffer'; data: Buffer; name: string };
+
+export type FormatChoice = ImportFormat | 'auto';
+export const FORMAT_CHOICES = ['auto', ...IMPORT_FORMATS] as const;
+
+export interface ReadOptions {
+  format: FormatChoice;
+  includePages: boolean;
+  /** Bytes read so far, for a progress bar; called often, must be cheap. */
+  onBytes?: (n: number) => void;
+}
+
+/** The format of one input, from its name first and its first bytes when the name says nothing. */
+export function detectFormat(name: string, head: string): ImportFormat {
+  const ext = extname(name).toLowerCase();
+  if (ext === '.wxr') return 'wxr';
+  if (ext === '.json') return 'ghost';
+  if (ext === '.html' || ext === '.htm') return 'html';
+  if (ext === '.txt' || ext === '.text') return 'text';
+  const h = head.replace(/^\uFEFF/, '').trimStart().slice(0, 4096).toLowerCase();
+  if (h.startsWith('<?xml') || h.startsWith('<rss')) return h.includes('wordpress.org/export') || h.includes('<rss') ? 'wxr' : 'html';
+  if (h.startsWith('{')) return 'ghost';
+  if (h.startsWith('<!doctype html') || h.startsWith('<html') || /<(head|body|article)[\s>]/.test(h)) return 'html';
+  return 'text';
+}
+
+export interface SourceEntry { format: ImportFormat; entry: ParsedEntry }
+
+const sha = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
+
+/** Text and HTML pages are named by where they came from, so a re-import of the same file updates its article. */
+const fileId = (format: ImportFormat, name: string) => `${format}:file:${name}`;
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+async function readHead(path: string): Promise<string> {
+  const { open } = await import('node:fs/promises');
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(buf, 0, 4096, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Total bytes an input will read, for the progress bar's ETA (0 when unknown, as for stdin). */
+export async function inputSize(input: ImportInput): Promise<number> {
+  if (input.kind === 'buffer') return input.data.length;
+  if (input.kind === 'stream') return 0;
+  const s = await stat(input.path);
+  if (!s.isDirectory()) return s.size;
+  let total = 0;
+  for (const f of await listFiles(input.path)) total += (await stat(f)).size;
+  return total;
+}
+
+async function* counted(stream: AsyncIterable<Buffer | string>, onBytes?: (n: number) => void): AsyncGenerator<Buffer | string> {
+  for await (const chunk of stream) {
+    onBytes?.(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+    yield chunk;
+  }
+}
+
+async function* chunks(data: Buffer): AsyncGenerator<Buffer> {
+  for (let i = 0; i < data.length; i += 1 << 16) yield data.subarray(i, i + (1 << 16));
+}
+
+async function collect(stream: AsyncIterable<Buffer | string>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** One document (not a directory) → its entries. WXR streams; the others are read whole (a page, or a Ghost export). */
+async function* documentEntries(format: ImportFormat, name: string, stream: AsyncIterable<Buffer | string>, opts: ReadOptions, corpus?: CorpusStats): AsyncGenerator<SourceEntry> {
+  if (format === 'wxr') {
+    for await (const entry of parseWxr(counted(stream, opts.onBytes), { includePages: opts.includePages })) yield { format, entry };
+    return;
+  }
+  const text = await collect(counted(stream, opts.onBytes));
+  if (format === 'ghost') {
+    for (const entry of parseGhost(text, { includePages: opts.includePages })) yield { format, entry };
+    return;
+  }
+  try {
+    if (!text.trim()) throw new Error('the file is empty');
+    const item = format === 'html'
+      ? extractHtmlPage(text, { fallbackId: fileId('html', name), position: name, corpus })
+      : textItem(text, { sourceId: fileId('text', name), position: name, corpus });
+    yield { format, entry: { ok: true, item } };
+  } catch (err) {
+    yield { format, entry: { ok: false, error: { position: name, message: err instanceof Error ? err.message : String(err) } } };
+  }
+}
+
+/**
+ * Every entry of an input, lazily: the next file is not opened, nor the next WXR chunk read,
+ * until the previous entry has been imported, which keeps memory bounded.
+ * In a directory, plain-text files are read once first to learn which lines repeat across
+ * the whole corpus (site chrome), then cleaned one by one with that knowledge.
+ */
+export async function* readEntries(input: ImportInput, opts: ReadOptions): AsyncGenerator<SourceEntry> {
+  if (input.kind === 'buffer' || input.kind === 'stream') {
+    const stream = input.kind === 'buffer' ? chunks(input.data) : input.stream;
+    // Without a path, an upload is named by its content: the same page uploaded twice is one article.
+    if (input.kind === 'buffer') {
+      const format = opts.format === 'auto' ? detectFormat(input.name, input.data.subarray(0, 4096).toString('utf8')) : opts.format;
+      const name = format === 'text' || format === 'html' ? `${input.name}#${sha(input.data.toString('utf8'))}` : input.name;
+      yield* documentEntries(format, name, stream, opts);
+      return;
+    }
+    // Standard input: read the start to sniff the format, then hand on the rest.
+    const it = stream[Symbol.asyncIterator]();
+    const first = await it.next();
+    const head = first.done ? '' : String(first.value);
+    const format = opts.format === 'auto' ? detectFormat(input.name, head) : opts.format;
+    async function* rest(): AsyncGenerator<Buffer | string> {
+      if (!first.done) yield first.value;
+      for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+    }
+    if (format === 'text' || format === 'html') {
+      const all = await collect(rest());
+      opts.onBytes?.(Buffer.byteLength(all));
+      yield* documentEntries(format, `${input.name}#${sha(all)}`, chunks(Buffer.from(all)), { ...opts, onBytes: undefined });
+      return;
+    }
+    yield* documentEntries(format, input.name, rest(), opts);
+    return;
+  }
+
+  const s = await stat(input.path);
+  const files = s.isDirectory() ? await listFiles(input.path) : [input.path];
+  const root = s.isDirectory() ? input.path : null;
+  const named = await Promise.all(files.map(async (path) => {
+    const name = root ? relative(root, path) : basename(path);
+    const format = opts.format === 'auto' ? detectFormat(path, await readHead(path)) : opts.format;
+    return { path, name, format };
+  }));
+  const texts = named.filter((f) => f.format === 'text');
+  // One file at a time: the corpus keeps line counts, not the texts.
+  const corpus = texts.length >= 3 ? buildCorpus((function* () { for (const f of texts) yield readFileSync(f.path, 'utf8'); })()) : undefined;
+  for (const f of named) yield* documentEntries(f.format, f.name, createReadStream(f.path, { highWaterMark: 1 << 16 }), opts, corpus);
+}

@@ -1,0 +1,165 @@
+/**
+ * The scraped-plain-text cleaner: one clean copy of an article's body from a saved paywalled
+ * page, with headline, byline and date, and a record of every line it dropped and why.
+ *
+ * Stages (each a small module):
+ *   repair punctuation (mojibake.ts) → join wrapped lines → cut glued boilerplate (split.ts)
+ *   → classify lines by shape (boilerplate.ts) and corpus repeats (corpus.ts)
+ *   → headline/byline/date (header.ts) → duplicated bodies (dedupe.ts)
+ *   → drop boilerplate not protected by the duplication → title (title.ts).
+ */
+import type { RemovedLine } from '../types.js';
+import { classifyLine, type Verdict } from './boilerplate.js';
+import { isCorpusRepeat, type CorpusStats } from './corpus.js';
+import { dedupe } from './dedupe.js';
+import { extractHeader, type Header } from './header.js';
+import { repairPunctuation } from './mojibake.js';
+import { collapseWhitespace, keyOf } from './normalize.js';
+import { bodyLike, makeItem, remove, type Item } from './para.js';
+import { splitGlued } from './split.js';
+import { titleFromText } from './title.js';
+
+export { buildCorpus, type CorpusStats } from './corpus.js';
+export { repairPunctuation } from './mojibake.js';
+
+export interface CleanOptions { corpus?: CorpusStats }
+
+export interface CleanText {
+  title: string;
+  titleFromBody: boolean;
+  byline: string[];
+  date: string | null;
+  paragraphs: string[];
+  removed: RemovedLine[];
+}
+
+function judge(text: string, corpus: CorpusStats | undefined): Verdict | null {
+  const verdict = classifyLine(text);
+  if (verdict?.strength === 'hard') return verdict;
+  if (isCorpusRepeat(text, keyOf(text), corpus)) {
+    const n = corpus?.lineDocs.get(keyOf(text)) ?? 0;
+    return { reason: 'corpus_repeat', strength: 'soft', detail: `appears in ${n} of ${corpus?.docs ?? 0} documents (site chrome)` };
+  }
+  return verdict;
+}
+
+/** Headlines listed under "Related articles" (up to the next sentence of prose) are not this article. */
+function markRelatedLists(items: Item[]): void {
+  let inList = false;
+  for (const it of items) {
+    if (it.removal) continue;
+    if (it.verdict?.reason === 'related_heading') { inList = true; continue; }
+    if (!inList) continue;
+    if (bodyLike(it)) { inList = false; continue; }
+    if (it.verdict?.strength !== 'hard') it.verdict = { reason: 'related_list', strength: 'hard', detail: 'headline of another article under a "related" list' };
+  }
+}
+
+/**
+ * A wrapped line: the previous line stops mid-sentence and this one continues in lowercase.
+ * Kept conservative (a long previous line, neither part boilerplate) so separate elements are never merged.
+ */
+function continues(prev: string, line: string): boolean {
+  return prev.length >= 30 && /[\p{L}\p{N},-]$/u.test(prev) && /^\p{Ll}/u.test(line)
+    && classifyLine(prev)?.strength !== 'hard' && classifyLine(line)?.strength !== 'hard';
+}
+
+function logicalLines(text: string): { text: string; source: number }[] {
+  const out: { text: string; source: number }[] = [];
+  let afterBlank = true;
+  text.split(/\r\n?|\n/).forEach((raw, source) => {
+    const line = collapseWhitespace(repairPunctuation(raw));
+    if (!line) { afterBlank = true; return; }
+    const last = out[out.length - 1];
+    if (last && !afterBlank && continues(last.text, line)) last.text += (/\p{L}-$/u.test(last.text) ? '' : ' ') + line;
+    else out.push({ text: line, source });
+    afterBlank = false;
+  });
+  return out;
+}
+
+/** The body stages shared by plain text and HTML blocks: returns the kept items in order. */
+function cleanBody(items: Item[], header: Header | null): Item[] {
+  let seq = items.filter((it) => !it.removal && it !== header?.headline);
+  if (header) {
+    for (const it of seq) {
+      const echo = header.echoes.find((e) => e.key === it.key);
+      if (echo) remove(it, { reason: 'duplicate', detail: `repeats ${echo.what}` });
+    }
+    seq = seq.filter((it) => !it.removal);
+  }
+  seq = dedupe(seq);
+  for (const it of seq) {
+    const v = it.verdict;
+    if (v && (v.strength === 'hard' || !it.protected)) remove(it, { reason: v.reason, detail: v.detail });
+  }
+  seq = seq.filter((it) => !it.removal);
+  // Fragments after the last sentence of the article: footer links, captions of other stories.
+  if (seq.some(bodyLike)) {
+    for (let i = seq.length - 1; i >= 0; i--) {
+      const it = seq[i]!;
+      // Only fragments with no sentence punctuation at all: a glued "…said.Subscribe" still holds a sentence.
+      if (it.protected || /[.!?…]/.test(it.text) || it.words >= 15) break;
+      remove(it, { reason: 'trailing_chrome', detail: 'fragment after the end of the article' });
+    }
+    seq = seq.filter((it) => !it.removal);
+  }
+  return seq;
+}
+
+function report(items: Item[], kept: Item[]): (RemovedLine & { item: Item })[] {
+  const number = new Map(kept.map((it, i) => [it, i + 1]));
+  return items
+    .filter((it) => it.removal)
+    .sort((a, b) => a.order - b.order)
+    .map((it) => {
+      const r = it.removal!;
+      const detail = r.describe ? r.describe(r.partner ? number.get(r.partner) ?? null : null) : r.detail;
+      return { text: it.text, reason: r.reason, ...(detail ? { detail } : {}), item: it };
+    });
+}
+
+export function cleanScrapedText(text: string, opts: CleanOptions = {}): CleanText {
+  const items: Item[] = [];
+  for (const line of logicalLines(text)) {
+    for (const seg of splitGlued(line.text)) {
+      items.push(makeItem(seg.text, items.length, line.source, seg.verdict ?? judge(seg.text, opts.corpus)));
+    }
+  }
+  markRelatedLists(items);
+  const header = extractHeader(items);
+  const kept = cleanBody(items, header);
+  const paragraphs = kept.map((it) => it.text);
+  const removed = report(items, kept).map(({ item: _item, ...r }) => r);
+
+  let title = header.headline?.text ?? '';
+  const titleFromBody = !title;
+  if (!title) title = titleFromText(paragraphs[0] ?? items[0]?.text ?? '');
+  return { title, titleFromBody, byline: header.byline, date: header.date, paragraphs, removed };
+}
+
+/**
+ * The block-level classifier shared with the HTML importer: given a page's blocks as plain
+ * text, which are boilerplate/duplicates. A block is kept or dropped whole: one that glues a
+ * notice to article text is kept, since dropping it would lose the article text.
+ */
+export function cleanBlocks(blocks: string[], opts: CleanOptions = {}): { keep: boolean[]; removed: (RemovedLine & { index: number })[] } {
+  const items: Item[] = [];
+  blocks.forEach((block, index) => {
+    const text = collapseWhitespace(repairPunctuation(block));
+    if (!text) return; // an empty block (an image, a rule) is not ours to judge
+    const segments = splitGlued(text);
+    const allNotice = segments.length > 1 && segments.every((s) => s.verdict?.strength === 'hard');
+    let verdict = allNotice ? segments[0]!.verdict : judge(text, opts.corpus);
+    if (segments.length > 1 && !allNotice && verdict?.strength === 'hard') verdict = null;
+    items.push(makeItem(text, index, index, verdict));
+  });
+  markRelatedLists(items);
+  const kept = cleanBody(items, null);
+  const keep = blocks.map(() => true);
+  const removed = report(items, kept).map(({ item, ...r }) => {
+    keep[item.source] = false;
+    return { ...r, index: item.source };
+  });
+  return { keep, removed };
+}

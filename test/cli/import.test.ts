@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { cliEnv, noStackTrace, run, spawnCli, tempDirs } from '../helpers/cli.js';
+import { writeWxrFixture } from '../../src/bench/wxr-fixture.js';
+
+/** `masthead import` as a person runs it: the real CLI in a child process, on a SQLite file in a fresh data dir. */
+
+const freshDataDir = tempDirs('masthead-import-');
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/importer/${name}`, import.meta.url));
+const articles = (dataDir: string) => {
+  const db = new BetterSqlite3(join(dataDir, 'masthead.db'), { readonly: true });
+  try {
+    return db.prepare('select a.title, a.status, a.source_id from articles a order by a.id').all() as { title: string; status: string; source_id: string }[];
+  } finally {
+    db.close();
+  }
+};
+
+describe.concurrent('masthead import', () => {
+  it('--dry-run --explain on a scraped page lists every removed line with its reason and writes nothing', async () => {
+    const dataDir = freshDataDir();
+    const r = await run(['import', fixture('cli/harbour-dues.txt'), '--dry-run', '--explain'], { dataDir });
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.stdout;
+    expect(out).toMatch(/^would create http:\/\/[^/]+\/articles\/harbour-dues-to-rise-by-a-fifth-as-port-faces-repair-bill {2}"Harbour dues to rise by a fifth as port faces repair bill" \(draft\)$/m);
+    const removed = [...out.matchAll(/^ {4}removed \(([a-z_]+)(?:: [^)]*)?\): (.*)$/gm)].map((m) => [m[1], JSON.parse(m[2]!)]);
+    const texts = removed.map(([, text]) => text);
+    // The paywall block, glued lines included, the duplicated teaser, the comments prompt and the share line.
+    for (const line of [
+      'Join The Harbour Ledger for insider access and analysis.',
+      'COMMENTS',
+      'You must become a subscriber or login to view or post comments on this article.',
+      'Share this article',
+    ]) expect(texts).toContain(line);
+    expect(texts.some((t) => /TRY 14 DAYS FREE/.test(t))).toBe(true);
+    expect(texts.some((t) => /daily free article limit/.test(t))).toBe(true);
+    expect(texts.filter((t) => t.startsWith('Fishing boats and yachts'))).toHaveLength(1);
+    for (const [reason] of removed) expect(reason).toMatch(/^[a-z_]+$/);
+    expect(out).toMatch(/^Dry run: would import 1 article \(1 new, 0 updated, 0 unchanged\); 0 skipped with errors; 0 to review; /m);
+    expect(articles(dataDir)).toEqual([]);
+  });
+
+  it('imports, then a second run of the same file changes nothing; --json prints one object per line', async () => {
+    const dataDir = freshDataDir();
+    const first = await run(['import', fixture('cli/harbour-dues.txt'), '--json', '--publish', '--section', 'Coast', '--access', 'paid'], { dataDir });
+    expect(first.code, first.stderr).toBe(0);
+    const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ type: 'article', result: 'created', status: 'published', title: 'Harbour dues to rise by a fifth as port faces repair bill', flags: [] });
+    expect(lines[0].url).toMatch(/\/articles\/harbour-dues-to-rise-by-a-fifth-as-port-faces-repair-bill$/);
+    expect(lines[1]).toMatchObject({ type: 'summary', created: 1, failed: 0 });
+    const again = await run(['import', fixture('cli/harbour-dues.txt'), '--json', '--publish', '--section', 'Coast', '--access', 'paid'], { dataDir });
+    expect(JSON.parse(again.stdout.trim().split('\n')[0]!)).toMatchObject({ result: 'unchanged' });
+    expect(articles(dataDir)).toHaveLength(1);
+    const db = new BetterSqlite3(join(dataDir, 'masthead.db'), { readonly: true });
+    const row = db.prepare(`select a.access_level, a.published_at, s.slug as section, (select group_concat(au.name) from article_authors x join authors au on au.id = x.author_id where x.article_id = a.id) as authors
+      from articles a left join sections s on s.id = a.primary_section_id`).get() as Record<string, unknown>;
+    db.close();
+    expect(row).toEqual({ access_level: 'paid', published_at: Date.parse('2025-03-03T12:00:00Z'), section: 'coast', authors: 'Ailsa Grant' });
+  });
+
+  it('a WXR file with one corrupt item imports the rest, names the bad item, and exits 1', async () => {
+    const dataDir = freshDataDir();
+    const dir = join(dataDir, 'in');
+    mkdirSync(dir);
+    const file = join(dir, 'export.xml');
+    await writeWxrFixture(file, 5);
+    // Break the third post: its id goes missing.
+    const { readFileSync } = await import('node:fs');
+    let xml = readFileSync(file, 'utf8');
+    let seen = 0;
+    xml = xml.replace(/<wp:post_id>\d+<\/wp:post_id>/g, (m) => (++seen === 3 ? '' : m));
+    writeFileSync(file, xml);
+    const r = await run(['import', file], { dataDir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^skipped item 3\b.*$/m);
+    noStackTrace(r.stderr);
+    expect(r.stdout).toMatch(/Imported 4 articles \(4 new, 0 updated, 0 unchanged\); 1 skipped with errors/);
+    expect(articles(dataDir).map((a) => a.status)).toEqual(['draft', 'draft', 'draft', 'draft']);
+  });
+
+  it('Ctrl-C stops after the article in flight; the rerun continues and nothing is imported twice', async () => {
+    const dataDir = freshDataDir();
+    const file = join(dataDir, 'big.wxr');
+    await writeWxrFixture(file, 1500);
+    const child = spawnCli(['import', file, '--json'], cliEnv({ MASTHEAD_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const exit = await new Promise<number | null>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        stdout += c;
+        if (!sent && stdout.split('\n').length > 20) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('close', (code) => resolve(code));
+    });
+    expect(exit, stderr).toBe(130);
+    expect(stderr).toMatch(/stopping after the current article/);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const summary = lines.at(-1);
+    expect(summary).toMatchObject({ type: 'summary', interrupted: true, failed: 0 });
+    expect(summary.created).toBeGreaterThan(0);
+    expect(summary.created).toBeLessThan(1500);
+    expect(articles(dataDir)).toHaveLength(summary.created);
+
+    const rerun = await run(['import', file, '--json'], { dataDir, timeoutMs: 120_000 });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const after = JSON.parse(rerun.stdout.trim().split('\n').at(-1)!);
+    expect(after).toMatchObject({ unchanged: summary.created, created: 1500 - summary.created, failed: 0 });
+    const rows = articles(dataDir);
+    expect(rows).toHaveLength(1500);
+    expect(new Set(rows.map((r) => r.source_id)).size).toBe(1500);
+  }, 180_000);
+
+  it('bad input gets one readable line: a missing file, an unknown format, an unknown access level', async () => {
+    const dataDir = freshDataDir();
+    const missing = await run(['import', join(dataDir, 'nope.xml')], { dataDir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toMatch(/^masthead: .*nope\.xml: no such file or directory$/);
+    const format = await run(['import', fixture('cli/harbour-dues.txt'), '--format', 'docx'], { dataDir });
+    expect(format.code).toBe(2);
+    expect(format.stderr.trim()).toMatch(/^masthead: --format: /);
+    const access = await run(['import', fixture('cli/harbour-dues.txt'), '--access', 'vip'], { dataDir });
+    expect(access.code).toBe(2);
+    expect(access.stderr.trim()).toMatch(/^masthead: --access: /);
+    for (const r of [missing, format, access]) noStackTrace(r.stderr);
+  });
+});

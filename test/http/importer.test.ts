@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { dialects } from '../helpers/db.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { createStaffUser } from '../../src/members/staff.js';
+import { createApiToken } from '../../src/members/tokens.js';
+import type { BlockNode, Doc, InlineNode } from '../../src/content/richtext/doc.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/importer/${name}`, import.meta.url));
+
+const inline = (c?: InlineNode[]) => (c ?? []).map((n) => (n.type === 'text' ? n.text : '\n')).join('');
+/** A document as a reader sees it: one line per block, kind and text. */
+function outline(doc: Doc): string[] {
+  const one = (b: BlockNode): string => {
+    switch (b.type) {
+      case 'paragraph': return `p: ${inline(b.content)}`;
+      case 'heading': return `h${b.attrs.level}: ${inline(b.content)}`;
+      case 'blockquote': return `quote: ${b.content.map(one).join(' / ')}`;
+      case 'bulletList':
+      case 'orderedList': return `list: ${b.content.map((li) => li.content.map(one).join(' ')).join(' | ')}`;
+      case 'image': return `image: ${b.attrs.src}${b.attrs.caption ? ` (${b.attrs.caption})` : ''}`;
+      default: return b.type;
+    }
+  };
+  return doc.content.map(one);
+}
+
+/** Every sentence of the article as a reader of the original page saw it, once each. */
+const FERRY_BODY = [
+  'p: The ferry serving Inchmore and the outer islands will run four sailings a day from next month, down from seven, after the operator said it could no longer crew the evening crossings.',
+  'p: Islanders say the last boat back from the mainland, now leaving at 4.15pm, will leave hospital visitors and shift workers stranded overnight.',
+  'p: “We are being cut off by timetable,” said Isla Morrison, who chairs the Inchmore community council. “Nobody asked us.”',
+  'h2: Crew shortages',
+  'p: Westsound Ferries said it had advertised for deckhands and engineers for eight months and filled fewer than half of the posts, and that safety rules leave it no choice but to cut the sailings it cannot crew.',
+  'image: https://cdn.harbourledger.example/img/ferry-pier.jpg (The morning sailing leaves Inchmore pier.)',
+  'list: p: Sailings fall from seven a day to four. | p: The last return crossing moves from 9pm to 4.15pm.',
+  'quote: p: The timetable will be reviewed in the spring, once the new recruits have finished their training.',
+  'p: The council’s transport committee will discuss the cut on Thursday, and councillors have asked the operator to attend.',
+];
+
+describe.each(dialects())('Importer through the Admin API on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(dialect);
+  });
+  afterAll(() => t?.close());
+
+  const upload = (query: string, body: Buffer | string, headers: Record<string, string> = {}) =>
+    t.app.server.inject({ method: 'POST', url: `/api/admin/imports?${query}`, payload: body, headers: { authorization: `Bearer ${t.token}`, 'content-type': 'text/html', ...headers } });
+
+  it('imports a saved web page: main content only, paywall chrome and the duplicated teaser gone, metadata kept', async () => {
+    const res = await upload('name=ferry-timetable.html&publish=true&explain=true', fixture('html/ferry-timetable.html'));
+    expect(res.statusCode, res.body).toBe(200);
+    const out = res.json();
+    expect(out.summary).toMatchObject({ created: 1, updated: 0, unchanged: 0, failed: 0, interrupted: false });
+    expect(out.errors).toEqual([]);
+    const [row] = out.articles;
+    expect(row).toMatchObject({ result: 'created', status: 'published', title: 'Island ferry timetable cut to four sailings a day', sourceId: 'html:https://www.harbourledger.example/news/2025/10/island-ferry-timetable-cut' });
+    expect(row.url).toBe(`https://news.example/articles/island-ferry-timetable-cut-to-four-sailings-a-day`);
+    // --explain: every dropped block, with its reason.
+    const removed = row.removed.map((r: { text: string }) => r.text);
+    expect(removed).toEqual(expect.arrayContaining(['You’ve reached your daily free article limit.', 'TRY 14 DAYS FREE']));
+    for (const r of row.removed) expect(r.reason).toMatch(/^[a-z_]+$/);
+
+    const article = (await t.api('GET', `/api/admin/articles/${row.id}`)).json().article;
+    expect(outline(article.body)).toEqual(FERRY_BODY);
+    expect(article).toMatchObject({
+      dek: 'Operators blame crew shortages; islanders say the cut leaves them stranded after dark.',
+      publishedAt: '2025-10-14T06:30:00.000Z',
+      section: 'transport',
+      authors: ['morag-keir', 'tomasz-wrona'],
+      tags: ['ferries', 'islands'],
+      featureImageUrl: 'https://cdn.harbourledger.example/img/ferry-pier.jpg',
+    });
+    // Nothing of the page's chrome survives anywhere in the stored body.
+    for (const chrome of ['Subscribe', 'Log In', 'COMMENTS', 'cookies', 'newsletter', 'Related articles', 'Privacy']) expect(article.html).not.toContain(chrome);
+
+    // The old URL now leads to the article.
+    const old = await t.get('/news/2025/10/island-ferry-timetable-cut');
+    expect(old.statusCode).toBe(301);
+    expect(old.headers.location).toBe('/articles/island-ferry-timetable-cut-to-four-sailings-a-day');
+    expect((await t.get(old.headers.location as string)).statusCode).toBe(200);
+  });
+
+  it('importing the same page twice leaves one article', async () => {
+    const again = await upload('name=ferry-timetable.html&publish=true', fixture('html/ferry-timetable.html'));
+    expect(again.json().summary).toMatchObject({ created: 0, updated: 0, unchanged: 1, failed: 0 });
+    // Different options change what would be stored: the same article is updated, not copied.
+    const paid = await upload('name=ferry-timetable.html&publish=true&access=paid', fixture('html/ferry-timetable.html'));
+    expect(paid.json().summary).toMatchObject({ created: 0, updated: 1 });
+    const list = (await t.api('GET', '/api/admin/articles?limit=100')).json().articles.filter((a: { title: string }) => a.title.startsWith('Island ferry'));
+    expect(list).toHaveLength(1);
+    expect(list[0].accessLevel).toBe('paid');
+  });
+
+  it('a dry run reports what it would do and writes nothing', async () => {
+    const html = fixture('html/ferry-timetable.html').toString().replaceAll('island-ferry-timetable-cut', 'another-url').replace('Island ferry timetable cut to four sailings a day">', 'Dry run headline">');
+    const res = await upload('name=dry.html&dryRun=true', html);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().summary).toMatchObject({ created: 1, dryRun: true });
+    expect(res.json().articles[0]).toMatchObject({ result: 'would_create', id: null, status: 'draft' });
+    const titles = (await t.api('GET', '/api/admin/articles?limit=100')).json().articles.map((a: { title: string }) => a.title);
+    expect(titles).not.toContain('Dry run headline');
+  });
+
+  it('rejects an empty upload, a bad option and a role that may not import, each with a sentence', async () => {
+    const empty = await upload('name=x.html', '');
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().error.message).toMatch(/send the file/);
+    const bad = await upload('format=docx', 'x');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('invalid_input');
+    const user = await createStaffUser(t.db.db, { email: 'contrib@news.example', role: 'contributor', now: t.clock.now() });
+    const { token } = await createApiToken(t.db.db, user.id, 'c', t.clock.now());
+    const denied = await upload('name=x.html', fixture('html/ferry-timetable.html'), { authorization: `Bearer ${token}` });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().error.message).toMatch(/contributor/);
+    const anonymous = await t.app.server.inject({ method: 'POST', url: '/api/admin/imports', payload: 'x', headers: { 'content-type': 'text/plain' } });
+    expect(anonymous.statusCode).toBe(401);
+  });
+});
