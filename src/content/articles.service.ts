@@ -3,13 +3,15 @@ import { inTransaction, type ContentDeps } from './deps.js';
 import type { ArticleCreate, ArticleUpdate } from './inputs.js';
 import { renderDoc } from './richtext/render.js';
 import { emptyDoc, type Doc } from './richtext/doc.js';
-import { indexArticle, unindexArticle } from './search.js';
+import { indexArticle, unindexArticle, type SearchDoc } from './search.js';
 import { slugify } from './slug.js';
 import { findSummary, tagsFor } from './articles.queries.js';
 import type { AccessLevel, ArticleStatus, ArticleSummary, TagRef } from './types.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 
 export const articlePath = (slug: string) => `/articles/${slug}`;
+
+const index = async (d: ContentDeps, doc: SearchDoc) => (d.indexLater ? d.indexLater(doc) : indexArticle(d.db, d.dialect, doc));
 
 /** The status readers and staff see: a scheduled article whose time has come is published. */
 export function effectiveStatus(status: ArticleStatus, publishedAt: number | null, now: number): ArticleStatus {
@@ -109,7 +111,14 @@ export function effectiveAccess(override: AccessLevel | null, sectionDefault: st
   return override ?? ((sectionDefault as AccessLevel | undefined) ?? 'metered');
 }
 
+/** What a bulk writer (the importer) needs back; reading the whole article again costs five queries. */
+export interface SavedArticle { id: number; slug: string; status: ArticleStatus }
+
 export async function createArticle(deps: ContentDeps, input: ArticleCreate, createdBy: number | null = null): Promise<ArticleDetail> {
+  return inTransaction(deps, async (d) => getArticle(d, { id: (await insertArticle(d, input, createdBy)).id }));
+}
+
+export async function insertArticle(deps: ContentDeps, input: ArticleCreate, createdBy: number | null = null): Promise<SavedArticle> {
   return inTransaction(deps, async (d) => {
     const now = d.clock.now();
     const slug = input.slug
@@ -154,9 +163,9 @@ export async function createArticle(deps: ContentDeps, input: ArticleCreate, cre
       sections: [...secs.values()].map((s) => s.id),
       authors: await authorIds(d, input.authors ?? []),
       tags: await tagIds(d, input.tags ?? []),
-    });
-    await indexArticle(d.db, d.dialect, { id: row.id, title: input.title, dek: input.dek ?? '', previewText: rendered.previewText, gatedText: rendered.gatedText });
-    return getArticle(d, { id: row.id });
+    }, true);
+    await index(d, { id: row.id, title: input.title, dek: input.dek ?? '', previewText: rendered.previewText, gatedText: rendered.gatedText });
+    return { id: row.id, slug, status: sched.status };
   });
 }
 
@@ -166,7 +175,14 @@ async function assertFreeSlug(d: ContentDeps, slug: string, exceptId?: number): 
   return slug;
 }
 
-async function writeLinks(d: ContentDeps, articleId: number, liveAt: number | null, links: { sections?: number[]; authors?: number[]; tags?: number[] }) {
+async function writeLinks(d: ContentDeps, articleId: number, liveAt: number | null, links: { sections?: number[]; authors?: number[]; tags?: number[] }, isNew = false) {
+  if (isNew) {
+    // A new article has no links to replace and none to bring in step.
+    if (links.sections?.length) await d.db.insertInto('article_sections').values(links.sections.map((section_id) => ({ article_id: articleId, section_id, live_at: liveAt }))).execute();
+    if (links.authors?.length) await d.db.insertInto('article_authors').values(links.authors.map((author_id, position) => ({ article_id: articleId, author_id, position, live_at: liveAt }))).execute();
+    if (links.tags?.length) await d.db.insertInto('article_tags').values(links.tags.map((tag_id) => ({ article_id: articleId, tag_id, live_at: liveAt }))).execute();
+    return;
+  }
   if (links.sections) {
     await d.db.deleteFrom('article_sections').where('article_id', '=', articleId).execute();
     if (links.sections.length) await d.db.insertInto('article_sections').values(links.sections.map((section_id) => ({ article_id: articleId, section_id, live_at: liveAt }))).execute();
@@ -186,6 +202,10 @@ async function writeLinks(d: ContentDeps, articleId: number, liveAt: number | nu
 }
 
 export async function updateArticle(deps: ContentDeps, id: number, input: ArticleUpdate): Promise<ArticleDetail> {
+  return inTransaction(deps, async (d) => getArticle(d, { id: (await changeArticle(d, id, input)).id }));
+}
+
+export async function changeArticle(deps: ContentDeps, id: number, input: ArticleUpdate): Promise<SavedArticle> {
   return inTransaction(deps, async (d) => {
     const now = d.clock.now();
     const cur = await d.db.selectFrom('articles').selectAll().where('id', '=', id).executeTakeFirst();
@@ -254,9 +274,9 @@ export async function updateArticle(deps: ContentDeps, id: number, input: Articl
     if (rendered || input.title !== undefined || input.dek !== undefined) {
       const fresh = await d.db.selectFrom('articles').select(['title', 'dek', 'body_doc']).where('id', '=', id).executeTakeFirstOrThrow();
       const r = rendered ?? renderDoc(JSON.parse(fresh.body_doc) as Doc);
-      await indexArticle(d.db, d.dialect, { id, title: fresh.title, dek: fresh.dek, previewText: r.previewText, gatedText: r.gatedText });
+      await index(d, { id, title: fresh.title, dek: fresh.dek, previewText: r.previewText, gatedText: r.gatedText });
     }
-    return getArticle(d, { id });
+    return { id, slug: (patch.slug as string | undefined) ?? cur.slug, status: sched.status };
   });
 }
 

@@ -3,6 +3,7 @@ import { withTransaction } from '../db/transaction.js';
 import type { Clock } from '../clock.js';
 import type { Dialect } from '../db/database.js';
 import type { DB } from '../db/schema.js';
+import type { SearchDoc } from './search.js';
 
 /** What content services need. `db` may be a transaction opened by the caller. */
 export interface ContentDeps {
@@ -11,6 +12,12 @@ export interface ContentDeps {
   clock: Clock;
   /** Called after content changes commit, so caches of rendered pages drop what they hold. */
   changed?: () => void;
+  /**
+   * A bulk writer's way to index search later in the same transaction. SQLite's full-text
+   * index writes a segment whenever a savepoint follows an insert; the importer keeps each
+   * article in its own savepoint, so it hands the documents over and indexes them together.
+   */
+  indexLater?: (doc: SearchDoc) => void;
 }
 
 /** Run `fn` in one transaction; services called inside share it. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { articlePath, createArticle, updateArticle } from '../content/articles.service.js';
+import { articlePath, changeArticle, insertArticle } from '../content/articles.service.js';
 import { articleCreateSchema, type ArticleCreate } from '../content/inputs.js';
 import { inTransaction, type ContentDeps } from '../content/deps.js';
 import { isSafeSrc } from '../content/richtext/doc.js';
@@ -120,12 +120,12 @@ async function importOne(deps: ContentDeps, item: ImportItem, format: ImportForm
     if (existing) {
       // The slug stays: readers and search engines may already know the imported URL.
       const { slug: _slug, sourceId: _sid, ...patch } = input;
-      article = await updateArticle(d, existing.article_id, { ...patch, status: wanted });
+      article = await changeArticle(d, existing.article_id, { ...patch, status: wanted });
     } else {
       const slugBase = input.slug ?? slugify(input.title);
       // A slug taken by another article gets a suffix rather than failing the item.
       input.slug = await freeSlug(d, slugBase);
-      article = await createArticle(d, input);
+      article = await insertArticle(d, input);
     }
     const to = articlePath(article.slug);
     for (const from of item.oldPaths) if (from !== to) await saveRedirect(d.db, from, to, d.clock.now());
