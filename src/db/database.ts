@@ -30,6 +30,8 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
     handle.pragma('synchronous = NORMAL');
     handle.pragma('foreign_keys = ON');
     handle.pragma('busy_timeout = 5000');
+    // Statement journals (every write in a transaction that may need undoing) stay in memory, not in temp files.
+    handle.pragma('temp_store = MEMORY');
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
     return { db, dialect, close: () => db.destroy() };
   }
