@@ -103,6 +103,71 @@ describe.each(dialects())('Importer through the Admin API on %s', (dialect) => {
     expect(titles).not.toContain('Dry run headline');
   });
 
+  it('imports a WordPress export: sections, tags, authors, dates, the more tag as the preview break, old permalinks; bad items reported', async () => {
+    const res = await upload('name=export.xml&publish=true', fixture('skerrow-courier.wxr'), { 'content-type': 'application/xml' });
+    expect(res.statusCode, res.body).toBe(200);
+    const out = res.json();
+    // Three posts; the page needs pages=true, the trashed post and attachments are not articles.
+    expect(out.summary).toMatchObject({ created: 4, failed: 2 });
+    expect(out.errors.map((e: { position: string }) => e.position)).toEqual([expect.stringMatching(/^item 9 \(near line \d+\)$/), expect.stringMatching(/^item 10 \(near line \d+\)$/)]);
+    const bySlug = new Map(out.articles.map((a: { url: string; id: number; status: string }) => [a.url.split('/').pop(), a]));
+    expect([...bySlug.keys()]).toEqual(expect.arrayContaining(['harbour-dues', 'ferry-timetable-cut', 'draft-lifeboat-station-appeal']));
+    expect(bySlug.has('about')).toBe(false);
+    // A draft in WordPress stays a draft even with publish.
+    expect((bySlug.get('draft-lifeboat-station-appeal') as { status: string }).status).toBe('draft');
+
+    const dues = (await t.api('GET', `/api/admin/articles/${(bySlug.get('harbour-dues') as { id: number }).id}`)).json().article;
+    expect(dues).toMatchObject({
+      title: 'Harbour dues to rise by 4% from April',
+      status: 'published',
+      publishedAt: '2019-03-14T09:30:00.000Z',
+      dek: 'Creel fishermen say the rise & the way it was decided leave small boats behind.',
+      hasPreviewBreak: true,
+      tags: ['ferry', 'harbour-dues'],
+      featureImageUrl: 'https://www.skerrowcourier.example/wp-content/uploads/2019/03/harbour-at-dawn.jpg',
+    });
+    expect(dues.sections.sort()).toEqual(['council-politics', 'harbour']);
+    expect(outline(dues.body).slice(0, 3)).toEqual([
+      'p: Skerrow\'s harbour board voted on Wednesday to raise landing dues by 4% from 1 April.\nThe increase is the first in three years.',
+      'p: Creel fishermen said the board had "ignored the smallest boats [sic]" and asked for a lower rate for vessels under ten metres.',
+      'previewBreak',
+    ]);
+    expect(outline(dues.body)).toContain('image: https://www.skerrowcourier.example/wp-content/uploads/2019/03/harbour-at-dawn-640x427.jpg (The north quay, where most of the creel boats land.)');
+    expect(dues.html).not.toMatch(/\[caption|\[\/caption\]|wp:paragraph/);
+    // Readers without access are shown the part before <!--more--> only.
+    expect(dues.previewHtml).toContain('Creel fishermen said the board');
+    expect(dues.previewHtml).not.toContain('What the new dues are');
+    expect((await t.get('/articles/harbour-dues')).statusCode).toBe(200);
+
+    for (const old of ['/2019/03/harbour-dues/', '/2019/03/harbour-dues', '/?p=21']) {
+      const r = await t.get(old);
+      expect(r.statusCode, old).toBe(301);
+      expect(r.headers.location, old).toBe('/articles/harbour-dues');
+    }
+    // Importing the export again changes nothing and duplicates nothing.
+    const again = (await upload('name=export.xml&publish=true', fixture('skerrow-courier.wxr'), { 'content-type': 'application/xml' })).json();
+    expect(again.summary).toMatchObject({ created: 0, updated: 0, unchanged: 4, failed: 2 });
+  });
+
+  it('imports a Ghost export: visibility becomes access, the paywall card the preview break, scheduled stays scheduled', async () => {
+    const res = await upload('name=ghost.json&publish=true', fixture('skerrow-ghost.json'), { 'content-type': 'application/json' });
+    expect(res.statusCode, res.body).toBe(200);
+    const out = res.json();
+    expect(out.summary).toMatchObject({ created: 4, failed: 2 });
+    const get = async (slug: string) => {
+      const row = out.articles.find((a: { url: string }) => a.url.endsWith(`/articles/${slug}`));
+      return (await t.api('GET', `/api/admin/articles/${row.id}`)).json().article;
+    };
+    const terminal = await get('council-buys-ferry-terminal');
+    expect(terminal).toMatchObject({ accessLevel: 'free', status: 'published', authors: ['jonas', 'catriona'], featureImageUrl: '/content/images/2024/05/terminal.jpg' });
+    const lifeboat = await get('lifeboat-longest-night');
+    expect(lifeboat).toMatchObject({ accessLevel: 'registered', hasPreviewBreak: true, previewHtml: '<p>At 2 a.m. the pager went.</p><p>Eleven hours later the crew came home.</p>' });
+    expect(await get('harbour-trust-money')).toMatchObject({ accessLevel: 'paid', status: 'scheduled', publishedAt: '2030-01-15T07:00:00.000Z' });
+    expect(await get('council-notebook')).toMatchObject({ accessLevel: 'paid', status: 'draft' });
+    const review = (await t.api('GET', '/api/admin/imports/review')).json().articles;
+    expect(review.map((a: { slug: string; flags: string[] }) => [a.slug, a.flags])).toContainEqual(['harbour-trust-money', ['unsupported_card']]);
+  });
+
   it('rejects an empty upload, a bad option and a role that may not import, each with a sentence', async () => {
     const empty = await upload('name=x.html', '');
     expect(empty.statusCode).toBe(400);
