@@ -50,10 +50,23 @@ export class Meter {
   /** Written once, not built per request: this runs on every metered view that misses the cache. */
   private readonly readsSql: string;
 
-  constructor(private readonly db: Kysely<DB>, private readonly clock: Clock, private readonly log?: Logger, private readonly cacheTtlMs = Infinity, dialect: 'sqlite' | 'postgres' = 'sqlite') {
+  constructor(private readonly db: Kysely<DB>, private readonly clock: Clock, private readonly log?: Logger, private readonly cacheTtlMs = Infinity, private readonly dialect: 'sqlite' | 'postgres' = 'sqlite') {
     this.readsSql = dialect === 'postgres'
       ? 'select article_id, read_at from meter_reads where subject = $1 and read_at >= $2'
       : 'select article_id, read_at from meter_reads where subject = ? and read_at >= ?';
+  }
+
+  private readonly upserts = new Map<number, string>();
+  /** `insert … values (…), (…) on conflict … do update`, for n rows, in this dialect's placeholders. */
+  private upsertSql(n: number): string {
+    let q = this.upserts.get(n);
+    if (!q) {
+      const pg = this.dialect === 'postgres';
+      const rows = Array.from({ length: n }, (_, i) => (pg ? `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})` : '(?, ?, ?)'));
+      q = `insert into meter_reads (subject, article_id, read_at) values ${rows.join(', ')} on conflict (subject, article_id) do update set read_at = excluded.read_at`;
+      this.upserts.set(n, q);
+    }
+    return q;
   }
 
   /** Load the set of subjects that have rows (SQLite, single writer only). */
@@ -69,8 +82,13 @@ export class Meter {
     const now = this.clock.now();
     let cached = this.cache.get(subject);
     if (!cached && this.known && !this.known.has(subject)) {
-      cached = { since, at: now, rows: new Map() };
-      this.remember(subject, cached);
+      // A subject the filter has never seen has no stored rows; only its unwritten reads count.
+      // Nothing is cached for it: most such subjects (new devices) never come back.
+      const mine = this.pending.get(subject);
+      if (!mine) return [];
+      const out: Read[] = [];
+      for (const [articleId, readAt] of mine) if (readAt >= since) out.push({ articleId, readAt });
+      return out;
     } else if (!cached || cached.since > since || now - cached.at >= this.cacheTtlMs) {
       const rows = (await this.db.executeQuery<{ article_id: number; read_at: number }>(CompiledQuery.raw(this.readsSql, [subject, since]))).rows;
       cached = { since, at: now, rows: new Map(rows.map((r) => [r.article_id, r.read_at])) };
@@ -154,10 +172,13 @@ export class Meter {
     this.flushing = (async () => {
       try {
         await this.db.transaction().execute(async (trx) => {
-          for (let i = 0; i < rows.length; i += 300) {
-            await trx.insertInto('meter_reads').values(rows.slice(i, i + 300))
-              .onConflict((oc) => oc.columns(['subject', 'article_id']).doUpdateSet({ read_at: (eb) => eb.ref('excluded.read_at') }))
-              .execute();
+          // Chunks of fixed sizes (100, 10, 1 rows), so each is one prepared statement, reused.
+          for (let i = 0; i < rows.length;) {
+            const n = rows.length - i >= 100 ? 100 : rows.length - i >= 10 ? 10 : 1;
+            const params: unknown[] = [];
+            for (let j = i; j < i + n; j++) params.push(rows[j]!.subject, rows[j]!.article_id, rows[j]!.read_at);
+            await trx.executeQuery(CompiledQuery.raw(this.upsertSql(n), params));
+            i += n;
           }
           const counts = [...events].map(([key, count]) => {
             const [hour, kind, articleId, reason, reader] = key.split('|') as [string, string, string, string, string];

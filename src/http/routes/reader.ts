@@ -31,6 +31,7 @@ const slugParam = (s: string) => {
 };
 
 export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const deviceCookieAttributes = `; Max-Age=${400 * 86_400}; Path=/; HttpOnly; SameSite=Lax${ctx.config.siteUrl.startsWith('https:') ? '; Secure' : ''}`;
   /** Pages that are the same for every reader are rendered once a second at most. */
   const cachedHtml = (key: string, render: () => Promise<string>) =>
     ctx.cache.pages.getOrLoad(key, async () => ({ body: await render(), type: 'text/html' })).then((p) => p.body);
@@ -79,7 +80,10 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     const page = (middle: string) => Buffer.concat([shell.head, Buffer.from(middle), shell.tail]);
     if (decision.reason === 'free') return sendHtml(reply, page(comments), 200, 'private, no-store');
     if (access.newDeviceId) {
-      reply.setCookie(DEVICE_COOKIE, access.newDeviceId, { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.config.siteUrl.startsWith('https:'), maxAge: 400 * 86_400 });
+      // Every view by a new device sets this cookie: the header is written directly rather than
+      // serialised and validated per request (the attributes never change). Other cookies still
+      // go through @fastify/cookie, which appends to this header.
+      reply.header('set-cookie', `${DEVICE_COOKIE}=${encodeURIComponent(reply.signCookie(access.newDeviceId))}${deviceCookieAttributes}`);
     }
     // The slot is the same for every reader with the same decision on this article; only the CSRF token differs.
     const slotKey = `slot:${article.id}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${site.meter.period}:${site.meter.memberAllowance}`;
