@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runImport } from '../../src/importer/run.js';
 import { dialects } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { createStaffUser } from '../../src/members/staff.js';
@@ -166,6 +169,36 @@ describe.each(dialects())('Importer through the Admin API on %s', (dialect) => {
     expect(await get('council-notebook')).toMatchObject({ accessLevel: 'paid', status: 'draft' });
     const review = (await t.api('GET', '/api/admin/imports/review')).json().articles;
     expect(review.map((a: { slug: string; flags: string[] }) => [a.slug, a.flags])).toContainEqual(['harbour-trust-money', ['unsupported_card']]);
+  });
+
+  it('a folder of scraped pages: lines repeated across the folder are site chrome and go; each file is one article', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'masthead-corpus-'));
+    try {
+      const towns = ['Kinloch', 'Portnahaven', 'Inchmore', 'Ardmair'];
+      const chrome = 'The Harbour Ledger is an independent, reader-funded newsroom.';
+      towns.forEach((town, i) => writeFileSync(join(dir, `${town.toLowerCase()}.txt`), [
+        `${town} pier reopens after storm repairs`,
+        '',
+        `The pier at ${town} reopened to boats on Monday, ${i + 3} weeks after the January storm tore away part of its deck.`,
+        `Harbour staff said the repairs had cost about ${40 + i} thousand pounds, most of it paid by the council.`,
+        chrome,
+      ].join('\n')));
+      const seen: { title: string; removed: { text: string; reason: string }[] }[] = [];
+      const summary = await runImport(t.app.ctx.content, { kind: 'path', path: dir }, { format: 'auto', includePages: false, publish: false, dryRun: false }, {
+        onOutcome: (o) => o.kind !== 'failed' && seen.push(o),
+      });
+      expect(summary).toMatchObject({ created: 4, failed: 0 });
+      for (const o of seen) expect(o.removed).toEqual([expect.objectContaining({ text: chrome, reason: 'corpus_repeat' })]);
+      const list = (await t.api('GET', '/api/admin/articles?limit=100')).json().articles.filter((a: { title: string }) => a.title.includes('pier reopens'));
+      expect(list).toHaveLength(4);
+      for (const a of list) {
+        const body = (await t.api('GET', `/api/admin/articles/${a.id}`)).json().article;
+        expect(outline(body.body)).toHaveLength(2);
+        expect(body.html).not.toContain('reader-funded');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects an empty upload, a bad option and a role that may not import, each with a sentence', async () => {
