@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ACCESS_LEVELS } from '../content/types.js';
 import type { ContentDeps } from '../content/deps.js';
 import { runImport, type ImportSummary } from '../importer/run.js';
-import { FORMAT_CHOICES, inputSize, type ImportInput } from '../importer/sources.js';
+import { inputSize, type ImportInput } from '../importer/sources.js';
+import { FORMAT_CHOICES } from '../importer/types.js';
 import type { ImportOutcome } from '../importer/import.service.js';
 import { Progress } from './progress.js';
 

@@ -17,7 +17,6 @@ import { grantComp, revokeComp } from '../billing/subscriptions.js';
 import { jobCounts } from '../jobs/queue.js';
 import { readSiteSettings } from '../content/settings.js';
 import { normalizeEmail } from '../members/staff.js';
-import { importCommand } from './import.js';
 
 const USAGE = `Usage: masthead <command> [options]
 
@@ -233,6 +232,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'import': {
       const args = [sub, ...rest].filter((a): a is string => a !== undefined);
+      // Loaded on demand: the importer pulls in a DOM and parsers that no other command needs.
+      const { importCommand } = await import('./import.js');
       return withDatabase(config, (d) => importCommand(args, { db: d.db, dialect: d.dialect, clock: systemClock }, config.siteUrl));
     }
     case 'jobs': {

@@ -3,7 +3,8 @@ import type { ContentDeps } from '../content/deps.js';
 import type { DB } from '../db/schema.js';
 import { indexArticle, type SearchDoc } from '../content/search.js';
 import { importItem, TaxonomyCache, type ImportOptions, type ImportOutcome } from './import.service.js';
-import { readEntries, type FormatChoice, type ImportInput } from './sources.js';
+import { readEntries, type ImportInput } from './sources.js';
+import type { FormatChoice } from './types.js';
 
 export interface RunOptions extends ImportOptions {
   format: FormatChoice;

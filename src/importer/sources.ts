@@ -7,7 +7,7 @@ import { parseGhost } from './ghost/parse.js';
 import { buildCorpus, type CorpusStats } from './text/clean.js';
 import { textItem } from './text/item.js';
 import { parseWxr } from './wxr/parse.js';
-import { IMPORT_FORMATS, type ImportFormat, type ParsedEntry } from './types.js';
+import type { FormatChoice, ImportFormat, ParsedEntry } from './types.js';
 
 /** Where an import reads from: a file or directory, standard input, or an upload already in memory. */
 export type ImportInput =
@@ -15,8 +15,6 @@ export type ImportInput =
   | { kind: 'stream'; stream: AsyncIterable<Buffer | string>; name: string }
   | { kind: 'buffer'; data: Buffer; name: string };
 
-export type FormatChoice = ImportFormat | 'auto';
-export const FORMAT_CHOICES = ['auto', ...IMPORT_FORMATS] as const;
 
 export interface ReadOptions {
   format: FormatChoice;

@@ -3,6 +3,9 @@ import type { AccessLevel } from '../content/types.js';
 /** The formats `masthead import` reads. */
 export const IMPORT_FORMATS = ['text', 'html', 'wxr', 'ghost'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+/** What `--format` accepts: a format, or `auto` (by file name, then by the first bytes). */
+export const FORMAT_CHOICES = ['auto', ...IMPORT_FORMATS] as const;
+export type FormatChoice = (typeof FORMAT_CHOICES)[number];
 
 /** A line (or block) the cleaner dropped, and why: `--explain` prints these. */
 export interface RemovedLine {

@@ -164,7 +164,7 @@ describe.concurrent('masthead CLI: commands', () => {
     expect(oneLine(nobody.stderr)).toMatch(/no member with email/);
     const jobs = await run(['jobs'], { dataDir });
     expect(jobs.stdout).toMatch(/pending\tbilling\.comp_end\t1|done\tbilling\.comp_end/);
-  });
+  }, 120_000); // a dozen CLI runs one after another, beside the rest of this file running at once
 
   it('settings get and set validate keys and values', async () => {
     const dataDir = freshDataDir();
@@ -186,7 +186,7 @@ describe.concurrent('masthead CLI: commands', () => {
     const all = await run(['settings', 'get'], { dataDir });
     expect(all.stdout).toContain('site.title="The Gazette"\n');
     expect(all.stdout).toContain('meter.period="week"\n');
-  });
+  }, 120_000);
 
   it('user reset-password prints a new password for a staff user', async () => {
     const dataDir = freshDataDir();

@@ -19,7 +19,8 @@ const articles = (dataDir: string) => {
   }
 };
 
-describe.concurrent('masthead import', () => {
+// One at a time: cli.test.ts runs its own spawns concurrently beside this file, on two cores.
+describe('masthead import', () => {
   it('--dry-run --explain on a scraped page lists every removed line with its reason and writes nothing', async () => {
     const dataDir = freshDataDir();
     const r = await run(['import', fixture('cli/harbour-dues.txt'), '--dry-run', '--explain'], { dataDir });

@@ -4,8 +4,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../../errors.js';
 import { ACCESS_LEVELS } from '../../content/types.js';
 import { audit } from '../../members/audit.js';
-import { runImport } from '../../importer/run.js';
-import { FORMAT_CHOICES } from '../../importer/sources.js';
+import { FORMAT_CHOICES } from '../../importer/types.js';
 import { listNeedingReview } from '../../importer/import.queries.js';
 import type { ImportOutcome } from '../../importer/import.service.js';
 import { adminAuth, requirePermission } from './admin-content.js';
@@ -49,6 +48,8 @@ export function adminImportRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (q.publish) requirePermission(req, 'article.publish');
       const body = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new AppError('invalid_input', 'send the file to import as the request body');
+      // Loaded on first use: the importer's DOM and parsers are not needed to serve readers.
+      const { runImport } = await import('../../importer/run.js');
       const articles: object[] = [];
       const errors: object[] = [];
       const summary = await runImport(ctx.content, { kind: 'buffer', data: body, name: q.name }, {
