@@ -12,6 +12,7 @@
  * is in the free culture section and one in twenty is paid-only. For the
  * metered scenarios, addSubscriber adds a paying member with a live session.
  */
+import { mulberry32 } from './rng.js';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import { openDatabase, type Dialect } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -348,20 +349,9 @@ const WORDS = (
   'community local small independent growing smaller larger earlier later recent current former proposed'
 ).split(' ');
 
-/** Mulberry32: a tiny seeded PRNG, so every run renders the same body. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function benchMarkdown(): string {
-  const rand = rng(20240601);
+  const rand = mulberry32(20240601);
   const word = () => WORDS[Math.floor(rand() * WORDS.length)]!;
   const sentence = () => {
     const len = 12 + Math.floor(rand() * 12);

@@ -11,6 +11,7 @@
  * are always posts. The output is deterministic for a seed. The file is streamed with
  * backpressure: memory stays flat whatever N (100,000 posts ≈ 580 MB, about 4 KB of body each).
  */
+import { mulberry32 } from './rng.js';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -98,17 +99,6 @@ export async function writeWxrFixture(path: string, n: number, opts: WxrFixtureO
 
 type Rnd = () => number;
 
-/** Small, fast, seedable: the file must be the same on every machine. */
-function mulberry32(seed: number): Rnd {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(rnd: Rnd, list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
 const between = (rnd: Rnd, lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));

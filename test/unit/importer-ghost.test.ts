@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { htmlToDoc } from '../../src/content/richtext/from-html.js';
-import type { BlockNode, InlineNode } from '../../src/content/richtext/doc.js';
+import { outline as outlineOf } from '../helpers/outline.js';
+const outline = (html: string) => outlineOf(html, { alt: true });
 import { parseGhost } from '../../src/importer/ghost/parse.js';
 import type { ImportItem, ParsedEntry } from '../../src/importer/types.js';
 
@@ -11,26 +12,6 @@ const entries = [...parseGhost(json)];
 const items = (es: ParsedEntry[]) => es.filter((e): e is { ok: true; item: ImportItem } => e.ok).map((e) => e.item);
 const post = (n: number) => items(entries).find((i) => i.sourceId === `ghost:6650a1f0c1d2e30001a1b00${n}`)!;
 
-function outline(html: string): [string, string][] {
-  const text = (nodes: InlineNode[] | undefined) => (nodes ?? []).map((n) => (n.type === 'text' ? n.text : '\n')).join('');
-  const walk = (b: BlockNode): [string, string] => {
-    switch (b.type) {
-      case 'paragraph':
-      case 'heading':
-        return [b.type, text(b.content)];
-      case 'image':
-        return ['image', `${b.attrs.src}${b.attrs.alt ? ` (${b.attrs.alt})` : ''}${b.attrs.caption ? ` | ${b.attrs.caption}` : ''}`];
-      case 'blockquote':
-        return ['blockquote', b.content.map((c) => walk(c)[1]).join(' / ')];
-      case 'bulletList':
-      case 'orderedList':
-        return [b.type, b.content.map((li) => li.content.map((c) => walk(c)[1]).join(' ')).join(' / ')];
-      default:
-        return [b.type, ''];
-    }
-  };
-  return htmlToDoc(html).content.map(walk);
-}
 
 describe('parseGhost', () => {
   it('yields the posts in order, skips pages, and reports unreadable posts by position', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWxrFixture } from '../../src/bench/wxr-fixture.js';
 import { htmlToDoc } from '../../src/content/richtext/from-html.js';
-import type { BlockNode, InlineNode } from '../../src/content/richtext/doc.js';
+import { outline } from '../helpers/outline.js';
 import type { ImportItem, ParsedEntry } from '../../src/importer/types.js';
 import { parseWxr } from '../../src/importer/wxr/parse.js';
 import { cleanWordPressHtml } from '../../src/importer/wxr/wp-content.js';
@@ -29,28 +29,6 @@ const items = (entries: ParsedEntry[]) => entries.filter((e): e is { ok: true; i
 const errors = (entries: ParsedEntry[]) => entries.flatMap((e) => (e.ok ? [] : [e.error]));
 const byId = (entries: ParsedEntry[], id: number) => items(entries).find((i) => i.sourceId === `wxr:${SITE}:${id}`)!;
 
-/** A doc as [type, text] pairs: enough to see paragraphs, breaks and images without the noise. */
-function outline(html: string): [string, string][] {
-  const text = (nodes: InlineNode[] | undefined) => (nodes ?? []).map((n) => (n.type === 'text' ? n.text : '\n')).join('');
-  const walk = (b: BlockNode): [string, string] => {
-    switch (b.type) {
-      case 'paragraph':
-      case 'heading':
-      case 'codeBlock':
-        return [b.type, text(b.content)];
-      case 'image':
-        return ['image', `${b.attrs.src}${b.attrs.caption ? ` | ${b.attrs.caption}` : ''}`];
-      case 'blockquote':
-        return ['blockquote', b.content.map((c) => walk(c)[1]).join(' / ')];
-      case 'bulletList':
-      case 'orderedList':
-        return [b.type, b.content.map((li) => li.content.map((c) => walk(c)[1]).join(' ')).join(' / ')];
-      default:
-        return [b.type, ''];
-    }
-  };
-  return htmlToDoc(html).content.map(walk);
-}
 
 describe('parseWxr on a handwritten export', () => {
   let entries: ParsedEntry[] = [];
