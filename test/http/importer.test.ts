@@ -141,6 +141,8 @@ describe.each(dialects())('Importer through the Admin API on %s', (dialect) => {
     expect(dues.previewHtml).toContain('Creel fishermen said the board');
     expect(dues.previewHtml).not.toContain('What the new dues are');
     expect((await t.get('/articles/harbour-dues')).statusCode).toBe(200);
+    // Imported articles are in the search index (written once per batch, in the batch's transaction).
+    expect((await t.get('/search?q=creel+fishermen')).body).toContain('Harbour dues to rise by 4% from April');
 
     for (const old of ['/2019/03/harbour-dues/', '/2019/03/harbour-dues', '/?p=21']) {
       const r = await t.get(old);
