@@ -29,7 +29,9 @@ export async function freshDatabase(dialect: Dialect): Promise<TestDatabase> {
     return { ...d, url, destroy: async () => { await d.close(); rmSync(dir, { recursive: true, force: true }); } };
   }
   const adminUrl = inject('pgAdminUrl')!;
-  const name = `masthead_t_${randomBytes(6).toString('hex')}`;
+  // Named after the run (the pid in the template's name), so another run's clean-up can tell it is alive.
+  const run = /_(\d+)$/.exec(inject('pgTemplate')!)?.[1] ?? '0';
+  const name = `masthead_t_${run}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   for (let attempt = 0; ; attempt++) {

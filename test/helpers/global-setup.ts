@@ -66,10 +66,26 @@ export default async function setup(project: TestProject) {
   };
 }
 
-/** Databases left behind by a killed run. */
+/**
+ * Databases left behind by a killed run. A run's databases carry its pid; those of a run that is
+ * still going (a second `npm test` against the same server) are left alone.
+ */
 async function dropStale(admin: pg.Client) {
   const { rows } = await admin.query<{ datname: string }>(`select datname from pg_database where datname like 'masthead\\_t%'`);
-  for (const r of rows) await admin.query(`drop database if exists ${r.datname} with (force)`).catch(() => {});
+  for (const r of rows) {
+    const pid = Number(/^masthead_t(?:pl)?_(\d+)(?:_|$)/.exec(r.datname)?.[1]);
+    if (pid && pid !== process.pid && isAlive(pid)) continue;
+    await admin.query(`drop database if exists ${r.datname} with (force)`).catch(() => {});
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function withDatabase(url: string, name: string): string {
