@@ -32,7 +32,7 @@ export class Progress {
     const now = Date.now();
     if (now - this.lastDraw < 100) return;
     this.lastDraw = now;
-    this.stream.write(`\r\x1b[2K${progressLine({ count: this.count, read: this.read, total: this.totalBytes, elapsedMs: now - this.started, width: this.stream.columns ?? 80 })}`);
+    this.stream.write(`\r\x1b[2K${progressLine({ count: this.count, read: this.read, total: this.totalBytes, elapsedMs: now - this.started, width: this.stream.columns || 80 })}`);
     this.drawn = true;
   }
 }

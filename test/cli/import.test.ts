@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -119,6 +120,28 @@ describe('masthead import', () => {
     expect(rows).toHaveLength(1500);
     expect(new Set(rows.map((r) => r.source_id)).size).toBe(1500);
   }, 180_000);
+
+  // util-linux's `script` gives the command a terminal, as a person running it has.
+  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal, a progress bar shows count, rate and ETA; piped output stays clean', async () => {
+    const dataDir = freshDataDir();
+    const file = join(dataDir, 'export.wxr');
+    await writeWxrFixture(file, 400);
+    const tty = join(dataDir, 'tty.log');
+    const out = join(dataDir, 'out.txt');
+    const r = spawnSync('/usr/bin/script', ['-qfc', `"${process.execPath}" --import tsx src/cli/main.ts import "${file}" > "${out}"`, tty], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: cliEnv({ MASTHEAD_DATA_DIR: dataDir, LOG_LEVEL: 'silent', COLUMNS: '100' }),
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(0);
+    const frames = readFileSync(tty, 'utf8').split('\r').map((f) => f.replace(/\x1b\[2K/g, '').trim()).filter((f) => f.includes('ETA'));
+    expect(frames.length).toBeGreaterThan(0);
+    for (const f of frames) expect(f).toMatch(/^\[[#.]{10,40}\] \d+% [\d,]+ articles [\d,]+\/s ETA (\?|\d+s|\d+m\d\ds)$/);
+    // What went to the pipe is the article lines and the summary, no bar.
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(401);
+    expect(lines.join('\n')).not.toContain('ETA');
+  }, 90_000);
 
   it('bad input gets one readable line: a missing file, an unknown format, an unknown access level', async () => {
     const dataDir = freshDataDir();
