@@ -75,6 +75,8 @@ describe.each(dialects())('Importer through the Admin API on %s', (dialect) => {
       tags: ['ferries', 'islands'],
       featureImageUrl: 'https://cdn.harbourledger.example/img/ferry-pier.jpg',
     });
+    // Links and emphasis inside paragraphs are kept.
+    expect(article.html).toContain('<a href="https://www.harbourledger.example/council/transport">transport committee</a> will discuss the cut on <em>Thursday</em>');
     // Nothing of the page's chrome survives anywhere in the stored body.
     for (const chrome of ['Subscribe', 'Log In', 'COMMENTS', 'cookies', 'newsletter', 'Related articles', 'Privacy']) expect(article.html).not.toContain(chrome);
 
