@@ -23,20 +23,22 @@ const REVIEW: Record<string, string> = {
   feature_image_missing: 'the featured image was not found in the export',
   invalid_utf8: 'the source had bytes that are not valid UTF-8; check for garbled characters',
   unsupported_card: 'a Ghost card the importer cannot convert was left out',
+  decoded_as_windows_1252: 'the file was not UTF-8 and declared no character set; it was read as Windows-1252',
 };
 
 function describe(o: ImportOutcome, siteUrl: string): string {
   if (o.kind === 'failed') return `skipped ${o.position}: ${o.message}`;
-  const verb = { created: 'created', updated: 'updated', unchanged: 'unchanged', would_create: 'would create', would_update: 'would update' }[o.kind];
-  return `${verb.padEnd(12)} ${siteUrl}${o.path}  ${JSON.stringify(o.title)}${o.status === 'draft' ? ' (draft)' : ''}`;
+  const verb = { created: 'created', updated: 'updated', unchanged: 'unchanged', kept: 'kept', would_create: 'would create', would_update: 'would update' }[o.kind];
+  const note = o.kind === 'kept' ? ' (edited in Masthead since it was imported: left as it is)' : o.status === 'draft' ? ' (draft)' : '';
+  return `${verb.padEnd(12)} ${siteUrl}${o.path}  ${JSON.stringify(o.title)}${note}`;
 }
 
 function summaryLine(s: ImportSummary): string {
-  const total = s.created + s.updated + s.unchanged;
+  const total = s.created + s.updated + s.unchanged + s.kept;
   const secs = s.ms / 1000;
   const rate = secs > 0 ? Math.round((total + s.failed) / secs) : 0;
   const verb = s.dryRun ? 'Dry run: would import' : s.interrupted ? 'Interrupted after importing' : 'Imported';
-  const parts = [`${s.created} new`, `${s.updated} updated`, `${s.unchanged} unchanged`];
+  const parts = [`${s.created} new`, `${s.updated} updated`, `${s.unchanged} unchanged`, ...(s.kept ? [`${s.kept} kept as edited`] : [])];
   return `${verb} ${total} article${total === 1 ? '' : 's'} (${parts.join(', ')}); ${s.failed} skipped with errors; ${s.flagged} to review; ${secs.toFixed(1)} s, ${rate}/s.`
     + (s.interrupted ? ' Run the same command again to continue.' : '');
 }

@@ -159,6 +159,18 @@ export async function findRedirect(db: Q, fromPath: string): Promise<string | un
   return row?.to_path;
 }
 
+/**
+ * A redirect whose target article is live now. An old URL of a draft or a scheduled article
+ * answers 404 like any unknown URL: a redirect would tell anyone its headline (its slug).
+ */
+export async function findLiveRedirect(db: Q, fromPath: string, now: number): Promise<string | undefined> {
+  const to = await findRedirect(db, fromPath);
+  const slug = to && /^\/articles\/([a-z0-9-]+)$/.exec(to)?.[1];
+  if (!slug) return undefined;
+  const live = await db.selectFrom('articles').select('id').where('slug', '=', slug).where('live_at', '<=', now).executeTakeFirst();
+  return live ? to : undefined;
+}
+
 export async function countLive(db: Q, now: number): Promise<number> {
   const r = await db.selectFrom('articles').select((eb) => eb.fn.countAll<number>().as('n')).where('live_at', '<=', now).executeTakeFirstOrThrow();
   return Number(r.n);

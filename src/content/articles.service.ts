@@ -4,7 +4,7 @@ import type { ArticleCreate, ArticleUpdate } from './inputs.js';
 import { renderDoc } from './richtext/render.js';
 import { emptyDoc, type Doc } from './richtext/doc.js';
 import { indexArticle, unindexArticle, type SearchDoc } from './search.js';
-import { slugify } from './slug.js';
+import { slugForName, slugify } from './slug.js';
 import { findSummary, tagsFor } from './articles.queries.js';
 import type { AccessLevel, ArticleStatus, ArticleSummary, TagRef } from './types.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
@@ -96,7 +96,7 @@ async function authorIds(deps: ContentDeps, slugs: string[]): Promise<number[]> 
 async function tagIds(deps: ContentDeps, names: string[]): Promise<number[]> {
   const ids: number[] = [];
   for (const name of names) {
-    const slug = slugify(name, 60);
+    const slug = slugForName(name, 'tag', 60);
     const hit = await deps.db.selectFrom('tags').select('id').where('slug', '=', slug).executeTakeFirst();
     if (hit) ids.push(hit.id);
     else {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** URL slugs: lowercase ASCII letters, digits and single hyphens. */
 export const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -11,4 +13,15 @@ export function slugify(text: string, maxLength = 80): string {
     .replace(/^-+|-+$/g, '');
   const cut = base.length > maxLength ? base.slice(0, maxLength).replace(/-[^-]*$/, '') : base;
   return cut || 'untitled';
+}
+
+/**
+ * A slug for a name that must map to one record (an author, a section, a tag). Names with no
+ * Latin letters ("Иван Петров", "新闻") would all slugify to "untitled" and become one record;
+ * they get a stable key from the name instead.
+ */
+export function slugForName(name: string, prefix: string, maxLength = 80): string {
+  const s = slugify(name, maxLength);
+  if (s !== 'untitled' || !/[\p{L}\p{N}]/u.test(name)) return s;
+  return `${prefix}-${createHash('sha256').update(name.trim().normalize('NFC').toLowerCase()).digest('hex').slice(0, 10)}`;
 }

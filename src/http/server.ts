@@ -64,7 +64,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
     // Old permalinks of an imported site keep working. Only reader URLs are looked up: the API 404s as it is.
     if ((req.method === 'GET' || req.method === 'HEAD') && !req.url.startsWith('/api/') && req.url.length <= 1000) {
       const to = await redirectFor(ctx.content, req.url);
-      if (to) return reply.header('cache-control', 'public, max-age=3600').redirect(to, 301);
+      if (to) return reply.header('cache-control', 'public, max-age=300').redirect(to, 301);
     }
     return sendFailure(ctx, req, reply, { status: 404, code: 'not_found', message: 'no such page', expected: true });
   });

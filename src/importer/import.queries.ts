@@ -6,7 +6,7 @@ type Q = Kysely<DB> | Transaction<DB>;
 /** The import record for a source id, with the article's current slug and status. */
 export async function findImportItem(db: Q, sourceId: string) {
   return db.selectFrom('import_items as i').innerJoin('articles as a', 'a.id', 'i.article_id')
-    .select(['i.article_id', 'i.content_hash', 'a.slug', 'a.status'])
+    .select(['i.article_id', 'i.content_hash', 'i.updated_at as imported_at', 'a.updated_at as edited_at', 'a.slug', 'a.status'])
     .where('i.source_id', '=', sourceId).executeTakeFirst();
 }
 

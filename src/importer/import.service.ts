@@ -3,7 +3,7 @@ import { articlePath, changeArticle, insertArticle } from '../content/articles.s
 import { articleCreateSchema, type ArticleCreate } from '../content/inputs.js';
 import { inTransaction, type ContentDeps } from '../content/deps.js';
 import { isSafeSrc } from '../content/richtext/doc.js';
-import { SLUG_RE, slugify } from '../content/slug.js';
+import { SLUG_RE, slugForName, slugify } from '../content/slug.js';
 import type { AccessLevel } from '../content/types.js';
 import { AppError } from '../errors.js';
 import { findImportItem, saveImportItem, saveRedirect, findTaxonomyId, insertAuthor, insertSection, slugOwner } from './import.queries.js';
@@ -24,7 +24,8 @@ export interface ImportOptions {
 
 export type ImportOutcome =
   | {
-    kind: 'created' | 'updated' | 'unchanged' | 'would_create' | 'would_update';
+    /** `kept`: the article was edited in Masthead since it was imported; the import leaves it alone. */
+    kind: 'created' | 'updated' | 'unchanged' | 'kept' | 'would_create' | 'would_update';
     position: string;
     sourceId: string;
     articleId: number | null;
@@ -55,13 +56,13 @@ function contentHash(item: ImportItem, format: ImportFormat, opts: ImportOptions
 
 const clip = (s: string, n: number) => (s.length <= n ? s : s.slice(0, n).replace(/\s+\S*$/, ''));
 
-function termSlug(t: ImportTerm | ImportPerson): string {
+function termSlug(t: ImportTerm | ImportPerson, prefix: string): string {
   const s = t.slug?.toLowerCase();
-  return s && SLUG_RE.test(s) && s.length <= 120 ? s : slugify(t.name);
+  return s && SLUG_RE.test(s) && s.length <= 120 ? s : slugForName(t.name, prefix);
 }
 
 async function ensureTerm(d: ContentDeps, table: 'authors' | 'sections', cache: Map<string, number>, created: Map<string, number>, t: ImportTerm | ImportPerson): Promise<string> {
-  const slug = termSlug(t);
+  const slug = termSlug(t, table === 'authors' ? 'author' : 'section');
   if (cache.has(slug) || created.has(slug)) return slug;
   const id = await findTaxonomyId(d.db, table, slug);
   if (id !== undefined) {
@@ -84,21 +85,54 @@ const optionTerm = (v: string): ImportTerm => (SLUG_RE.test(v) ? { name: v, slug
  */
 export async function importItem(deps: ContentDeps, item: ImportItem, format: ImportFormat, opts: ImportOptions, cache: TaxonomyCache): Promise<ImportOutcome> {
   try {
-    return await importOne(deps, item, format, opts, cache);
+    return await importOne(deps, withoutNul(item), format, opts, cache);
   } catch (err) {
     if (err instanceof AppError) return { kind: 'failed', position: item.position, sourceId: item.sourceId, message: err.message };
-    throw err;
+    // Whatever else one item trips over (a constraint, a converter bug) costs that item only;
+    // a database that is gone, full or locked stops the run, since every next item would fail too.
+    if (isFatal(err)) throw err;
+    return { kind: 'failed', position: item.position, sourceId: item.sourceId, message: `could not be stored: ${(err as Error).message ?? String(err)}` };
   }
+}
+
+/** Errors that say the database, not the item, is the problem. */
+export function isFatal(err: unknown): boolean {
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (/^SQLITE_(BUSY|LOCKED|FULL|IOERR|CORRUPT|READONLY|CANTOPEN|NOMEM|NOTADB|PERM|AUTH)/.test(code)) return true;
+  // PostgreSQL classes: 08 connection, 53 resources, 57 operator intervention, 58 system error.
+  if (/^(08|53|57|58)[0-9A-Z]{3}$/.test(code)) return true;
+  if (/^E[A-Z]+$/.test(code)) return true; // ECONNRESET, ECONNREFUSED, EPIPE, ENOSPC…
+  return /Connection terminated|connection is closed|Client has encountered a connection error/i.test((err as Error)?.message ?? '');
+}
+
+/** PostgreSQL refuses NUL in text; no article needs one. */
+function withoutNul(item: ImportItem): ImportItem {
+  const strip = (s: string) => (s.includes('\u0000') ? s.replaceAll('\u0000', '') : s);
+  return {
+    ...item,
+    title: strip(item.title),
+    html: strip(item.html),
+    ...(item.dek !== undefined ? { dek: strip(item.dek) } : {}),
+    authors: item.authors.map((a) => ({ ...a, name: strip(a.name) })),
+    sections: item.sections.map((t) => ({ ...t, name: strip(t.name) })),
+    tags: item.tags.map(strip),
+  };
 }
 
 async function importOne(deps: ContentDeps, item: ImportItem, format: ImportFormat, opts: ImportOptions, cache: TaxonomyCache): Promise<ImportOutcome> {
   const hash = contentHash(item, format, opts);
   const existing = await findImportItem(deps.db, item.sourceId);
-  const wanted = item.sourceStatus === 'published' && opts.publish ? 'published' : 'draft';
+  // A re-import never takes an article off the site: without --publish it keeps its status.
+  const publish = item.sourceStatus === 'published' && opts.publish;
+  const wanted = publish ? 'published' : ((existing?.status ?? 'draft') as 'draft' | 'published' | 'scheduled');
   const base = { position: item.position, sourceId: item.sourceId, title: item.title, flags: item.flags, removed: item.removed };
 
   if (existing && existing.content_hash === hash) {
     return { ...base, kind: 'unchanged', articleId: existing.article_id, slug: existing.slug, path: articlePath(existing.slug), status: existing.status as 'draft' };
+  }
+  // An editor's changes win over a re-import: the newsroom's copy is the one readers know now.
+  if (existing && Number(existing.edited_at) > Number(existing.imported_at)) {
+    return { ...base, kind: 'kept', articleId: existing.article_id, slug: existing.slug, path: articlePath(existing.slug), status: existing.status as 'draft' };
   }
   if (opts.dryRun) {
     const slug = existing?.slug ?? (item.slug && SLUG_RE.test(item.slug) ? item.slug : slugify(item.title));
@@ -153,7 +187,7 @@ async function freeSlug(d: ContentDeps, base: string): Promise<string> {
   return `${base.slice(0, 100)}-${Date.now().toString(36)}`;
 }
 
-function articleInput(item: ImportItem, opts: ImportOptions, status: 'draft' | 'published', authors: string[], sections: string[]): ArticleCreate {
+function articleInput(item: ImportItem, opts: ImportOptions, status: 'draft' | 'published' | 'scheduled', authors: string[], sections: string[]): ArticleCreate {
   const slug = item.slug?.toLowerCase();
   const raw: ArticleCreate = {
     title: clip(item.title.trim(), 300) || 'Untitled',

@@ -15,6 +15,8 @@ export interface ImportSummary {
   created: number;
   updated: number;
   unchanged: number;
+  /** Edited in Masthead since their import, so left alone. */
+  kept: number;
   failed: number;
   /** Articles flagged for a person to review (e.g. a title made from the body). */
   flagged: number;
@@ -30,6 +32,33 @@ export interface RunHooks {
   /** Checked between items: the item in flight always finishes (or rolls back) first. */
   signal?: AbortSignal;
   now?: () => number;
+}
+
+const WAITED = Symbol('waited');
+
+/** The next entry, or WAITED when `ms` pass first (null: no time limit) or the run is stopped. */
+function raceTimer<T>(p: Promise<T>, ms: number | null, signal?: AbortSignal): Promise<T | typeof WAITED> {
+  if (signal?.aborted) return Promise.resolve(WAITED);
+  if (ms === null && !signal) return p;
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      resolve(WAITED);
+    };
+    const timer = ms === null ? undefined : setTimeout(onAbort, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => {
+      done();
+      resolve(v);
+    }, (e) => {
+      done();
+      reject(e);
+    });
+  });
 }
 
 /** A batch commits after this many articles or this long, whichever comes first. */
@@ -49,7 +78,7 @@ const BATCH_MS = 250;
 export async function runImport(deps: ContentDeps, input: ImportInput, opts: RunOptions, hooks: RunHooks = {}): Promise<ImportSummary> {
   const now = hooks.now ?? Date.now;
   const started = now();
-  const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, failed: 0, flagged: 0, dryRun: opts.dryRun, interrupted: false, ms: 0 };
+  const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, kept: 0, failed: 0, flagged: 0, dryRun: opts.dryRun, interrupted: false, ms: 0 };
   const cache = new TaxonomyCache();
   let wrote = false;
   let trx: ControlledTransaction<DB> | null = null;
@@ -69,6 +98,9 @@ export async function runImport(deps: ContentDeps, input: ImportInput, opts: Run
         break;
       case 'unchanged':
         summary.unchanged++;
+        break;
+      case 'kept':
+        summary.kept++;
         break;
       case 'failed':
         summary.failed++;
@@ -97,11 +129,24 @@ export async function runImport(deps: ContentDeps, input: ImportInput, opts: Run
   };
 
   try {
-    for await (const { format, entry } of readEntries(input, { format: opts.format, includePages: opts.includePages, onBytes: hooks.onBytes })) {
-      if (hooks.signal?.aborted) {
+    const source = readEntries(input, { format: opts.format, includePages: opts.includePages, onBytes: hooks.onBytes })[Symbol.asyncIterator]();
+    for (;;) {
+      const pending = source.next();
+      // While the source is slow (a pipe, a huge page, a long run of attachments), the open batch
+      // would hold SQLite's write lock and keep the site from writing: commit it when its time is up.
+      // A Ctrl-C during the wait is seen at once.
+      let got = await raceTimer(pending, trx ? Math.max(0, BATCH_MS - (now() - batchStarted)) : null, hooks.signal);
+      if (got === WAITED) {
+        await commit();
+        got = await raceTimer(pending, null, hooks.signal);
+      }
+      if (got === WAITED || hooks.signal?.aborted) {
         summary.interrupted = true;
+        void source.return(undefined).catch(() => {});
         break;
       }
+      if (got.done) break;
+      const { format, entry } = got.value;
       if (!entry.ok) {
         held.push({ kind: 'failed', position: entry.error.position, message: entry.error.message });
       } else if (opts.dryRun || deps.db.isTransaction) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, extname, join, relative, resolve } from 'node:path';
 import { extractHtmlPage } from './html/extract.js';
 import { parseGhost } from './ghost/parse.js';
 import { buildCorpus, type CorpusStats } from './text/clean.js';
@@ -40,6 +40,8 @@ export function detectFormat(name: string, head: string): ImportFormat {
 export interface SourceEntry { format: ImportFormat; entry: ParsedEntry }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
+
+const KNOWN_EXTENSIONS = new Set(['.txt', '.text', '.html', '.htm', '.xml', '.wxr', '.json']);
 
 /** Text and HTML pages are named by where they came from, so a re-import of the same file updates its article. */
 const fileId = (format: ImportFormat, name: string) => `${format}:file:${name}`;
@@ -90,18 +92,47 @@ async function* chunks(data: Buffer): AsyncGenerator<Buffer> {
 }
 
 async function collect(stream: AsyncIterable<Buffer | string>): Promise<string> {
+  return decodeDocument(await collectBytes(stream)).text;
+}
+
+async function collectBytes(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const c of stream) parts.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(parts).toString('utf8');
+  return Buffer.concat(parts);
+}
+
+/**
+ * Pages saved from older sites are often not UTF-8. A byte-order mark or a declared charset
+ * (`<meta charset="windows-1252">`) is honoured; bytes that are not valid UTF-8 and declare
+ * nothing are read as Windows-1252, the usual culprit, and the article is flagged for review.
+ */
+export function decodeDocument(buf: Buffer): { text: string; flag?: string } {
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return { text: buf.subarray(3).toString('utf8') };
+  if (buf[0] === 0xff && buf[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(buf.subarray(2)) };
+  if (buf[0] === 0xfe && buf[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(buf.subarray(2)) };
+  const head = buf.subarray(0, 4096).toString('latin1');
+  const declared = /<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head)?.[1]?.toLowerCase();
+  if (declared && !/^utf-?8$/.test(declared)) {
+    try {
+      return { text: new TextDecoder(declared).decode(buf) };
+    } catch {
+      // An unknown label: fall through to the checks below.
+    }
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(buf) };
+  } catch {
+    return { text: new TextDecoder('windows-1252').decode(buf), flag: 'decoded_as_windows_1252' };
+  }
 }
 
 /** One document (not a directory) → its entries. WXR streams; the others are read whole (a page, or a Ghost export). */
-async function* documentEntries(format: ImportFormat, name: string, stream: AsyncIterable<Buffer | string>, opts: ReadOptions, corpus?: CorpusStats): AsyncGenerator<SourceEntry> {
+async function* documentEntries(format: ImportFormat, name: string, stream: AsyncIterable<Buffer | string>, opts: ReadOptions, corpus?: CorpusStats, id = name): AsyncGenerator<SourceEntry> {
   if (format === 'wxr') {
     for await (const entry of parseWxr(counted(stream, opts.onBytes), { includePages: opts.includePages })) yield { format, entry };
     return;
   }
-  const text = await collect(counted(stream, opts.onBytes));
+  const { text, flag } = decodeDocument(await collectBytes(counted(stream, opts.onBytes)));
   if (format === 'ghost') {
     for (const entry of parseGhost(text, { includePages: opts.includePages })) yield { format, entry };
     return;
@@ -109,8 +140,9 @@ async function* documentEntries(format: ImportFormat, name: string, stream: Asyn
   try {
     if (!text.trim()) throw new Error('the file is empty');
     const item = format === 'html'
-      ? extractHtmlPage(text, { fallbackId: fileId('html', name), position: name, corpus })
-      : textItem(text, { sourceId: fileId('text', name), position: name, corpus });
+      ? extractHtmlPage(text, { fallbackId: fileId('html', id), position: name, corpus })
+      : textItem(text, { sourceId: fileId('text', id), position: name, corpus });
+    if (flag) item.flags.push(flag);
     yield { format, entry: { ok: true, item } };
   } catch (err) {
     yield { format, entry: { ok: false, error: { position: name, message: err instanceof Error ? err.message : String(err) } } };
@@ -153,15 +185,54 @@ export async function* readEntries(input: ImportInput, opts: ReadOptions): Async
   }
 
   const s = await stat(input.path);
-  const files = s.isDirectory() ? await listFiles(input.path) : [input.path];
+  if (!s.isDirectory() && !s.isFile()) {
+    // A pipe or a device (`import <(zcat export.xml.gz)`): no seeking, so it is read like standard input.
+    yield* readEntries({ kind: 'stream', stream: createReadStream(input.path), name: basename(input.path) }, opts);
+    return;
+  }
   const root = s.isDirectory() ? input.path : null;
-  const named = await Promise.all(files.map(async (path) => {
+  // In a folder, only files with an extension the importer knows: a browser's "save page" folder
+  // also holds stylesheets, scripts and images, which are not articles.
+  const files = root ? (await listFiles(root)).filter((f) => KNOWN_EXTENSIONS.has(extname(f).toLowerCase())) : [input.path];
+  const named: { path: string; name: string; format: ImportFormat | null; error?: string }[] = [];
+  // One file at a time: a folder of 100,000 pages must not open them all at once.
+  for (const path of files) {
     const name = root ? relative(root, path) : basename(path);
-    const format = opts.format === 'auto' ? detectFormat(path, await readHead(path)) : opts.format;
-    return { path, name, format };
-  }));
+    try {
+      named.push({ path, name, format: opts.format === 'auto' ? detectFormat(path, await readHead(path)) : opts.format });
+    } catch (err) {
+      named.push({ path, name, format: null, error: (err as Error).message });
+    }
+  }
   const texts = named.filter((f) => f.format === 'text');
   // One file at a time: the corpus keeps line counts, not the texts.
-  const corpus = texts.length >= 3 ? buildCorpus((function* () { for (const f of texts) yield readFileSync(f.path, 'utf8'); })()) : undefined;
-  for (const f of named) yield* documentEntries(f.format, f.name, createReadStream(f.path, { highWaterMark: 1 << 16 }), opts, corpus);
+  const corpus = texts.length >= 3 ? buildCorpus((function* () {
+    for (const f of texts) {
+      try {
+        yield readFileSync(f.path, 'utf8');
+      } catch {
+        // An unreadable file is reported when its turn comes.
+      }
+    }
+  })()) : undefined;
+  for (const f of named) {
+    if (!f.format) {
+      yield { format: 'text', entry: { ok: false, error: { position: f.name, message: `cannot read the file: ${f.error}` } } };
+      continue;
+    }
+    // Files are identified by their absolute path: two folders' index.html are two articles.
+    const id = resolve(f.path);
+    const entries = documentEntries(f.format, f.name, createReadStream(f.path, { highWaterMark: 1 << 16 }), opts, corpus, id);
+    try {
+      for await (const e of entries) {
+        // In a folder, say which file an item came from.
+        if (root && !e.entry.ok && !e.entry.error.position.startsWith(f.name)) e.entry.error.position = `${f.name}: ${e.entry.error.position}`;
+        if (root && e.entry.ok && !e.entry.item.position.startsWith(f.name)) e.entry.item.position = `${f.name}: ${e.entry.item.position}`;
+        yield e;
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === undefined) throw err;
+      yield { format: f.format, entry: { ok: false, error: { position: f.name, message: `cannot read the file: ${(err as Error).message}` } } };
+    }
+  }
 }

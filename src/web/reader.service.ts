@@ -1,5 +1,5 @@
 import type { AccessDecision } from '../access/decision.js';
-import { findLead, findLiveBySlug, findRedirect, listLive, loadBody, tagsFor } from '../content/articles.queries.js';
+import { findLead, findLiveBySlug, findLiveRedirect, listLive, loadBody, tagsFor } from '../content/articles.queries.js';
 import type { ContentDeps } from '../content/deps.js';
 import { searchArticleIds } from '../content/search.js';
 import { findAuthorBySlug, findSectionBySlug, findTagBySlug } from '../content/taxonomy.queries.js';
@@ -27,7 +27,7 @@ export async function redirectFor(deps: ContentDeps, url: string): Promise<strin
   const path = url.split('?')[0]!;
   const toggled = path.endsWith('/') && path.length > 1 ? path.slice(0, -1) : `${path}/`;
   for (const candidate of new Set([url, path, toggled])) {
-    const to = await findRedirect(deps.db, candidate);
+    const to = await findLiveRedirect(deps.db, candidate, deps.clock.now());
     if (to && to !== candidate) return to;
   }
   return undefined;
@@ -46,7 +46,7 @@ export async function loadArticlePage<D extends { decision: AccessDecision }>(
     return article ? { article, tags: await tagsFor(deps.db, article.id) } : null;
   });
   if (!entry) {
-    const to = await findRedirect(deps.db, `/articles/${slug}`);
+    const to = await findLiveRedirect(deps.db, `/articles/${slug}`, deps.clock.now());
     return to ? { kind: 'redirect', to } : { kind: 'missing' };
   }
   const { article, tags } = entry;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runImport } from '../../src/importer/run.js';
@@ -151,6 +151,10 @@ describe.each(dialects())('Importer through the Admin API on %s', (dialect) => {
       expect(r.statusCode, old).toBe(301);
       expect(r.headers.location, old).toBe('/articles/harbour-dues');
     }
+    // The old URL of a draft says nothing: no redirect (its slug would give the headline away).
+    const draftOld = await t.get('/?p=24');
+    expect(draftOld.statusCode).toBe(200);
+    expect(draftOld.headers.location).toBeUndefined();
     // Importing the export again changes nothing and duplicates nothing.
     const again = (await upload('name=export.xml&publish=true', fixture('skerrow-courier.wxr'), { 'content-type': 'application/xml' })).json();
     expect(again.summary).toMatchObject({ created: 0, updated: 0, unchanged: 4, failed: 2 });
@@ -202,6 +206,67 @@ describe.each(dialects())('Importer through the Admin API on %s', (dialect) => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a re-import leaves live articles live and keeps what editors changed since', async () => {
+    const html = (title: string, extra = '') => `<html><head><title>${title}</title><link rel="canonical" href="https://old.example/2024/${title.toLowerCase().replaceAll(' ', '-')}"></head><body><article><h1>${title}</h1>
+      <p>The harbour board met on Tuesday evening and agreed the budget for next year after a long debate.${extra}</p>
+      <p>Members said the dredging of the north channel would come first, then the pontoon repairs.</p></article></body></html>`;
+    const first = (await upload('name=a.html&publish=true', html('Budget agreed'))).json();
+    expect(first.articles[0]).toMatchObject({ result: 'created', status: 'published' });
+    // The same source, changed, imported without --publish: updated, and still live.
+    const second = (await upload('name=a.html', html('Budget agreed', ' It passed by five votes to two.'))).json();
+    expect(second.articles[0]).toMatchObject({ result: 'updated', status: 'published' });
+    // An editor changes the headline; the next import leaves the article alone and says so.
+    t.clock.advance(60_000);
+    expect((await t.api('PATCH', `/api/admin/articles/${first.articles[0].id}`, { title: 'Harbour budget agreed after long debate' })).statusCode).toBe(200);
+    t.clock.advance(60_000);
+    const third = (await upload('name=a.html', html('Budget agreed', ' It passed by five votes to three.'))).json();
+    expect(third.articles[0]).toMatchObject({ result: 'kept' });
+    expect(third.summary).toMatchObject({ kept: 1, updated: 0 });
+    expect((await t.api('GET', `/api/admin/articles/${first.articles[0].id}`)).json().article.title).toBe('Harbour budget agreed after long debate');
+  });
+
+  it('files are told apart by path, names in any script stay apart, odd bytes and odd files are handled', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'masthead-odd-'));
+    try {
+      const story = (headline: string, body: string) => `${headline}\n\n${body}\n\nThe report will go to the full council next month for a final decision.\n`;
+      for (const dir of ['jan', 'feb']) {
+        mkdirSync(join(root, dir));
+        writeFileSync(join(root, dir, 'story.txt'), story(`${dir} story headline about the pier`, `In ${dir} the pier committee met to discuss the state of the landing stage and the cost of repairs.`));
+      }
+      // Windows-1252 bytes with no declared charset; a NUL byte; a stylesheet and an image that are not articles.
+      writeFileSync(join(root, 'feb', 'cafe.txt'), Buffer.from(story('Café on the pier reopens', 'The café on the pier reopened on Saturday with a new owner, Renée Martínez, and a menu of local fish.'), 'latin1'));
+      writeFileSync(join(root, 'feb', 'nul.txt'), story('Lifeboat crew honoured', 'The lifeboat crew\u0000 was honoured at a ceremony in the town hall on Friday evening for a winter rescue.'));
+      writeFileSync(join(root, 'feb', 'site.css'), 'body { margin: 0; font-family: Georgia, serif; }');
+      writeFileSync(join(root, 'feb', 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
+      const results: { kind: string; title?: string; position: string; flags?: string[] }[] = [];
+      const run = (path: string) => runImport(t.app.ctx.content, { kind: 'path', path }, { format: 'auto', includePages: false, publish: false, dryRun: false }, {
+        onOutcome: (o) => results.push(o.kind === 'failed' ? { kind: 'failed', position: o.position } : { kind: o.kind, title: o.title, position: o.position, flags: o.flags }),
+      });
+      await run(join(root, 'jan'));
+      const summary = await run(join(root, 'feb'));
+      expect(summary).toMatchObject({ created: 3, updated: 0, failed: 0 });
+      expect(results.map((r) => [r.kind, r.title])).toEqual([
+        ['created', 'jan story headline about the pier'],
+        ['created', 'Café on the pier reopens'],
+        ['created', 'Lifeboat crew honoured'],
+        ['created', 'feb story headline about the pier'],
+      ]);
+      expect(results[1]!.flags).toEqual(['decoded_as_windows_1252']);
+
+      // Authors and sections named in scripts without Latin letters stay two people and two sections.
+      const page = (title: string, author: string, section: string) => `<html><head><title>${title}</title><meta name="author" content="${author}"><meta property="article:section" content="${section}"></head>
+        <body><article><h1>${title}</h1><p>Новый график парома вступает в силу с понедельника, сообщили в администрации порта.</p><p>Жители острова просили сохранить вечерний рейс, но перевозчик не согласился.</p></article></body></html>`;
+      await upload('name=ru1.html&publish=true', page('Паром меняет расписание', 'Иван Петров', 'Новости'));
+      await upload('name=ru2.html&publish=true', page('Жители против нового расписания', 'Анна Смирнова', 'Спорт'));
+      const authors = (await t.api('GET', '/api/admin/authors')).json().authors.map((a: { name: string }) => a.name);
+      expect(authors).toEqual(expect.arrayContaining(['Иван Петров', 'Анна Смирнова']));
+      const sections = (await t.api('GET', '/api/admin/sections')).json().sections.map((x: { name: string }) => x.name);
+      expect(sections).toEqual(expect.arrayContaining(['Новости', 'Спорт']));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 

@@ -490,3 +490,35 @@ describe('header variants', () => {
     expect(r.removed).toEqual([{ text: 'Mooring fees at Port Calloway will rise 12 per cent from January', reason: 'duplicate', detail: 'teaser copy of paragraph 1' }]);
   });
 });
+
+describe('lines that open like a call to action but are news', () => {
+  it.each([
+    'Support for the new timetable has grown among members of the harbour association.',
+    'Stay-at-home parents on the island will get more access to the mainland nursery under the plan.',
+    'Start times for the marathon have moved to half past eight because of the tide.',
+    'Watch Tower volunteers have cleared the path along the cliff for the first time in years.',
+    'The Herald introduced a paywall in 2019, and its 20,000 subscribers now pay for unlimited access.',
+  ])('keeps %s', (line) => {
+    expect(classifyLine(line)).toBeNull();
+  });
+
+  it.each([
+    'Subscribe and support our coverage of the coast to continue reading.',
+    'Unlock unlimited access to the Valley Courier for $1 a week.',
+  ])('still removes %s', (line) => {
+    expect(classifyLine(line)?.strength).toBe('hard');
+  });
+});
+
+describe('scripts without capitals or spaces', () => {
+  it('keeps every paragraph of a Chinese article', () => {
+    const paras = [
+      '港口管理局周三宣布，从四月起渔船的停泊费将上涨百分之四。',
+      '渔民表示，小型渔船的负担将会加重，他们要求为十米以下的船只设立较低的费率。',
+      '管理局主席说，这笔钱将用于更换已有四十年历史的浮桥。',
+    ];
+    const r = cleanScrapedText(['港口停泊费将上涨', '', ...paras].join('\n'));
+    expect(r.title).toBe('港口停泊费将上涨');
+    expect(r.paragraphs).toEqual(paras);
+  });
+});

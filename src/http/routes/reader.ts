@@ -42,7 +42,7 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (typeof raw.p === 'string' || typeof raw.page_id === 'string') {
       const key = typeof raw.p === 'string' ? `p=${raw.p}` : `page_id=${raw.page_id}`;
       const to = /^[a-z_]+=\d{1,12}$/.test(key) ? await redirectFor(ctx.content, `/?${key}`) : undefined;
-      if (to) return reply.redirect(to, 301);
+      if (to) return reply.header('cache-control', 'public, max-age=300').redirect(to, 301);
     }
     const { page } = pageQuery.parse(req.query);
     const html = await cachedHtml(`home:${page}`, async () => {

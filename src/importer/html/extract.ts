@@ -187,6 +187,7 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
     removed.push({ text: r.text, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}) });
   }
   const body: Doc = { type: 'doc', content: blocks.filter((_, i) => !drop.has(i)) };
+  if (!body.content.some((b) => blockText(b).trim())) throw new Error('no article text found in the page');
   const byline = meta.byline.length ? meta.byline : article?.byline ? splitByline(text(article.byline)) : [];
   const flags: string[] = [];
   let finalTitle = title;
@@ -204,7 +205,8 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
     }
   }
   return {
-    sourceId: meta.canonicalUrl ? `html:${meta.canonicalUrl}` : opts.fallbackId,
+    // A canonical URL names the story only when it is a story's URL: many sites point every page at the home page.
+    sourceId: oldPaths.length ? `html:${meta.canonicalUrl}` : opts.fallbackId,
     position: opts.position,
     kind: 'post',
     title: finalTitle,

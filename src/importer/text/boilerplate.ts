@@ -43,6 +43,8 @@ const SECOND_PERSON = /\b(?:you|your|yours)\b/i;
 const CTA_ANYWHERE = /\b(?:subscribe|log[\s-]?in|login|sign[\s-]?(?:in|up)|register)\b/i;
 /** Something for the reader to act on: what separates "Share this article" from a subheading "Support grows". */
 const CTA_OBJECT = /\b(?:you|your|our|us|now|today|here|free|more|this (?:article|story|page|post)|below|newsletter|account|app)\b/i;
+/** What makes a whole sentence a call to action: it speaks to the reader or of our offer. */
+const SENTENCE_CTA_OBJECT = /\b(?:you|your|yours|our|us|free|this (?:article|story|page|post)|newsletter|account|app)\b/i;
 /** Reported speech and quotation: article prose, even when it talks about subscribing. */
 const PROSE_CUES = /["“”]|\b(?:said|says|told|according to)\b/i;
 
@@ -72,23 +74,28 @@ export function ctaAnalysis(s: string): CtaAnalysis {
   const words = wordCount(s);
   const start = opensWithCta(s);
   const paywall = PAYWALL_STRONG.test(s);
+  // A full declarative sentence ("Support for the timetable has grown among members…") opens with a
+  // CTA verb by accident; only when it also addresses the reader or names our offer is it a call to action.
+  const sentence = words >= 10 && /[.…]["”’)]*$/.test(s.trim()) && !SECOND_PERSON.test(s);
+  const nudge = !sentence || SENTENCE_CTA_OBJECT.test(s) || (start && paywall);
   let score = 0;
-  if (start) score += 2;
+  if (start && nudge) score += 2;
   if (start && words <= 4) score += 1;
   if (paywall) score += 2;
   if (GATED.test(s)) score += 1;
-  if (PAYWALL_WEAK.test(s)) score += 1;
+  if (nudge && PAYWALL_WEAK.test(s)) score += 1;
   if (SECOND_PERSON.test(s)) score += 1;
   if (!start && CTA_ANYWHERE.test(s)) score += 1;
   if (!endsTerminal(s) || /[!?]["”’)]*$/.test(s)) score += 1;
   if (words > 30) score -= 3;
   if (PROSE_CUES.test(s)) score -= 2;
-  return { score, paywall, object: paywall || CTA_OBJECT.test(s) || PAYWALL_WEAK.test(s) };
+  return { score, paywall, object: paywall || (nudge && (CTA_OBJECT.test(s) || PAYWALL_WEAK.test(s))) };
 }
 
 export function isAllCapsLabel(s: string): boolean {
   const letters = s.replace(/[^\p{L}]/gu, '');
-  return letters.length >= 2 && !/\p{Ll}/u.test(letters) && wordCount(s) <= 6;
+  // Capitals are a label's mark only in scripts that have them: a line of Chinese is not "all caps".
+  return letters.length >= 2 && /\p{Lu}/u.test(letters) && !/\p{Ll}/u.test(letters) && wordCount(s) <= 6;
 }
 
 export function isRelatedHeading(s: string): boolean {

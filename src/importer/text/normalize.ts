@@ -1,7 +1,9 @@
 /** Small text measures shared by the cleaner's modules. Inputs are already punctuation-repaired. */
 
-/** Ends a sentence: . ! ? or … optionally followed by closing quotes/brackets. */
-const TERMINAL = /[.!?…](?:["'”’)\]]+)?$/u;
+/** Ends a sentence: . ! ? or … (or the full-width 。！？ of Chinese and Japanese), optionally followed by closing quotes/brackets. */
+const TERMINAL = /[.!?…。！？．](?:["'”’)\]」』]+)?$/u;
+/** Scripts written without spaces between words: each character counts as a word, near enough for judging length. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/gu;
 const WORD = /[\p{L}\p{N}]+(?:['’.\-][\p{L}\p{N}]+)*/gu;
 
 export function endsTerminal(s: string): boolean {
@@ -9,9 +11,11 @@ export function endsTerminal(s: string): boolean {
 }
 
 export function wordCount(s: string): number {
-  let n = 0;
+  const unspaced = s.match(UNSPACED)?.length ?? 0;
+  const rest = unspaced ? s.replace(UNSPACED, ' ') : s;
+  let n = unspaced;
   WORD.lastIndex = 0;
-  while (WORD.exec(s)) n++;
+  while (WORD.exec(rest)) n++;
   return n;
 }
 
