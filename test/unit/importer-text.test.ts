@@ -522,3 +522,17 @@ describe('scripts without capitals or spaces', () => {
     expect(r.paragraphs).toEqual(paras);
   });
 });
+
+describe('corpus repeats that are reporting', () => {
+  it('keeps a full sentence that several stories share', () => {
+    const shared = 'Officers said nothing of value was taken and the shop reopened later the same day.';
+    const docs = ['Baker', 'Chemist', 'Grocer', 'Butcher', 'Florist'].map((shop, i) => [
+      `${shop} broken into overnight`,
+      '',
+      `Police are investigating a break-in at the ${shop.toLowerCase()} on Harbour Street in the early hours of ${['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'][i]}.`,
+      shared,
+    ].join('\n'));
+    const r = cleanScrapedText(docs[0]!, { corpus: buildCorpus(docs) });
+    expect(r.paragraphs).toContain(shared);
+  });
+});

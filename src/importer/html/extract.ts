@@ -183,6 +183,8 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
     const at = textual[r.index]!;
     // In HTML the markup says what a heading is: a short one is a subheading, not a stray line.
     if (blocks[at]!.type === 'heading' && r.reason === 'short_line') continue;
+    // Readability has already cut the page down to the article: a fact box or a credit at its end is content.
+    if (r.reason === 'trailing_chrome') continue;
     drop.add(at);
     removed.push({ text: r.text, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}) });
   }

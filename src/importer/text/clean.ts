@@ -14,7 +14,7 @@ import { isCorpusRepeat, type CorpusStats } from './corpus.js';
 import { dedupe } from './dedupe.js';
 import { extractHeader, type Header } from './header.js';
 import { repairPunctuation } from './mojibake.js';
-import { collapseWhitespace, keyOf } from './normalize.js';
+import { collapseWhitespace, endsTerminal, keyOf, wordCount } from './normalize.js';
 import { bodyLike, makeItem, remove, type Item } from './para.js';
 import { splitGlued } from './split.js';
 import { titleFromText } from './title.js';
@@ -36,7 +36,9 @@ export interface CleanText {
 function judge(text: string, corpus: CorpusStats | undefined): Verdict | null {
   const verdict = classifyLine(text);
   if (verdict?.strength === 'hard') return verdict;
-  if (isCorpusRepeat(text, keyOf(text), corpus)) {
+  // A full sentence repeated across stories ("Officers said nothing of value was taken and the shop
+  // reopened later the same day.") is still reporting; only shorter lines are judged by repetition alone.
+  if (!(endsTerminal(text) && wordCount(text) >= 12) && isCorpusRepeat(text, keyOf(text), corpus)) {
     const n = corpus?.lineDocs.get(keyOf(text)) ?? 0;
     return { reason: 'corpus_repeat', strength: 'soft', detail: `appears in ${n} of ${corpus?.docs ?? 0} documents (site chrome)` };
   }
