@@ -135,6 +135,10 @@ async function importOne(deps: ContentDeps, item: ImportItem, format: ImportForm
     return { ...base, kind: 'kept', articleId: existing.article_id, slug: existing.slug, path: articlePath(existing.slug), status: existing.status as 'draft' };
   }
   if (opts.dryRun) {
+    // The same validation as a real run, so a dry run reports the items a real run would skip.
+    const terms = (list: (ImportTerm | ImportPerson)[], fallback: string | undefined, prefix: string) =>
+      (list.length ? list : fallback ? [optionTerm(fallback)] : []).map((t) => termSlug(t, prefix));
+    articleInput(item, opts, wanted, terms(item.authors, opts.author, 'author'), terms(item.sections, opts.section, 'section'));
     const slug = existing?.slug ?? (item.slug && SLUG_RE.test(item.slug) ? item.slug : slugify(item.title));
     return { ...base, kind: existing ? 'would_update' : 'would_create', articleId: existing?.article_id ?? null, slug, path: articlePath(slug), status: wanted };
   }

@@ -25,7 +25,7 @@ export interface ImportTerm { name: string; slug?: string }
  */
 export interface ImportItem {
   /**
-   * Stable identity within its source, namespaced by format, e.g. `wxr:https://old.example.com:123`,
+   * Stable identity within its source, namespaced by format, e.g. `wxr:old.example.com:123`,
    * `ghost:5f0c…`, `text:<sha256 of the file's path or content>`. Re-importing updates by this id.
    */
   sourceId: string;

@@ -26,7 +26,10 @@ export interface ArticleResult<D extends { decision: AccessDecision }> { article
 export async function redirectFor(deps: ContentDeps, url: string): Promise<string | undefined> {
   const path = url.split('?')[0]!;
   const toggled = path.endsWith('/') && path.length > 1 ? path.slice(0, -1) : `${path}/`;
-  for (const candidate of new Set([url, path, toggled])) {
+  const forms = [url, path, toggled];
+  // WordPress writes percent-escapes in lowercase, browsers in uppercase: try both.
+  if (url.includes('%')) for (const f of [url, path, toggled]) forms.push(f.replace(/%[0-9a-f]{2}/gi, (m) => m.toUpperCase()), f.replace(/%[0-9a-f]{2}/gi, (m) => m.toLowerCase()));
+  for (const candidate of new Set(forms)) {
     const to = await findLiveRedirect(deps.db, candidate, deps.clock.now());
     if (to && to !== candidate) return to;
   }

@@ -270,6 +270,18 @@ describe.each(dialects())('Importer through the Admin API on %s', (dialect) => {
     }
   });
 
+  it('an old URL with percent-escapes redirects whichever case the browser sends them in', async () => {
+    const page = `<html><head><title>Паром</title><link rel="canonical" href="https://old.example/news/%d0%bf%d0%b0%d1%80%d0%be%d0%bc"></head>
+      <body><article><h1>Паром меняет расписание</h1><p>Новый график парома вступает в силу с понедельника, сообщили в администрации порта.</p>
+      <p>Жители острова просили сохранить вечерний рейс, но перевозчик не согласился.</p></article></body></html>`;
+    const row = (await upload('name=ferry-ru.html&publish=true', page)).json().articles[0];
+    for (const url of ['/news/%D0%BF%D0%B0%D1%80%D0%BE%D0%BC', '/news/%d0%bf%d0%b0%d1%80%d0%be%d0%bc']) {
+      const r = await t.get(url);
+      expect(r.statusCode, url).toBe(301);
+      expect(`https://news.example${r.headers.location}`).toBe(row.url);
+    }
+  });
+
   it('rejects an empty upload, a bad option and a role that may not import, each with a sentence', async () => {
     const empty = await upload('name=x.html', '');
     expect(empty.statusCode).toBe(400);

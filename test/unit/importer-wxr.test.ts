@@ -11,6 +11,8 @@ import { cleanWordPressHtml } from '../../src/importer/wxr/wp-content.js';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/importer/skerrow-courier.wxr');
 const SITE = 'https://www.skerrowcourier.example';
+/** Source ids name the site without scheme or www, so an export after a move to https updates. */
+const KEY = 'skerrowcourier.example';
 const xml = readFileSync(FIXTURE, 'utf8');
 
 async function collect(input: AsyncIterable<string | Buffer>, opts?: { includePages?: boolean }): Promise<ParsedEntry[]> {
@@ -27,7 +29,7 @@ async function* bytes(text: string, size: number): AsyncGenerator<Buffer> {
 
 const items = (entries: ParsedEntry[]) => entries.filter((e): e is { ok: true; item: ImportItem } => e.ok).map((e) => e.item);
 const errors = (entries: ParsedEntry[]) => entries.flatMap((e) => (e.ok ? [] : [e.error]));
-const byId = (entries: ParsedEntry[], id: number) => items(entries).find((i) => i.sourceId === `wxr:${SITE}:${id}`)!;
+const byId = (entries: ParsedEntry[], id: number) => items(entries).find((i) => i.sourceId === `wxr:${KEY}:${id}`)!;
 
 
 describe('parseWxr on a handwritten export', () => {
@@ -38,12 +40,12 @@ describe('parseWxr on a handwritten export', () => {
 
   it('yields posts in file order (a post waits for a later feature image), one error per broken item, and skips the rest', () => {
     expect(entries.map((e) => (e.ok ? e.item.sourceId : `error ${e.error.position}`))).toEqual([
-      `wxr:${SITE}:21`,
-      `wxr:${SITE}:22`,
-      `wxr:${SITE}:24`,
+      `wxr:${KEY}:21`,
+      `wxr:${KEY}:22`,
+      `wxr:${KEY}:24`,
       'error item 9 (near line 231)',
       'error item 10 (near line 243)',
-      `wxr:${SITE}:30`,
+      `wxr:${KEY}:30`,
     ]);
     expect(errors(entries)).toEqual([
       { position: 'item 9 (near line 231)', message: 'unexpected <wp:status> inside <wp:post_name>; unexpected <wp:post_type> inside <wp:post_name>; <wp:post_name> is not closed' },
@@ -54,7 +56,7 @@ describe('parseWxr on a handwritten export', () => {
   it('reads a classic-editor post: fields, taxonomy, authors, old paths, feature image', () => {
     const { html, ...rest } = byId(entries, 21);
     expect(rest).toEqual({
-      sourceId: `wxr:${SITE}:21`,
+      sourceId: `wxr:${KEY}:21`,
       position: 'item 2 (near line 55)',
       kind: 'post',
       title: 'Harbour dues to rise by 4% from April',
@@ -105,7 +107,7 @@ describe('parseWxr on a handwritten export', () => {
   it('reads a draft: local date when GMT is unset, no slug, the default category dropped, page-builder shortcodes unwrapped', () => {
     const { html, ...rest } = byId(entries, 24);
     expect(rest).toEqual({
-      sourceId: `wxr:${SITE}:24`,
+      sourceId: `wxr:${KEY}:24`,
       position: 'item 5 (near line 174)',
       kind: 'post',
       title: 'Draft: lifeboat station appeal',
@@ -145,7 +147,7 @@ describe('parseWxr on a handwritten export', () => {
     const withPages = await collect(createReadStream(FIXTURE), { includePages: true });
     const page = items(withPages).find((i) => i.kind === 'page')!;
     expect(page).toMatchObject({
-      sourceId: `wxr:${SITE}:26`,
+      sourceId: `wxr:${KEY}:26`,
       title: 'About the Courier',
       slug: 'about',
       oldPaths: ['/about/', '/?page_id=26'],
@@ -169,7 +171,7 @@ describe('parseWxr on damaged input', () => {
     const cut = xml.slice(0, xml.indexOf('<h2>Islanders angry</h2>'));
     const entries = await collect(bytes(cut, 100));
     expect(entries.map((e) => (e.ok ? e.item.sourceId : e.error))).toEqual([
-      `wxr:${SITE}:21`,
+      `wxr:${KEY}:21`,
       { position: 'item 3 (near line 111)', message: 'the file ends inside this item (is the export truncated?)' },
     ]);
   });
@@ -302,3 +304,12 @@ describe('writeWxrFixture', () => {
 function wxr(...items: string[]): string {
   return `<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><link>${SITE}</link>\n${items.join('\n')}\n</channel></rss>`;
 }
+
+describe('source ids across a site move', () => {
+  it('an export taken after a move to https or to www names the same items', async () => {
+    const moved = xml.replace('<link>https://www.skerrowcourier.example</link>', '<link>http://skerrowcourier.example</link>');
+    expect(moved).not.toBe(xml);
+    const ids = async (text: string) => items(await collect(bytes(text, 1 << 16))).map((i) => i.sourceId);
+    expect(await ids(moved)).toEqual(await ids(xml));
+  });
+});

@@ -30,7 +30,7 @@ export function buildItem(raw: RawItem, kind: 'post' | 'page', channel: WxrChann
   // Strings cut from the input are detached: a consumer that keeps an item (or its slug, or its
   // id) must not keep the 64 KB chunk it came from.
   const item: ImportItem = {
-    sourceId: `wxr:${site.base}:${detach(postId)}`,
+    sourceId: `wxr:${site.key}:${detach(postId)}`,
     position: positionOf(raw),
     kind,
     title: detach(title),
@@ -58,6 +58,11 @@ export interface Site {
   /** Without a trailing slash, e.g. `https://old.example.com`. */
   base: string;
   url: URL | null;
+  /**
+   * The site as source ids name it: host without `www.` plus any path, no scheme
+   * (`old.example.com`), so an export taken after a move to https or to www updates, not duplicates.
+   */
+  key: string;
 }
 
 export function siteOf(channel: WxrChannel): Site {
@@ -68,7 +73,8 @@ export function siteOf(channel: WxrChannel): Site {
   } catch {
     url = null;
   }
-  return { base, url };
+  const key = url ? `${url.hostname.replace(/^www\./, '')}${url.pathname.replace(/\/+$/, '')}` : base;
+  return { base, url, key };
 }
 
 function slugOf(raw: string | undefined): string | undefined {
