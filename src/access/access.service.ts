@@ -91,10 +91,12 @@ export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSu
 
   const w = windowAt(rules.period, now, rules.timezone);
   const subject = f.member ? `m:${f.member.id}` : f.deviceId ? `d:${f.deviceId}` : null;
-  const address = kind === 'anonymous' ? addressSubject(deps.secret, w.key, f.ip, f.userAgent) : null;
+  // The address hash is an HMAC: computed only when it is read (no device cookie) or a read is counted, not on rereads.
+  let address: string | null | undefined;
+  const addressOf = () => (address === undefined ? (address = kind === 'anonymous' ? addressSubject(deps.secret, w.key, f.ip, f.userAgent) : null) : address);
   const [reads, addressReads] = await Promise.all([
     subject ? deps.meter.reads(subject, w.start) : Promise.resolve([]),
-    address && !f.deviceId ? deps.meter.reads(address, w.start) : Promise.resolve([]),
+    !f.deviceId && addressOf() ? deps.meter.reads(addressOf()!, w.start) : Promise.resolve([]),
   ]);
   const decision = decide(article, reader, { reads, addressReads }, rules, now);
 
@@ -108,7 +110,8 @@ export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSu
     }
     deps.meter.record(own, article.id, now);
     // Every anonymous read also counts on the address meter, which binds only clients that keep no cookie.
-    if (address) deps.meter.record(address, article.id, now);
+    const addr = addressOf();
+    if (addr) deps.meter.record(addr, article.id, now);
     deps.meter.event({ kind: 'meter_read', articleId: article.id, reason: null, reader: kind, at: now });
   } else if (!decision.full) {
     deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: decision.reason, reader: kind, at: now });

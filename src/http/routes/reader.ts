@@ -77,7 +77,15 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { shell, access, article } = found.view;
     const { decision } = access;
     const comments = await commentSection(ctx, req, reply, site, article, decision.full, cq);
-    const page = (middle: string) => Buffer.concat([shell.head, Buffer.from(middle), shell.tail]);
+    // One buffer, one copy of each part: the reader-specific middle is written straight into it.
+    const page = (middle: string) => {
+      const mid = Buffer.byteLength(middle);
+      const out = Buffer.allocUnsafe(shell.head.length + mid + shell.tail.length);
+      shell.head.copy(out, 0);
+      out.write(middle, shell.head.length);
+      shell.tail.copy(out, shell.head.length + mid);
+      return out;
+    };
     if (decision.reason === 'free') return sendHtml(reply, page(comments), 200, 'private, no-store');
     if (access.newDeviceId) {
       // Every view by a new device sets this cookie: the header is written directly rather than
