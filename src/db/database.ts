@@ -11,6 +11,12 @@ export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;
   close(): Promise<void>;
+  /**
+   * SQLite only: a number that changes whenever this process writes to what a session lookup
+   * reads (sessions, members, comment_bans). The process is the only writer on SQLite (the
+   * CLI aside), so a lookup cached at one version is exact until the version moves.
+   */
+  sessionDataVersion?: () => number;
 }
 
 // int8 columns (our epoch-ms times) come back as JS numbers; they stay far below 2^53.
@@ -32,8 +38,9 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
     handle.pragma('busy_timeout = 5000');
     // Statement journals (every write in a transaction that may need undoing) stay in memory, not in temp files.
     handle.pragma('temp_store = MEMORY');
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
-    return { db, dialect, close: () => db.destroy() };
+    const version = { n: 0 };
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle, version) }) });
+    return { db, dialect, close: () => db.destroy(), sessionDataVersion: () => version.n };
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
   // An idle client losing its server must not crash the process; the pool replaces it.
@@ -48,13 +55,24 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
  * prepared statements are kept, by SQL text, and reused. better-sqlite3 runs a
  * statement to completion synchronously, so one statement is never in use twice.
  */
-function withStatementCache(handle: BetterSqlite3.Database): BetterSqlite3.Database {
+/** Writes to the tables a session lookup reads; every statement passes here, so nothing escapes it. */
+const SESSION_WRITE = /^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|replace\s+into)\s+"?(?:sessions|members|comment_bans)\b/i;
+
+function withStatementCache(handle: BetterSqlite3.Database, version: { n: number }): BetterSqlite3.Database {
   const cache = new Map<string, BetterSqlite3.Statement>();
   const MAX = 500;
+  // Statements are prepared per execution (from this cache), so this sees every write as it runs.
+  const isWrite = new Map<string, boolean>();
   return new Proxy(handle, {
     get(target, prop) {
       if (prop === 'prepare') {
         return (sqlText: string) => {
+          let w = isWrite.get(sqlText);
+          if (w === undefined) {
+            w = SESSION_WRITE.test(sqlText);
+            if (isWrite.size < 2000) isWrite.set(sqlText, w);
+          }
+          if (w) version.n++;
           let stmt = cache.get(sqlText);
           if (!stmt) {
             stmt = target.prepare(sqlText);

@@ -15,6 +15,35 @@ declare module 'fastify' {
   interface FastifyRequest { identity?: Identity }
 }
 
+type Lookup = Awaited<ReturnType<typeof lookupSessionWithMember>>;
+interface CachedLookup { found: Lookup; version: number; from: number }
+const lookupsByDb = new WeakMap<object, Map<string, CachedLookup>>();
+const LOOKUP_MS = 1000;
+const LOOKUP_MAX = 20_000;
+
+/**
+ * A signed-in reader's every page view looked their session up again: a fifth of a subscriber's
+ * article view. On SQLite the lookup is remembered for a second of the site's clock, and only
+ * while nothing this process wrote could change it (`sessionDataVersion`, bumped by every write to
+ * sessions, members or comment bans): a sign-out, a subscription or a ban is seen at once. What
+ * the CLI changes is seen within the second. PostgreSQL, with other instances writing, looks up
+ * every time.
+ */
+async function cachedLookup(ctx: AppContext, token: string): Promise<Lookup> {
+  const version = ctx.database.sessionDataVersion?.();
+  const now = ctx.clock.now();
+  if (version === undefined) return lookupSessionWithMember(ctx.database.db, token, now);
+  let lookups = lookupsByDb.get(ctx.database);
+  if (!lookups) lookupsByDb.set(ctx.database, (lookups = new Map()));
+  const hit = lookups.get(token);
+  if (hit && hit.version === version && now >= hit.from && now - hit.from < LOOKUP_MS) return hit.found;
+  const found = await lookupSessionWithMember(ctx.database.db, token, now);
+  // The lookup itself may write (last seen): the version to trust is the one after it.
+  if (lookups.size >= LOOKUP_MAX) lookups.delete(lookups.keys().next().value!);
+  lookups.set(token, { found, version: ctx.database.sessionDataVersion!(), from: now });
+  return found;
+}
+
 /**
  * Who is asking, from the session cookie. Anything that does not verify (unknown,
  * expired, revoked, malformed) is simply anonymous: never an error page.
@@ -24,7 +53,7 @@ export async function identify(ctx: AppContext, req: FastifyRequest): Promise<Id
   const token = req.cookies?.[SESSION_COOKIE];
   let id: Identity = {};
   if (token) {
-    const found = await lookupSessionWithMember(ctx.database.db, token, ctx.clock.now());
+    const found = await cachedLookup(ctx, token);
     const session = found?.session;
     if (found?.member) {
       const m = found.member;
