@@ -97,6 +97,8 @@ describe.each(dialects())('trials and comp access on %s', (dialect) => {
   it('grants and revokes complimentary access through the Admin API', async () => {
     const a = await signIn(t, inbox, 'friend@example.com');
     const member = await t.db.db.selectFrom('members').select('id').where('email', '=', 'friend@example.com').executeTakeFirstOrThrow();
+    // Read once before the grant: a remembered session lookup must not outlive the change.
+    expect((await a.get(`/articles/${paid.slug}`)).body).not.toContain(FULL);
     expect((await t.api('POST', `/api/admin/members/${member.id}/comp`, {})).statusCode).toBe(201);
     expect((await a.get(`/articles/${paid.slug}`)).body).toContain(FULL);
     expect((await t.api('POST', `/api/admin/members/${member.id}/comp`, {})).statusCode).toBe(409);
