@@ -84,7 +84,6 @@ export async function runImport(deps: ContentDeps, input: ImportInput, opts: Run
   let trx: ControlledTransaction<DB> | null = null;
   let batchStarted = 0;
   let held: ImportOutcome[] = [];
-  let heldCache: TaxonomyCache = new TaxonomyCache();
 
   const report = (o: ImportOutcome) => {
     switch (o.kind) {
@@ -119,10 +118,6 @@ export async function runImport(deps: ContentDeps, input: ImportInput, opts: Run
     }
     toIndex = [];
     trx = null;
-    // Authors and sections created in the batch exist for the next one only once it is committed.
-    for (const [k, v] of heldCache.authors) cache.authors.set(k, v);
-    for (const [k, v] of heldCache.sections) cache.sections.set(k, v);
-    heldCache = new TaxonomyCache();
     const out = held;
     held = [];
     out.forEach(report);
@@ -158,19 +153,12 @@ export async function runImport(deps: ContentDeps, input: ImportInput, opts: Run
           batchStarted = now();
         }
         const sp = await trx.savepoint('item').execute();
-        // Ids of authors and sections this item creates are seen by later items in the batch,
-        // and thrown away with the savepoint when the item fails.
-        const itemCache = new TaxonomyCache();
-        for (const [k, v] of [...cache.authors, ...heldCache.authors]) itemCache.authors.set(k, v);
-        for (const [k, v] of [...cache.sections, ...heldCache.sections]) itemCache.sections.set(k, v);
+        // importItem adds the ids of authors and sections an item creates to the cache only when
+        // the item succeeds; should the batch itself fail, the run stops and the cache goes with it.
         const docs: SearchDoc[] = [];
-        const outcome = await importItem({ ...deps, db: sp, changed: undefined, indexLater: (doc) => docs.push(doc) }, entry.item, format, opts, itemCache);
+        const outcome = await importItem({ ...deps, db: sp, changed: undefined, indexLater: (doc) => docs.push(doc) }, entry.item, format, opts, cache);
         if (outcome.kind === 'failed') await sp.rollbackToSavepoint('item').execute();
-        else {
-          toIndex.push(...docs);
-          for (const [k, v] of itemCache.authors) heldCache.authors.set(k, v);
-          for (const [k, v] of itemCache.sections) heldCache.sections.set(k, v);
-        }
+        else toIndex.push(...docs);
         await sp.releaseSavepoint('item').execute();
         held.push(outcome);
       }
