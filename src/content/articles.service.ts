@@ -176,25 +176,20 @@ async function assertFreeSlug(d: ContentDeps, slug: string, exceptId?: number): 
 }
 
 async function writeLinks(d: ContentDeps, articleId: number, liveAt: number | null, links: { sections?: number[]; authors?: number[]; tags?: number[] }, isNew = false) {
-  if (isNew) {
-    // A new article has no links to replace and none to bring in step.
-    if (links.sections?.length) await d.db.insertInto('article_sections').values(links.sections.map((section_id) => ({ article_id: articleId, section_id, live_at: liveAt }))).execute();
-    if (links.authors?.length) await d.db.insertInto('article_authors').values(links.authors.map((author_id, position) => ({ article_id: articleId, author_id, position, live_at: liveAt }))).execute();
-    if (links.tags?.length) await d.db.insertInto('article_tags').values(links.tags.map((tag_id) => ({ article_id: articleId, tag_id, live_at: liveAt }))).execute();
-    return;
-  }
+  // A new article has no links to replace and none to bring in step: only the inserts run.
   if (links.sections) {
-    await d.db.deleteFrom('article_sections').where('article_id', '=', articleId).execute();
+    if (!isNew) await d.db.deleteFrom('article_sections').where('article_id', '=', articleId).execute();
     if (links.sections.length) await d.db.insertInto('article_sections').values(links.sections.map((section_id) => ({ article_id: articleId, section_id, live_at: liveAt }))).execute();
   }
   if (links.authors) {
-    await d.db.deleteFrom('article_authors').where('article_id', '=', articleId).execute();
+    if (!isNew) await d.db.deleteFrom('article_authors').where('article_id', '=', articleId).execute();
     if (links.authors.length) await d.db.insertInto('article_authors').values(links.authors.map((author_id, position) => ({ article_id: articleId, author_id, position, live_at: liveAt }))).execute();
   }
   if (links.tags) {
-    await d.db.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
+    if (!isNew) await d.db.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
     if (links.tags.length) await d.db.insertInto('article_tags').values(links.tags.map((tag_id) => ({ article_id: articleId, tag_id, live_at: liveAt }))).execute();
   }
+  if (isNew) return;
   // Keep the denormalised live_at of every link in step with the article.
   await d.db.updateTable('article_sections').set({ live_at: liveAt }).where('article_id', '=', articleId).execute();
   await d.db.updateTable('article_authors').set({ live_at: liveAt }).where('article_id', '=', articleId).execute();
