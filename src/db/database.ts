@@ -49,38 +49,33 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
   return { db, dialect, close: () => db.destroy() };
 }
 
+/** Writes to the tables a session lookup reads. */
+const SESSION_WRITE = /^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|replace\s+into)\s+"?(?:sessions|members|comment_bans)\b/i;
+
 /**
  * Kysely's SQLite driver prepares every statement on every call; preparing is a
  * fifth of an article view's CPU. Our queries are few and parameterised, so the
  * prepared statements are kept, by SQL text, and reused. better-sqlite3 runs a
  * statement to completion synchronously, so one statement is never in use twice.
+ * Every execution passes here, so this is also where writes that a session lookup depends on
+ * move `version`: no write path can forget to.
  */
-/** Writes to the tables a session lookup reads; every statement passes here, so nothing escapes it. */
-const SESSION_WRITE = /^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|replace\s+into)\s+"?(?:sessions|members|comment_bans)\b/i;
-
 function withStatementCache(handle: BetterSqlite3.Database, version: { n: number }): BetterSqlite3.Database {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cache = new Map<string, { stmt: BetterSqlite3.Statement; sessionWrite: boolean }>();
   const MAX = 500;
-  // Statements are prepared per execution (from this cache), so this sees every write as it runs.
-  const isWrite = new Map<string, boolean>();
   return new Proxy(handle, {
     get(target, prop) {
       if (prop === 'prepare') {
         return (sqlText: string) => {
-          let w = isWrite.get(sqlText);
-          if (w === undefined) {
-            w = SESSION_WRITE.test(sqlText);
-            if (isWrite.size < 2000) isWrite.set(sqlText, w);
-          }
-          if (w) version.n++;
-          let stmt = cache.get(sqlText);
-          if (!stmt) {
-            stmt = target.prepare(sqlText);
+          let entry = cache.get(sqlText);
+          if (!entry) {
+            entry = { stmt: target.prepare(sqlText), sessionWrite: SESSION_WRITE.test(sqlText) };
             // Statements with many distinct shapes (IN lists of varying length) must not grow the cache forever.
             if (cache.size >= MAX) cache.delete(cache.keys().next().value!);
-            cache.set(sqlText, stmt);
+            cache.set(sqlText, entry);
           }
-          return stmt;
+          if (entry.sessionWrite) version.n++;
+          return entry.stmt;
         };
       }
       const v = Reflect.get(target, prop, target);
