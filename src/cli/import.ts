@@ -5,7 +5,7 @@ import type { ContentDeps } from '../content/deps.js';
 import { runImport, type ImportSummary } from '../importer/run.js';
 import { inputSize, type ImportInput } from '../importer/sources.js';
 import { FORMAT_CHOICES } from '../importer/types.js';
-import type { ImportOutcome } from '../importer/import.service.js';
+import { outcomeRecord, type ImportOutcome } from '../importer/import.service.js';
 import { Progress } from './progress.js';
 
 export const IMPORT_USAGE = `masthead import <file|dir|-> [--format auto|text|html|wxr|ghost] [--access LEVEL] [--section S] [--author A]
@@ -99,10 +99,8 @@ export async function importCommand(args: string[], deps: ContentDeps, siteUrl: 
       onBytes: (n) => progress?.bytes(n),
       onOutcome: (o) => {
         if (values.json) {
-          const record = o.kind === 'failed'
-            ? { type: 'error', position: o.position, sourceId: o.sourceId, message: o.message }
-            : { type: 'article', result: o.kind, url: `${siteUrl}${o.path}`, id: o.articleId, title: o.title, status: o.status, sourceId: o.sourceId, position: o.position, flags: o.flags, ...(values.explain ? { removed: o.removed } : {}) };
-          print(JSON.stringify(record));
+          const { ok, record } = outcomeRecord(o, siteUrl, values.explain);
+          print(JSON.stringify({ type: ok ? 'article' : 'error', ...record }));
         } else {
           print(describe(o, siteUrl), o.kind === 'failed' ? process.stderr : out);
           if (o.kind !== 'failed') {

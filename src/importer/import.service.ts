@@ -38,10 +38,22 @@ export type ImportOutcome =
   }
   | { kind: 'failed'; position: string; sourceId?: string; message: string };
 
+/** An outcome as the CLI's `--json` lines and the Admin API report it: one shape for both. */
+export function outcomeRecord(o: ImportOutcome, siteUrl: string, explain: boolean) {
+  if (o.kind === 'failed') return { ok: false as const, record: { position: o.position, sourceId: o.sourceId ?? null, message: o.message } };
+  return {
+    ok: true as const,
+    record: {
+      result: o.kind, id: o.articleId, url: `${siteUrl}${o.path}`, title: o.title, status: o.status,
+      sourceId: o.sourceId, position: o.position, flags: o.flags, ...(explain ? { removed: o.removed } : {}),
+    },
+  };
+}
+
 /**
  * Ids of authors and sections seen in this run: an archive names the same dozen
  * people and sections a hundred thousand times, and each lookup would otherwise be a query.
- * Only filled after the transaction that created the row commits (see `remember`).
+ * An item's new ids are added only once the item has succeeded (a failed item's rows are rolled back).
  */
 export class TaxonomyCache {
   readonly authors = new Map<string, number>();

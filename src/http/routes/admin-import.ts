@@ -6,7 +6,7 @@ import { ACCESS_LEVELS } from '../../content/types.js';
 import { audit } from '../../members/audit.js';
 import { FORMAT_CHOICES } from '../../importer/types.js';
 import { listNeedingReview } from '../../importer/import.queries.js';
-import type { ImportOutcome } from '../../importer/import.service.js';
+import { outcomeRecord, type ImportOutcome } from '../../importer/import.service.js';
 import { adminAuth, requirePermission } from './admin-content.js';
 
 /** Uploads are held in memory while they import; bigger archives go through `masthead import`, which streams. */
@@ -56,8 +56,8 @@ export function adminImportRoutes(app: FastifyInstance, ctx: AppContext): void {
         format: q.format, includePages: q.pages, access: q.access, section: q.section, author: q.author, publish: q.publish, dryRun: q.dryRun,
       }, {
         onOutcome: (o: ImportOutcome) => {
-          if (o.kind === 'failed') errors.push({ position: o.position, sourceId: o.sourceId ?? null, message: o.message });
-          else articles.push({ result: o.kind, id: o.articleId, url: `${ctx.config.siteUrl}${o.path}`, title: o.title, status: o.status, sourceId: o.sourceId, position: o.position, flags: o.flags, ...(q.explain ? { removed: o.removed } : {}) });
+          const { ok, record } = outcomeRecord(o, ctx.config.siteUrl, q.explain);
+          (ok ? articles : errors).push(record);
         },
       });
       if (!q.dryRun) {
