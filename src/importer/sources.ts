@@ -39,7 +39,7 @@ export function detectFormat(name: string, head: string): ImportFormat {
 
 export interface SourceEntry { format: ImportFormat; entry: ParsedEntry }
 
-const sha = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
+const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
 
 const KNOWN_EXTENSIONS = new Set(['.txt', '.text', '.html', '.htm', '.xml', '.wxr', '.json']);
 
@@ -89,10 +89,6 @@ async function* counted(stream: AsyncIterable<Buffer | string>, onBytes?: (n: nu
 
 async function* chunks(data: Buffer): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += 1 << 16) yield data.subarray(i, i + (1 << 16));
-}
-
-async function collect(stream: AsyncIterable<Buffer | string>): Promise<string> {
-  return decodeDocument(await collectBytes(stream)).text;
 }
 
 async function collectBytes(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
@@ -161,7 +157,7 @@ export async function* readEntries(input: ImportInput, opts: ReadOptions): Async
     // Without a path, an upload is named by its content: the same page uploaded twice is one article.
     if (input.kind === 'buffer') {
       const format = opts.format === 'auto' ? detectFormat(input.name, input.data.subarray(0, 4096).toString('utf8')) : opts.format;
-      const name = format === 'text' || format === 'html' ? `${input.name}#${sha(input.data.toString('utf8'))}` : input.name;
+      const name = format === 'text' || format === 'html' ? `${input.name}#${sha(input.data)}` : input.name;
       yield* documentEntries(format, name, stream, opts);
       return;
     }
@@ -175,9 +171,9 @@ export async function* readEntries(input: ImportInput, opts: ReadOptions): Async
       for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
     }
     if (format === 'text' || format === 'html') {
-      const all = await collect(rest());
-      opts.onBytes?.(Buffer.byteLength(all));
-      yield* documentEntries(format, `${input.name}#${sha(all)}`, chunks(Buffer.from(all)), { ...opts, onBytes: undefined });
+      // Named by content, which must be read whole first; it is decoded once, in documentEntries.
+      const all = await collectBytes(counted(rest(), opts.onBytes));
+      yield* documentEntries(format, `${input.name}#${sha(all)}`, chunks(all), { ...opts, onBytes: undefined });
       return;
     }
     yield* documentEntries(format, input.name, rest(), opts);
