@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2';
+import { collapseWhitespace } from './text/normalize.js';
 
 /**
  * Small text helpers shared by the WXR and Ghost parsers.
@@ -34,23 +35,14 @@ const parser = new Parser(
 /** HTML fragment → plain text: entities decoded, tags stripped, white space collapsed. */
 export function htmlToText(html: string): string {
   if (!html) return '';
-  if (html.indexOf('<') < 0 && html.indexOf('&') < 0) return collapseSpace(html);
+  if (html.indexOf('<') < 0 && html.indexOf('&') < 0) return collapseWhitespace(html);
   textBuf = '';
   skipDepth = 0;
   parser.reset();
   parser.end(html);
-  const out = collapseSpace(textBuf);
+  const out = collapseWhitespace(textBuf);
   textBuf = '';
   return out;
-}
-
-export function collapseSpace(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 /**

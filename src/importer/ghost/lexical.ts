@@ -1,4 +1,4 @@
-import { escapeHtml } from '../markup-text.js';
+import { escapeHtml } from '../../web/escape.js';
 import { figureHtml, linkCardHtml, markdownToHtml, RenderError, type Rendered } from './cards.js';
 
 /**

@@ -4,6 +4,7 @@ import { htmlToDoc } from '../../content/richtext/from-html.js';
 import { renderDoc } from '../../content/richtext/render.js';
 import type { BlockNode, Doc, InlineNode } from '../../content/richtext/doc.js';
 import { cleanBlocks, repairPunctuation, type CorpusStats } from '../text/clean.js';
+import { titleFromText } from '../text/title.js';
 import type { ImportItem, RemovedLine } from '../types.js';
 
 /** The little of the DOM we use; linkedom's types and the DOM lib are not in this project. */
@@ -194,7 +195,8 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
   const flags: string[] = [];
   let finalTitle = title;
   if (!finalTitle) {
-    finalTitle = judged.find((t) => t.trim())?.slice(0, 90).replace(/\s+\S*$/, '') ?? 'Untitled';
+    // The same rule as scraped text: the first sentence, cut at a word boundary.
+    finalTitle = titleFromText(judged.find((t) => t.trim()) ?? '') || 'Untitled';
     flags.push('title_from_body');
   }
   let oldPaths: string[] = [];
