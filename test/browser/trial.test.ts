@@ -90,6 +90,17 @@ browserSuite('no-card trial from the wall in Chromium', () => {
     return res!.text();
   }
 
+  /** Opens a story past the limit: the wall is shown and its gated text is nowhere, in the bytes or the page. */
+  async function openAtWall(page: Page, story: Story) {
+    const raw = await openArticle(page, story);
+    expect(raw).not.toContain(story.canary);
+    expect(await page.content()).not.toContain(story.canary);
+    const wall = page.locator('aside.paywall');
+    expect(await wall.isVisible()).toBe(true);
+    expect(await wall.getAttribute('data-reason')).toBe('limit_reached');
+    return wall;
+  }
+
   it('starts a trial from the wall by email link, reads in full, and is walled again when the trial ends', async () => {
     const email = `trialist-${Date.now()}@example.com`;
     const { page } = await openPage(context, everyPage);
@@ -107,12 +118,7 @@ browserSuite('no-card trial from the wall in Chromium', () => {
     // The fourth: the wall, with the trial offer; the gated text is nowhere.
     const fourth = stories[3]!;
     {
-      const raw = await openArticle(page, fourth);
-      expect(raw).not.toContain(fourth.canary);
-      expect(await page.content()).not.toContain(fourth.canary);
-      const wall = page.locator('aside.paywall');
-      expect(await wall.isVisible()).toBe(true);
-      expect(await wall.getAttribute('data-reason')).toBe('limit_reached');
+      const wall = await openAtWall(page, fourth);
       expect((await wall.getByRole('heading', { level: 2 }).textContent())?.trim()).toBe('You’ve reached your monthly free article limit');
       const trial = wall.getByRole('link', { name: 'Try 14 days free', exact: true });
       expect(await trial.isVisible()).toBe(true);
@@ -196,12 +202,7 @@ browserSuite('no-card trial from the wall in Chromium', () => {
     expect(ended.text).toContain(`Subscribe: ${base}/subscribe`);
 
     {
-      const raw = await openArticle(page, fourth);
-      expect(raw).not.toContain(fourth.canary);
-      expect(await page.content()).not.toContain(fourth.canary);
-      const wall = page.locator('aside.paywall');
-      expect(await wall.isVisible()).toBe(true);
-      expect(await wall.getAttribute('data-reason')).toBe('limit_reached');
+      await openAtWall(page, fourth);
       expect(await page.locator('.article-gated').count()).toBe(0);
       expect(await bodyText()).toContain(fourth.preview);
     }
