@@ -159,6 +159,12 @@ export async function findRedirect(db: Q, fromPath: string): Promise<string | un
   return row?.to_path;
 }
 
+/** An old URL points at the new one; an earlier redirect from the same path is replaced. */
+export async function saveRedirect(db: Q, from: string, to: string, now: number): Promise<void> {
+  await db.insertInto('redirects').values({ from_path: from, to_path: to, created_at: now })
+    .onConflict((oc) => oc.column('from_path').doUpdateSet({ to_path: to })).execute();
+}
+
 /**
  * A redirect whose target article is live now. An old URL of a draft or a scheduled article
  * answers 404 like any unknown URL: a redirect would tell anyone its headline (its slug).

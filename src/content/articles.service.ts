@@ -5,7 +5,7 @@ import { renderDoc } from './richtext/render.js';
 import { emptyDoc, type Doc } from './richtext/doc.js';
 import { indexArticle, unindexArticle, type SearchDoc } from './search.js';
 import { slugForName, slugify } from './slug.js';
-import { findSummary, tagsFor } from './articles.queries.js';
+import { findSummary, saveRedirect, tagsFor } from './articles.queries.js';
 import type { AccessLevel, ArticleStatus, ArticleSummary, TagRef } from './types.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 
@@ -64,9 +64,10 @@ function resolveSchedule(status: ArticleStatus, publishedAt: number | null, now:
 const parseTime = (iso: string | null | undefined): number | null | undefined =>
   iso === undefined ? undefined : iso === null ? null : Date.parse(iso);
 
-async function uniqueSlug(deps: ContentDeps, base: string, exceptId?: number): Promise<string> {
+/** `base`, or `base-2`, `base-3`…: the first no other article has. Suffixed slugs stay within the 120-character limit. */
+export async function uniqueSlug(deps: ContentDeps, base: string, exceptId?: number): Promise<string> {
   for (let i = 1; i < 1000; i++) {
-    const candidate = i === 1 ? base : `${base}-${i}`;
+    const candidate = i === 1 ? base : `${base.slice(0, 110)}-${i}`;
     const hit = await deps.db.selectFrom('articles').select('id').where('slug', '=', candidate).executeTakeFirst();
     if (!hit || hit.id === exceptId) return candidate;
   }
@@ -214,8 +215,7 @@ export async function changeArticle(deps: ContentDeps, id: number, input: Articl
       // Old URLs keep working, and earlier redirects point straight at the new one (no chains).
       await d.db.updateTable('redirects').set({ to_path: to }).where('to_path', '=', from).execute();
       await d.db.deleteFrom('redirects').where('from_path', '=', to).execute();
-      await d.db.insertInto('redirects').values({ from_path: from, to_path: to, created_at: now })
-        .onConflict((oc) => oc.column('from_path').doUpdateSet({ to_path: to })).execute();
+      await saveRedirect(d.db, from, to, now);
     }
     if (input.title !== undefined) patch.title = input.title;
     if (input.dek !== undefined) patch.dek = input.dek;

@@ -19,28 +19,8 @@ export async function saveImportItem(db: Q, r: { source_id: string; article_id: 
   })).execute();
 }
 
-/** Old URLs point at the new one; an earlier import's redirect for the same path is replaced. */
-export async function saveRedirect(db: Q, from: string, to: string, now: number): Promise<void> {
-  await db.insertInto('redirects').values({ from_path: from, to_path: to, created_at: now })
-    .onConflict((oc) => oc.column('from_path').doUpdateSet({ to_path: to })).execute();
-}
-
 export async function findTaxonomyId(db: Q, table: 'authors' | 'sections', slug: string): Promise<number | undefined> {
   return (await db.selectFrom(table).select('id').where('slug', '=', slug).executeTakeFirst())?.id;
-}
-
-export async function insertAuthor(db: Q, slug: string, name: string, now: number): Promise<number> {
-  return (await db.insertInto('authors').values({ slug, name, bio: '', avatar_url: null, staff_user_id: null, created_at: now, updated_at: now })
-    .returning('id').executeTakeFirstOrThrow()).id;
-}
-
-export async function insertSection(db: Q, slug: string, name: string, now: number): Promise<number> {
-  return (await db.insertInto('sections').values({ slug, name, description: '', default_access: 'metered', position: 0, created_at: now, updated_at: now })
-    .returning('id').executeTakeFirstOrThrow()).id;
-}
-
-export async function slugOwner(db: Q, slug: string): Promise<number | undefined> {
-  return (await db.selectFrom('articles').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
 }
 
 /** Imported articles a person should look at (titles made up from the body, and the like). */

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { articlePath, changeArticle, insertArticle } from '../content/articles.service.js';
+import { articlePath, changeArticle, insertArticle, uniqueSlug } from '../content/articles.service.js';
+import { createAuthor, createSection } from '../content/taxonomy.service.js';
 import { articleCreateSchema, type ArticleCreate } from '../content/inputs.js';
 import { inTransaction, type ContentDeps } from '../content/deps.js';
 import { isSafeSrc } from '../content/richtext/doc.js';
 import { SLUG_RE, slugForName, slugify } from '../content/slug.js';
 import type { AccessLevel } from '../content/types.js';
 import { AppError } from '../errors.js';
-import { findImportItem, saveImportItem, saveRedirect, findTaxonomyId, insertAuthor, insertSection, slugOwner } from './import.queries.js';
+import { findImportItem, saveImportItem, findTaxonomyId } from './import.queries.js';
+import { saveRedirect } from '../content/articles.queries.js';
 import type { ImportFormat, ImportItem, ImportPerson, ImportTerm, RemovedLine } from './types.js';
 
 export interface ImportOptions {
@@ -82,8 +84,8 @@ async function ensureTerm(d: ContentDeps, table: 'authors' | 'sections', cache: 
     return slug;
   }
   const name = clip(t.name.trim() || slug, 200);
-  const newId = table === 'authors' ? await insertAuthor(d.db, slug, name, d.clock.now()) : await insertSection(d.db, slug, name, d.clock.now());
-  created.set(slug, newId);
+  const made = table === 'authors' ? await createAuthor(d, { name, slug }) : await createSection(d, { name, slug });
+  created.set(slug, made.id);
   return slug;
 }
 
@@ -174,7 +176,7 @@ async function importOne(deps: ContentDeps, item: ImportItem, format: ImportForm
     } else {
       const slugBase = input.slug ?? slugify(input.title);
       // A slug taken by another article gets a suffix rather than failing the item.
-      input.slug = await freeSlug(d, slugBase);
+      input.slug = await uniqueSlug(d, slugBase);
       article = await insertArticle(d, input);
     }
     const to = articlePath(article.slug);
@@ -193,14 +195,6 @@ async function importOne(deps: ContentDeps, item: ImportItem, format: ImportForm
   for (const [k, v] of createdAuthors) cache.authors.set(k, v);
   for (const [k, v] of createdSections) cache.sections.set(k, v);
   return outcome;
-}
-
-async function freeSlug(d: ContentDeps, base: string): Promise<string> {
-  for (let i = 1; i < 1000; i++) {
-    const candidate = i === 1 ? base : `${base.slice(0, 110)}-${i}`;
-    if ((await slugOwner(d.db, candidate)) === undefined) return candidate;
-  }
-  return `${base.slice(0, 100)}-${Date.now().toString(36)}`;
 }
 
 function articleInput(item: ImportItem, opts: ImportOptions, status: 'draft' | 'published' | 'scheduled', authors: string[], sections: string[]): ArticleCreate {
