@@ -34,6 +34,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 }
 
 import { DEVICE_COOKIE } from './access/access.service.js';
+import { DeviceCookieSigner } from './access/keyed-hash.js';
 
 export interface AppOptions {
   config: Config;
@@ -118,6 +119,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
   };
   const verifiedDevices = new Map<string, string>();
+  const deviceCookie = new DeviceCookieSigner(config.secret);
   const ctx: AppContext = {
     config,
     database,
@@ -129,7 +131,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     invalidate,
     worker,
     limits,
-    access: { meter, crawler: new CrawlerVerifier(opts.resolver ?? systemResolver, () => clock.now()), secret: config.secret, now: () => clock.now() },
+    access: { meter, crawler: new CrawlerVerifier(opts.resolver ?? systemResolver, () => clock.now()), secret: config.secret, deviceCookie, now: () => clock.now() },
     billing,
     stripe,
     comments: { db: database.db, clock, siteUrl: config.siteUrl, secret: config.secret, brand, mailQueued: () => worker.kick(), changed: invalidate },
@@ -142,11 +144,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     deviceIdOf(req: FastifyRequest) {
       const raw = req.cookies?.[DEVICE_COOKIE];
       if (!raw) return null;
-      // Checking the signature is an HMAC per view; a value that verified once is remembered (exact string only).
+      // A value that verified once is remembered (exact string only): a map lookup is cheaper than the hash.
       const known = verifiedDevices.get(raw);
       if (known) return known;
-      const u = req.unsignCookie(raw);
-      const id = u.valid && u.value && /^[A-Za-z0-9_-]{16,64}$/.test(u.value) ? u.value : null;
+      const id = deviceCookie.verify(raw);
       if (id) {
         if (verifiedDevices.size >= 100_000) verifiedDevices.delete(verifiedDevices.keys().next().value!);
         verifiedDevices.set(raw, id);

@@ -1,4 +1,4 @@
-import { createHmac, randomFillSync } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { ArticleSummary } from '../content/types.js';
 import { decide, type AccessDecision, type Read, type Reader } from './decision.js';
 import { windowAt } from './periods.js';
@@ -6,6 +6,7 @@ import type { MeterRules } from './rules.js';
 import type { Meter } from './meter.js';
 import { claimsGooglebot, type CrawlerVerifier } from './crawler.js';
 import { isEntitled } from './entitlement.js';
+import { deriveKey, keyedHash, type DeviceCookieSigner } from './keyed-hash.js';
 
 /** The meter's device cookie: a random id, signed, HttpOnly, used for nothing else. */
 export const DEVICE_COOKIE = 'mh_device';
@@ -14,6 +15,7 @@ export interface AccessDeps {
   meter: Meter;
   crawler: CrawlerVerifier;
   secret: string;
+  deviceCookie: DeviceCookieSigner;
   now(): number;
 }
 
@@ -55,18 +57,18 @@ export function randomDeviceId(): string {
   return id;
 }
 
-/** Keyed hash of address + browser with a salt that changes every period; the raw values are never kept. */
-const salts = new Map<string, Buffer>();
+/** Keyed hash of address + browser with a key that changes every period; the raw values are never kept. */
+const periodKeys = new Map<string, string>();
 export function addressSubject(secret: string, periodKey: string, ip: string, ua: string): string {
-  // The salt changes once a period: derive it once, not on every view.
+  // The key changes once a period: derive it once, not on every view.
   const k = `${secret}|${periodKey}`;
-  let salt = salts.get(k);
-  if (!salt) {
-    if (salts.size > 16) salts.clear();
-    salt = createHmac('sha256', secret).update(`meter-address:${periodKey}`).digest();
-    salts.set(k, salt);
+  let key = periodKeys.get(k);
+  if (!key) {
+    if (periodKeys.size > 16) periodKeys.clear();
+    key = deriveKey(secret, `meter-address:${periodKey}`);
+    periodKeys.set(k, key);
   }
-  return 'a:' + createHmac('sha256', salt).update(`${ip}\n${ua}`).digest('base64url').slice(0, 22);
+  return 'a:' + keyedHash(key, `${ip}\n${ua}`, 22);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
+import { DeviceCookieSigner } from '../../src/access/keyed-hash.js';
 import { dialects } from '../helpers/db.js';
 import { startTestApp, type Agent, type TestApp } from '../helpers/app.js';
 import { makeArticle, makeAuthor, makeSection } from '../helpers/factories.js';
@@ -23,6 +24,8 @@ const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) LeakHunter/1.0';
 
 /** A value signed the way @fastify/cookie signs, but with a key we do not hold. */
 const forgedSigned = (v: string) => `${v}.${createHmac('sha256', 'not-our-secret').update(v).digest('base64').replace(/=+$/, '')}`;
+/** A device cookie in our own format, signed with a key we do not hold. */
+const forgedDevice = (v: string) => new DeviceCookieSigner('not-our-secret-either-but-long-enough').sign(v);
 
 interface Trick { name: string; headers?: Record<string, string>; cookies?: Record<string, string>; dropCookies?: boolean }
 
@@ -34,7 +37,8 @@ const TRICKS: Trick[] = [
   { name: 'spoofed X-Forwarded-For', headers: { 'x-forwarded-for': '66.249.66.1', 'x-real-ip': '66.249.66.1' } },
   { name: 'prefetch', headers: { 'sec-purpose': 'prefetch;prerender', purpose: 'prefetch' } },
   { name: 'forged device cookie', cookies: { mh_device: 'AAAAAAAAAAAAAAAAAAAAAAAA' } },
-  { name: 'device cookie signed with another key', cookies: { mh_device: forgedSigned('BBBBBBBBBBBBBBBBBBBBBBBB') } },
+  { name: 'device cookie signed with another key', cookies: { mh_device: forgedDevice('BBBBBBBBBBBBBBBBBBBBBBBB') } },
+  { name: 'device cookie HMAC-signed with another key', cookies: { mh_device: forgedSigned('CCCCCCCCCCCCCCCCCCCCCCCC') } },
   { name: 'garbage session cookie', cookies: { mh_session: 'x'.repeat(43) } },
   { name: 'no cookies at all', dropCookies: true },
 ];

@@ -91,7 +91,7 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       // Every view by a new device sets this cookie: the header is written directly rather than
       // serialised and validated per request (the attributes never change). Other cookies still
       // go through @fastify/cookie, which appends to this header.
-      reply.header('set-cookie', `${DEVICE_COOKIE}=${encodeURIComponent(reply.signCookie(access.newDeviceId))}${deviceCookieAttributes}`);
+      reply.header('set-cookie', `${DEVICE_COOKIE}=${ctx.access.deviceCookie.sign(access.newDeviceId)}${deviceCookieAttributes}`);
     }
     // The slot is the same for every reader with the same decision on this article; only the CSRF token differs.
     const slotKey = `slot:${article.id}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${site.meter.period}:${site.meter.memberAllowance}`;
