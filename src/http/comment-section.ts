@@ -34,9 +34,10 @@ export async function mayReadArticle(ctx: AppContext, req: FastifyRequest, site:
  * The comments block under an article, for this reader: the thread (cached a
  * second per article, sort, page and what the reader may do) or, for readers
  * who may not read comments, only the count and the way in. Comment text never
- * reaches a reader without the right to it.
+ * reaches a reader without the right to it. `shared` says the block is the same for every reader
+ * it is shown to (it carries no CSRF token), so a page built around it may be reused.
  */
-export async function commentSection(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, site: Site, article: ArticleSummary, canReadArticle: boolean, q: { comments: Sort; cpage: number }): Promise<string> {
+export async function commentSection(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, site: Site, article: ArticleSummary, canReadArticle: boolean, q: { comments: Sort; cpage: number }): Promise<{ html: string; shared: boolean }> {
   const id = await identify(ctx, req);
   const kind = commenterKind(id);
   const rules = site.comments;
@@ -45,7 +46,8 @@ export async function commentSection(ctx: AppContext, req: FastifyRequest, reply
   if (refusal) {
     // The same for every reader it is shown to: rendered once a second per article.
     const key = `prompt:${article.id}:${article.commentCount}:${rules.readers}:${site.trialDays}`;
-    return (await ctx.cache.pages.getOrLoad(key, async () => ({ type: 'text/html', body: CommentPrompt({ count: article.commentCount, readers: rules.readers, returnTo, trialDays: site.trialDays, reason: refusal }).value }))).body;
+    const html = (await ctx.cache.pages.getOrLoad(key, async () => ({ type: 'text/html', body: CommentPrompt({ count: article.commentCount, readers: rules.readers, returnTo, trialDays: site.trialDays, reason: refusal }).value }))).body;
+    return { html, shared: !html.includes(CSRF_MARK) };
   }
   // The session lookup already carries the ban (one query per request for a signed-in reader).
   const banned = id.member?.commentBanned ?? false;
@@ -56,6 +58,6 @@ export async function commentSection(ctx: AppContext, req: FastifyRequest, reply
     const t = await loadThread(ctx.database.db, article.id, q.comments, q.cpage);
     return { type: 'text/html', body: CommentThread({ site, slug: article.slug, total: t.total, threads: t.threads, sort: q.comments, page: q.cpage, hasNext: t.hasNext, canPost: !postRef, postRefusal: postRef, canLike }).value };
   });
-  if (!cached.body.includes(CSRF_MARK)) return cached.body;
-  return cached.body.replaceAll(CSRF_MARK, await csrfFor(req, reply));
+  if (!cached.body.includes(CSRF_MARK)) return { html: cached.body, shared: true };
+  return { html: cached.body.replaceAll(CSRF_MARK, await csrfFor(req, reply)), shared: false };
 }

@@ -4,8 +4,14 @@ import type { ArticleSummary, TagRef } from '../content/types.js';
 
 const TTL_MS = 1000;
 
-/** Kept as bytes: the page is sent as one buffer, so the shared parts are never re-encoded per request. */
-export interface ArticleShell { head: Buffer; tail: Buffer }
+/**
+ * Kept as bytes: the page is sent as one buffer, so the shared parts are never re-encoded per request.
+ * `pages` holds whole pages already built from this shell, by reader slot then comments block, for
+ * the slots and blocks that carry no per-reader token: most readers of an article see one of a few
+ * such pages (the same meter notice, the same comment prompt), and sending a built page costs no
+ * allocation or copy. The entries live as long as the shell (a second), so they never go stale.
+ */
+export interface ArticleShell { head: Buffer; tail: Buffer; pages: Map<string, Map<string, Buffer>> }
 
 /**
  * Caches for the reader path, all cleared together when content changes.

@@ -59,7 +59,7 @@ export async function loadArticlePage<D extends { decision: AccessDecision }>(
     const body = await loadBody(deps.db, article.id, part);
     const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
     const at = html.indexOf(READER_SLOT);
-    return { head: Buffer.from(html.slice(0, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)) };
+    return { head: Buffer.from(html.slice(0, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };
   });
   return { kind: 'ok', view: { article, access, shell } };
 }

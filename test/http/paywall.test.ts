@@ -109,6 +109,22 @@ describe.each(dialects())('the metered paywall on %s', (dialect) => {
     expect(res.headers['set-cookie']).toBeDefined();
   });
 
+  it('shares a page only between readers who would get the same bytes: wall forms carry each reader\'s own token', async () => {
+    const tokenIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    const [x, y] = [t.agent({ 'user-agent': 'SharedPageX/1' }), t.agent({ 'user-agent': 'SharedPageY/1' })];
+    const [fx, fy] = [await read(x, 4), await read(y, 4)];
+    expect(fx.body).toContain(FULL);
+    expect(fx.body, 'two new readers of one article get the same page').toBe(fy.body);
+    expect(tokenIn(fx.body)).toBeUndefined();
+    for (const i of [5, 6]) for (const a of [x, y]) await read(a, i);
+    const [wx, wy] = [await read(x, 7), await read(y, 7)];
+    for (const w of [wx, wy]) expect(w.body).toContain('Register to keep reading');
+    const [tx, ty] = [tokenIn(wx.body), tokenIn(wy.body)];
+    expect(tx).toBeTruthy();
+    expect(ty).toBeTruthy();
+    expect(tx, 'one reader\'s form token never reaches another').not.toBe(ty);
+  });
+
   it('limits a client that keeps no cookie by address and browser', async () => {
     const ua = { 'user-agent': 'NoCookies/1' };
     const pass = async () => {

@@ -78,7 +78,8 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { decision } = access;
     const comments = await commentSection(ctx, req, reply, site, article, decision.full, cq);
     // One buffer, one copy of each part: the reader-specific middle is written straight into it.
-    const page = (middle: string) => {
+    const build = (slot: string) => {
+      const middle = slot + comments.html;
       const mid = Buffer.byteLength(middle);
       const out = Buffer.allocUnsafe(shell.head.length + mid + shell.tail.length);
       shell.head.copy(out, 0);
@@ -86,7 +87,22 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       shell.tail.copy(out, shell.head.length + mid);
       return out;
     };
-    if (decision.reason === 'free') return sendHtml(reply, page(comments), 200, 'private, no-store');
+    // A slot and comments block with no per-reader token make a page other readers get too: built once per shell.
+    const page = (slot: string, shared: boolean) => {
+      if (!shared || !comments.shared) return build(slot);
+      let bySlot = shell.pages.get(slot);
+      if (!bySlot) {
+        if (shell.pages.size >= 64) shell.pages.clear();
+        shell.pages.set(slot, (bySlot = new Map()));
+      }
+      let out = bySlot.get(comments.html);
+      if (!out) {
+        if (bySlot.size >= 16) bySlot.clear();
+        bySlot.set(comments.html, (out = build(slot)));
+      }
+      return out;
+    };
+    if (decision.reason === 'free') return sendHtml(reply, page('', true), 200, 'private, no-store');
     if (access.newDeviceId) {
       // Every view by a new device sets this cookie: the header is written directly rather than
       // serialised and validated per request (the attributes never change). Other cookies still
@@ -99,9 +115,10 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       type: 'text/html',
       body: ReaderSlot({ decision, rules: site.meter, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: wallHasForm(decision) ? CSRF_MARK : undefined }).value,
     }))).body;
-    const slot = wallHasForm(decision) ? template.replaceAll(CSRF_MARK, await csrfFor(req, reply)) : template;
+    const perReader = wallHasForm(decision);
+    const slot = perReader ? template.replaceAll(CSRF_MARK, await csrfFor(req, reply)) : template;
     // Everything below depends on who is reading: never for shared caches.
-    return sendHtml(reply, page(slot + comments), 200, 'private, no-store');
+    return sendHtml(reply, page(slot, !perReader), 200, 'private, no-store');
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {
