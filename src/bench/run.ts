@@ -2,15 +2,17 @@
  * `npm run bench`: seed a database, start the server in its own process, and
  * load the home, article and section pages with autocannon from this process.
  * The same article bytes are also served by a bare node:http server in a third
- * process, as the reference. Prints req/s, p50 and p99 latency and the ratio to
- * the bare server for each page. Benchmarks report; they never assert.
+ * process, as the reference. Each page is measured in rounds, each round a slice
+ * of the bare server then a slice of the page, so both see the same machine; the
+ * page's ratio is the median of its rounds' ratios. Prints req/s, p50 and p99
+ * latency and the ratio for each page. Benchmarks report; they never assert.
  *
  * Then the metered paywall, on metered articles (see LEGEND): a new device on
  * every request (each view counted and written; the meter rows are counted
  * afterwards), a returning device rereading, a device at the wall, and a
  * subscriber. Each is checked once by a plain request before it is loaded.
  *
- * Flags: --articles N (1000)  --duration S (10)  --connections C (50)
+ * Flags: --articles N (1000)  --duration S (10)  --rounds R (3)  --connections C (50)
  *        --database-url URL (a temporary SQLite file)  --keep  --json
  *        --baseline FILE (a previous --json output: adds p99 vs that run)
  *        --cpu-prof (profile the server; prints its hottest functions)
@@ -36,7 +38,9 @@ const PIPELINING = 1;
 const HELP = `Usage: npm run bench -- [options]
 
   --articles N         articles to seed (default 1,000; at least 6)
-  --duration S         seconds of load per page, after a ${WARMUP_SECONDS} s warm-up (default 10)
+  --duration S         seconds of load per page, after a ${WARMUP_SECONDS} s warm-up (default 10);
+                       the bare server is loaded as long again, in turn with the page
+  --rounds R           rounds the duration is split into, each bare then page (default 3)
   --connections C      concurrent connections (default 50)
   --database-url URL   an empty database to seed (default: a temporary SQLite file)
   --keep               keep the temporary data dir
@@ -65,6 +69,7 @@ const LEGEND = [
 interface Options {
   articles: number;
   duration: number;
+  rounds: number;
   connections: number;
   databaseUrl?: string;
   keep: boolean;
@@ -84,7 +89,10 @@ interface PageResult {
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** The median of the rounds' ratios (1 for bare). */
   ratio: number;
+  /** Page req/s ÷ bare req/s in each round. */
+  roundRatios?: number[];
   target: number | null;
   errors: number;
   non2xx: number;
@@ -133,6 +141,7 @@ function parseOptions(argv: string[]): Options | undefined {
     options: {
       articles: { type: 'string' },
       duration: { type: 'string' },
+      rounds: { type: 'string' },
       connections: { type: 'string' },
       'database-url': { type: 'string' },
       keep: { type: 'boolean', default: false },
@@ -170,6 +179,7 @@ function parseOptions(argv: string[]): Options | undefined {
   return {
     articles: int('articles', values.articles, 1000, 6),
     duration: int('duration', values.duration, 10, 1),
+    rounds: int('rounds', values.rounds, 3, 1),
     connections: int('connections', values.connections, 50, 1),
     databaseUrl,
     keep: values.keep,
@@ -293,46 +303,83 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[idx]!;
 }
 
-interface LoadResult { reqPerSec: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number; all2xx: number; window: ProfileWindow }
+/** One stretch of load on one URL. */
+interface Slice { ok: number; seconds: number; errors: number; non2xx: number }
 
 /** A measured run's span on the monotonic clock, in µs: the clock V8's CPU profiles use on Linux. */
 interface ProfileWindow { startUs: number; endUs: number }
 const monoUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /**
- * One warm-up run, then the measured one. Latencies are taken from every 2xx
- * response, at full precision. all2xx counts the 2xx answers of both runs.
+ * Load `url` for `seconds`. Latencies of 2xx answers are pushed to `latencies`, at full
+ * precision, when given; the rate is 2xx answers over the wall time the run took (client set-up included).
  */
-async function load(url: string, o: Options, watch: ChildProcess, extra: Partial<autocannon.Options> = {}): Promise<LoadResult> {
-  let all2xx = 0;
-  const warm = autocannon({ url, connections: o.connections, pipelining: PIPELINING, duration: WARMUP_SECONDS, ...extra });
-  warm.on('response', (_client, statusCode) => {
-    if (statusCode >= 200 && statusCode < 300) all2xx++;
-  });
-  await warm;
-  const latencies: number[] = [];
-  const startUs = monoUs();
-  const run = autocannon({ url, connections: o.connections, pipelining: PIPELINING, duration: o.duration, ...extra });
+async function slice(url: string, o: Options, seconds: number, extra: Partial<autocannon.Options>, latencies?: number[]): Promise<Slice> {
+  let ok = 0;
+  const t0 = monoUs();
+  const run = autocannon({ url, connections: o.connections, pipelining: PIPELINING, duration: seconds, ...extra });
   run.on('response', (_client, statusCode, _bytes, ms) => {
     if (statusCode >= 200 && statusCode < 300) {
-      latencies.push(ms);
-      all2xx++;
+      ok++;
+      latencies?.push(ms);
     }
   });
   const result = await run;
-  const window = { startUs, endUs: monoUs() };
-  if (watch.exitCode !== null || watch.signalCode !== null) throw new BenchError(`the process serving ${url} exited during the run`, 1);
+  return { ok, seconds: (monoUs() - t0) / 1e6, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+interface PairedResult {
+  reqPerSec: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number;
+  /** 2xx answers of the page, warm-up included. */
+  all2xx: number;
+  /** Page req/s ÷ bare req/s, per round. */
+  roundRatios: number[];
+  windows: ProfileWindow[];
+}
+
+/** What the bare server did across every round it was measured in. */
+interface BareTotals { ok: number; seconds: number; errors: number; non2xx: number; latencies: number[] }
+
+/**
+ * A warm-up on the page, then `rounds` pairs of equal slices: the bare server, then the page.
+ * Each pair's ratio compares the two under the same machine conditions: on a shared 2-core
+ * machine the bare server's rate alone moved by half between runs a minute apart, so a ratio
+ * against one bare run taken minutes earlier measured the machine as much as the page.
+ */
+async function pairedLoad(url: string, bareUrl: string, o: Options, watch: ChildProcess, bare: BareTotals, extra: Partial<autocannon.Options> = {}): Promise<PairedResult> {
+  const warm = await slice(url, o, WARMUP_SECONDS, extra);
+  const latencies: number[] = [];
+  const roundRatios: number[] = [];
+  const windows: ProfileWindow[] = [];
+  const per = o.duration / o.rounds;
+  let ok = 0, seconds = 0, errors = 0, non2xx = 0;
+  for (let r = 0; r < o.rounds; r++) {
+    const b = await slice(bareUrl, o, per, {}, bare.latencies);
+    bare.ok += b.ok; bare.seconds += b.seconds; bare.errors += b.errors; bare.non2xx += b.non2xx;
+    const startUs = monoUs();
+    const p = await slice(url, o, per, extra, latencies);
+    windows.push({ startUs, endUs: monoUs() });
+    ok += p.ok; seconds += p.seconds; errors += p.errors; non2xx += p.non2xx;
+    roundRatios.push(b.ok > 0 ? (p.ok / p.seconds) / (b.ok / b.seconds) : 0);
+    if (watch.exitCode !== null || watch.signalCode !== null) throw new BenchError(`the process serving ${url} exited during the run`, 1);
+  }
   const sorted = Float64Array.from(latencies).sort();
   return {
-    reqPerSec: result.duration > 0 ? result['2xx'] / result.duration : 0,
-    p50Ms: sorted.length ? percentile(sorted, 50) : result.latency.p50,
-    p99Ms: sorted.length ? percentile(sorted, 99) : result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    all2xx,
-    window,
+    reqPerSec: seconds > 0 ? ok / seconds : 0,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    errors,
+    non2xx,
+    all2xx: warm.ok + ok,
+    roundRatios,
+    windows,
   };
 }
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : 0;
+};
 
 /** Meter rows for an article once the server's batched writes have landed: polled until two counts agree. */
 async function settledMeterRows(url: string, slug: string, since: number): Promise<{ device: number; address: number }> {
@@ -354,6 +401,7 @@ interface MeterCheck { article: string; requests: number; deviceRows: number; ad
 
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en');
 const fmtMs = (n: number) => n.toFixed(2);
+const fmtSeconds = (n: number) => `${Number(n.toFixed(2))} s`;
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -376,7 +424,8 @@ function printTable(seeded: SeedResult, o: Options, pages: PageResult[], withBas
   const rows = [head];
   for (const p of pages) {
     const target = p.target === null ? '-' : `>= ${p.target} (${p.ratio >= p.target ? 'met' : 'below'})`;
-    const row = [p.page, p.path, `${(p.bytes / 1024).toFixed(1)} KB`, fmtInt(p.reqPerSec), fmtMs(p.p50Ms), fmtMs(p.p99Ms), p.ratio.toFixed(2), target];
+    const spread = p.roundRatios && p.roundRatios.length > 1 ? ` (${Math.min(...p.roundRatios).toFixed(2)}-${Math.max(...p.roundRatios).toFixed(2)})` : '';
+    const row = [p.page, p.path, `${(p.bytes / 1024).toFixed(1)} KB`, fmtInt(p.reqPerSec), fmtMs(p.p50Ms), fmtMs(p.p99Ms), p.ratio.toFixed(2) + spread, target];
     if (withBaseline) row.push(p.p99VsBaseline === undefined ? '-' : `${p.p99VsBaseline.toFixed(2)}x`);
     row.push(p.errors + p.non2xx ? `${p.errors} err, ${p.non2xx} non-2xx` : '0');
     rows.push(row);
@@ -384,14 +433,15 @@ function printTable(seeded: SeedResult, o: Options, pages: PageResult[], withBas
   const out = [
     '',
     `Masthead bench: ${seeded.articles.toLocaleString('en')} articles, ${seeded.dialect} (seeded in ${seeded.seconds.toFixed(1)} s, ${seeded.bodyWords}-word bodies)`,
-    `${o.connections} connections, pipelining ${PIPELINING}, ${o.duration} s per page after a ${WARMUP_SECONDS} s warm-up; node ${process.version}, ${cpus().length} CPUs`,
+    `${o.connections} connections, pipelining ${PIPELINING}, ${o.duration} s per page after a ${WARMUP_SECONDS} s warm-up, in ${o.rounds} rounds with bare; node ${process.version}, ${cpus().length} CPUs`,
     '',
     table(rows),
     '',
     ...(meterCheck ? [meterCheckLine(meterCheck), ''] : []),
     ...LEGEND,
     '',
-    'ratio = req/s / bare req/s. Targets: article >= 0.5, home >= 0.4, every metered scenario >= 0.5; with --articles 1000000,',
+    'ratio = the median over rounds of page req/s / bare req/s in the same round (lowest-highest in brackets); bare req/s is over all rounds.',
+    'Targets: article >= 0.5, home >= 0.4, every metered scenario >= 0.5; with --articles 1000000,',
     'article and home p99 within 2x of the 1,000-article run (compare with --baseline). Benchmarks report; they do not assert.',
     '',
   ];
@@ -401,17 +451,17 @@ function printTable(seeded: SeedResult, o: Options, pages: PageResult[], withBas
 type ProfNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
 interface CpuProfile { nodes: ProfNode[]; startTime: number; endTime: number; samples?: number[]; timeDeltas?: number[] }
 
-/** Samples per node: all of them, or only those taken inside a window. */
-function hitsIn(prof: CpuProfile, window?: ProfileWindow): Map<number, number> {
+/** Samples per node: all of them, or only those taken inside the windows. */
+function hitsIn(prof: CpuProfile, windows?: ProfileWindow[]): Map<number, number> {
   const hits = new Map<number, number>();
-  if (!window || !prof.samples || !prof.timeDeltas) {
+  if (!windows || !prof.samples || !prof.timeDeltas) {
     for (const n of prof.nodes) if (n.hitCount) hits.set(n.id, n.hitCount);
     return hits;
   }
   let t = prof.startTime;
   for (let i = 0; i < prof.samples.length; i++) {
     t += prof.timeDeltas[i] ?? 0;
-    if (t < window.startUs || t > window.endUs) continue;
+    if (!windows.some((w) => t >= w.startUs && t <= w.endUs)) continue;
     const id = prof.samples[i]!;
     hits.set(id, (hits.get(id) ?? 0) + 1);
   }
@@ -422,8 +472,8 @@ function hitsIn(prof: CpuProfile, window?: ProfileWindow): Map<number, number> {
  * Self time per function and per module from a V8 .cpuprofile, as shares of the
  * busy (non-idle) samples; over the whole run, or one page's measured window.
  */
-function summariseProfile(prof: CpuProfile, label: string, window?: ProfileWindow): string {
-  const hits = hitsIn(prof, window);
+function summariseProfile(prof: CpuProfile, label: string, windows?: ProfileWindow[]): string {
+  const hits = hitsIn(prof, windows);
   const byFn = new Map<string, number>();
   const byModule = new Map<string, number>();
   let total = 0;
@@ -552,7 +602,7 @@ async function main(argv: string[]): Promise<number> {
       page: string; path: string; url: string; bytes: number; target: number | null; proc: ChildProcess;
       extra?: Partial<autocannon.Options>;
       before?: () => Promise<void>;
-      after?: (r: LoadResult) => Promise<void>;
+      after?: (r: PairedResult) => Promise<void>;
     };
     const targets: Target[] = [
       { page: 'bare', path: '(node:http, article bytes)', url: bareStarted.base + '/', bytes: articleBytes.length, target: null, proc: bare },
@@ -576,21 +626,35 @@ async function main(argv: string[]): Promise<number> {
       { page: 'at wall', path: mPaths.wall, url: started.base + mPaths.wall, bytes: atWall.body.length, target: 0.5, proc: server, extra: { headers: { cookie: wallCookie! } } },
       { page: 'subscriber', path: mPaths.subscriber, url: started.base + mPaths.subscriber, bytes: sub.body.length, target: 0.5, proc: server, extra: { headers: { cookie: subscriberCookie } } },
     ];
-    const measured: (Omit<PageResult, 'ratio'>)[] = [];
-    const windows = new Map<string, ProfileWindow>();
-    for (const t of targets) {
+    const measured: PageResult[] = [];
+    const windows = new Map<string, ProfileWindow[]>();
+    const bareTotals: BareTotals = { ok: 0, seconds: 0, errors: 0, non2xx: 0, latencies: [] };
+    const bareUrl = targets[0]!.url;
+    log(`bench: bare ${bareUrl} (${WARMUP_SECONDS} s warm-up; then measured in turn with each page)`);
+    await slice(bareUrl, o, WARMUP_SECONDS, {});
+    for (const t of targets.slice(1)) {
       if (o.only && !o.only.has(pageKey(t.page))) continue;
       await t.before?.();
-      log(`bench: ${t.page} ${t.url} (${WARMUP_SECONDS} s warm-up + ${o.duration} s)`);
-      const { all2xx, window, ...r } = await load(t.url, o, t.proc, t.extra);
-      measured.push({ page: t.page, path: t.path, bytes: t.bytes, target: t.target, ...r });
-      if (t.proc === server) windows.set(t.page, window);
-      await t.after?.({ all2xx, window, ...r });
+      log(`bench: ${t.page} ${t.url} (${WARMUP_SECONDS} s warm-up, then ${o.rounds} x (${fmtSeconds(o.duration / o.rounds)} bare, ${fmtSeconds(o.duration / o.rounds)} page))`);
+      const r = await pairedLoad(t.url, bareUrl, o, t.proc, bareTotals, t.extra);
+      measured.push({ page: t.page, path: t.path, bytes: t.bytes, target: t.target, reqPerSec: r.reqPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, non2xx: r.non2xx, ratio: median(r.roundRatios), roundRatios: r.roundRatios });
+      windows.set(t.page, r.windows);
+      await t.after?.(r);
+    }
+    // Only bare asked for: it is measured on its own.
+    if (!measured.length) {
+      const b = await slice(bareUrl, o, o.duration, {}, bareTotals.latencies);
+      Object.assign(bareTotals, { ok: b.ok, seconds: b.seconds, errors: b.errors, non2xx: b.non2xx });
     }
     await stopChild(bare);
     await stopChild(server);
 
-    const bareRps = measured[0]!.reqPerSec;
+    const bareSorted = Float64Array.from(bareTotals.latencies).sort();
+    measured.unshift({
+      page: 'bare', path: targets[0]!.path, bytes: targets[0]!.bytes, target: null,
+      reqPerSec: bareTotals.seconds > 0 ? bareTotals.ok / bareTotals.seconds : 0,
+      p50Ms: percentile(bareSorted, 50), p99Ms: percentile(bareSorted, 99), errors: bareTotals.errors, non2xx: bareTotals.non2xx, ratio: 1,
+    });
     let baseline: Map<string, number> | undefined;
     if (o.baseline) {
       const prev = JSON.parse(readFileSync(o.baseline, 'utf8')) as { pages?: { page: string; p99Ms: number }[] };
@@ -598,7 +662,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const pages: PageResult[] = measured.map((m) => {
       const base = baseline?.get(m.page);
-      return { ...m, ratio: bareRps > 0 ? m.reqPerSec / bareRps : 0, ...(base ? { p99VsBaseline: m.p99Ms / base } : {}) };
+      return { ...m, ...(base ? { p99VsBaseline: m.p99Ms / base } : {}) };
     });
 
     if (o.json) {
@@ -609,11 +673,12 @@ async function main(argv: string[]): Promise<number> {
         bodyWords: seeded.bodyWords,
         connections: o.connections,
         durationSeconds: o.duration,
+        rounds: o.rounds,
         warmupSeconds: WARMUP_SECONDS,
         pipelining: PIPELINING,
         node: process.version,
         cpus: cpus().length,
-        pages: pages.map((p) => ({ ...p, reqPerSec: Math.round(p.reqPerSec), p50Ms: Number(p.p50Ms.toFixed(3)), p99Ms: Number(p.p99Ms.toFixed(3)), ratio: Number(p.ratio.toFixed(3)) })),
+        pages: pages.map((p) => ({ ...p, reqPerSec: Math.round(p.reqPerSec), p50Ms: Number(p.p50Ms.toFixed(3)), p99Ms: Number(p.p99Ms.toFixed(3)), ratio: Number(p.ratio.toFixed(3)), ...(p.roundRatios ? { roundRatios: p.roundRatios.map((r) => Number(r.toFixed(3))) } : {}) })),
         ...(meterCheck ? { meterCheck } : {}),
       };
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
