@@ -71,6 +71,9 @@ export function addressSubject(secret: string, periodKey: string, ip: string, ua
   return 'a:' + keyedHash(key, `${ip}\n${ua}`, 22);
 }
 
+const NONE: Read[] = [];
+const NO_READS = { reads: NONE, addressReads: NONE };
+
 /**
  * Gather the meter state the decision needs (and only that), decide, and
  * record what the decision says to record. The body is not touched here.
@@ -80,12 +83,11 @@ export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSu
   const now = deps.now();
   const kind = f.staff ? 'staff' : f.member ? (isEntitled(f.member.status) ? 'subscriber' : 'member') : 'anonymous';
   const reader: Reader = { kind, hasDevice: f.deviceId !== null, prefetch: f.prefetch, verifiedCrawler: false };
-  const empty = { reads: [] as Read[], addressReads: [] as Read[] };
   if (article.access !== 'metered' || kind === 'staff' || kind === 'subscriber' || f.prefetch) {
     if (rules.verifiedCrawlers && kind === 'anonymous' && !f.prefetch && article.access !== 'free' && claimsGooglebot(f.userAgent)) {
       reader.verifiedCrawler = await deps.crawler.verify(f.ip);
     }
-    const decision = decide(article, reader, empty, rules, now);
+    const decision = decide(article, reader, NO_READS, rules, now);
     if (record && !decision.full && !f.prefetch) deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: decision.reason, reader: kind, at: now });
     return { decision, reader, newDeviceId: null };
   }
@@ -93,13 +95,13 @@ export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSu
 
   const w = windowAt(rules.period, now, rules.timezone);
   const subject = f.member ? `m:${f.member.id}` : f.deviceId ? `d:${f.deviceId}` : null;
-  // The address hash is an HMAC: computed only when it is read (no device cookie) or a read is counted, not on rereads.
+  // The address key is a keyed hash: computed only when it is read (no device cookie) or a read is counted, not on rereads.
   let address: string | null | undefined;
   const addressOf = () => (address === undefined ? (address = kind === 'anonymous' ? addressSubject(deps.secret, w.key, f.ip, f.userAgent) : null) : address);
-  const [reads, addressReads] = await Promise.all([
-    subject ? deps.meter.reads(subject, w.start) : Promise.resolve([]),
-    !f.deviceId && addressOf() ? deps.meter.reads(addressOf()!, w.start) : Promise.resolve([]),
-  ]);
+  // Most reads are answered from memory without a promise; await only those that query.
+  let reads = subject ? deps.meter.reads(subject, w.start) : NONE;
+  let addressReads = !f.deviceId && addressOf() ? deps.meter.reads(addressOf()!, w.start) : NONE;
+  if (reads instanceof Promise || addressReads instanceof Promise) [reads, addressReads] = await Promise.all([reads, addressReads]);
   const decision = decide(article, reader, { reads, addressReads }, rules, now);
 
   let newDeviceId: string | null = null;

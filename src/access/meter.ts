@@ -36,7 +36,11 @@ interface CachedReads { since: number; at: number; rows: Map<number, number> }
 const CACHE_MAX = 50_000;
 
 export class Meter {
-  private pending = new Map<string, Map<number, number>>();
+  /**
+   * Reads not yet written, per subject, as flat [articleId, readAt, …] pairs: a subject has a few
+   * at most (its allowance), and a new device on every view made a Map per subject a cost of its own.
+   */
+  private pending = new Map<string, number[]>();
   private cache = new Map<string, CachedReads>();
   private pendingCount = 0;
   /** Event counts not yet written, by hour|kind|article|reason|reader. */
@@ -83,28 +87,43 @@ export class Meter {
     this.known = bloom;
   }
 
-  /** The subject's counted reads since `since`: stored ones merged with those not yet written. */
-  async reads(subject: string, since: number): Promise<Read[]> {
-    const now = this.clock.now();
-    let cached = this.cache.get(subject);
+  /**
+   * The subject's counted reads since `since`: stored ones merged with those not yet written.
+   * Answered without a promise when no query is needed (a cached or never-seen subject), which
+   * is most views: the caller awaits only what is really pending.
+   */
+  reads(subject: string, since: number): Read[] | Promise<Read[]> {
+    const cached = this.cache.get(subject);
     if (!cached && this.known && !this.known.has(subject)) {
       // A subject the filter has never seen has no stored rows; only its unwritten reads count.
       // Nothing is cached for it: most such subjects (new devices) never come back.
-      const mine = this.pending.get(subject);
-      if (!mine) return [];
-      const out: Read[] = [];
-      for (const [articleId, readAt] of mine) if (readAt >= since) out.push({ articleId, readAt });
-      return out;
-    } else if (!cached || cached.since > since || now - cached.at >= this.cacheTtlMs) {
-      const rows = (await this.db.executeQuery<{ article_id: number; read_at: number }>(CompiledQuery.raw(this.readsSql, [subject, since]))).rows;
-      cached = { since, at: now, rows: new Map(rows.map((r) => [r.article_id, r.read_at])) };
-      this.remember(subject, cached);
+      return this.merged(undefined, subject, since);
     }
-    const out = new Map<number, number>();
-    for (const [a, t] of cached.rows) if (t >= since) out.set(a, t);
+    if (!cached || cached.since > since || this.clock.now() - cached.at >= this.cacheTtlMs) return this.load(subject, since);
+    return this.merged(cached.rows, subject, since);
+  }
+
+  private async load(subject: string, since: number): Promise<Read[]> {
+    const now = this.clock.now();
+    const rows = (await this.db.executeQuery<{ article_id: number; read_at: number }>(CompiledQuery.raw(this.readsSql, [subject, since]))).rows;
+    const cached = { since, at: now, rows: new Map(rows.map((r) => [r.article_id, r.read_at])) };
+    this.remember(subject, cached);
+    return this.merged(cached.rows, subject, since);
+  }
+
+  private merged(stored: Map<number, number> | undefined, subject: string, since: number): Read[] {
     const mine = this.pending.get(subject);
-    if (mine) for (const [a, t] of mine) if (t >= since && (out.get(a) ?? -1) < t) out.set(a, t);
-    return [...out].map(([articleId, readAt]) => ({ articleId, readAt }));
+    const out: Read[] = [];
+    if (stored) for (const [articleId, readAt] of stored) if (readAt >= since) out.push({ articleId, readAt });
+    if (!mine) return out;
+    for (let i = 0; i < mine.length; i += 2) {
+      const articleId = mine[i]!, readAt = mine[i + 1]!;
+      if (readAt < since) continue;
+      const have = out.find((r) => r.articleId === articleId);
+      if (!have) out.push({ articleId, readAt });
+      else if (have.readAt < readAt) have.readAt = readAt;
+    }
+    return out;
   }
 
   private remember(subject: string, c: CachedReads): void {
@@ -115,10 +134,19 @@ export class Meter {
   record(subject: string, articleId: number, at: number): void {
     this.known?.add(subject);
     // Reads not yet written are merged from `pending`; cached rows stay as the database has them.
-    let m = this.pending.get(subject);
-    if (!m) this.pending.set(subject, (m = new Map()));
-    if (!m.has(articleId)) this.pendingCount++;
-    m.set(articleId, at);
+    const m = this.pending.get(subject);
+    if (!m) {
+      this.pending.set(subject, [articleId, at]);
+      this.pendingCount++;
+    } else {
+      let i = 0;
+      while (i < m.length && m[i] !== articleId) i += 2;
+      if (i < m.length) m[i + 1] = at;
+      else {
+        m.push(articleId, at);
+        this.pendingCount++;
+      }
+    }
     this.schedule();
   }
 
@@ -140,7 +168,7 @@ export class Meter {
       select ${toSubject}, article_id, read_at from meter_reads where subject = ${fromSubject} and read_at >= ${since}
       on conflict (subject, article_id) do update set read_at = case when excluded.read_at > meter_reads.read_at then excluded.read_at else meter_reads.read_at end`.execute(trx);
     const mine = this.pending.get(fromSubject);
-    if (mine) for (const [a, t] of mine) if (t >= since) this.record(toSubject, a, t);
+    if (mine) for (let i = 0; i < mine.length; i += 2) if (mine[i + 1]! >= since) this.record(toSubject, mine[i]!, mine[i + 1]!);
   }
 
   private schedule(): void {
@@ -167,23 +195,23 @@ export class Meter {
     this.pendingCount = 0;
     this.events = new Map();
     this.eventCount = 0;
-    const rows: { subject: string; article_id: number; read_at: number }[] = [];
+    // The rows as the statement's parameters: subject, article_id, read_at, subject, …
+    const flat: (string | number)[] = [];
     for (const [subject, m] of batch) {
       const c = this.cache.get(subject);
-      for (const [article_id, read_at] of m) {
-        rows.push({ subject, article_id, read_at });
-        c?.rows.set(article_id, read_at);
+      for (let i = 0; i < m.length; i += 2) {
+        flat.push(subject, m[i]!, m[i + 1]!);
+        c?.rows.set(m[i]!, m[i + 1]!);
       }
     }
+    const rowCount = flat.length / 3;
     this.flushing = (async () => {
       try {
         await this.db.transaction().execute(async (trx) => {
           // Chunks of fixed sizes (100, 10, 1 rows), so each is one prepared statement, reused.
-          for (let i = 0; i < rows.length;) {
-            const n = rows.length - i >= 100 ? 100 : rows.length - i >= 10 ? 10 : 1;
-            const params: unknown[] = [];
-            for (let j = i; j < i + n; j++) params.push(rows[j]!.subject, rows[j]!.article_id, rows[j]!.read_at);
-            await trx.executeQuery(CompiledQuery.raw(this.upsertSql(n), params));
+          for (let i = 0; i < rowCount;) {
+            const n = rowCount - i >= 100 ? 100 : rowCount - i >= 10 ? 10 : 1;
+            await trx.executeQuery(CompiledQuery.raw(this.upsertSql(n), flat.slice(i * 3, (i + n) * 3)));
             i += n;
           }
           const counts = [...events].map(([key, count]) => {
@@ -198,7 +226,13 @@ export class Meter {
         });
       } catch (err) {
         // Put the reads back so the next flush retries them; events are best effort.
-        for (const r of rows) if (!this.pending.get(r.subject)?.has(r.article_id)) this.record(r.subject, r.article_id, r.read_at);
+        for (let i = 0; i < flat.length; i += 3) {
+          const subject = flat[i] as string, articleId = flat[i + 1] as number;
+          const mine = this.pending.get(subject);
+          let newer = false;
+          if (mine) for (let j = 0; j < mine.length; j += 2) if (mine[j] === articleId) newer = true;
+          if (!newer) this.record(subject, articleId, flat[i + 2] as number);
+        }
         this.log?.error({ err }, 'meter flush failed; will retry');
       } finally {
         this.flushing = undefined;
