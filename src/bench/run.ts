@@ -93,6 +93,9 @@ interface PageResult {
   ratio: number;
   /** Page req/s ÷ bare req/s in each round. */
   roundRatios?: number[];
+  /** Pages whose requests the bare server is also fed: the median ratio against the plain bare slices, and per round. */
+  plainRatio?: number;
+  plainRoundRatios?: number[];
   target: number | null;
   errors: number;
   non2xx: number;
@@ -334,6 +337,8 @@ interface PairedResult {
   all2xx: number;
   /** Page req/s ÷ bare req/s, per round. */
   roundRatios: number[];
+  /** With `sameRequests`: page req/s ÷ the bare server's req/s under the plain request, per round. */
+  plainRoundRatios?: number[];
   windows: ProfileWindow[];
 }
 
@@ -345,22 +350,31 @@ interface BareTotals { ok: number; seconds: number; errors: number; non2xx: numb
  * Each pair's ratio compares the two under the same machine conditions: on a shared 2-core
  * machine the bare server's rate alone moved by half between runs a minute apart, so a ratio
  * against one bare run taken minutes earlier measured the machine as much as the page.
+ *
+ * `sameRequests`: the page's requests cost the load generator more than the plain one (a new
+ * User-Agent built for every request), and the generator shares the CPUs with the server. The
+ * bare server is then also loaded with those same requests, and that is the reference; the
+ * ratio against the plain bare slice (also measured each round) is reported beside it.
  */
-async function pairedLoad(url: string, bareUrl: string, o: Options, watch: ChildProcess, bare: BareTotals, extra: Partial<autocannon.Options> = {}): Promise<PairedResult> {
+async function pairedLoad(url: string, bareUrl: string, o: Options, watch: ChildProcess, bare: BareTotals, extra: Partial<autocannon.Options> = {}, sameRequests = false): Promise<PairedResult> {
   const warm = await slice(url, o, WARMUP_SECONDS, extra);
   const latencies: number[] = [];
   const roundRatios: number[] = [];
+  const plainRoundRatios: number[] = [];
   const windows: ProfileWindow[] = [];
+  const rate = (x: Slice) => (x.seconds > 0 ? x.ok / x.seconds : 0);
   const per = o.duration / o.rounds;
   let ok = 0, seconds = 0, errors = 0, non2xx = 0;
   for (let r = 0; r < o.rounds; r++) {
     const b = await slice(bareUrl, o, per, {}, bare.latencies);
     bare.ok += b.ok; bare.seconds += b.seconds; bare.errors += b.errors; bare.non2xx += b.non2xx;
+    const same = sameRequests ? await slice(bareUrl, o, per, extra) : b;
     const startUs = monoUs();
     const p = await slice(url, o, per, extra, latencies);
     windows.push({ startUs, endUs: monoUs() });
     ok += p.ok; seconds += p.seconds; errors += p.errors; non2xx += p.non2xx;
-    roundRatios.push(b.ok > 0 ? (p.ok / p.seconds) / (b.ok / b.seconds) : 0);
+    roundRatios.push(rate(same) > 0 ? rate(p) / rate(same) : 0);
+    plainRoundRatios.push(rate(b) > 0 ? rate(p) / rate(b) : 0);
     if (watch.exitCode !== null || watch.signalCode !== null) throw new BenchError(`the process serving ${url} exited during the run`, 1);
   }
   const sorted = Float64Array.from(latencies).sort();
@@ -372,6 +386,7 @@ async function pairedLoad(url: string, bareUrl: string, o: Options, watch: Child
     non2xx,
     all2xx: warm.ok + ok,
     roundRatios,
+    ...(sameRequests ? { plainRoundRatios } : {}),
     windows,
   };
 }
@@ -438,9 +453,15 @@ function printTable(seeded: SeedResult, o: Options, pages: PageResult[], withBas
     table(rows),
     '',
     ...(meterCheck ? [meterCheckLine(meterCheck), ''] : []),
+    ...pages.filter((p) => p.plainRatio !== undefined).flatMap((p) => [
+      `${p.page}: its bare slices got the same requests (a User-Agent built for each, which costs the load generator on these shared CPUs).`,
+      `  Against the bare server under the plain request instead: ${p.plainRatio!.toFixed(2)} (${Math.min(...p.plainRoundRatios!).toFixed(2)}-${Math.max(...p.plainRoundRatios!).toFixed(2)}).`,
+      '',
+    ]),
     ...LEGEND,
     '',
-    'ratio = the median over rounds of page req/s / bare req/s in the same round (lowest-highest in brackets); bare req/s is over all rounds.',
+    'ratio = the median over rounds of page req/s / bare req/s in the same round (lowest-highest in brackets); bare req/s is over all rounds',
+    'of the plain request. For new device the bare slices of the round get the same requests as the page (see above).',
     'Targets: article >= 0.5, home >= 0.4, every metered scenario >= 0.5; with --articles 1000000,',
     'article and home p99 within 2x of the 1,000-article run (compare with --baseline). Benchmarks report; they do not assert.',
     '',
@@ -601,6 +622,8 @@ async function main(argv: string[]): Promise<number> {
     type Target = {
       page: string; path: string; url: string; bytes: number; target: number | null; proc: ChildProcess;
       extra?: Partial<autocannon.Options>;
+      /** The bare slices get the same requests (see pairedLoad). */
+      sameRequests?: boolean;
       before?: () => Promise<void>;
       after?: (r: PairedResult) => Promise<void>;
     };
@@ -612,6 +635,7 @@ async function main(argv: string[]): Promise<number> {
       {
         page: 'new device', path: mPaths.newDevice, url: started.base + mPaths.newDevice, bytes: nd.body.length, target: 0.5, proc: server,
         // No cookies, and a User-Agent never sent before: a new device and a fresh address meter on every request.
+        sameRequests: true,
         extra: { requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'user-agent': `${uaPrefix}.${++uaSeq}` } }) }] },
         before: async () => {
           newDeviceRowsBefore = await settledMeterRows(databaseUrl, m[0]!, record.startedAt);
@@ -636,8 +660,12 @@ async function main(argv: string[]): Promise<number> {
       if (o.only && !o.only.has(pageKey(t.page))) continue;
       await t.before?.();
       log(`bench: ${t.page} ${t.url} (${WARMUP_SECONDS} s warm-up, then ${o.rounds} x (${fmtSeconds(o.duration / o.rounds)} bare, ${fmtSeconds(o.duration / o.rounds)} page))`);
-      const r = await pairedLoad(t.url, bareUrl, o, t.proc, bareTotals, t.extra);
-      measured.push({ page: t.page, path: t.path, bytes: t.bytes, target: t.target, reqPerSec: r.reqPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, non2xx: r.non2xx, ratio: median(r.roundRatios), roundRatios: r.roundRatios });
+      const r = await pairedLoad(t.url, bareUrl, o, t.proc, bareTotals, t.extra, t.sameRequests);
+      measured.push({
+        page: t.page, path: t.path, bytes: t.bytes, target: t.target, reqPerSec: r.reqPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, non2xx: r.non2xx,
+        ratio: median(r.roundRatios), roundRatios: r.roundRatios,
+        ...(r.plainRoundRatios ? { plainRatio: median(r.plainRoundRatios), plainRoundRatios: r.plainRoundRatios } : {}),
+      });
       windows.set(t.page, r.windows);
       await t.after?.(r);
     }
@@ -678,7 +706,7 @@ async function main(argv: string[]): Promise<number> {
         pipelining: PIPELINING,
         node: process.version,
         cpus: cpus().length,
-        pages: pages.map((p) => ({ ...p, reqPerSec: Math.round(p.reqPerSec), p50Ms: Number(p.p50Ms.toFixed(3)), p99Ms: Number(p.p99Ms.toFixed(3)), ratio: Number(p.ratio.toFixed(3)), ...(p.roundRatios ? { roundRatios: p.roundRatios.map((r) => Number(r.toFixed(3))) } : {}) })),
+        pages: pages.map((p) => ({ ...p, reqPerSec: Math.round(p.reqPerSec), p50Ms: Number(p.p50Ms.toFixed(3)), p99Ms: Number(p.p99Ms.toFixed(3)), ratio: Number(p.ratio.toFixed(3)), ...(p.roundRatios ? { roundRatios: p.roundRatios.map((r) => Number(r.toFixed(3))) } : {}), ...(p.plainRatio !== undefined ? { plainRatio: Number(p.plainRatio.toFixed(3)), plainRoundRatios: p.plainRoundRatios!.map((r) => Number(r.toFixed(3))) } : {}) })),
         ...(meterCheck ? { meterCheck } : {}),
       };
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
