@@ -10,6 +10,7 @@ import { loadThread, type Sort } from '../comments/comments.service.js';
 import { postRefusal, readRefusal, type CommenterKind } from '../comments/rules.js';
 import { CommentPrompt, CommentThread, CSRF_MARK } from '../web/pages/comments.js';
 import type { Site } from '../web/site.js';
+import type { Fragment } from '../web/page-assembly.js';
 
 export const commentQuery = z.object({
   comments: z.enum(['oldest', 'newest', 'top'], { message: 'comments must be oldest, newest or top' }).default('oldest'),
@@ -34,10 +35,12 @@ export async function mayReadArticle(ctx: AppContext, req: FastifyRequest, site:
  * The comments block under an article, for this reader: the thread (cached a
  * second per article, sort, page and what the reader may do) or, for readers
  * who may not read comments, only the count and the way in. Comment text never
- * reaches a reader without the right to it. `shared` says the block is the same for every reader
- * it is shown to (it carries no CSRF token), so a page built around it may be reused.
+ * reaches a reader without the right to it. The block comes back as its cached template, with
+ * CSRF_MARK where this reader's form token goes, and that token when there is a form: the page
+ * is assembled from encoded parts (see web/page-assembly), and a block with no token is the same
+ * for every reader it is shown to.
  */
-export async function commentSection(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, site: Site, article: ArticleSummary, canReadArticle: boolean, q: { comments: Sort; cpage: number }): Promise<{ html: string; shared: boolean }> {
+export async function commentSection(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, site: Site, article: ArticleSummary, canReadArticle: boolean, q: { comments: Sort; cpage: number }): Promise<Fragment> {
   const id = await identify(ctx, req);
   const kind = commenterKind(id);
   const rules = site.comments;
@@ -46,8 +49,8 @@ export async function commentSection(ctx: AppContext, req: FastifyRequest, reply
   if (refusal) {
     // The same for every reader it is shown to: rendered once a second per article.
     const key = `prompt:${article.id}:${article.commentCount}:${rules.readers}:${site.trialDays}`;
-    const html = (await ctx.cache.pages.getOrLoad(key, async () => ({ type: 'text/html', body: CommentPrompt({ count: article.commentCount, readers: rules.readers, returnTo, trialDays: site.trialDays, reason: refusal }).value }))).body;
-    return { html, shared: !html.includes(CSRF_MARK) };
+    const template = (await ctx.cache.pages.getOrLoad(key, async () => ({ type: 'text/html', body: CommentPrompt({ count: article.commentCount, readers: rules.readers, returnTo, trialDays: site.trialDays, reason: refusal }).value }))).body;
+    return { template, token: template.includes(CSRF_MARK) ? await csrfFor(req, reply) : undefined };
   }
   // The session lookup already carries the ban (one query per request for a signed-in reader).
   const banned = id.member?.commentBanned ?? false;
@@ -58,6 +61,5 @@ export async function commentSection(ctx: AppContext, req: FastifyRequest, reply
     const t = await loadThread(ctx.database.db, article.id, q.comments, q.cpage);
     return { type: 'text/html', body: CommentThread({ site, slug: article.slug, total: t.total, threads: t.threads, sort: q.comments, page: q.cpage, hasNext: t.hasNext, canPost: !postRef, postRefusal: postRef, canLike }).value };
   });
-  if (!cached.body.includes(CSRF_MARK)) return { html: cached.body, shared: true };
-  return { html: cached.body.replaceAll(CSRF_MARK, await csrfFor(req, reply)), shared: false };
+  return { template: cached.body, token: cached.body.includes(CSRF_MARK) ? await csrfFor(req, reply) : undefined };
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { loadArticlePage, loadHome, loadListing, loadSearch, redirectFor } from '../../web/reader.service.js';
 import { ReaderSlot, wallHasForm } from '../../web/pages/wall.js';
+import { assemblePage } from '../../web/page-assembly.js';
 import { decideForRequest, DEVICE_COOKIE } from '../../access/access.service.js';
 import { identify } from '../identity.js';
 import { csrfFor } from '../forms.js';
@@ -17,6 +18,8 @@ import { SLUG_RE } from '../../content/slug.js';
 
 const pageQuery = z.object({ page: z.coerce.number({ message: 'page must be a number' }).int('page must be a whole number').min(1, 'page must be 1 or more').max(100_000).default(1) });
 const searchQuery = pageQuery.extend({ q: z.string().max(200, 'search text is limited to 200 characters').default('') });
+
+const NO_SLOT = { template: '' };
 
 /** Speculative loads (prefetch, prerender, link previews) neither count nor get gated text. */
 function isPrefetch(h: Record<string, string | string[] | undefined>): boolean {
@@ -77,32 +80,7 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { shell, access, article } = found.view;
     const { decision } = access;
     const comments = await commentSection(ctx, req, reply, site, article, decision.full, cq);
-    // One buffer, one copy of each part: the reader-specific middle is written straight into it.
-    const build = (slot: string) => {
-      const middle = slot + comments.html;
-      const mid = Buffer.byteLength(middle);
-      const out = Buffer.allocUnsafe(shell.head.length + mid + shell.tail.length);
-      shell.head.copy(out, 0);
-      out.write(middle, shell.head.length);
-      shell.tail.copy(out, shell.head.length + mid);
-      return out;
-    };
-    // A slot and comments block with no per-reader token make a page other readers get too: built once per shell.
-    const page = (slot: string, shared: boolean) => {
-      if (!shared || !comments.shared) return build(slot);
-      let bySlot = shell.pages.get(slot);
-      if (!bySlot) {
-        if (shell.pages.size >= 64) shell.pages.clear();
-        shell.pages.set(slot, (bySlot = new Map()));
-      }
-      let out = bySlot.get(comments.html);
-      if (!out) {
-        if (bySlot.size >= 16) bySlot.clear();
-        bySlot.set(comments.html, (out = build(slot)));
-      }
-      return out;
-    };
-    if (decision.reason === 'free') return sendHtml(reply, page('', true), 200, 'private, no-store');
+    if (decision.reason === 'free') return sendHtml(reply, assemblePage(shell, NO_SLOT, comments), 200, 'private, no-store');
     if (access.newDeviceId) {
       // Every view by a new device sets this cookie: the header is written directly rather than
       // serialised and validated per request (the attributes never change). Other cookies still
@@ -115,10 +93,9 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       type: 'text/html',
       body: ReaderSlot({ decision, rules: site.meter, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: wallHasForm(decision) ? CSRF_MARK : undefined }).value,
     }))).body;
-    const perReader = wallHasForm(decision);
-    const slot = perReader ? template.replaceAll(CSRF_MARK, await csrfFor(req, reply)) : template;
+    const slot = { template, token: wallHasForm(decision) ? await csrfFor(req, reply) : undefined };
     // Everything below depends on who is reading: never for shared caches.
-    return sendHtml(reply, page(slot, !perReader), 200, 'private, no-store');
+    return sendHtml(reply, assemblePage(shell, slot, comments), 200, 'private, no-store');
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {
