@@ -12,7 +12,7 @@
  * afterwards), a returning device rereading, a device at the wall, and a
  * subscriber. Each is checked once by a plain request before it is loaded.
  *
- * Flags: --articles N (1000)  --duration S (10)  --rounds R (3)  --connections C (50)
+ * Flags: --articles N (1000)  --duration S (10)  --rounds R (5)  --connections C (50)
  *        --database-url URL (a temporary SQLite file)  --keep  --json
  *        --baseline FILE (a previous --json output: adds p99 vs that run)
  *        --cpu-prof (profile the server; prints its hottest functions)
@@ -182,7 +182,7 @@ function parseOptions(argv: string[]): Options | undefined {
   return {
     articles: int('articles', values.articles, 1000, 6),
     duration: int('duration', values.duration, 10, 1),
-    rounds: int('rounds', values.rounds, 3, 1),
+    rounds: int('rounds', values.rounds, 5, 1),
     connections: int('connections', values.connections, 50, 1),
     databaseUrl,
     keep: values.keep,
