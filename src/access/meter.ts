@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
 import type { Read } from './decision.js';
-import { BloomFilter } from './bloom.js';
+import { GrowingBloomFilter } from './bloom.js';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -55,7 +55,7 @@ export class Meter {
    * process: loaded at start, added on every write. A subject the filter has
    * never seen has no rows, so its read needs no query.
    */
-  private known: BloomFilter | undefined;
+  private known: GrowingBloomFilter | undefined;
 
   /** Written once, not built per request: this runs on every metered view that misses the cache. */
   private readonly readsSql: string;
@@ -82,7 +82,7 @@ export class Meter {
   /** Load the set of subjects that have rows (SQLite, single writer only). */
   async loadKnownSubjects(): Promise<void> {
     const rows = await this.db.selectFrom('meter_reads').select('subject').distinct().execute();
-    const bloom = new BloomFilter(Math.max(200_000, rows.length * 2));
+    const bloom = new GrowingBloomFilter(Math.max(200_000, rows.length * 2));
     for (const r of rows) bloom.add(r.subject);
     this.known = bloom;
   }
