@@ -40,7 +40,7 @@ const HELP = `Usage: npm run bench -- [options]
   --articles N         articles to seed (default 1,000; at least 6)
   --duration S         seconds of load per page, after a ${WARMUP_SECONDS} s warm-up (default 10);
                        the bare server is loaded as long again, in turn with the page
-  --rounds R           rounds the duration is split into, each bare then page (default 3)
+  --rounds R           rounds the duration is split into, each bare then page (default 5)
   --connections C      concurrent connections (default 50)
   --database-url URL   an empty database to seed (default: a temporary SQLite file)
   --keep               keep the temporary data dir
@@ -300,10 +300,31 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new BenchError(`scenario check failed: ${what}`, 1);
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (!sorted.length) return 0;
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx]!;
+/**
+ * Latencies in 10 µs buckets up to 2 s (slower ones kept as they are): recording is an increment,
+ * so the load generator, which shares the CPUs with the servers, does no allocation per response.
+ * A list of every latency grew to millions of numbers over a run and its growth showed up as noise.
+ */
+class Latencies {
+  private readonly buckets = new Uint32Array(200_000);
+  private readonly slow: number[] = [];
+  private n = 0;
+  record(ms: number): void {
+    const i = Math.round(ms * 100);
+    if (i < this.buckets.length) this.buckets[i]!++;
+    else this.slow.push(ms);
+    this.n++;
+  }
+  percentile(p: number): number {
+    if (!this.n) return 0;
+    const rank = Math.min(this.n, Math.max(1, Math.ceil((p / 100) * this.n)));
+    let seen = 0;
+    for (let i = 0; i < this.buckets.length; i++) {
+      seen += this.buckets[i]!;
+      if (seen >= rank) return i / 100;
+    }
+    return [...this.slow].sort((a, b) => a - b)[rank - seen - 1] ?? 0;
+  }
 }
 
 /** One stretch of load on one URL. */
@@ -314,17 +335,16 @@ interface ProfileWindow { startUs: number; endUs: number }
 const monoUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /**
- * Load `url` for `seconds`. Latencies of 2xx answers are pushed to `latencies`, at full
- * precision, when given; the rate is 2xx answers over the wall time the run took (client set-up included).
+ * Load `url` for `seconds`. Latencies of 2xx answers are recorded in `latencies` when given; the rate is 2xx answers over the wall time the run took (client set-up included).
  */
-async function slice(url: string, o: Options, seconds: number, extra: Partial<autocannon.Options>, latencies?: number[]): Promise<Slice> {
+async function slice(url: string, o: Options, seconds: number, extra: Partial<autocannon.Options>, latencies?: Latencies): Promise<Slice> {
   let ok = 0;
   const t0 = monoUs();
   const run = autocannon({ url, connections: o.connections, pipelining: PIPELINING, duration: seconds, ...extra });
   run.on('response', (_client, statusCode, _bytes, ms) => {
     if (statusCode >= 200 && statusCode < 300) {
       ok++;
-      latencies?.push(ms);
+      latencies?.record(ms);
     }
   });
   const result = await run;
@@ -343,7 +363,7 @@ interface PairedResult {
 }
 
 /** What the bare server did across every round it was measured in. */
-interface BareTotals { ok: number; seconds: number; errors: number; non2xx: number; latencies: number[] }
+interface BareTotals { ok: number; seconds: number; errors: number; non2xx: number; latencies: Latencies }
 
 /**
  * A warm-up on the page, then `rounds` pairs of equal slices: the bare server, then the page.
@@ -358,7 +378,7 @@ interface BareTotals { ok: number; seconds: number; errors: number; non2xx: numb
  */
 async function pairedLoad(url: string, bareUrl: string, o: Options, watch: ChildProcess, bare: BareTotals, extra: Partial<autocannon.Options> = {}, sameRequests = false): Promise<PairedResult> {
   const warm = await slice(url, o, WARMUP_SECONDS, extra);
-  const latencies: number[] = [];
+  const latencies = new Latencies();
   const roundRatios: number[] = [];
   const plainRoundRatios: number[] = [];
   const windows: ProfileWindow[] = [];
@@ -377,11 +397,10 @@ async function pairedLoad(url: string, bareUrl: string, o: Options, watch: Child
     plainRoundRatios.push(rate(b) > 0 ? rate(p) / rate(b) : 0);
     if (watch.exitCode !== null || watch.signalCode !== null) throw new BenchError(`the process serving ${url} exited during the run`, 1);
   }
-  const sorted = Float64Array.from(latencies).sort();
   return {
     reqPerSec: seconds > 0 ? ok / seconds : 0,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
+    p50Ms: latencies.percentile(50),
+    p99Ms: latencies.percentile(99),
     errors,
     non2xx,
     all2xx: warm.ok + ok,
@@ -652,7 +671,7 @@ async function main(argv: string[]): Promise<number> {
     ];
     const measured: PageResult[] = [];
     const windows = new Map<string, ProfileWindow[]>();
-    const bareTotals: BareTotals = { ok: 0, seconds: 0, errors: 0, non2xx: 0, latencies: [] };
+    const bareTotals: BareTotals = { ok: 0, seconds: 0, errors: 0, non2xx: 0, latencies: new Latencies() };
     const bareUrl = targets[0]!.url;
     log(`bench: bare ${bareUrl} (${WARMUP_SECONDS} s warm-up; then measured in turn with each page)`);
     await slice(bareUrl, o, WARMUP_SECONDS, {});
@@ -677,11 +696,10 @@ async function main(argv: string[]): Promise<number> {
     await stopChild(bare);
     await stopChild(server);
 
-    const bareSorted = Float64Array.from(bareTotals.latencies).sort();
     measured.unshift({
       page: 'bare', path: targets[0]!.path, bytes: targets[0]!.bytes, target: null,
       reqPerSec: bareTotals.seconds > 0 ? bareTotals.ok / bareTotals.seconds : 0,
-      p50Ms: percentile(bareSorted, 50), p99Ms: percentile(bareSorted, 99), errors: bareTotals.errors, non2xx: bareTotals.non2xx, ratio: 1,
+      p50Ms: bareTotals.latencies.percentile(50), p99Ms: bareTotals.latencies.percentile(99), errors: bareTotals.errors, non2xx: bareTotals.non2xx, ratio: 1,
     });
     let baseline: Map<string, number> | undefined;
     if (o.baseline) {
