@@ -60,7 +60,7 @@ const LEGEND = [
   'home        the front page; section: a section listing (both cached for a second).',
   'metered articles (anonymous: 3 a day by mh_device cookie; cookieless clients also by address + User-Agent, 3 x 3):',
   '  new device   no cookies and a new User-Agent on every request: every view is counted, written to the',
-  '               device and address meters (batched, 1 s) and answered with a new mh_device cookie.',
+  '               device and address meters (batched, 750 ms) and answered with a new mh_device cookie.',
   '  returning    an mh_device cookie that has already read this article: a free reread, nothing written.',
   '  at wall      an mh_device cookie that has used its 3 articles, on a 4th: the preview and the wall.',
   '  subscriber   mh_session of a member with status \'paid\': the full text, the meter is not consulted.',
