@@ -20,6 +20,11 @@ const pageQuery = z.object({ page: z.coerce.number({ message: 'page must be a nu
 const searchQuery = pageQuery.extend({ q: z.string().max(200, 'search text is limited to 200 characters').default('') });
 
 const NO_SLOT = { template: '' };
+const DEFAULT_COMMENT_QUERY = commentQuery.parse({});
+const hasKeys = (q: unknown) => {
+  for (const _ in q as object) return true;
+  return false;
+};
 
 /** Speculative loads (prefetch, prerender, link previews) neither count nor get gated text. */
 function isPrefetch(h: Record<string, string | string[] | undefined>): boolean {
@@ -61,7 +66,8 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
    */
   app.get<{ Params: { slug: string } }>('/articles/:slug', async (req, reply) => {
     const slug = slugParam(req.params.slug);
-    const cq = commentQuery.parse(req.query);
+    // Nearly every view has no query string: its defaults need no parse.
+    const cq = hasKeys(req.query) ? commentQuery.parse(req.query) : DEFAULT_COMMENT_QUERY;
     const site = await ctx.site.get();
     const found = await loadArticlePage(ctx.content, ctx.cache, site, slug, async (article) => {
       if (article.access === 'free') return { decision: { full: true, reason: 'free', left: null, count: false, resetsAt: null } as const, newDeviceId: null };
