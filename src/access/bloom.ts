@@ -80,6 +80,8 @@ export class GrowingBloomFilter {
 
   add(s: string): void {
     const [a, b] = BloomFilter.hashes(s);
+    // A subject is added on every read it makes: only the first add fills a filter.
+    for (const f of this.filters) if (f.filter.hasHashed(a, b)) return;
     let last = this.filters[this.filters.length - 1]!;
     if (last.filter.size >= last.capacity) {
       const capacity = last.capacity * 2;

@@ -46,6 +46,13 @@ export class Meter {
    * at most (its allowance), and a new device on every view made a Map per subject a cost of its own.
    */
   private pending = new Map<string, number[]>();
+  /**
+   * The batch a flush is writing, until it commits. Reads in it count like pending ones: a flush
+   * yields between statements, and a view or a sign-in in that window must still see them.
+   */
+  private inFlight: Map<string, number[]> | undefined;
+  /** After a failed flush, the next waits for the timer however much is waiting: no retry loop. */
+  private failing = false;
   private cache = new Map<string, CachedReads>();
   private pendingCount = 0;
   /** Event counts not yet written, by hour|kind|article|reason|reader. */
@@ -78,7 +85,8 @@ export class Meter {
     if (!q) {
       const pg = this.dialect === 'postgres';
       const rows = Array.from({ length: n }, (_, i) => (pg ? `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})` : '(?, ?, ?)'));
-      q = `insert into meter_reads (subject, article_id, read_at) values ${rows.join(', ')} on conflict (subject, article_id) do update set read_at = excluded.read_at`;
+      // A read merged in at sign-in may be older than the one stored: the latest time wins.
+      q = `insert into meter_reads (subject, article_id, read_at) values ${rows.join(', ')} on conflict (subject, article_id) do update set read_at = case when excluded.read_at > meter_reads.read_at then excluded.read_at else meter_reads.read_at end`;
       this.upserts.set(n, q);
     }
     return q;
@@ -117,16 +125,17 @@ export class Meter {
   }
 
   private merged(stored: Map<number, number> | undefined, subject: string, since: number): Read[] {
-    const mine = this.pending.get(subject);
     const out: Read[] = [];
     if (stored) for (const [articleId, readAt] of stored) if (readAt >= since) out.push({ articleId, readAt });
-    if (!mine) return out;
-    for (let i = 0; i < mine.length; i += 2) {
-      const articleId = mine[i]!, readAt = mine[i + 1]!;
-      if (readAt < since) continue;
-      const have = out.find((r) => r.articleId === articleId);
-      if (!have) out.push({ articleId, readAt });
-      else if (have.readAt < readAt) have.readAt = readAt;
+    for (const mine of [this.inFlight?.get(subject), this.pending.get(subject)]) {
+      if (!mine) continue;
+      for (let i = 0; i < mine.length; i += 2) {
+        const articleId = mine[i]!, readAt = mine[i + 1]!;
+        if (readAt < since) continue;
+        const have = out.find((r) => r.articleId === articleId);
+        if (!have) out.push({ articleId, readAt });
+        else if (have.readAt < readAt) have.readAt = readAt;
+      }
     }
     return out;
   }
@@ -137,22 +146,27 @@ export class Meter {
   }
 
   record(subject: string, articleId: number, at: number): void {
+    this.add(subject, articleId, at);
+    this.schedule();
+  }
+
+  /** Reads not yet written are merged from `pending`; cached rows stay as the database has them. The latest time wins. */
+  private add(subject: string, articleId: number, at: number): void {
     this.known?.add(subject);
-    // Reads not yet written are merged from `pending`; cached rows stay as the database has them.
     const m = this.pending.get(subject);
     if (!m) {
       this.pending.set(subject, [articleId, at]);
       this.pendingCount++;
-    } else {
-      let i = 0;
-      while (i < m.length && m[i] !== articleId) i += 2;
-      if (i < m.length) m[i + 1] = at;
-      else {
-        m.push(articleId, at);
-        this.pendingCount++;
-      }
+      return;
     }
-    this.schedule();
+    let i = 0;
+    while (i < m.length && m[i] !== articleId) i += 2;
+    if (i < m.length) {
+      if (m[i + 1]! < at) m[i + 1] = at;
+    } else {
+      m.push(articleId, at);
+      this.pendingCount++;
+    }
   }
 
   event(e: MeterEvent): void {
@@ -172,12 +186,13 @@ export class Meter {
     await sql`insert into meter_reads (subject, article_id, read_at)
       select ${toSubject}, article_id, read_at from meter_reads where subject = ${fromSubject} and read_at >= ${since}
       on conflict (subject, article_id) do update set read_at = case when excluded.read_at > meter_reads.read_at then excluded.read_at else meter_reads.read_at end`.execute(trx);
-    const mine = this.pending.get(fromSubject);
-    if (mine) for (let i = 0; i < mine.length; i += 2) if (mine[i + 1]! >= since) this.record(toSubject, mine[i]!, mine[i + 1]!);
+    for (const mine of [this.inFlight?.get(fromSubject), this.pending.get(fromSubject)]) {
+      if (mine) for (let i = 0; i < mine.length; i += 2) if (mine[i + 1]! >= since) this.record(toSubject, mine[i]!, mine[i + 1]!);
+    }
   }
 
   private schedule(): void {
-    if (this.pendingCount + this.eventCount >= FLUSH_AT) {
+    if (this.pendingCount + this.eventCount >= FLUSH_AT && !this.failing) {
       void this.flush();
       return;
     }
@@ -202,14 +217,9 @@ export class Meter {
     this.eventCount = 0;
     // The rows as the statement's parameters: subject, article_id, read_at, subject, …
     const flat: (string | number)[] = [];
-    for (const [subject, m] of batch) {
-      const c = this.cache.get(subject);
-      for (let i = 0; i < m.length; i += 2) {
-        flat.push(subject, m[i]!, m[i + 1]!);
-        c?.rows.set(m[i]!, m[i + 1]!);
-      }
-    }
+    for (const [subject, m] of batch) for (let i = 0; i < m.length; i += 2) flat.push(subject, m[i]!, m[i + 1]!);
     const rowCount = flat.length / 3;
+    this.inFlight = batch;
     this.flushing = (async () => {
       try {
         await this.db.transaction().execute(async (trx) => {
@@ -229,19 +239,24 @@ export class Meter {
               .execute();
           }
         });
-      } catch (err) {
-        // Put the reads back so the next flush retries them; events are best effort.
-        for (let i = 0; i < flat.length; i += 3) {
-          const subject = flat[i] as string, articleId = flat[i + 1] as number;
-          const mine = this.pending.get(subject);
-          let newer = false;
-          if (mine) for (let j = 0; j < mine.length; j += 2) if (mine[j] === articleId) newer = true;
-          if (!newer) this.record(subject, articleId, flat[i + 2] as number);
+        // Written: cached rows now include the batch. Done after the commit, so that a row set
+        // loaded while the batch was being written (without it) gets it too.
+        for (const [subject, m] of batch) {
+          const c = this.cache.get(subject);
+          if (c) for (let i = 0; i < m.length; i += 2) if ((c.rows.get(m[i]!) ?? -1) < m[i + 1]!) c.rows.set(m[i]!, m[i + 1]!);
         }
+        this.failing = false;
+      } catch (err) {
+        // Put the reads back (the latest time wins) so a later flush retries them; events are best
+        // effort. The retry waits for the timer: a database that is down is not hammered.
+        for (let i = 0; i < flat.length; i += 3) this.add(flat[i] as string, flat[i + 1] as number, flat[i + 2] as number);
+        this.failing = true;
         this.log?.error({ err }, 'meter flush failed; will retry');
       } finally {
+        this.inFlight = undefined;
         this.flushing = undefined;
       }
+      if (this.failing) this.schedule();
       await this.purgeNow();
     })();
     await this.flushing;

@@ -56,6 +56,36 @@ describe.each(dialects())('meter storage on %s', (dialect) => {
     await m.stop();
   });
 
+  it('counts the reads of a batch while it is being written, and moves them at a sign-in in that window', async () => {
+    const m = await meterFor();
+    // A reader already looked up (its rows cached) is answered from memory, not by a query that would wait for the write.
+    expect(await m.reads('d:store-d', T0)).toEqual([]);
+    m.record('d:store-d', 7, T0);
+    const writing = m.flush();
+    expect(sorted(await m.reads('d:store-d', T0)), 'counted while the write is in flight').toEqual([[7, T0]]);
+    await db.db.transaction().execute((trx) => m.merge(trx, 'd:store-d', 'm:78', T0));
+    await writing;
+    await m.flush();
+    expect(sorted(await m.reads('m:78', T0))).toEqual([[7, T0]]);
+    expect(await rowsOf('m:78')).toEqual([[7, T0]]);
+    await m.stop();
+  });
+
+  it('keeps a member\'s later read when an earlier one of the same article is merged in at sign-in', async () => {
+    const m = await meterFor();
+    m.record('m:79', 8, T0 + 100);
+    await m.flush();
+    m.record('d:store-e', 8, T0 + 50);
+    await db.db.transaction().execute((trx) => m.merge(trx, 'd:store-e', 'm:79', T0));
+    expect(sorted(await m.reads('m:79', T0))).toEqual([[8, T0 + 100]]);
+    await m.flush();
+    expect(await rowsOf('m:79')).toEqual([[8, T0 + 100]]);
+    const fresh = await meterFor();
+    expect(sorted(await fresh.reads('m:79', T0))).toEqual([[8, T0 + 100]]);
+    await m.stop();
+    await fresh.stop();
+  });
+
   it('keeps the reads of a flush that failed, still counting them, and writes them on the next', async () => {
     const m = await meterFor();
     m.record('d:store-c', 5, T0);

@@ -18,6 +18,10 @@ describe('growing Bloom filter', () => {
     const n = 40_000;
     for (let i = 0; i < n; i++) b.add(`d:device-${i}`);
     expect(b.generations).toBeGreaterThan(4);
+    // Adding what it holds again (a reader's every read adds it) does not grow it.
+    const generations = b.generations;
+    for (let r = 0; r < 3; r++) for (let i = 0; i < n; i++) b.add(`d:device-${i}`);
+    expect(b.generations).toBe(generations);
     for (let i = 0; i < n; i++) expect(b.has(`d:device-${i}`)).toBe(true);
     let falsePositives = 0;
     for (let i = 0; i < 20_000; i++) if (b.has(`a:other-${i}`)) falsePositives++;
