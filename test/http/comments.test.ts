@@ -229,6 +229,19 @@ describe.each(dialects())('comments on %s', (dialect) => {
     expect(stored.map((s) => s.body_text)).toContain('<script>alert(1)</script>');
   });
 
+  it('never puts a reader\'s form token into comment text, whatever the text says', async () => {
+    const sub = await reader('paid');
+    const target = await makeArticle(t.app.ctx.content, { title: 'Token bait', accessLevel: 'free' });
+    // The mark cached HTML uses for the token was once this fixed string; it is now random and never sent.
+    expect((await post(sub.agent, target.slug, 'Look: https://evil.example/?t=__MH_CSRF__')).statusCode).toBe(303);
+    const page = (await sub.agent.get(`/articles/${target.slug}`)).body;
+    const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+    expect(token).toBeTruthy();
+    const bodies = [...page.matchAll(/<div class="comment__body">(.*?)<\/div>/g)].map((m) => m[1]!).join('\n');
+    expect(bodies).toContain('https://evil.example/?t=__MH_CSRF__');
+    expect(bodies).not.toContain(token!);
+  });
+
   it('badges the article’s author and staff, and mails authors a daily digest when set', async () => {
     const staff = await t.db.db.insertInto('staff_users').values({ email: 'writer@news.example', email_normalized: 'writer@news.example', name: 'Wendy Writer', role: 'author', password_hash: null, totp_secret: null, totp_enabled: 0, created_at: t.clock.now() }).returning('id').executeTakeFirstOrThrow();
     const au = (await t.api('POST', '/api/admin/authors', { name: 'Wendy Writer', staffUserId: staff.id })).json().author;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { h, Fragment, raw, type Html } from '../jsx.js';
 import { formatDateTime, isoDate } from '../format.js';
 import type { CommentView, Sort } from '../../comments/comments.service.js';
@@ -5,8 +6,12 @@ import type { Site } from '../site.js';
 import { Layout } from '../layout.js';
 import { getAssets } from '../assets.js';
 
-/** Stands for the reader's CSRF token in cached comment HTML; replaced per response. */
-export const CSRF_MARK = '__MH_CSRF__';
+/**
+ * Stands for the reader's CSRF token in cached HTML; replaced per response. Random per process
+ * and never sent: with a fixed mark, a comment containing it (a link to another site, say) would
+ * have had each viewer's own token put into it.
+ */
+export const CSRF_MARK = `__MH_CSRF_${randomBytes(12).toString('hex')}__`;
 
 const SORTS: [Sort, string][] = [['oldest', 'Oldest'], ['newest', 'Newest'], ['top', 'Top']];
 
