@@ -228,6 +228,10 @@ export class Meter {
             const n = rowCount - i >= 100 ? 100 : rowCount - i >= 10 ? 10 : 1;
             await trx.executeQuery(CompiledQuery.raw(this.upsertSql(n), flat.slice(i * 3, (i + n) * 3)));
             i += n;
+            // SQLite writes synchronously: every 1,000 rows (a few ms), let waiting requests run,
+            // so a large batch is not one pause of every reader's page. Views do not need this
+            // connection: their reads come from memory, and `inFlight` covers the batch.
+            if (i % 1000 === 0 && i < rowCount) await new Promise((r) => setImmediate(r));
           }
           const counts = [...events].map(([key, count]) => {
             const [hour, kind, articleId, reason, reader] = key.split('|') as [string, string, string, string, string];
