@@ -81,7 +81,7 @@ export class GrowingBloomFilter {
   add(s: string): void {
     const [a, b] = BloomFilter.hashes(s);
     // A subject is added on every read it makes: only the first add fills a filter.
-    for (const f of this.filters) if (f.filter.hasHashed(a, b)) return;
+    if (this.holds(a, b)) return;
     let last = this.filters[this.filters.length - 1]!;
     if (last.filter.size >= last.capacity) {
       const capacity = last.capacity * 2;
@@ -94,6 +94,10 @@ export class GrowingBloomFilter {
 
   has(s: string): boolean {
     const [a, b] = BloomFilter.hashes(s);
+    return this.holds(a, b);
+  }
+
+  private holds(a: number, b: number): boolean {
     for (const f of this.filters) if (f.filter.hasHashed(a, b)) return true;
     return false;
   }

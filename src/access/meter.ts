@@ -10,20 +10,14 @@ type Q = Kysely<DB> | Transaction<DB>;
 export interface MeterEvent { kind: 'meter_read' | 'wall_shown' | 'wall_action'; articleId: number | null; reason: string | null; reader: string | null; at: number }
 
 /**
- * The meter's storage. Reads are decided against the database plus what this
- * process has recorded but not yet written; writes are grouped and flushed in
- * one short transaction every FLUSH_MS (or sooner when many are waiting).
- * A crash loses at most that much of meter reads and analytics events; never
- * an account, subscription or comment, which are written directly.
- */
-/**
  * A crash loses what is waiting: the reads of the open batch (at most FLUSH_MS old) and, if the
  * crash lands inside a write, that write's batch. 750 ms plus a write of tens of milliseconds
- * keeps the most a crash can lose under a second of meter reads.
+ * keeps the most a crash can lose under a second of meter reads and event counts; never an
+ * account, subscription or comment, which are written directly.
  */
 export const FLUSH_MS = 750;
 /**
- * A memory bound, not a cadence: the flush is the second. Each flush rewrites every b-tree page
+ * A memory bound, not a cadence: FLUSH_MS is. Each flush rewrites every b-tree page
  * its rows land on, and address-meter keys are random, so rows per flush decide the cost: measured
  * on the new-device bench, flushing at 500 rows (about 60 flushes a second) spent 14 µs a row and
  * a fifth of the event loop, flushing about once a second 3.5 µs a row.
@@ -40,6 +34,14 @@ const KEEP_MS = 40 * 86_400_000;
 interface CachedReads { since: number; at: number; rows: Map<number, number> }
 const CACHE_MAX = 50_000;
 
+/** On a conflict the latest read time wins: a read merged in at sign-in may be older than the one stored. */
+const LATEST_READ_WINS = 'on conflict (subject, article_id) do update set read_at = case when excluded.read_at > meter_reads.read_at then excluded.read_at else meter_reads.read_at end';
+
+/**
+ * The meter's storage. Reads are decided against the database plus what this process has
+ * recorded but not yet written; writes are grouped and flushed in one transaction every
+ * FLUSH_MS (or sooner when FLUSH_AT are waiting).
+ */
 export class Meter {
   /**
    * Reads not yet written, per subject, as flat [articleId, readAt, …] pairs: a subject has a few
@@ -85,8 +87,7 @@ export class Meter {
     if (!q) {
       const pg = this.dialect === 'postgres';
       const rows = Array.from({ length: n }, (_, i) => (pg ? `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})` : '(?, ?, ?)'));
-      // A read merged in at sign-in may be older than the one stored: the latest time wins.
-      q = `insert into meter_reads (subject, article_id, read_at) values ${rows.join(', ')} on conflict (subject, article_id) do update set read_at = case when excluded.read_at > meter_reads.read_at then excluded.read_at else meter_reads.read_at end`;
+      q = `insert into meter_reads (subject, article_id, read_at) values ${rows.join(', ')} ${LATEST_READ_WINS}`;
       this.upserts.set(n, q);
     }
     return q;
@@ -127,8 +128,7 @@ export class Meter {
   private merged(stored: Map<number, number> | undefined, subject: string, since: number): Read[] {
     const out: Read[] = [];
     if (stored) for (const [articleId, readAt] of stored) if (readAt >= since) out.push({ articleId, readAt });
-    for (const mine of [this.inFlight?.get(subject), this.pending.get(subject)]) {
-      if (!mine) continue;
+    for (const mine of this.unwritten(subject)) {
       for (let i = 0; i < mine.length; i += 2) {
         const articleId = mine[i]!, readAt = mine[i + 1]!;
         if (readAt < since) continue;
@@ -137,6 +137,16 @@ export class Meter {
         else if (have.readAt < readAt) have.readAt = readAt;
       }
     }
+    return out;
+  }
+
+  /** The subject's reads not yet in the database, as [articleId, readAt, …]: being written, then waiting. */
+  private unwritten(subject: string): number[][] {
+    const out: number[][] = [];
+    const writing = this.inFlight?.get(subject);
+    const waiting = this.pending.get(subject);
+    if (writing) out.push(writing);
+    if (waiting) out.push(waiting);
     return out;
   }
 
@@ -185,9 +195,9 @@ export class Meter {
     this.known?.add(toSubject);
     await sql`insert into meter_reads (subject, article_id, read_at)
       select ${toSubject}, article_id, read_at from meter_reads where subject = ${fromSubject} and read_at >= ${since}
-      on conflict (subject, article_id) do update set read_at = case when excluded.read_at > meter_reads.read_at then excluded.read_at else meter_reads.read_at end`.execute(trx);
-    for (const mine of [this.inFlight?.get(fromSubject), this.pending.get(fromSubject)]) {
-      if (mine) for (let i = 0; i < mine.length; i += 2) if (mine[i + 1]! >= since) this.record(toSubject, mine[i]!, mine[i + 1]!);
+      ${sql.raw(LATEST_READ_WINS)}`.execute(trx);
+    for (const mine of this.unwritten(fromSubject)) {
+      for (let i = 0; i < mine.length; i += 2) if (mine[i + 1]! >= since) this.record(toSubject, mine[i]!, mine[i + 1]!);
     }
   }
 
