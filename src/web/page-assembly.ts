@@ -7,57 +7,62 @@ import { CSRF_MARK } from './pages/comments.js';
  */
 export interface Fragment { template: string; token?: string }
 
+/** Entries kept oldest first under a budget in bytes; each one let go is handed to `onEvict`. */
+class ByteBudget<K, V> {
+  private readonly entries = new Map<K, { value: V; bytes: number }>();
+  bytes = 0;
+
+  constructor(private readonly budget: number, private readonly onEvict?: (key: K, value: V) => void) {}
+
+  get(key: K): V | undefined {
+    return this.entries.get(key)?.value;
+  }
+
+  set(key: K, value: V, bytes: number): void {
+    while (this.bytes + bytes > this.budget && this.entries.size) {
+      const [oldest, e] = this.entries.entries().next().value!;
+      this.entries.delete(oldest);
+      this.bytes -= e.bytes;
+      this.onEvict?.(oldest, e.value);
+    }
+    this.entries.set(key, { value, bytes });
+    this.bytes += bytes;
+  }
+}
+
 /**
  * Templates, encoded once and cut at their token marks. They come from caches that hand out the
  * same few strings to every reader (a slot per decision, a comment block per article), so the
  * per-view work is copying bytes, not encoding kilobytes of text: on the wall page, where every
  * reader's sign-in form carries its own token, encoding the middle was a sixth of the view.
  */
-const encoded = new Map<string, Buffer[]>();
-let encodedBytes = 0;
-const ENCODED_BYTES = 16 * 1024 * 1024;
+const encoded: ByteBudget<string, Buffer[]> = new ByteBudget(16 * 1024 * 1024);
 
 function partsOf(template: string): Buffer[] {
   let parts = encoded.get(template);
   if (!parts) {
     parts = template.split(CSRF_MARK).map((s) => Buffer.from(s));
-    const bytes = parts.reduce((n, p) => n + p.length, 0);
-    // Oldest first, until the new one fits: the budget is bytes, not entries.
-    while (encodedBytes + bytes > ENCODED_BYTES && encoded.size) {
-      const [oldest, old] = encoded.entries().next().value!;
-      encoded.delete(oldest);
-      encodedBytes -= old.reduce((n, p) => n + p.length, 0);
-    }
-    encoded.set(template, parts);
-    encodedBytes += bytes;
+    encoded.set(template, parts, parts.reduce((n, p) => n + p.length, 0));
   }
   return parts;
 }
 
 /**
- * Whole pages kept for reuse, oldest first, across all shells: a budget in bytes, because a page
- * is 10 to 50 KB and the variants per article (meter notices, comment pages) are for readers to pick.
+ * Whole pages kept for reuse, across all shells: a budget in bytes, because a page is 10 to 50 KB
+ * and the variants per article (meter notices, comment pages) are for readers to pick. A page let
+ * go is taken out of its shell's map, where assemblePage finds it.
  */
-const memo = new Map<Buffer, { shell: ArticleShell; slot: string }>();
-let memoBytes = 0;
-const MEMO_BYTES = 32 * 1024 * 1024;
+const memo: ByteBudget<Buffer, { shell: ArticleShell; slot: string; comments: string }> = new ByteBudget(32 * 1024 * 1024, (_, where) => {
+  const bySlot = where.shell.pages.get(where.slot);
+  bySlot?.delete(where.comments);
+  if (bySlot && !bySlot.size) where.shell.pages.delete(where.slot);
+});
 
 function remember(shell: ArticleShell, slot: string, comments: string, page: Buffer): void {
-  while (memoBytes + page.length > MEMO_BYTES && memo.size) {
-    const [old, where] = memo.entries().next().value!;
-    memo.delete(old);
-    memoBytes -= old.length;
-    const bySlot = where.shell.pages.get(where.slot);
-    if (bySlot) {
-      for (const [k, v] of bySlot) if (v === old) bySlot.delete(k);
-      if (!bySlot.size) where.shell.pages.delete(where.slot);
-    }
-  }
+  memo.set(page, { shell, slot, comments }, page.length);
   let bySlot = shell.pages.get(slot);
   if (!bySlot) shell.pages.set(slot, (bySlot = new Map()));
   bySlot.set(comments, page);
-  memo.set(page, { shell, slot });
-  memoBytes += page.length;
 }
 
 function build(shell: ArticleShell, fragments: Fragment[]): Buffer {
@@ -90,4 +95,4 @@ export function assemblePage(shell: ArticleShell, slot: Fragment, comments: Frag
 }
 
 /** Bytes of whole pages kept for reuse (for tests and diagnostics). */
-export const pageMemoBytes = (): number => memoBytes;
+export const pageMemoBytes = (): number => memo.bytes;
