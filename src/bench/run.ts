@@ -331,6 +331,15 @@ class Latencies {
 
 /** One stretch of load on one URL. */
 interface Slice { ok: number; seconds: number; errors: number; non2xx: number }
+const noSlice = (): Slice => ({ ok: 0, seconds: 0, errors: 0, non2xx: 0 });
+/** 2xx answers per second: of one slice, or of a sum of them. */
+const rate = (x: Slice) => (x.seconds > 0 ? x.ok / x.seconds : 0);
+function addSlice(total: Slice, x: Slice): void {
+  total.ok += x.ok;
+  total.seconds += x.seconds;
+  total.errors += x.errors;
+  total.non2xx += x.non2xx;
+}
 
 /** A measured run's span on the monotonic clock, in µs: the clock V8's CPU profiles use on Linux. */
 interface ProfileWindow { startUs: number; endUs: number }
@@ -367,7 +376,7 @@ interface PairedResult {
 }
 
 /** What the bare server did across every round it was measured in. */
-interface BareTotals { ok: number; seconds: number; errors: number; non2xx: number; latencies: Latencies }
+interface BareTotals extends Slice { latencies: Latencies }
 
 /**
  * A warm-up on the page, then `rounds` pairs of equal slices: the bare server, then the page.
@@ -386,33 +395,33 @@ async function pairedLoad(url: string, bareUrl: string, o: Options, watch: Child
   const roundRatios: number[] = [];
   const plainRoundRatios: number[] = [];
   const windows: ProfileWindow[] = [];
-  const rate = (x: Slice) => (x.seconds > 0 ? x.ok / x.seconds : 0);
   const per = o.duration / o.rounds;
-  let ok = 0, seconds = 0, errors = 0, non2xx = 0, sameOk = 0, sameSeconds = 0;
+  const page = noSlice();
+  const sameTotal = noSlice();
   for (let r = 0; r < o.rounds; r++) {
     const b = await slice(bareUrl, o, per, {}, bare.latencies);
-    bare.ok += b.ok; bare.seconds += b.seconds; bare.errors += b.errors; bare.non2xx += b.non2xx;
+    addSlice(bare, b);
     const same = sameRequests ? await slice(bareUrl, o, per, extra) : b;
-    sameOk += same.ok; sameSeconds += same.seconds;
+    if (sameRequests) addSlice(sameTotal, same);
     const startUs = monoUs();
     const p = await slice(url, o, per, extra, latencies);
     windows.push({ startUs, endUs: monoUs() });
     // The page's deferred work (meter writes, every FLUSH_MS) lands before the next bare slice, not in it.
     await new Promise((r) => setTimeout(r, FLUSH_MS + 250));
-    ok += p.ok; seconds += p.seconds; errors += p.errors; non2xx += p.non2xx;
+    addSlice(page, p);
     roundRatios.push(rate(same) > 0 ? rate(p) / rate(same) : 0);
     plainRoundRatios.push(rate(b) > 0 ? rate(p) / rate(b) : 0);
     if (watch.exitCode !== null || watch.signalCode !== null) throw new BenchError(`the process serving ${url} exited during the run`, 1);
   }
   return {
-    reqPerSec: seconds > 0 ? ok / seconds : 0,
+    reqPerSec: rate(page),
     p50Ms: latencies.percentile(50),
     p99Ms: latencies.percentile(99),
-    errors,
-    non2xx,
-    all2xx: warm.ok + ok,
+    errors: page.errors,
+    non2xx: page.non2xx,
+    all2xx: warm.ok + page.ok,
     roundRatios,
-    ...(sameRequests ? { plainRoundRatios, sameRequestsBareRps: sameSeconds > 0 ? sameOk / sameSeconds : 0 } : {}),
+    ...(sameRequests ? { plainRoundRatios, sameRequestsBareRps: rate(sameTotal) } : {}),
     windows,
   };
 }
@@ -679,7 +688,7 @@ async function main(argv: string[]): Promise<number> {
     ];
     const measured: PageResult[] = [];
     const windows = new Map<string, ProfileWindow[]>();
-    const bareTotals: BareTotals = { ok: 0, seconds: 0, errors: 0, non2xx: 0, latencies: new Latencies() };
+    const bareTotals: BareTotals = { ...noSlice(), latencies: new Latencies() };
     const bareUrl = targets[0]!.url;
     log(`bench: bare ${bareUrl} (${WARMUP_SECONDS} s warm-up; then measured in turn with each page)`);
     await slice(bareUrl, o, WARMUP_SECONDS, {});
@@ -698,15 +707,14 @@ async function main(argv: string[]): Promise<number> {
     }
     // Only bare asked for: it is measured on its own.
     if (!measured.length) {
-      const b = await slice(bareUrl, o, o.duration, {}, bareTotals.latencies);
-      Object.assign(bareTotals, { ok: b.ok, seconds: b.seconds, errors: b.errors, non2xx: b.non2xx });
+      addSlice(bareTotals, await slice(bareUrl, o, o.duration, {}, bareTotals.latencies));
     }
     await stopChild(bare);
     await stopChild(server);
 
     measured.unshift({
       page: 'bare', path: targets[0]!.path, bytes: targets[0]!.bytes, target: null,
-      reqPerSec: bareTotals.seconds > 0 ? bareTotals.ok / bareTotals.seconds : 0,
+      reqPerSec: rate(bareTotals),
       p50Ms: bareTotals.latencies.percentile(50), p99Ms: bareTotals.latencies.percentile(99), errors: bareTotals.errors, non2xx: bareTotals.non2xx, ratio: 1,
     });
     let baseline: Map<string, number> | undefined;
