@@ -1,5 +1,6 @@
 import { escapeHtml } from '../../web/escape.js';
 import { figureHtml, linkCardHtml, markdownToHtml, RenderError, type Rendered } from './cards.js';
+import { isObject, parseBody, str } from './json.js';
 
 /**
  * Ghost's Lexical documents (Ghost 5.x) → HTML, for posts exported without their rendered `html`.
@@ -18,12 +19,7 @@ const FORMAT_TAGS: [number, string][] = [[16, 'code'], [4, 's'], [2, 'em'], [1, 
 const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 
 export function renderLexical(json: string): Rendered {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch {
-    throw new RenderError('the Lexical body is not valid JSON');
-  }
+  const doc = parseBody(json, 'Lexical');
   const root = isNode(doc) && isNode(doc.root) ? doc.root : null;
   if (!root || !Array.isArray(root.children)) throw new RenderError('the Lexical body has no root');
   const dropped: string[] = [];
@@ -31,11 +27,7 @@ export function renderLexical(json: string): Rendered {
   return { html, dropped };
 }
 
-function isNode(v: unknown): v is LexNode {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const isNode = isObject as (v: unknown) => v is LexNode;
 const kids = (n: LexNode): LexNode[] => (Array.isArray(n.children) ? n.children.filter(isNode) : []);
 
 function blocks(nodes: unknown[], dropped: string[]): string {

@@ -1,5 +1,6 @@
 import { escapeHtml } from '../../web/escape.js';
 import { figureHtml, linkCardHtml, markdownToHtml, RenderError, type Rendered } from './cards.js';
+import { isObject, parseBody, str } from './json.js';
 
 /**
  * Ghost's Mobiledoc documents (Ghost 1–4) → HTML, for posts exported without `html`.
@@ -23,12 +24,7 @@ interface Tables {
 }
 
 export function renderMobiledoc(json: string): Rendered {
-  let doc: Json;
-  try {
-    doc = JSON.parse(json);
-  } catch {
-    throw new RenderError('the Mobiledoc body is not valid JSON');
-  }
+  const doc: Json = parseBody(json, 'Mobiledoc');
   if (!isObject(doc) || !Array.isArray(doc.sections)) throw new RenderError('the Mobiledoc body has no sections');
   const tables: Tables = {
     markups: list(doc.markups).map((m) => {
@@ -49,9 +45,7 @@ export function renderMobiledoc(json: string): Rendered {
   return { html, dropped };
 }
 
-const isObject = (v: Json): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: Json): Json[] => (Array.isArray(v) ? v : []);
-const str = (v: Json) => (typeof v === 'string' ? v : '');
 
 function section(s: Json[], t: Tables, dropped: string[]): string {
   switch (s[0]) {

@@ -4,6 +4,7 @@ import type { ImportItem, ImportPerson, ImportTerm, ParsedEntry } from '../types
 import { RenderError } from './cards.js';
 import { renderLexical } from './lexical.js';
 import { renderMobiledoc } from './mobiledoc.js';
+import { isObject, str, type Obj } from './json.js';
 
 /**
  * Reads a Ghost JSON export ({ db: [{ meta, data: { posts, users, tags, posts_tags, posts_authors, posts_meta?, ... } }] } — also accept the top-level { meta, data } shape).
@@ -45,9 +46,6 @@ export function* parseGhost(json: string, opts: { includePages?: boolean } = {})
 
 class PostError extends Error {}
 
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const idOf = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
 function fileError(why: string): ParsedEntry {
