@@ -138,6 +138,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     throttles: {
       linkPerEmail: new Throttle(limits.linkPerEmail, limits.windowMs, () => clock.now()),
       passwordPerEmail: new Throttle(limits.passwordPerEmail, limits.windowMs, () => clock.now()),
+      codePerStaff: new Throttle(limits.codePerStaff, limits.windowMs, () => clock.now()),
       // Five comments a minute per member is plenty for a person and little for a script.
       commentsPerMember: new Throttle(limits.commentsPerMinute, 60_000, () => clock.now()),
     },

@@ -26,6 +26,9 @@ export class AppError extends Error {
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const invalidInput = (message: string, details?: unknown) => new AppError('invalid_input', message, details);
 export const conflict = (message: string) => new AppError('conflict', message);
+/** Over an attempt limit; the HTTP layer sends the wait as Retry-After. */
+export const tooManyAttempts = (seconds: number) =>
+  new AppError('rate_limited', `too many attempts; try again in ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}`, { retryAfterSeconds: seconds });
 
 /** Thrown by config loading; the CLI prints its message as one line and exits 2. */
 export class ConfigError extends Error {

@@ -6,6 +6,7 @@ import * as m003 from './migrations/003_meter.js';
 import * as m004 from './migrations/004_billing.js';
 import * as m005 from './migrations/005_comments.js';
 import * as m006 from './migrations/006_imports.js';
+import * as m007 from './migrations/007_auth_hardening.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '004_billing': m004,
   '005_comments': m005,
   '006_imports': m006,
+  '007_auth_hardening': m007,
 };
 
 class InlineProvider implements MigrationProvider {

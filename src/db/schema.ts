@@ -63,6 +63,8 @@ export interface DB {
     password_hash: string | null;
     totp_secret: string | null;
     totp_enabled: number;
+    /** The last TOTP time step accepted; a code is good once. */
+    totp_last_step: number | null;
     created_at: number;
   };
   api_tokens: {
@@ -116,6 +118,8 @@ export interface DB {
     created_at: number;
     expires_at: number;
     used_at: number | null;
+    /** Wrong two-factor codes tried with this link; it dies at MAX_CODE_ATTEMPTS. */
+    failed_attempts: Generated<number>;
   };
   audit_log: { id: Generated<number>; at: number; actor: string; action: string; target: string | null; ip: string | null; details: string | null };
   jobs: {

@@ -23,9 +23,11 @@ export interface Limits {
   passwordPerEmail: number;
   /** Comments a member may post per minute. */
   commentsPerMinute: number;
+  /** Two-factor codes tried per staff user in a window, across links and the password form. */
+  codePerStaff: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { windowMs: 15 * 60_000, linkPerIp: 20, linkPerEmail: 5, passwordPerIp: 30, passwordPerEmail: 10, commentsPerMinute: 5 };
+export const DEFAULT_LIMITS: Limits = { windowMs: 15 * 60_000, linkPerIp: 20, linkPerEmail: 5, passwordPerIp: 30, passwordPerEmail: 10, commentsPerMinute: 5, codePerStaff: 10 };
 
 /** Everything routes need, built once in app.ts and passed down explicitly. */
 export interface AppContext {
@@ -45,7 +47,7 @@ export interface AppContext {
   /** Present when Stripe is configured. */
   stripe: StripeDeps | null;
   limits: Limits;
-  throttles: { linkPerEmail: Throttle; passwordPerEmail: Throttle; commentsPerMember: Throttle };
+  throttles: { linkPerEmail: Throttle; passwordPerEmail: Throttle; commentsPerMember: Throttle; codePerStaff: Throttle };
   /** The paywall's anonymous device id, when the request carries a valid one. */
   deviceIdOf(req: FastifyRequest): string | null;
 }

@@ -20,6 +20,8 @@ export interface HttpFailure {
   message: string;
   /** Set for unexpected errors: shown to the client, and logged with the detail. */
   errorId?: string;
+  /** Sent as Retry-After (429). */
+  retryAfterSeconds?: number;
   expected: boolean;
 }
 
@@ -35,7 +37,10 @@ const FASTIFY: Record<string, { status: number; code: ErrorCode; message: string
 };
 
 export function toHttpFailure(err: unknown): HttpFailure {
-  if (err instanceof AppError) return { status: STATUS[err.code], code: err.code, message: err.message, expected: true };
+  if (err instanceof AppError) {
+    const retry = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    return { status: STATUS[err.code], code: err.code, message: err.message, expected: true, ...(typeof retry === 'number' ? { retryAfterSeconds: retry } : {}) };
+  }
   if (err instanceof ZodError) return { status: 400, code: 'invalid_input', message: describeZod(err), expected: true };
   const e = err as { code?: string; statusCode?: number; message?: string };
   if (e?.code && FASTIFY[e.code]) {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../errors.js';
+import { tooManyAttempts } from '../errors.js';
 
 /** A urlencoded or JSON body as strings; anything else counts as missing. */
 export function formField(req: FastifyRequest, name: string): string {
@@ -17,7 +17,7 @@ export function queryField(req: FastifyRequest, name: string): string {
 /** A per-email throttle hit: a 429 with Retry-After, like the per-address limit. */
 export function throttled(reply: FastifyReply, seconds: number): never {
   reply.header('retry-after', String(seconds));
-  throw new AppError('rate_limited', `too many attempts; try again in ${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}`);
+  throw tooManyAttempts(seconds);
 }
 
 /**

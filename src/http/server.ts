@@ -102,6 +102,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
 const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Page not found', 409: 'Conflict', 413: 'Too large', 415: 'Unsupported', 429: 'Too many requests', 500: 'Something went wrong' };
 
 async function sendFailure(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, f: HttpFailure): Promise<FastifyReply> {
+  if (f.retryAfterSeconds !== undefined) reply.header('retry-after', String(f.retryAfterSeconds));
   if (wantsJson(req)) {
     return reply.code(f.status).header('cache-control', 'no-store')
       .send({ error: { code: f.code, message: f.status === 404 && f.message === 'no such page' ? `no route for ${req.method} ${req.url.split('?')[0]}` : f.message, ...(f.errorId ? { id: f.errorId } : {}) } });

@@ -57,3 +57,18 @@ export async function consumeLoginToken(db: Q, id: number, now: number): Promise
   const r = await db.updateTable('login_tokens').set({ used_at: now }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+/** Wrong two-factor codes a staff link survives; the next wrong one uses it up. */
+export const MAX_CODE_ATTEMPTS = 5;
+
+/**
+ * Spend one code attempt on a live link, atomically: the count is raised only while it is under
+ * the limit, so parallel requests cannot try more codes than MAX_CODE_ATTEMPTS between them.
+ * Returns this attempt's number, or null when the link has none left.
+ */
+export async function claimCodeAttempt(db: Q, id: number): Promise<number | null> {
+  const r = await db.updateTable('login_tokens').set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+    .where('id', '=', id).where('used_at', 'is', null).where('failed_attempts', '<', MAX_CODE_ATTEMPTS)
+    .returning('failed_attempts').executeTakeFirst();
+  return r ? r.failed_attempts : null;
+}

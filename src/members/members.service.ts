@@ -6,11 +6,12 @@ import type { DB } from '../db/schema.js';
 import { AppError, conflict, invalidInput } from '../errors.js';
 import { queueMail } from '../mail/mailer.js';
 import { changeEmailMail, signInMail, type Brand } from '../mail/messages.js';
-import { consumeLoginToken, createLoginToken, findLoginToken, type LinkPurpose, type LoginToken } from './login-tokens.js';
+import { claimCodeAttempt, consumeLoginToken, createLoginToken, findLoginToken, MAX_CODE_ATTEMPTS, type LinkPurpose, type LoginToken } from './login-tokens.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { createSession, listMemberSessions, revokeMemberSessions } from './sessions.js';
 import { emailSchema, normalizeEmail } from './staff.js';
-import { verifyTotp } from './totp.js';
+import { acceptTotp } from './two-factor.js';
+import type { Throttle } from './throttle.js';
 import { audit } from './audit.js';
 
 export interface AccountDeps {
@@ -100,13 +101,20 @@ export async function checkLink(deps: AccountDeps, raw: string): Promise<LinkChe
 }
 
 export type LinkResult =
-  | { kind: 'invalid' | 'expired' | 'used' }
+  | { kind: 'invalid' | 'expired' | 'used' | 'too_many_codes' }
   | { kind: 'code_required' | 'email_taken' }
+  | { kind: 'code_wrong'; attemptsLeft: number }
+  | { kind: 'throttled'; retryAfterSeconds: number }
   | { kind: 'signed_in'; sessionToken: string; maxAgeMs: number; returnTo: string; memberId?: number; staffUserId?: number; deviceId: string | null }
   | { kind: 'email_changed'; memberId: number };
 
-/** Use a link: once, atomically. Sign-in rotates the session (a fresh id every time). */
-export async function useLink(deps: AccountDeps, raw: string, o: { userAgent: string; totpCode?: string; ip?: string }): Promise<LinkResult> {
+/**
+ * Use a link: once, atomically. Sign-in rotates the session (a fresh id every time).
+ * A staff link whose user has two-factor on also needs a code. Each code tried spends one of
+ * the link's MAX_CODE_ATTEMPTS (claimed in the database before the code is checked, so parallel
+ * guesses cannot outrun the count), and `codeThrottle` bounds guesses per staff user across links.
+ */
+export async function useLink(deps: AccountDeps, raw: string, o: { userAgent: string; totpCode?: string; ip?: string; codeThrottle: Throttle }): Promise<LinkResult> {
   return withTransaction(deps, async (d) => {
     const now = d.clock.now();
     const found = await findLoginToken(d.db, raw, now);
@@ -115,7 +123,21 @@ export async function useLink(deps: AccountDeps, raw: string, o: { userAgent: st
     if (t.purpose === 'staff_signin') {
       const s = await d.db.selectFrom('staff_users').select(['id', 'totp_enabled', 'totp_secret']).where('id', '=', t.staffUserId!).executeTakeFirst();
       if (!s) return { kind: 'invalid' };
-      if (s.totp_enabled === 1 && !(s.totp_secret && o.totpCode && verifyTotp(s.totp_secret, o.totpCode, now))) return { kind: 'code_required' };
+      if (s.totp_enabled === 1) {
+        if (!o.totpCode) return { kind: 'code_required' };
+        const wait = o.codeThrottle.hit(`staff:${s.id}`);
+        if (wait) return { kind: 'throttled', retryAfterSeconds: wait };
+        const attempt = await claimCodeAttempt(d.db, t.id);
+        if (attempt === null) return { kind: 'too_many_codes' };
+        if (!(await acceptTotp(d.db, s.id, s.totp_secret, o.totpCode, now))) {
+          await audit(d.db, { at: now, actor: 'anonymous', action: 'staff.signin_failed', target: `staff:${s.id}`, ip: o.ip, details: { reason: 'totp', method: 'link', attempt } });
+          if (attempt >= MAX_CODE_ATTEMPTS) {
+            await consumeLoginToken(d.db, t.id, now);
+            return { kind: 'too_many_codes' };
+          }
+          return { kind: 'code_wrong', attemptsLeft: MAX_CODE_ATTEMPTS - attempt };
+        }
+      }
       if (!(await consumeLoginToken(d.db, t.id, now))) return { kind: 'used' };
       const session = await createSession(d.db, { staffUserId: s.id }, o.userAgent, now);
       await audit(d.db, { at: now, actor: `staff:${s.id}`, action: 'staff.signin', target: `staff:${s.id}`, ip: o.ip, details: { method: 'link' } });

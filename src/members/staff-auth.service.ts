@@ -1,4 +1,4 @@
-import { AppError, notFound } from '../errors.js';
+import { AppError, notFound, tooManyAttempts } from '../errors.js';
 import { queueMail } from '../mail/mailer.js';
 import { signInMail } from '../mail/messages.js';
 import { audit } from './audit.js';
@@ -10,29 +10,38 @@ import { withTransaction } from '../db/transaction.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { createSession } from './sessions.js';
 import { normalizeEmail, STAFF_ROLES, type StaffRole, type StaffUser } from './staff.js';
-import { newTotpSecret, verifyTotp } from './totp.js';
+import { newTotpSecret } from './totp.js';
+import { acceptTotp } from './two-factor.js';
+import type { Throttle } from './throttle.js';
 
 export async function getStaff(deps: Pick<AccountDeps, 'db'>, id: number): Promise<(StaffUser & { totpEnabled: boolean }) | undefined> {
   const r = await deps.db.selectFrom('staff_users').select(['id', 'email', 'name', 'role', 'totp_enabled']).where('id', '=', id).executeTakeFirst();
   return r ? { id: r.id, email: r.email, name: r.name, role: r.role as StaffRole, totpEnabled: r.totp_enabled === 1 } : undefined;
 }
 
+/**
+ * One message for every way this sign-in can fail (unknown email, wrong password, missing or
+ * wrong or reused code): a different word for "code missing" would tell a guesser that the
+ * password was right. The audit log keeps the real reason.
+ */
+export const STAFF_SIGNIN_FAILED = 'those sign-in details do not match. Check your email and password, and if you use two-factor authentication, the current code from your app';
+
 /** Email + password (+ TOTP code when enabled). Every failure reads the same and is audited. */
-export async function staffPasswordSignIn(deps: AccountDeps, i: { email: string; password: string; code?: string; userAgent: string; ip?: string }) {
+export async function staffPasswordSignIn(deps: AccountDeps, i: { email: string; password: string; code?: string; userAgent: string; ip?: string; codeThrottle: Throttle }) {
   const email = parseEmail(i.email);
   const now = deps.clock.now();
   const row = await deps.db.selectFrom('staff_users').selectAll().where('email_normalized', '=', normalizeEmail(email)).executeTakeFirst();
   const ok = await verifyPassword(row?.password_hash ?? null, i.password);
-  if (!row || !ok) {
-    await audit(deps.db, { at: now, actor: 'anonymous', action: 'staff.signin_failed', target: row ? `staff:${row.id}` : undefined, ip: i.ip });
-    throw new AppError('unauthorized', 'that email and password do not match');
-  }
+  const fail = async (reason: string) => {
+    await audit(deps.db, { at: now, actor: 'anonymous', action: 'staff.signin_failed', target: row ? `staff:${row.id}` : undefined, ip: i.ip, details: { reason } });
+    return new AppError('unauthorized', STAFF_SIGNIN_FAILED);
+  };
+  if (!row || !ok) throw await fail('password');
   if (row.totp_enabled === 1) {
-    if (!i.code) throw new AppError('unauthorized', 'enter the 6-digit code from your authenticator app');
-    if (!row.totp_secret || !verifyTotp(row.totp_secret, i.code, now)) {
-      await audit(deps.db, { at: now, actor: 'anonymous', action: 'staff.signin_failed', target: `staff:${row.id}`, ip: i.ip, details: { reason: 'totp' } });
-      throw new AppError('unauthorized', 'that authentication code is not right; codes change every 30 seconds');
-    }
+    if (!i.code) throw await fail('totp_missing');
+    const wait = i.codeThrottle.hit(`staff:${row.id}`);
+    if (wait) throw tooManyAttempts(wait);
+    if (!(await acceptTotp(deps.db, row.id, row.totp_secret, i.code, now))) throw await fail('totp');
   }
   const session = await createSession(deps.db, { staffUserId: row.id }, i.userAgent, now);
   await audit(deps.db, { at: now, actor: `staff:${row.id}`, action: 'staff.signin', target: `staff:${row.id}`, ip: i.ip, details: { method: 'password' } });
@@ -64,7 +73,8 @@ export async function beginTotp(deps: Pick<AccountDeps, 'db'>, staffId: number):
 
 export async function enableTotp(deps: Pick<AccountDeps, 'db' | 'clock'>, staffId: number, code: string): Promise<void> {
   const row = await deps.db.selectFrom('staff_users').select(['totp_secret']).where('id', '=', staffId).executeTakeFirstOrThrow();
-  if (!row.totp_secret || !verifyTotp(row.totp_secret, code, deps.clock.now())) throw new AppError('invalid_input', 'that code is not right; check the time on your phone and try the current code');
+  // The enrolment code is claimed like any other, so it cannot also open a second session.
+  if (!(await acceptTotp(deps.db, staffId, row.totp_secret, code, deps.clock.now()))) throw new AppError('invalid_input', 'that code is not right; check the time on your phone and try the current code');
   await deps.db.updateTable('staff_users').set({ totp_enabled: 1 }).where('id', '=', staffId).execute();
   await audit(deps.db, { at: deps.clock.now(), actor: `staff:${staffId}`, action: 'staff.totp_enabled', target: `staff:${staffId}` });
 }

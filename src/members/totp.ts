@@ -35,11 +35,18 @@ export function totpCode(secret: string, time: number, step = 30): string {
   return bin.toString().padStart(6, '0');
 }
 
-/** Accepts the current code and one step either side, for clock drift. */
-export function verifyTotp(secret: string, code: string, time: number): boolean {
+/**
+ * The time step a code belongs to: the current one or one either side, for clock drift.
+ * Null when the code matches none. Callers claim the step (acceptTotp) so a code works once.
+ */
+export function totpStep(secret: string, code: string, time: number): number | null {
   const c = code.replace(/\s/g, '');
-  if (!/^\d{6}$/.test(c)) return false;
-  return [-1, 0, 1].some((d) => totpCode(secret, time + d * 30_000) === c);
+  if (!/^\d{6}$/.test(c)) return null;
+  for (const d of [-1, 0, 1]) {
+    const at = time + d * 30_000;
+    if (totpCode(secret, at) === c) return Math.floor(at / 30_000);
+  }
+  return null;
 }
 
 export function otpauthUri(secret: string, account: string, issuer: string): string {

@@ -66,16 +66,22 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
   }
 
   async function finish(req: FastifyRequest, reply: FastifyReply, raw: string, code?: string) {
-    const r = await useLink(ctx.accounts, raw, { userAgent: req.headers['user-agent'] ?? '', totpCode: code, ip: req.ip });
+    const r = await useLink(ctx.accounts, raw, { userAgent: req.headers['user-agent'] ?? '', totpCode: code, ip: req.ip, codeThrottle: ctx.throttles.codePerStaff });
     switch (r.kind) {
       case 'invalid':
       case 'expired':
       case 'used':
+      case 'too_many_codes':
       case 'email_taken':
         return linkProblem(reply, r.kind);
-      case 'code_required': {
-        const c = await checkLink(ctx.accounts, raw);
-        return sendHtml(reply, ConfirmLinkPage({ site: await site(), token: raw, csrf: await csrfToken(reply), purpose: c.kind === 'confirm' ? c.purpose : 'staff_signin', needsCode: true, error: code ? 'That code is not right; codes change every 30 seconds.' : undefined }), code ? 401 : 200, PRIVATE);
+      case 'throttled':
+        return throttled(reply, r.retryAfterSeconds);
+      case 'code_required':
+      case 'code_wrong': {
+        const error = r.kind === 'code_wrong'
+          ? `That code is not right; codes change every 30 seconds. ${r.attemptsLeft} ${r.attemptsLeft === 1 ? 'try' : 'tries'} left with this link.`
+          : undefined;
+        return sendHtml(reply, ConfirmLinkPage({ site: await site(), token: raw, csrf: await csrfToken(reply), purpose: 'staff_signin', needsCode: true, error }), error ? 401 : 200, PRIVATE);
       }
       case 'email_changed':
         return reply.header('cache-control', PRIVATE).redirect('/account?notice=email', 303);
@@ -104,7 +110,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (bound && !c.needsCode && c.purpose !== 'change_email') return finish(req, reply, raw);
     return sendHtml(reply, ConfirmLinkPage({ site: await site(), token: raw, csrf: await csrfToken(reply), purpose: c.purpose, needsCode: c.needsCode }), 200, PRIVATE);
   });
-  app.post('/signin/verify', csrf, async (req, reply) => finish(req, reply, formField(req, 'token'), formField(req, 'code') || undefined));
+  app.post('/signin/verify', passwordLimit, async (req, reply) => finish(req, reply, formField(req, 'token'), formField(req, 'code') || undefined));
 
   app.post('/signin/password', passwordLimit, async (req, reply) => {
     const email = formField(req, 'email');

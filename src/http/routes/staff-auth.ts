@@ -32,7 +32,7 @@ export function staffAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
     try {
       const wait = ctx.throttles.passwordPerEmail.hit(`staff:${normalizeEmail(email)}`);
       if (wait) throttled(reply, wait);
-      const r = await staffPasswordSignIn(ctx.accounts, { email, password: formField(req, 'password'), code: formField(req, 'code') || undefined, userAgent: req.headers['user-agent'] ?? '', ip: req.ip });
+      const r = await staffPasswordSignIn(ctx.accounts, { email, password: formField(req, 'password'), code: formField(req, 'code') || undefined, userAgent: req.headers['user-agent'] ?? '', ip: req.ip, codeThrottle: ctx.throttles.codePerStaff });
       const old = (await identify(ctx, req)).session;
       if (old) await revokeSession(ctx.database.db, old.id, ctx.clock.now());
       setSessionCookie(ctx, reply, r.sessionToken, r.maxAgeMs);

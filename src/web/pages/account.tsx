@@ -97,6 +97,7 @@ const PROBLEM: Record<string, string> = {
   used: 'This link has already been used. Each link works once.',
   invalid: 'This link is not valid. It may have been copied incompletely.',
   email_taken: 'That email address now belongs to another account, so it cannot be moved to yours.',
+  too_many_codes: 'Too many wrong authentication codes were tried with this link, so it no longer works. Ask for a new link.',
 };
 
 export function LinkProblemPage(props: { site: Site; reason: string; csrf: string }): Html {
