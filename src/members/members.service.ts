@@ -52,11 +52,28 @@ async function findMemberByEmail(db: Kysely<DB> | Transaction<DB>, email: string
   return db.selectFrom('members').selectAll().where('email_normalized', '=', normalizeEmail(email)).where('deleted_at', 'is', null).executeTakeFirst();
 }
 
-/** Only same-site paths: an open redirect would turn our sign-in mail into a phishing tool. */
+/** Any origin of ours would do: only whether the target stays on it matters. */
+const OWN_ORIGIN = 'https://masthead.invalid';
+
+/**
+ * Only same-site paths: an open redirect would turn our sign-in mail into a phishing tool.
+ * The target is resolved the way a browser resolves it (the URL parser drops TAB, CR and LF,
+ * turns `\` into `/`, resolves `.` segments), must stay on our origin, and is sent back in its
+ * normalised, percent-encoded form, so no byte that a browser strips or a header refuses gets
+ * through. Anything else is the home page.
+ */
 export function safeReturnTo(path: string | undefined | null): string {
-  if (!path || typeof path !== 'string') return '/';
-  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\') || /[\r\n]/.test(path) || path.length > 500) return '/';
-  return path;
+  if (!path || typeof path !== 'string' || path.length > 1000 || !path.startsWith('/')) return '/';
+  let u: URL;
+  try {
+    u = new URL(path, OWN_ORIGIN);
+  } catch {
+    return '/';
+  }
+  if (u.origin !== OWN_ORIGIN) return '/';
+  // "/.//evil.example" normalises to the path "//evil.example", which a browser reads as a host.
+  const target = u.pathname.replace(/^\/+/, '/') + u.search + u.hash;
+  return target.length <= 1000 ? target : '/';
 }
 
 export function parseEmail(email: unknown): string {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
+import { safeReturnTo } from '../../src/members/members.service.js';
 
 /** Path and query of an absolute link from a mail, for inject. */
 const pathOf = (link: string) => {
@@ -214,6 +215,43 @@ describe.each(dialects())('reader accounts on %s', (dialect) => {
     })();
     const res = await a.get(pathOf(link));
     expect(res.headers.location).toBe('/');
+  });
+
+  // Issue 12, defect 2: a TAB turned "/\t/evil.example" into "//evil.example" in the browser, and
+  // \x0B, \x0C, \x00 or U+3000 made the redirect throw (500) after the link was used up.
+  const HOSTILE = ['/\t/evil.example', '/\x0b/evil.example', '/\x0c/evil.example', '/\x00/evil.example', '/\u3000/evil.example', '/\n/evil.example', '/.//evil.example'];
+  const onSite = (location: unknown) => new URL(String(location), 'https://news.example').origin === 'https://news.example';
+
+  it.each(HOSTILE)('keeps a magic-link sign-up with return_to %j on the site, signed in', async (returnTo) => {
+    const a = t.agent();
+    await a.get('/signup');
+    const email = `ctl-${Buffer.from(returnTo).toString('hex')}@example.com`;
+    const before = inbox.messages.length;
+    expect((await a.post('/signup', { email, return_to: returnTo })).statusCode).toBe(303);
+    const res = await a.get(pathOf(linkIn(await inbox.waitFor(email, { after: before }))));
+    expect(res.statusCode).toBe(303);
+    expect(onSite(res.headers.location)).toBe(true);
+    expect(await a.signedIn()).toBe(true);
+  });
+
+  it('keeps every other return_to redirect on the site: signed-in /signin, password sign-in, wall buttons', async () => {
+    const { a, link } = await signUp('ctl-redirects@example.com');
+    await a.get(pathOf(link));
+    await a.post('/account/password', { _csrf: (await a.get('/account'), a.csrf()), password: 'a long enough passphrase' });
+    for (const r of HOSTILE) {
+      const signedIn = await a.get(`/signin?return_to=${encodeURIComponent(r)}`);
+      expect(signedIn.statusCode, r).toBe(303);
+      expect(onSite(signedIn.headers.location), r).toBe(true);
+      const b = t.agent();
+      await b.get('/signin');
+      const pw = await b.post('/signin/password', { email: 'ctl-redirects@example.com', password: 'a long enough passphrase', return_to: r });
+      expect(pw.statusCode, r).toBe(303);
+      expect(onSite(pw.headers.location), r).toBe(true);
+      const wall = await b.get(`/wall/subscribe?return_to=${encodeURIComponent(r)}`);
+      expect(wall.statusCode, r).toBe(303);
+      expect(onSite(wall.headers.location), r).toBe(true);
+      expect(new URL(String(wall.headers.location), 'https://news.example').searchParams.get('return_to'), r).toBe(safeReturnTo(r));
+    }
   });
 });
 
