@@ -107,7 +107,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
         await startTrial({ ...billing, db: d.db }, memberId);
         return returnTo;
       } catch (err) {
-        if (err instanceof AppError && err.code === 'conflict') return `/subscribe?notice=${encodeURIComponent(err.message)}&return_to=${encodeURIComponent(returnTo)}`;
+        const reason = err instanceof AppError && err.code === 'conflict' ? (err.details as { reason?: string } | undefined)?.reason : undefined;
+        if (reason) return `/subscribe?notice=${reason}&return_to=${encodeURIComponent(returnTo)}`;
         throw err;
       }
     },

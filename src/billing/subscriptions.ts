@@ -91,6 +91,17 @@ export async function claimTrial(db: Q, email: string, memberId: number, now: nu
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
+
+/** Why a trial could not start, as a stable key: pages show their own sentence for it (never text from a URL). */
+export const TRIAL_REFUSALS = {
+  no_plan: 'there is no plan to try right now',
+  no_trial: 'this plan has no free trial',
+  subscribed: 'you already have a subscription',
+  trial_used: 'your trial has been used',
+} as const;
+export type TrialRefusal = keyof typeof TRIAL_REFUSALS;
+const trialRefused = (reason: TrialRefusal) => new AppError('conflict', TRIAL_REFUSALS[reason], { reason });
+
 /** "Try N days free" without a card: the trial starts now and ends after N days unless the member subscribes. */
 export async function startTrial(deps: BillingDeps, memberId: number, planId?: number): Promise<SubRow> {
   return withTransaction(deps, async (d) => {
@@ -98,10 +109,10 @@ export async function startTrial(deps: BillingDeps, memberId: number, planId?: n
     const member = await d.db.selectFrom('members').select(['id', 'email']).where('id', '=', memberId).where('deleted_at', 'is', null).executeTakeFirst();
     if (!member) throw notFound('member');
     const plan = planId ? await getPlan(d.db, planId) : await defaultPlan(d.db);
-    if (!plan || plan.status !== 'active') throw new AppError('conflict', 'there is no plan to try right now');
-    if (plan.trialDays <= 0) throw new AppError('conflict', 'this plan has no free trial');
-    if (await liveSubscription(d, memberId)) throw new AppError('conflict', 'you already have a subscription');
-    if (!(await claimTrial(d.db, member.email, memberId, now))) throw new AppError('conflict', 'your trial has been used');
+    if (!plan || plan.status !== 'active') throw trialRefused('no_plan');
+    if (plan.trialDays <= 0) throw trialRefused('no_trial');
+    if (await liveSubscription(d, memberId)) throw trialRefused('subscribed');
+    if (!(await claimTrial(d.db, member.email, memberId, now))) throw trialRefused('trial_used');
     const trialEnd = now + plan.trialDays * DAY;
     const sub = await createSub(d, { member_id: memberId, plan_id: plan.id, price_id: null, status: 'trialing', trial_end: trialEnd, current_period_end: trialEnd, stripe_subscription_id: null }, 'member: started a free trial');
     await enqueue(d.db, JOBS.trialEnd, { subscriptionId: sub.id }, { now, runAt: trialEnd, dedupeKey: `trial-end:${sub.id}` });

@@ -8,6 +8,14 @@ export function formField(req: FastifyRequest, name: string): string {
   return typeof v === 'string' ? v : '';
 }
 
+/**
+ * A notice named by a query parameter, from a fixed set of our own sentences. Own keys only:
+ * `?notice=constructor` must not find Object's prototype.
+ */
+export function knownNotice(notices: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(notices, key) ? notices[key] : undefined;
+}
+
 export function queryField(req: FastifyRequest, name: string): string {
   const q = req.query as Record<string, unknown> | undefined;
   const v = q?.[name];

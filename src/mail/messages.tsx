@@ -61,6 +61,26 @@ export function signInMail(brand: Brand, to: string, link: string, kind: 'signin
   return { to, subject, text, html, link };
 }
 
+/**
+ * Someone asked to move their account to an address that already has one. The asker sees the
+ * same "check your new inbox" as always (so the form cannot be used to find out who has an
+ * account); the owner of the address hears about it instead, with no link that changes anything.
+ */
+export function emailInUseMail(brand: Brand, to: string): Mail {
+  const site = brand.settings.title;
+  const subject = `Someone tried to use your address on ${site}`;
+  const lead = `Someone asked to move another ${site} account to this email address. This address already belongs to your account, so nothing has changed.`;
+  const after = 'If that was you, sign in with this address instead, or delete the other account from its account page. If it was not you, you need do nothing.';
+  const text = `${lead}\n\n${after}\n\n— ${site}\n${brand.siteUrl}\n`;
+  const html = frame(brand, subject, (
+    <div>
+      <p>{lead}</p>
+      <p style="font-size:14px;color:#444">{after}</p>
+    </div>
+  ));
+  return { to, subject, text, html };
+}
+
 export function changeEmailMail(brand: Brand, to: string, link: string): Mail {
   const site = brand.settings.title;
   const subject = `Confirm your new email address for ${site}`;

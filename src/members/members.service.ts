@@ -3,9 +3,9 @@ import { withTransaction } from '../db/transaction.js';
 import type { Clock } from '../clock.js';
 import type { Dialect } from '../db/database.js';
 import type { DB } from '../db/schema.js';
-import { AppError, conflict, invalidInput } from '../errors.js';
+import { AppError, invalidInput } from '../errors.js';
 import { queueMail } from '../mail/mailer.js';
-import { changeEmailMail, signInMail, type Brand } from '../mail/messages.js';
+import { changeEmailMail, emailInUseMail, signInMail, type Brand } from '../mail/messages.js';
 import { claimCodeAttempt, consumeLoginToken, createLoginToken, findLoginToken, MAX_CODE_ATTEMPTS, type LinkPurpose, type LoginToken } from './login-tokens.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { createSession, listMemberSessions, revokeMemberSessions } from './sessions.js';
@@ -210,13 +210,19 @@ export async function changeName(deps: AccountDeps, memberId: number, name: stri
   await deps.db.updateTable('members').set({ name: n }).where('id', '=', memberId).execute();
 }
 
-/** The new address must prove itself: nothing changes until its link is used. */
+/**
+ * The new address must prove itself: nothing changes until its link is used. An address that
+ * belongs to another account gets a notice instead of a link, and the asker sees no difference.
+ */
 export async function requestEmailChange(deps: AccountDeps, memberId: number, newEmail: string): Promise<void> {
   const email = parseEmail(newEmail);
   await withTransaction(deps, async (d) => {
     const now = d.clock.now();
     const taken = await findMemberByEmail(d.db, email);
-    if (taken && taken.id !== memberId) throw conflict('that address belongs to another account');
+    if (taken && taken.id !== memberId) {
+      await queueMail(d.db, emailInUseMail(await d.brand(), taken.email), now);
+      return;
+    }
     const token = await createLoginToken(d.db, { purpose: 'change_email', email, name: null, memberId, staffUserId: null, bindingHash: null, deviceId: null, returnTo: '/account' }, now);
     await queueMail(d.db, changeEmailMail(await d.brand(), email, `${d.siteUrl}/signin/verify?token=${token}`), now);
   });

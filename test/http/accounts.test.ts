@@ -160,6 +160,38 @@ describe.each(dialects())('reader accounts on %s', (dialect) => {
     expect(account.body).not.toContain('old-address@example.com');
   });
 
+  it('answers an email change to a taken address exactly like any other, and tells that address’s owner instead', async () => {
+    const owner = await signUp('taken-address@example.com');
+    await owner.a.get(pathOf(owner.link));
+    const { a, link } = await signUp('wants-taken@example.com');
+    await a.get(pathOf(link));
+    await a.get('/account');
+    const before = inbox.messages.length;
+    const taken = await a.post('/account/email', { email: 'Taken-Address@example.com' });
+    await a.get('/account');
+    const free = await a.post('/account/email', { email: 'nobody-has-this@example.com' });
+    expect(taken.statusCode).toBe(303);
+    expect(taken.headers.location).toBe(free.headers.location);
+    expect((await a.get(String(taken.headers.location))).body).toContain('Check your new inbox');
+    const notice = await inbox.waitFor('taken-address@example.com', { after: before });
+    expect(notice.subject).toMatch(/Someone tried to use your address/);
+    expect(notice.text).not.toContain('/signin/verify');
+    await inbox.waitFor('nobody-has-this@example.com', { after: before });
+    expect((await a.get('/account')).body).toContain('wants-taken@example.com');
+  });
+
+  it('shows only its own notices: text in ?notice= is never put on a page', async () => {
+    const a = t.agent();
+    for (const url of ['/subscribe?notice=Your%20account%20is%20suspended.%20Call%200800', '/subscribe?notice=constructor', '/subscribe?notice=__proto__',
+      '/account?notice=constructor']) {
+      const res = await a.get(url);
+      expect(res.statusCode, url).toBeLessThan(400);
+      expect(res.body, url).not.toContain('suspended');
+      expect(res.body, url).not.toContain('form-notice" role="status"');
+    }
+    expect((await a.get('/subscribe?notice=trial_used')).body).toContain('Your trial has been used');
+  });
+
   it('supports an optional password, sign out, sign out everywhere, export and delete', async () => {
     const { a, link } = await signUp('full-cycle@example.com', 'Full Cycle');
     await a.get(pathOf(link));

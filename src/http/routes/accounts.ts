@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
-import { csrfToken, formField, queryField, throttled } from '../forms.js';
+import { csrfToken, formField, knownNotice, queryField, throttled } from '../forms.js';
 import { clearSessionCookie, identify, setSessionCookie } from '../identity.js';
 import { AppError } from '../../errors.js';
 import { sha256hex, randomToken } from '../../members/crypto.js';
@@ -161,7 +161,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
         member: id.member,
         subscription: await subscriptionView(ctx.billing, id.member.id, (await site()).settings.locale),
         sessions: sessions.map((s) => ({ id: s.id, createdAt: s.created_at, lastSeenAt: s.last_seen_at, userAgent: s.user_agent, current: s.id === id.session.id })),
-        notice: NOTICES[queryField(req, 'notice')],
+        notice: knownNotice(NOTICES, queryField(req, 'notice')),
         error: o.error,
       },
     }), o.status ?? 200, PRIVATE);

@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
-import { csrfToken, formField, queryField } from '../forms.js';
+import { csrfToken, formField, knownNotice, queryField } from '../forms.js';
 import { identify } from '../identity.js';
 import { toHttpFailure } from '../errors.js';
 import { AppError } from '../../errors.js';
 import { safeReturnTo } from '../../members/members.service.js';
 import { defaultPlan } from '../../billing/plans.js';
 import { readBillingRules } from '../../billing/rules.js';
-import { cancelLocalTrial, liveSubscription, startTrial, trialUsed } from '../../billing/subscriptions.js';
+import { cancelLocalTrial, liveSubscription, startTrial, trialUsed, TRIAL_REFUSALS } from '../../billing/subscriptions.js';
 import { createCheckout, createPortal, handleEvent, setCancelAtPeriodEnd, verifyWebhook } from '../../billing/stripe.service.js';
 import { isEntitled } from '../../access/entitlement.js';
 import { PricingPage } from '../../web/pages/pricing.js';
@@ -34,7 +34,8 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
         trialUsed: id.member ? await trialUsed(ctx.database.db, id.member.email) : false,
         trialMode: rules.trialMode,
         paymentsReady: !!ctx.stripe,
-        notice: notice ?? (queryField(req, 'notice') || undefined),
+        // Only our own sentences: a notice named in the URL is a key, never text to show.
+        notice: notice ?? knownNotice(TRIAL_REFUSALS, queryField(req, 'notice')),
       },
     }), status, PRIVATE);
   }
