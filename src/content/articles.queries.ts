@@ -86,8 +86,10 @@ export async function loadBody(db: Q, id: number, part: 'full' | 'preview'): Pro
   }
   const row = await db.selectFrom('articles').select(['preview_html', 'preview_text', 'body_html']).where('id', '=', id).executeTakeFirst();
   if (!row) return { previewHtml: '', previewText: '', restHtml: '' };
-  // The stored full body is the preview followed by the rest (see renderDoc).
-  return { previewHtml: row.preview_html, previewText: row.preview_text, restHtml: row.body_html.slice(row.preview_html.length) };
+  // The stored full body is the preview followed by the rest (see renderDoc), except where the
+  // preview is a teaser cut from the first paragraph: then the whole body is the rest.
+  const lead = row.body_html.startsWith(row.preview_html) ? row.preview_html : '';
+  return { previewHtml: lead, previewText: row.preview_text, restHtml: row.body_html.slice(lead.length) };
 }
 
 export interface ListOptions {

@@ -19,6 +19,9 @@ const CANARY = 'Zebra-canary-7f3a';
 const REGISTERED_CANARY = 'Quagga-canary-5d0c';
 const COMMENT_CANARY = 'Narwhal-comment-canary-3e1f';
 const NOBREAK_CANARY = 'Okapi-canary-91b2';
+/** In short articles without a break (issue 12, defect 3): one paragraph, or two. */
+const SHORT_CANARY = 'Tapir-canary-4c8e';
+const SHORT_REGISTERED_CANARY = 'Kiwi-canary-6a1d';
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) LeakHunter/1.0';
 
@@ -47,6 +50,8 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
   let t: TestApp;
   const gated: ArticleDetail[] = [];
   let registered: ArticleDetail;
+  const shortRegistered: ArticleDetail[] = [];
+  const shortGated: ArticleDetail[] = [];
   let fillers: ArticleDetail[] = [];
   let comments: number[] = [];
   let urls: { method: string; url: string }[] = [];
@@ -58,16 +63,32 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
     const section = await makeSection(d, { slug: 'news', defaultAccess: 'metered' });
     const author = await makeAuthor(d, { slug: 'reporter' });
     const common = { section: section.slug, authors: [author.slug], tags: ['council'] };
+    // Short stories with no preview break, at every gated level: the preview rule must leave
+    // the canary behind the wall whether it sits in the only paragraph or the second one.
+    const filler = 'the harbour board met again and heard from the ferry operators about timetables';
+    for (const level of ['metered', 'registered', 'paid'] as const) {
+      const canary = level === 'registered' ? SHORT_REGISTERED_CANARY : SHORT_CANARY;
+      const shapes = {
+        'one paragraph': `Harbour ${level} brief: ${filler}, ${filler}, ${filler}, and ${canary} closed it.`,
+        'a short lead and a second paragraph': `Harbour ${level} lead.\n\nThe second paragraph, where ${canary} and ${filler} sit.`,
+        'two even paragraphs': `Harbour ${level} pair: ${filler} and ${canary} too.\n\nThe other half: ${filler} and more.`,
+      };
+      for (const [shape, markdown] of Object.entries(shapes)) {
+        const a = await makeArticle(d, { ...common, title: `Short ${level} story, ${shape}`, accessLevel: level, body: { markdown } });
+        if (level === 'registered') shortRegistered.push(a);
+        else shortGated.push(a);
+      }
     gated.push(await makeArticle(d, { ...common, title: 'Council metered story', accessLevel: 'metered', preview: 'The council met on metered day.', rest: `${CANARY} after the break.` }));
     gated.push(await makeArticle(d, { ...common, title: 'Council paid story', accessLevel: 'paid', preview: 'The council met on paid day.', rest: `${CANARY} after the break.` }));
     gated.push(await makeArticle(d, { ...common, title: 'Council story without a break', accessLevel: 'paid', body: { markdown: `First paragraph about the council.\n\nSecond paragraph.\n\n${NOBREAK_CANARY} third.` } }));
     registered = await makeArticle(d, { ...common, title: 'Council registered story', accessLevel: 'registered', preview: 'The council met on registered day.', rest: `${REGISTERED_CANARY} after the break.` });
+    }
     for (let i = 0; i < 10; i++) fillers.push(await makeArticle(d, { ...common, title: `Filler ${i}`, accessLevel: 'metered' }));
     // A subscriber's comment on a gated article: only readers allowed to read comments may see it.
     const commenter = await t.db.db.insertInto('members').values({ email: 'sub@example.com', email_normalized: 'sub@example.com', name: 'Sub', status: 'paid', email_verified: 1, password_hash: null, created_at: t.clock.now(), last_seen_at: null, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
     const { postComment } = await import('../../src/comments/comments.service.js');
     const { DEFAULT_COMMENT_RULES } = await import('../../src/comments/rules.js');
-    for (const a of [...gated, registered]) comments.push((await postComment(t.app.ctx.comments, DEFAULT_COMMENT_RULES, { articleId: a.id, author: { memberId: commenter.id, staffUserId: null }, text: `${COMMENT_CANARY} on ${a.slug}` })).id);
+    for (const a of [...gated, registered, ...shortGated, ...shortRegistered]) comments.push((await postComment(t.app.ctx.comments, DEFAULT_COMMENT_RULES, { articleId: a.id, author: { memberId: commenter.id, staffUserId: null }, text: `${COMMENT_CANARY} on ${a.slug}` })).id);
 
     // An anonymous reader over the limit (device cookie, 3 reads).
     const anon = t.agent({ 'user-agent': BROWSER });
@@ -89,8 +110,8 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
     readers.push({ name: 'client without cookies', agent: t.agent({ 'user-agent': BROWSER }), memberCanRead: false });
     await t.app.ctx.access.meter.flush();
 
-    const ids = [...gated, registered].map((a) => a.id);
-    const slugs = [...gated, registered].map((a) => a.slug);
+    const ids = [...gated, registered, ...shortGated, ...shortRegistered].map((a) => a.id);
+    const slugs = [...gated, registered, ...shortGated, ...shortRegistered].map((a) => a.slug);
     for (const [key, urlsFor] of Object.entries(ROUTES)) {
       const method = key.split(' ')[0]!;
       for (const url of urlsFor({ slugs, section: section.slug, author: author.slug, tag: 'council', ids, commentIds: comments })) urls.push({ method, url });
@@ -129,11 +150,15 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
           expect(res.statusCode, where).toBeLessThan(500);
           expect(res.body, where).not.toContain(CANARY);
           expect(res.body, where).not.toContain(NOBREAK_CANARY);
+          expect(res.body, where).not.toContain(SHORT_CANARY);
           // With the default rules only subscribers read comments; none of these readers is one.
           expect(res.body, where).not.toContain('Narwhal-comment');
           // A signed-in member reads `registered` articles by definition; everyone else must not.
           const mayReadRegistered = reader.memberCanRead && !trick.dropCookies;
-          if (!mayReadRegistered) expect(res.body, where).not.toContain(REGISTERED_CANARY);
+          if (!mayReadRegistered) {
+            expect(res.body, where).not.toContain(REGISTERED_CANARY);
+            expect(res.body, where).not.toContain(SHORT_REGISTERED_CANARY);
+          }
         }
       }
     }
@@ -163,5 +188,19 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
     expect(rss).toContain('The council met on paid day.');
     expect((await t.get('/search?q=paid+day')).body).toContain(paid.title);
     expect((await t.get('/search?q=zebra')).body).not.toContain(paid.title);
+    // Public search must not match words past a short story's preview either.
+    for (const q of ['tapir', 'kiwi', 'closed']) expect((await t.get(`/search?q=${q}`)).body, q).not.toMatch(/Short (metered|registered|paid) story/);
+  });
+
+  it('plants the short-story canaries where the server holds them, past every preview', async () => {
+    const short = [...shortGated, ...shortRegistered];
+    expect(short).toHaveLength(9);
+    for (const a of short) {
+      const detail = (await t.api('GET', `/api/admin/articles/${a.id}`)).json().article;
+      expect(detail.html, a.title).toMatch(/Tapir-canary|Kiwi-canary/);
+      expect(detail.previewHtml, a.title).not.toMatch(/Tapir-canary|Kiwi-canary/);
+      // The editor is told the server chose the preview.
+      expect(detail.warnings.map((w: { code: string }) => w.code), a.title).toContain('no_preview_break');
+    }
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { htmlToDoc } from '../../src/content/richtext/from-html.js';
 import { markdownToDoc } from '../../src/content/richtext/from-markdown.js';
-import { renderDoc, DEFAULT_PREVIEW_BLOCKS } from '../../src/content/richtext/render.js';
-import { docSchema } from '../../src/content/richtext/doc.js';
+import { blocksText, previewPlan, renderDoc } from '../../src/content/richtext/render.js';
+import { docSchema, type Doc } from '../../src/content/richtext/doc.js';
 import { h, raw, Fragment } from '../../src/web/jsx.js';
 import { slugify } from '../../src/content/slug.js';
 
@@ -47,13 +47,55 @@ describe('Markdown to document', () => {
   });
 });
 
-describe('preview without a break', () => {
-  it(`is the first ${DEFAULT_PREVIEW_BLOCKS} blocks`, () => {
-    const r = renderDoc(markdownToDoc('One.\n\nTwo.\n\nThree.\n\nFour.'));
+describe('preview rule: always strictly shorter than the body (issue 12, defect 3)', () => {
+  const para = (n: number, word = 'word') => Array.from({ length: n }, () => word).join(' ') + '.';
+  const md = (...blocks: string[]) => markdownToDoc(blocks.join('\n\n'));
+
+  it.each([
+    ['ten even paragraphs: the first two', md(...Array.from({ length: 10 }, (_, i) => `Paragraph ${i} ${para(20)}`)), 'blocks', 2],
+    ['four even paragraphs: one, since two would be half the text', md('One.', 'Two.', 'Three.', 'Four.'), 'blocks', 1],
+    ['a short lead, then a long paragraph: the lead', md('Short lead.', para(60)), 'blocks', 1],
+    ['two even paragraphs: a teaser of the first', md(para(30, 'alpha'), para(30, 'omega')), 'teaser', 0],
+    ['one paragraph: a teaser', md(para(40)), 'teaser', 0],
+    ['a break with text after it: the break', md('Lead.', '<!--more-->', 'Rest.'), 'break', 1],
+    ['a break at the very end: ignored, the default rule applies', md(para(30, 'alpha'), para(30, 'omega'), '<!--more-->'), 'teaser', 0],
+    ['an image, then one paragraph: the image', { type: 'doc', content: [{ type: 'image', attrs: { src: 'https://img.example/a.jpg' } }, { type: 'paragraph', content: [{ type: 'text', text: para(30) }] }] } as Doc, 'blocks', 1],
+  ] as const)('%s', (_name, doc, kind, blocks) => {
+    const plan = previewPlan(doc);
+    expect(plan.kind).toBe(kind);
+    if (plan.kind !== 'teaser') expect(plan.blocks).toBe(blocks);
+    const r = renderDoc(doc);
+    expect(r.gatedText.length).toBeGreaterThan(0);
+    expect(r.previewText.length).toBeLessThan(blocksText(doc.content).length);
+  });
+
+  it('cuts a teaser at a word, at most a third of the text, and keeps the full body whole', () => {
+    const doc = md(para(30, 'alpha'), para(30, 'omega'));
+    const r = renderDoc(doc);
+    expect(r.previewText).toMatch(/^alpha( alpha)*…$/);
+    expect(r.previewText.length - 1).toBeLessThanOrEqual(Math.floor(blocksText(doc.content).length / 3));
+    expect(r.previewHtml).not.toContain('omega');
+    expect(r.fullHtml).toBe(`<p>${para(30, 'alpha')}</p><p>${para(30, 'omega')}</p>`);
     expect(r.hasBreak).toBe(false);
-    expect(r.previewHtml).toBe('<p>One.</p><p>Two.</p>');
-    expect(r.previewText).toBe('One.\n\nTwo.');
-    expect(r.gatedText).toBe('Three.\n\nFour.');
+    expect(previewPlan(md(para(30), para(30), '<!--more-->'))).toMatchObject({ breakIgnored: true });
+  });
+
+  it('holds for every shape of short document: the preview never carries the whole text', () => {
+    const lengths = [1, 2, 3, 5, 8, 40, 200];
+    for (const a of lengths) for (const b of [0, ...lengths]) for (const c of [0, ...lengths]) for (const brk of [-1, 0, 1, 2, 3]) {
+      const blocks = [para(a, 'aa'), ...(b ? [para(b, 'bb')] : []), ...(c ? [para(c, 'cc')] : [])];
+      if (brk >= 0) blocks.splice(Math.min(brk, blocks.length), 0, '<!--more-->');
+      const doc = md(...blocks);
+      const r = renderDoc(doc);
+      const label = JSON.stringify({ a, b, c, brk });
+      expect(r.gatedText.length, label).toBeGreaterThan(0);
+      // The last word of the article is never in the preview.
+      const last = c ? 'cc' : b ? 'bb' : 'aa';
+      const tailWord = r.previewText.split(/\s+/).filter((w) => w.startsWith(last)).length;
+      const totalWord = blocksText(doc.content).split(/\s+/).filter((w) => w.startsWith(last)).length;
+      expect(tailWord, label).toBeLessThan(totalWord);
+      if (previewPlan(doc).kind !== 'teaser') expect(r.fullHtml.startsWith(r.previewHtml), label).toBe(true);
+    }
   });
 });
 

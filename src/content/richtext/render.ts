@@ -18,24 +18,70 @@ export interface RenderedBody {
   hasBreak: boolean;
 }
 
-/** Without an explicit break, the preview is this many leading blocks. */
+/** Without an explicit break, the preview is at most this many leading blocks… */
 export const DEFAULT_PREVIEW_BLOCKS = 2;
+/** …and never more than this share of the article's text. */
+export const MAX_PREVIEW_SHARE = 1 / 3;
+
+/**
+ * Where a reader without access stops. The rule must fail closed: the preview is always
+ * strictly shorter than the body, so something is always left behind the wall.
+ * - `break`: the editor's preview break, when gated text follows it.
+ * - `blocks`: no (usable) break: the leading blocks, at most DEFAULT_PREVIEW_BLOCKS of them and
+ *   never all of them, that fit in MAX_PREVIEW_SHARE of the text.
+ * - `teaser`: not even the first block fits (a one- or two-paragraph story): the first
+ *   MAX_PREVIEW_SHARE of the text, cut at a word, stands as the preview.
+ */
+export type PreviewPlan =
+  | { kind: 'break'; blocks: number }
+  | { kind: 'blocks'; blocks: number; breakIgnored: boolean }
+  | { kind: 'teaser'; chars: number; breakIgnored: boolean };
+
+export function previewPlan(doc: Doc): PreviewPlan {
+  const all = doc.content;
+  const breakAt = all.findIndex((b) => b.type === 'previewBreak');
+  const blocks = all.filter((b) => b.type !== 'previewBreak');
+  if (breakAt >= 0 && blocksText(all.slice(breakAt + 1)).length > 0) return { kind: 'break', blocks: all.slice(0, breakAt).filter((b) => b.type !== 'previewBreak').length };
+  const breakIgnored = breakAt >= 0;
+  const lengths = blocks.map((b) => blocksText([b]).length);
+  const budget = Math.floor(lengths.reduce((a, b) => a + b, 0) * MAX_PREVIEW_SHARE);
+  let k = 0;
+  let used = 0;
+  while (k < Math.min(DEFAULT_PREVIEW_BLOCKS, blocks.length - 1) && used + lengths[k]! <= budget) used += lengths[k++]!;
+  // The blocks taken must leave text behind, not only images or rules.
+  if (k > 0 && blocksText(blocks.slice(k)).length > 0) return { kind: 'blocks', blocks: k, breakIgnored };
+  return { kind: 'teaser', chars: budget, breakIgnored };
+}
 
 export function renderDoc(doc: Doc): RenderedBody {
-  const blocks = doc.content;
-  const breakAt = blocks.findIndex((b) => b.type === 'previewBreak');
-  const hasBreak = breakAt >= 0;
-  const cut = hasBreak ? breakAt : Math.min(DEFAULT_PREVIEW_BLOCKS, blocks.length);
-  const head = blocks.slice(0, cut).filter((b) => b.type !== 'previewBreak');
-  const tail = blocks.slice(cut).filter((b) => b.type !== 'previewBreak');
-  const previewHtml = head.map(block).join('');
+  const plan = previewPlan(doc);
+  const blocks = doc.content.filter((b) => b.type !== 'previewBreak');
+  const fullHtml = blocks.map(block).join('');
+  if (plan.kind === 'teaser') {
+    const text = teaser(blocksText(blocks), plan.chars);
+    return { fullHtml, previewHtml: text ? `<p>${escapeHtml(text)}</p>` : '', previewText: text, gatedText: blocksText(blocks), hasBreak: false };
+  }
+  const head = blocks.slice(0, plan.blocks);
+  const tail = blocks.slice(plan.blocks);
   return {
-    previewHtml,
-    fullHtml: previewHtml + tail.map(block).join(''),
+    // The full body starts with the preview's bytes: a full view is the preview, then the rest.
+    previewHtml: head.map(block).join(''),
+    fullHtml,
     previewText: blocksText(head),
     gatedText: blocksText(tail),
-    hasBreak,
+    hasBreak: plan.kind === 'break',
   };
+}
+
+/** The first `chars` characters of `text`, cut back to a word, with an ellipsis; '' when nothing fits. */
+function teaser(text: string, chars: number): string {
+  if (chars <= 0) return '';
+  const flat = text.replace(/\s+/g, ' ');
+  let cut = flat.slice(0, chars);
+  const space = cut.lastIndexOf(' ');
+  if (space > chars / 2) cut = cut.slice(0, space);
+  cut = cut.replace(/[\s,;:.!?\u2013\u2014-]+$/u, '');
+  return cut ? `${cut}…` : '';
 }
 
 function block(node: BlockNode): string {

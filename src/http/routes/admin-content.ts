@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { previewWarnings } from '../../content/preview-warnings.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { AppError, invalidInput } from '../../errors.js';
@@ -67,6 +68,7 @@ function articleOut(a: ArticleDetail) {
     previewHtml: a.previewHtml,
     hasPreviewBreak: a.hasPreviewBreak,
     sourceId: a.sourceId,
+    warnings: previewWarnings(a),
   };
 }
 
