@@ -57,22 +57,33 @@ export function randomDeviceId(): string {
   return id;
 }
 
-/** Keyed hash of address + browser with a key that changes every period; the raw values are never kept. */
+/**
+ * The cookieless meters' subjects: keyed hashes with a key that changes every period, so the raw
+ * address and browser are never kept and a subject cannot be followed from one period to the next.
+ * `a:` is address + browser (one client behind a shared address); `c:` is the address alone, the
+ * ceiling that a client rotating its User-Agent still meets.
+ */
 const periodKeys = new Map<string, string>();
-export function addressSubject(secret: string, periodKey: string, ip: string, ua: string): string {
+function periodKey(secret: string, purpose: string, period: string): string {
   // The key changes once a period: derive it once, not on every view.
-  const k = `${secret}|${periodKey}`;
+  const k = `${secret}|${purpose}|${period}`;
   let key = periodKeys.get(k);
   if (!key) {
-    if (periodKeys.size > 16) periodKeys.clear();
-    key = deriveKey(secret, `meter-address:${periodKey}`);
+    if (periodKeys.size > 32) periodKeys.clear();
+    key = deriveKey(secret, `${purpose}:${period}`);
     periodKeys.set(k, key);
   }
-  return 'a:' + keyedHash(key, `${ip}\n${ua}`, 22);
+  return key;
+}
+export function addressSubject(secret: string, period: string, ip: string, ua: string): string {
+  return 'a:' + keyedHash(periodKey(secret, 'meter-address', period), `${ip}\n${ua}`, 22);
+}
+export function ceilingSubject(secret: string, period: string, ip: string): string {
+  return 'c:' + keyedHash(periodKey(secret, 'meter-ceiling', period), ip, 22);
 }
 
 const NONE: Read[] = [];
-const NO_READS = { reads: NONE, addressReads: NONE };
+const NO_READS = { reads: NONE, addressReads: NONE, ceilingReads: NONE };
 
 /**
  * Gather the meter state the decision needs (and only that), decide, and
@@ -99,10 +110,15 @@ export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSu
   let address: string | null | undefined;
   const addressOf = () => (address === undefined ? (address = kind === 'anonymous' ? addressSubject(deps.secret, w.key, f.ip, f.userAgent) : null) : address);
   // Most reads are answered from memory without a promise; await only those that query.
+  // Requests without a device cookie also meet the address ceiling (any browser).
+  const ceiling = kind === 'anonymous' && !f.deviceId ? ceilingSubject(deps.secret, w.key, f.ip) : null;
   let reads = subject ? deps.meter.reads(subject, w.start) : NONE;
   let addressReads = !f.deviceId && addressOf() ? deps.meter.reads(addressOf()!, w.start) : NONE;
-  if (reads instanceof Promise || addressReads instanceof Promise) [reads, addressReads] = await Promise.all([reads, addressReads]);
-  const decision = decide(article, reader, { reads, addressReads }, rules, now);
+  let ceilingReads = ceiling ? deps.meter.reads(ceiling, w.start) : NONE;
+  if (reads instanceof Promise || addressReads instanceof Promise || ceilingReads instanceof Promise) {
+    [reads, addressReads, ceilingReads] = await Promise.all([reads, addressReads, ceilingReads]);
+  }
+  const decision = decide(article, reader, { reads, addressReads, ceilingReads }, rules, now);
 
   let newDeviceId: string | null = null;
   if (!record) return { decision, reader, newDeviceId };
@@ -116,6 +132,7 @@ export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSu
     // Every anonymous read also counts on the address meter, which binds only clients that keep no cookie.
     const addr = addressOf();
     if (addr) deps.meter.record(addr, article.id, now);
+    if (ceiling) deps.meter.record(ceiling, article.id, now);
     deps.meter.event({ kind: 'meter_read', articleId: article.id, reason: null, reader: kind, at: now });
   } else if (!decision.full) {
     deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: decision.reason, reader: kind, at: now });

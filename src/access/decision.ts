@@ -37,6 +37,8 @@ export interface MeterState {
   reads: Read[];
   /** Reads of the cookieless meter (address + browser), for anonymous readers. */
   addressReads: Read[];
+  /** Reads served without a device cookie from the reader's address, any browser (the ceiling). */
+  ceilingReads?: Read[];
 }
 
 export interface Rules {
@@ -44,6 +46,7 @@ export interface Rules {
   memberAllowance: number;
   period: Period;
   sharedAddressFactor: number;
+  addressCeiling: number;
   timezone: string;
 }
 
@@ -86,6 +89,9 @@ export function decide(article: { id: number; access: AccessLevel }, reader: Rea
     // No cookie kept: the address + browser meter decides, with room for shared addresses.
     const addr = inWindow(meter.addressReads, w.start);
     if (!addr.some((r) => r.articleId === article.id)) allowed = addr.length < rules.anonymousAllowance * rules.sharedAddressFactor;
+    // Across every browser the address names: a new User-Agent per request is not a new reader.
+    const ceiling = inWindow(meter.ceilingReads ?? [], w.start);
+    if (allowed && !ceiling.some((r) => r.articleId === article.id)) allowed = ceiling.length < rules.addressCeiling;
   }
   if (allowed) return { full: true, reason: 'metered', left: allowance - used - 1, count: true, resetsAt };
   const registerForMore = reader.kind === 'anonymous' && rules.memberAllowance > rules.anonymousAllowance;

@@ -16,6 +16,14 @@ export function knownNotice(notices: Readonly<Record<string, string>>, key: stri
   return Object.hasOwn(notices, key) ? notices[key] : undefined;
 }
 
+/**
+ * Fastify answers HEAD with the GET handler and drops the body. Whatever a GET would change
+ * (a meter read, a counted click, a used link) must not happen for a HEAD: nothing was read.
+ */
+export function isHead(req: FastifyRequest): boolean {
+  return req.method === 'HEAD';
+}
+
 export function queryField(req: FastifyRequest, name: string): string {
   const q = req.query as Record<string, unknown> | undefined;
   const v = q?.[name];

@@ -103,6 +103,8 @@ const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Sign-in neede
 
 async function sendFailure(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, f: HttpFailure): Promise<FastifyReply> {
   if (f.retryAfterSeconds !== undefined) reply.header('retry-after', String(f.retryAfterSeconds));
+  // Fastify strips the body of HEAD answers from routes, not from these: an error answer to a HEAD has none.
+  if (req.method === 'HEAD') return reply.code(f.status).header('cache-control', 'no-store').send();
   if (wantsJson(req)) {
     return reply.code(f.status).header('cache-control', 'no-store')
       .send({ error: { code: f.code, message: f.status === 404 && f.message === 'no such page' ? `no route for ${req.method} ${req.url.split('?')[0]}` : f.message, ...(f.errorId ? { id: f.errorId } : {}) } });

@@ -3,7 +3,7 @@ import { decide, type AccessReason, type MeterState, type Reader, type ReaderKin
 import { windowAt, startOfLocalDay, localParts } from '../../src/access/periods.js';
 import type { AccessLevel } from '../../src/content/types.js';
 
-const RULES: Rules = { anonymousAllowance: 3, memberAllowance: 5, period: 'calendar_day', sharedAddressFactor: 3, timezone: 'Europe/London' };
+const RULES: Rules = { anonymousAllowance: 3, memberAllowance: 5, period: 'calendar_day', sharedAddressFactor: 3, addressCeiling: 30, timezone: 'Europe/London' };
 const NOW = Date.parse('2026-06-15T12:00:00Z'); // 13:00 in London
 const ARTICLE = 100;
 
@@ -64,6 +64,22 @@ describe('the access decision', () => {
     expect(decide({ id: 1, access: 'metered' }, noCookie, { reads: [], addressReads: reads(9) }, RULES, NOW)).toMatchObject({ full: true, count: true });
     // A reader who keeps the cookie is not held to the shared address's count.
     expect(decide({ id: ARTICLE, access: 'metered' }, reader('anonymous'), { reads: [], addressReads: reads(50) }, RULES, NOW).full).toBe(true);
+  });
+
+  it('holds every cookieless client at one address to the ceiling, whatever browser it names (issue 12, defect 4)', () => {
+    const noCookie = reader('anonymous', { hasDevice: false });
+    const at = (ceiling: number, o: Partial<MeterState> = {}) => decide({ id: ARTICLE, access: 'metered' }, noCookie, { reads: [], addressReads: [], ceilingReads: reads(ceiling), ...o }, RULES, NOW);
+    // A fresh User-Agent (empty address + browser meter) still meets the address's ceiling.
+    expect(at(29)).toMatchObject({ full: true, count: true });
+    expect(at(30)).toMatchObject({ full: false, reason: 'registration_required' });
+    // An article already served to this address is a reread there.
+    expect(decide({ id: 1, access: 'metered' }, noCookie, { reads: [], addressReads: [], ceilingReads: reads(30) }, RULES, NOW)).toMatchObject({ full: true });
+    // Reads from an earlier period do not count, and the ceiling is a setting.
+    expect(decide({ id: ARTICLE, access: 'metered' }, noCookie, { reads: [], addressReads: [], ceilingReads: reads(30, NOW - 2 * 86_400_000) }, RULES, NOW).full).toBe(true);
+    expect(decide({ id: ARTICLE, access: 'metered' }, noCookie, { reads: [], addressReads: [], ceilingReads: reads(30) }, { ...RULES, addressCeiling: 500 }, NOW).full).toBe(true);
+    // A reader who keeps the cookie, or is signed in, is not held to it.
+    expect(decide({ id: ARTICLE, access: 'metered' }, reader('anonymous'), { reads: [], addressReads: [], ceilingReads: reads(500) }, RULES, NOW).full).toBe(true);
+    expect(decide({ id: ARTICLE, access: 'metered' }, reader('member'), { reads: [], addressReads: [], ceilingReads: reads(500) }, RULES, NOW).full).toBe(true);
   });
 
   it('never counts or unlocks a prefetch, and trusts only a verified crawler', () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
-import { csrfToken, formField, knownNotice, queryField, throttled } from '../forms.js';
+import { csrfToken, formField, isHead, knownNotice, queryField, throttled } from '../forms.js';
 import { clearSessionCookie, identify, setSessionCookie } from '../identity.js';
 import { AppError } from '../../errors.js';
 import { sha256hex, randomToken } from '../../members/crypto.js';
@@ -107,7 +107,8 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (c.kind !== 'confirm') return linkProblem(reply, c.kind);
     const nonce = req.cookies[BINDING_COOKIE];
     const bound = c.token?.bindingHash && nonce && sha256hex(nonce) === c.token.bindingHash;
-    if (bound && !c.needsCode && c.purpose !== 'change_email') return finish(req, reply, raw);
+    // A HEAD (a link checker, a mail scanner) never uses the link.
+    if (bound && !c.needsCode && c.purpose !== 'change_email' && !isHead(req)) return finish(req, reply, raw);
     return sendHtml(reply, ConfirmLinkPage({ site: await site(), token: raw, csrf: await csrfToken(reply), purpose: c.purpose, needsCode: c.needsCode }), 200, PRIVATE);
   });
   app.post('/signin/verify', passwordLimit, async (req, reply) => finish(req, reply, formField(req, 'token'), formField(req, 'code') || undefined));

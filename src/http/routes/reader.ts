@@ -7,7 +7,7 @@ import { ReaderSlot, wallHasForm } from '../../web/pages/wall.js';
 import { assemblePage } from '../../web/page-assembly.js';
 import { decideForRequest, DEVICE_COOKIE } from '../../access/access.service.js';
 import { identify } from '../identity.js';
-import { csrfFor } from '../forms.js';
+import { csrfFor, isHead } from '../forms.js';
 import { CSRF_MARK } from '../../web/pages/comments.js';
 import { commentQuery, commentSection } from '../comment-section.js';
 import { HomePage } from '../../web/pages/home.js';
@@ -79,7 +79,8 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
         ip: req.ip,
         userAgent: req.headers['user-agent'] ?? '',
         prefetch: isPrefetch(req.headers),
-      }, { ...site.meter, timezone: site.settings.timezone });
+        // A HEAD is sent no text, so it spends nothing and is given no device.
+      }, { ...site.meter, timezone: site.settings.timezone }, { record: !isHead(req) });
     });
     if (found.kind === 'redirect') return reply.redirect(found.to, 301);
     if (found.kind === 'missing') throw notFound('article');

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { safeReturnTo } from '../../members/members.service.js';
+import { isHead } from '../forms.js';
 
 const wallQuery = z.object({
   a: z.coerce.number().int().positive().optional(),
@@ -17,7 +18,7 @@ export function wallRoutes(app: FastifyInstance, ctx: AppContext): void {
     const target = { trial: '/subscribe?trial=1', subscribe: '/subscribe', signin: '/signin' }[action as 'trial'];
     if (!target) return reply.redirect('/', 303);
     const returnTo = safeReturnTo(q.success ? q.data.return_to : '/');
-    if (q.success) {
+    if (q.success && !isHead(req)) {
       ctx.access.meter.event({ kind: 'wall_action', articleId: q.data.a ?? null, reason: `${action}:${q.data.r ?? ''}`.slice(0, 60), reader: null, at: ctx.clock.now() });
     }
     const sep = target.includes('?') ? '&' : '?';
