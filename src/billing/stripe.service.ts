@@ -100,24 +100,57 @@ export const HANDLED_EVENTS = new Set([
 ]);
 
 /**
+ * Stripe answered that an object the event names does not exist (deleted, or made in another
+ * account or mode). Asking again will not change that, unlike an outage, a rate limit or a lost
+ * connection, which must fail the delivery so that Stripe sends it again.
+ */
+export function isResourceMissing(err: unknown): err is Stripe.errors.StripeError {
+  return err instanceof Stripe.errors.StripeError && (err.code === 'resource_missing' || err.statusCode === 404);
+}
+
+export type EventResult =
+  | { outcome: 'processed' | 'duplicate' | 'ignored' }
+  /** Recorded as done without a change: Stripe has no such object (its words in `stripeMessage`). */
+  | { outcome: 'missing'; stripeMessage: string };
+
+/**
+ * Everything handling an event asks Stripe, asked in one place before the transaction, so that
+ * every "no such object" is answered alike (see handleEvent).
+ */
+async function currentState(d: StripeDeps, event: Stripe.Event): Promise<Stripe.Subscription | null> {
+  const subId = HANDLED_EVENTS.has(event.type) ? subscriptionIdOf(event) : null;
+  return subId ? d.stripe.subscriptions.retrieve(subId) : null;
+}
+
+/**
  * Apply one verified event, exactly once. The subscription's current state is
  * fetched from Stripe (so events may arrive late, twice or out of order), then
  * the change and the event id are committed in one transaction: if the process
  * dies before the commit, Stripe's retry does the work; after it, a replay is a no-op.
+ * An event about an object Stripe says does not exist is recorded the same way, with
+ * nothing changed: answering with an error would have Stripe resend it for days.
  */
-export async function handleEvent(d: StripeDeps, event: Stripe.Event): Promise<'processed' | 'duplicate' | 'ignored'> {
-  if (await d.db.selectFrom('stripe_events').select('id').where('id', '=', event.id).executeTakeFirst()) return 'duplicate';
-  const subId = HANDLED_EVENTS.has(event.type) ? subscriptionIdOf(event) : null;
-  const fresh = subId ? await d.stripe.subscriptions.retrieve(subId) : null;
-  return withTransaction(d, async (t) => {
+export async function handleEvent(d: StripeDeps, event: Stripe.Event): Promise<EventResult> {
+  if (await d.db.selectFrom('stripe_events').select('id').where('id', '=', event.id).executeTakeFirst()) return { outcome: 'duplicate' };
+  let fresh: Stripe.Subscription | null;
+  let missing: string | null = null;
+  try {
+    fresh = await currentState(d, event);
+  } catch (err) {
+    if (!isResourceMissing(err)) throw err;
+    fresh = null;
+    missing = err.message;
+  }
+  return withTransaction(d, async (t): Promise<EventResult> => {
     const ins = await t.db.insertInto('stripe_events').values({ id: event.id, type: event.type, processed_at: t.clock.now() })
       .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
-    if (!Number(ins.numInsertedOrUpdatedRows ?? 0)) return 'duplicate';
-    if (!fresh) return 'ignored';
+    if (!Number(ins.numInsertedOrUpdatedRows ?? 0)) return { outcome: 'duplicate' };
+    if (missing !== null) return { outcome: 'missing', stripeMessage: missing };
+    if (!fresh) return { outcome: 'ignored' };
     const sub = await reconcile(t, fresh, `stripe: ${event.type} ${event.id}`);
     if (sub && event.type === 'invoice.payment_failed') await mailMember(t, sub.member_id, 'We could not take your payment', ['Your latest payment did not go through. You keep full access for a few days while you update your card.'], 'Update your card', '/account');
     if (sub && event.type === 'customer.subscription.trial_will_end') await mailMember(t, sub.member_id, 'Your free trial ends in 3 days', ['Your trial ends in 3 days, and your subscription then starts with the card you gave. You can cancel any time before that from your account.'], 'Your account', '/account');
-    return 'processed';
+    return { outcome: 'processed' };
   });
 }
 

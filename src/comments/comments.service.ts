@@ -4,10 +4,11 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
+import type { AccessLevel } from '../content/types.js';
 import { queueMail } from '../mail/mailer.js';
 import { noticeMail, type Brand } from '../mail/messages.js';
 import { MAX_COMMENT, renderComment } from './markup.js';
-import type { CommentRules } from './rules.js';
+import { actionRefusal, type CommentAction, type CommenterKind, type CommentRules } from './rules.js';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -56,6 +57,74 @@ export async function isBanned(db: Q, memberId: number): Promise<boolean> {
   return !!(await db.selectFrom('comment_bans').select('member_id').where('member_id', '=', memberId).executeTakeFirst());
 }
 
+/** Who is acting, as the HTTP layer knows them. */
+export interface Actor {
+  kind: CommenterKind;
+  author: Author;
+  /** The access decision (src/access) for this actor and an article, asked without counting a read. */
+  mayRead(article: { id: number; access: AccessLevel }): Promise<boolean>;
+}
+
+declare const granted: unique symbol;
+
+/**
+ * Leave to do one action, made only by authorize(): every function that changes comments for a
+ * reader takes one, so no action can skip the article's access, the comment rules or a ban.
+ */
+export interface Permit<A extends CommentAction = CommentAction> {
+  readonly action: A;
+  readonly author: Author;
+  readonly articleId: number;
+  readonly articleSlug: string;
+  /** The comment acted on; for a reply, the comment replied to (checked when the reply is written). */
+  readonly commentId: number | null;
+  readonly [granted]: true;
+}
+
+export type Target = { articleId: number; parentId?: number | null } | { commentId: number };
+
+export const editWindowOpen = (createdAt: number, now: number) => now - createdAt <= EDIT_WINDOW_MS;
+
+/**
+ * May this actor do this to this article or comment now? The one gate for every comment action:
+ * a Permit, or a 404 (nothing there for this reader), 401 (signed out) or 403 with the reason.
+ */
+export async function authorize<A extends CommentAction>(deps: CommentDeps, rules: CommentRules, actor: Actor, action: A, target: A extends 'post' | 'reply' ? { articleId: number; parentId?: number | null } : { commentId: number }): Promise<Permit<A>> {
+  const t = target as Target;
+  const now = deps.clock.now();
+  const c = 'commentId' in t ? await deps.db.selectFrom('comments').select(['id', 'article_id', 'member_id', 'staff_user_id', 'status', 'created_at']).where('id', '=', t.commentId).executeTakeFirst() : undefined;
+  const mine = !!c && ((actor.author.memberId !== null && c.member_id === actor.author.memberId) || (actor.author.staffUserId !== null && c.staff_user_id === actor.author.staffUserId));
+  // Held, hidden and deleted comments are not there for anyone but their author (and only to edit or delete).
+  if ('commentId' in t && (!c || c.status === 'deleted' || (c.status !== 'visible' && !(mine && (action === 'edit' || action === 'delete'))))) throw notFound('comment');
+  const articleId = c ? c.article_id : (t as { articleId: number }).articleId;
+  const a = await deps.db.selectFrom('articles').select(['id', 'slug', 'effective_access', 'live_at']).where('id', '=', articleId).executeTakeFirst();
+  if (!a || a.live_at === null || a.live_at > now) throw notFound(c ? 'comment' : 'article');
+  const canRead = await actor.mayRead({ id: a.id, access: a.effective_access as AccessLevel });
+  const banned = actor.author.memberId !== null && (await isBanned(deps.db, actor.author.memberId));
+  const refusal = actionRefusal(action, actor.kind, rules, canRead, banned);
+  if (refusal) throw new AppError(actor.kind === 'anonymous' ? 'unauthorized' : 'forbidden', refusal);
+  if ((action === 'edit' || action === 'delete') && !mine) throw new AppError('forbidden', 'you can only change your own comments');
+  if (action === 'edit' && !editWindowOpen(c!.created_at, now)) throw new AppError('forbidden', 'comments can be edited for 15 minutes after posting');
+  const commentId = c ? c.id : ((t as { parentId?: number | null }).parentId ?? null);
+  return { action, author: actor.author, articleId: a.id, articleSlug: a.slug, commentId } as Permit<A>;
+}
+
+/**
+ * The moderation a text gets, posted or edited (so an edit cannot slip past it): blocked words
+ * hold it for a moderator, and so does premoderation of a member's first comment until one of
+ * theirs has been let through. A visible comment being edited is such a one, so an edit is held
+ * for its words only.
+ */
+async function moderatedStatus(db: Q, rules: CommentRules, author: Author, text: string): Promise<'visible' | 'pending'> {
+  const lower = text.toLowerCase();
+  if (rules.blockedWords.some((w) => new RegExp(`\\b${w.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(lower))) return 'pending';
+  if (rules.premoderateFirst && author.memberId) {
+    const approved = await db.selectFrom('comments').select('id').where('member_id', '=', author.memberId).where('status', '=', 'visible').limit(1).executeTakeFirst();
+    if (!approved) return 'pending';
+  }
+  return 'visible';
+}
+
 /** The text as it will be stored, or a 400 that says what is wrong (the form keeps the text). */
 export function checkText(text: string): string {
   const t = (text ?? '').replace(/\r\n?/g, '\n').trim();
@@ -64,42 +133,36 @@ export function checkText(text: string): string {
   return t;
 }
 
-export interface PostInput { articleId: number; author: Author; text: string; parentId?: number | null }
-
-export async function postComment(deps: CommentDeps, rules: CommentRules, i: PostInput): Promise<{ id: number; status: string }> {
-  const text = checkText(i.text);
+/** Post a comment, or a reply to permit.commentId. */
+export async function postComment(deps: CommentDeps, rules: CommentRules, permit: Permit<'post' | 'reply'>, rawText: string): Promise<{ id: number; status: string }> {
+  const text = checkText(rawText);
+  const { author, articleId } = permit;
   const out = await withTransaction(deps, async (d) => {
     const now = d.clock.now();
     let depth = 0;
     let rootId: number | null = null;
     let branchId: number | null = null;
     let parent: { id: number; member_id: number | null; depth: number; root_id: number | null; branch_id: number | null; article_id: number; status: string } | undefined;
-    if (i.parentId) {
-      parent = await d.db.selectFrom('comments').select(['id', 'member_id', 'depth', 'root_id', 'branch_id', 'article_id', 'status']).where('id', '=', i.parentId).executeTakeFirst();
-      if (!parent || parent.article_id !== i.articleId || parent.status !== 'visible') throw invalidInput('the comment you are replying to is not there any more');
+    if (permit.commentId) {
+      parent = await d.db.selectFrom('comments').select(['id', 'member_id', 'depth', 'root_id', 'branch_id', 'article_id', 'status']).where('id', '=', permit.commentId).executeTakeFirst();
+      if (!parent || parent.article_id !== articleId || parent.status !== 'visible') throw invalidInput('the comment you are replying to is not there any more');
       depth = Math.min(MAX_DEPTH, parent.depth + 1);
       rootId = parent.root_id ?? parent.id;
       branchId = parent.depth === 0 ? null : parent.depth === 1 ? parent.id : parent.branch_id;
     }
-    if (i.author.memberId) {
-      const last = await d.db.selectFrom('comments').select('body_text').where('member_id', '=', i.author.memberId).where('article_id', '=', i.articleId)
+    if (author.memberId) {
+      const last = await d.db.selectFrom('comments').select('body_text').where('member_id', '=', author.memberId).where('article_id', '=', articleId)
         .orderBy('id', 'desc').limit(1).executeTakeFirst();
       if (last?.body_text === text) throw new AppError('conflict', 'you just posted that same comment');
     }
-    let status = 'visible';
-    const lower = text.toLowerCase();
-    if (rules.blockedWords.some((w) => new RegExp(`\\b${w.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(lower))) status = 'pending';
-    if (rules.premoderateFirst && i.author.memberId) {
-      const approved = await d.db.selectFrom('comments').select('id').where('member_id', '=', i.author.memberId).where('status', '=', 'visible').limit(1).executeTakeFirst();
-      if (!approved) status = 'pending';
-    }
+    const status = await moderatedStatus(d.db, rules, author, text);
     const row = await d.db.insertInto('comments').values({
-      article_id: i.articleId, member_id: i.author.memberId, staff_user_id: i.author.staffUserId, parent_id: parent?.id ?? null, depth, root_id: rootId, branch_id: branchId,
+      article_id: articleId, member_id: author.memberId, staff_user_id: author.staffUserId, parent_id: parent?.id ?? null, depth, root_id: rootId, branch_id: branchId,
       body_text: text, body_html: renderComment(text), status, like_count: 0, edited_at: null, created_at: now, updated_at: now,
     }).returning('id').executeTakeFirstOrThrow();
     if (!rootId) await d.db.updateTable('comments').set({ root_id: row.id }).where('id', '=', row.id).execute();
-    await recount(d.db, i.articleId);
-    if (status === 'visible' && parent?.member_id && parent.member_id !== i.author.memberId) await notifyReply(d, parent.member_id, i.articleId, row.id);
+    await recount(d.db, articleId);
+    if (status === 'visible' && parent?.member_id && parent.member_id !== author.memberId) await notifyReply(d, parent.member_id, articleId, row.id);
     return { id: row.id, status };
   });
   deps.changed();
@@ -130,26 +193,25 @@ export async function setReplyEmails(db: Q, memberId: number, on: boolean): Prom
   await db.updateTable('members').set({ comment_emails: on ? 1 : 0 }).where('id', '=', memberId).execute();
 }
 
-async function ownComment(d: CommentDeps, id: number, author: Author) {
-  const c = await d.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!c || c.status === 'deleted') throw notFound('comment');
-  const mine = (author.memberId !== null && c.member_id === author.memberId) || (author.staffUserId !== null && c.staff_user_id === author.staffUserId);
-  if (!mine) throw new AppError('forbidden', 'you can only change your own comments');
-  return c;
-}
-
-export async function editComment(deps: CommentDeps, id: number, author: Author, text: string): Promise<void> {
+/** New text for the author's comment, moderated as a new post would be; a held or hidden comment stays so. */
+export async function editComment(deps: CommentDeps, rules: CommentRules, permit: Permit<'edit'>, text: string): Promise<{ status: string }> {
   const t = checkText(text);
-  const c = await ownComment(deps, id, author);
-  if (deps.clock.now() - c.created_at > EDIT_WINDOW_MS) throw new AppError('forbidden', 'comments can be edited for 15 minutes after posting');
-  await deps.db.updateTable('comments').set({ body_text: t, body_html: renderComment(t), edited_at: deps.clock.now(), updated_at: deps.clock.now() }).where('id', '=', id).execute();
+  const out = await withTransaction(deps, async (d) => {
+    const c = await d.db.selectFrom('comments').select(['id', 'article_id', 'status']).where('id', '=', permit.commentId!).executeTakeFirst();
+    if (!c || c.status === 'deleted') throw notFound('comment');
+    const status = c.status === 'visible' ? await moderatedStatus(d.db, rules, permit.author, t) : c.status;
+    const now = d.clock.now();
+    await d.db.updateTable('comments').set({ body_text: t, body_html: renderComment(t), status, edited_at: now, updated_at: now }).where('id', '=', c.id).execute();
+    if (status !== c.status) await recount(d.db, c.article_id);
+    return { status };
+  });
   deps.changed();
+  return out;
 }
 
-export async function deleteOwnComment(deps: CommentDeps, id: number, author: Author): Promise<number> {
-  const c = await ownComment(deps, id, author);
-  await setStatus(deps, c.id, 'deleted');
-  return c.article_id;
+export async function deleteOwnComment(deps: CommentDeps, permit: Permit<'delete'>): Promise<number> {
+  await setStatus(deps, permit.commentId!, 'deleted');
+  return permit.articleId;
 }
 
 /** Moderation: approve (visible), hide, or delete. Open reports on the comment are resolved. */
@@ -165,7 +227,10 @@ export async function setStatus(deps: CommentDeps, id: number, status: 'visible'
   deps.changed();
 }
 
-export async function likeComment(deps: CommentDeps, id: number, memberId: number): Promise<void> {
+export async function likeComment(deps: CommentDeps, permit: Permit<'like'>): Promise<void> {
+  const id = permit.commentId!;
+  const memberId = permit.author.memberId;
+  if (memberId === null) throw new AppError('forbidden', 'likes are for readers');
   await withTransaction(deps, async (d) => {
     const c = await d.db.selectFrom('comments').select(['id', 'status']).where('id', '=', id).executeTakeFirst();
     if (!c || c.status !== 'visible') throw notFound('comment');
@@ -175,10 +240,8 @@ export async function likeComment(deps: CommentDeps, id: number, memberId: numbe
   deps.changed();
 }
 
-export async function reportComment(deps: CommentDeps, id: number, memberId: number | null, reason: string): Promise<void> {
-  const c = await deps.db.selectFrom('comments').select(['id', 'status']).where('id', '=', id).executeTakeFirst();
-  if (!c || c.status !== 'visible') throw notFound('comment');
-  await deps.db.insertInto('comment_reports').values({ comment_id: id, reporter_member_id: memberId, reason: reason.trim().slice(0, 500), created_at: deps.clock.now(), resolved_at: null }).execute();
+export async function reportComment(deps: CommentDeps, permit: Permit<'report'>, reason: string): Promise<void> {
+  await deps.db.insertInto('comment_reports').values({ comment_id: permit.commentId!, reporter_member_id: permit.author.memberId, reason: reason.trim().slice(0, 500), created_at: deps.clock.now(), resolved_at: null }).execute();
 }
 
 export async function banMember(deps: CommentDeps, memberId: number, by: string, reason: string): Promise<void> {

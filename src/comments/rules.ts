@@ -41,3 +41,26 @@ export function postRefusal(kind: CommenterKind, rules: Pick<CommentRules, 'post
   if (rules.posters === 'subscribers' && kind !== 'subscriber') return 'commenting is for subscribers';
   return null;
 }
+
+/** Everything a reader can do to comments. Reading pages and threads is readRefusal's. */
+export type CommentAction = 'post' | 'reply' | 'edit' | 'delete' | 'like' | 'report';
+
+const SIGN_IN: Record<CommentAction, string> = { post: 'comment', reply: 'reply', edit: 'edit your comments', delete: 'delete your comments', like: 'like comments', report: 'report comments' };
+const UNREADABLE: Record<CommentAction, string> = { post: 'comment on it', reply: 'reply to its comments', edit: 'edit your comment on it', delete: 'delete your comment on it', like: 'like its comments', report: 'report its comments' };
+
+/**
+ * The one rule for every comment action: null when allowed, else the reason in words. Nothing is
+ * done to the comments of an article the reader cannot read, nor to comments they may not see;
+ * writing (post, reply, edit) also follows who may post and bans. A banned member may not like
+ * either, but may still report comments and delete their own.
+ */
+export function actionRefusal(action: CommentAction, kind: CommenterKind, rules: Pick<CommentRules, 'readers' | 'posters'>, canReadArticle: boolean, banned: boolean): string | null {
+  if (kind === 'anonymous') return `sign in to ${SIGN_IN[action]}`;
+  if (kind === 'staff') return action === 'like' ? 'likes are for readers' : null;
+  if (!canReadArticle) return `you cannot read this article, so you cannot ${UNREADABLE[action]}`;
+  const read = readRefusal(kind, rules, true);
+  if (read) return read;
+  if (action === 'post' || action === 'reply' || action === 'edit') return postRefusal(kind, rules, true, banned);
+  if (action === 'like' && banned) return 'you have been banned from commenting';
+  return null;
+}

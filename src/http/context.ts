@@ -25,9 +25,12 @@ export interface Limits {
   commentsPerMinute: number;
   /** Two-factor codes tried per staff user in a window, across links and the password form. */
   codePerStaff: number;
+  /** Comments a member may report per minute and per day (each report lands in a moderator's queue). */
+  reportsPerMinute: number;
+  reportsPerDay: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { windowMs: 15 * 60_000, linkPerIp: 20, linkPerEmail: 5, passwordPerIp: 30, passwordPerEmail: 10, commentsPerMinute: 5, codePerStaff: 10 };
+export const DEFAULT_LIMITS: Limits = { windowMs: 15 * 60_000, linkPerIp: 20, linkPerEmail: 5, passwordPerIp: 30, passwordPerEmail: 10, commentsPerMinute: 5, codePerStaff: 10, reportsPerMinute: 5, reportsPerDay: 20 };
 
 /** Everything routes need, built once in app.ts and passed down explicitly. */
 export interface AppContext {

@@ -4,9 +4,8 @@ import type { App } from '../../src/app.js';
 import type { TestDatabase } from '../helpers/db.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createSession, SESSION_COOKIE } from '../../src/members/sessions.js';
-import { PAGE, postComment } from '../../src/comments/comments.service.js';
-import { DEFAULT_COMMENT_RULES } from '../../src/comments/rules.js';
-import { makeArticle, makePlan, makeSection } from '../helpers/factories.js';
+import { PAGE } from '../../src/comments/comments.service.js';
+import { makeArticle, makeComment, makePlan, makeSection } from '../helpers/factories.js';
 import { browserSuite, launchChromium, siteForBrowser, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
 
 const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
@@ -328,7 +327,7 @@ browserSuite('comments in Chromium', () => {
     expect(XSS.length).toBeGreaterThanOrEqual(40);
     const ids: number[] = [];
     for (const text of XSS) {
-      const r = await postComment(app!.ctx.comments, DEFAULT_COMMENT_RULES, { articleId: xssArticle.id, author: { memberId, staffUserId: null }, text });
+      const r = await makeComment(app!.ctx.comments, xssArticle.id, memberId, text);
       expect(r.status, text).toBe('visible');
       ids.push(r.id);
     }

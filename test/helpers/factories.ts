@@ -5,6 +5,8 @@ import { createAuthor, createSection } from '../../src/content/taxonomy.service.
 import type { ArticleCreate } from '../../src/content/inputs.js';
 import type { AccessLevel } from '../../src/content/types.js';
 import { createPlan, type PlanInput } from '../../src/billing/plans.js';
+import { authorize, postComment, type CommentDeps } from '../../src/comments/comments.service.js';
+import { DEFAULT_COMMENT_RULES, type CommentRules } from '../../src/comments/rules.js';
 
 const uid = () => randomBytes(4).toString('hex');
 
@@ -32,4 +34,13 @@ export function makeArticle(d: ContentDeps, over: Partial<ArticleCreate> & { pre
 /** The default plan with a 14-day trial, as the demo has. */
 export async function makePlan(d: ContentDeps, over: Partial<PlanInput> = {}) {
   return createPlan(d.db, { name: 'Supporter', trialDays: 14, prices: [{ interval: 'month', currency: 'gbp', amount: 700 }, { interval: 'year', currency: 'gbp', amount: 7000 }], default: true, ...over }, d.clock.now());
+}
+
+/**
+ * A subscriber's comment, written straight through the service for setting a scene: the actor
+ * is taken at its word that it may read the article (what the HTTP layer asks the paywall).
+ */
+export async function makeComment(d: CommentDeps, articleId: number, memberId: number, text: string, rules: CommentRules = DEFAULT_COMMENT_RULES) {
+  const actor = { kind: 'subscriber' as const, author: { memberId, staffUserId: null }, mayRead: async () => true };
+  return postComment(d, rules, await authorize(d, rules, actor, 'post', { articleId }), text);
 }

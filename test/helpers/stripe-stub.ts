@@ -24,8 +24,11 @@ export interface StripeStub {
   calls: { method: string; path: string; body: Record<string, unknown> }[];
   sessions: Map<string, Record<string, unknown>>;
   subscriptions: Map<string, StubSubscription>;
-  /** Make the next N subscription retrievals fail with a 500 (Stripe having a bad moment). */
-  failRetrievals(n: number): void;
+  /**
+   * Make the next N subscription retrievals fail the way Stripe does on a bad moment: a 500
+   * (`server`), a 429 (`rate_limit`), or a connection dropped before any answer (`network`).
+   */
+  failRetrievals(n: number, how?: 'server' | 'rate_limit' | 'network'): void;
   /** What Stripe does when a reader finishes Checkout: a subscription exists, and an event says so. */
   completeCheckout(sessionId: string, status?: 'active' | 'trialing'): { subscription: StubSubscription; event: Stripe.Event };
   setStatus(subId: string, status: string, periodEnd?: number): StubSubscription;
@@ -56,6 +59,7 @@ const body = (req: IncomingMessage) => new Promise<string>((r) => {
 export async function startStripeStub(): Promise<StripeStub> {
   let n = 0;
   let failures = 0;
+  let failure: 'server' | 'rate_limit' | 'network' = 'server';
   const calls: StripeStub['calls'] = [];
   const sessions = new Map<string, Record<string, unknown>>();
   const subscriptions = new Map<string, StubSubscription>();
@@ -85,12 +89,15 @@ export async function startStripeStub(): Promise<StripeStub> {
     if (req.method === 'POST' && path === '/v1/billing_portal/sessions') return send(200, { id: id('bps'), object: 'billing_portal.session', url: `https://billing.stripe.test/p/${n}`, customer: form.customer, return_url: form.return_url });
     if ((m = /^\/v1\/subscriptions\/([\w]+)$/.exec(path))) {
       const sub = subscriptions.get(m[1]!);
-      if (!sub) return send(404, { error: { type: 'invalid_request_error', message: 'No such subscription' } });
+      if (req.method === 'GET' && failures > 0) {
+        failures--;
+        if (failure === 'network') return void req.socket.destroy();
+        if (failure === 'rate_limit') return send(429, { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Request rate limit exceeded.' } });
+        return send(500, { error: { type: 'api_error', message: 'stub outage' } });
+      }
+      // Stripe's own answer for an id it does not know (deleted, another account, the other mode).
+      if (!sub) return send(404, { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'id', message: `No such subscription: '${m[1]}'` } });
       if (req.method === 'GET') {
-        if (failures > 0) {
-          failures--;
-          return send(500, { error: { type: 'api_error', message: 'stub outage' } });
-        }
         return send(200, sub);
       }
       if (req.method === 'POST') {
@@ -105,7 +112,10 @@ export async function startStripeStub(): Promise<StripeStub> {
 
   const stub: StripeStub = {
     url, webhookSecret, secretKey, calls, sessions, subscriptions,
-    failRetrievals: (k) => void (failures = k),
+    failRetrievals: (k, how = 'server') => {
+      failures = k;
+      failure = how;
+    },
     completeCheckout(sessionId, status = 'active') {
       const s = sessions.get(sessionId)!;
       const sd = (s.subscription_data ?? {}) as { metadata?: Record<string, string>; trial_period_days?: string };

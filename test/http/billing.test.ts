@@ -5,6 +5,7 @@ import { makeArticle, makePlan, makeSection } from '../helpers/factories.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { startStripeStub, type StripeStub } from '../helpers/stripe-stub.js';
 import type { ArticleDetail } from '../../src/content/articles.service.js';
+import { captureLog, WARN, type LogEntry } from '../helpers/log.js';
 
 const DAY = 86_400_000;
 const FULL = 'The rest of the story';
@@ -131,11 +132,14 @@ describe.each(dialects())('Stripe on %s', (dialect) => {
   let inbox: Inbox;
   let stub: StripeStub;
   let paid: ArticleDetail;
+  let log: LogEntry[];
 
   beforeAll(async () => {
     inbox = await startInbox();
     stub = await startStripeStub();
-    t = await startTestApp(dialect, { smtpUrl: inbox.url, stripe: { secretKey: stub.secretKey, webhookSecret: stub.webhookSecret, apiUrl: stub.url } });
+    const captured = captureLog('warn');
+    log = captured.entries;
+    t = await startTestApp(dialect, { smtpUrl: inbox.url, logger: captured.logger, stripe: { secretKey: stub.secretKey, webhookSecret: stub.webhookSecret, apiUrl: stub.url } });
     await makePlan(t.app.ctx.content);
     paid = await makeArticle(t.app.ctx.content, { title: 'Paid for Stripe', accessLevel: 'paid' });
   });
@@ -243,6 +247,57 @@ describe.each(dialects())('Stripe on %s', (dialect) => {
     expect((await deliver(event)).json().outcome).toBe('processed');
     expect((await deliver(event)).json().outcome).toBe('duplicate');
     expect(await historyOf(t, 'retry@example.com')).toHaveLength(1);
+  });
+
+  const eventRecorded = async (id: string) => !!(await t.db.db.selectFrom('stripe_events').select('id').where('id', '=', id).executeTakeFirst());
+  const retrievalsOf = (subId: string) => stub.calls.filter((c) => c.method === 'GET' && c.path === `/v1/subscriptions/${subId}`).length;
+
+  it('records an event whose subscription Stripe does not have, answers 200 once, warns, and asks Stripe no more', async () => {
+    // Every handled event type that names a subscription: the same answer for each, not only for one.
+    const gone = 'sub_gone404';
+    const events = [
+      stub.event('customer.subscription.updated', { id: gone, object: 'subscription', status: 'active', customer: 'cus_x', metadata: {} }),
+      stub.event('customer.subscription.deleted', { id: gone, object: 'subscription', status: 'canceled', customer: 'cus_x', metadata: {} }),
+      stub.event('checkout.session.completed', { id: 'cs_gone', object: 'checkout.session', subscription: gone, customer: 'cus_x' }),
+      stub.event('invoice.paid', { object: 'invoice', subscription: gone }),
+      stub.event('invoice.payment_failed', { object: 'invoice', parent: { subscription_details: { subscription: gone } } }),
+    ];
+    for (const e of events) {
+      const warningsBefore = log.filter((l) => l.level === WARN).length;
+      const res = await deliver(e);
+      expect(res.statusCode, e.type).toBe(200);
+      expect(res.json(), e.type).toMatchObject({ received: true, outcome: 'missing' });
+      expect(await eventRecorded(e.id), e.type).toBe(true);
+      const warning = log.filter((l) => l.level === WARN).slice(warningsBefore);
+      expect(warning, e.type).toHaveLength(1);
+      expect(warning[0], e.type).toMatchObject({ eventId: e.id, eventType: e.type });
+      expect(warning[0]!.msg, e.type).toMatch(/does not exist/);
+      expect(String(warning[0]!.stripeMessage), e.type).toContain(gone);
+    }
+    const asked = retrievalsOf(gone);
+    expect(asked).toBe(events.length);
+    for (const e of events) expect((await deliver(e)).json().outcome, `redelivered ${e.type}`).toBe('duplicate');
+    expect(retrievalsOf(gone), 'a redelivery is a no-op').toBe(asked);
+    expect(await t.db.db.selectFrom('subscriptions').select('id').where('stripe_subscription_id', '=', gone).execute()).toEqual([]);
+  });
+
+  it('answers 500 and records nothing when Stripe fails for a moment (server error, rate limit, network), so Stripe retries', async () => {
+    for (const how of ['server', 'rate_limit', 'network'] as const) {
+      const email = `flaky-${how.replace('_', '-')}@example.com`;
+      const { session } = await checkout(email);
+      const { event } = stub.completeCheckout(session.id as string);
+      // The SDK itself retries a dropped connection once, so a network failure has to outlast that retry.
+      stub.failRetrievals(how === 'network' ? 2 : 1, how);
+      const first = await deliver(event);
+      expect(first.statusCode, how).toBe(500);
+      expect(first.json().error.message, how).not.toMatch(/stub|rate limit exceeded/i);
+      expect(await eventRecorded(event.id), how).toBe(false);
+      expect(await historyOf(t, email), how).toEqual([]);
+      const again = await deliver(event);
+      expect(again.statusCode, how).toBe(200);
+      expect(again.json().outcome, how).toBe('processed');
+      expect(await historyOf(t, email), how).toHaveLength(1);
+    }
   });
 
   it('runs card-up-front trials through Checkout and mails before the trial ends', async () => {

@@ -33,7 +33,7 @@ describe.each(dialects())('comments on %s', (dialect) => {
 
   beforeAll(async () => {
     inbox = await startInbox();
-    t = await startTestApp(dialect, { smtpUrl: inbox.url, limits: { commentsPerMinute: 1000 } });
+    t = await startTestApp(dialect, { smtpUrl: inbox.url, limits: { commentsPerMinute: 1000, reportsPerMinute: 3, reportsPerDay: 5 } });
     const s = await makeSection(t.app.ctx.content, { slug: 'talk', defaultAccess: 'metered' });
     article = await makeArticle(t.app.ctx.content, { title: 'Open to talk', section: s.slug, accessLevel: 'free' });
     paidArticle = await makeArticle(t.app.ctx.content, { title: 'Paid talk', section: s.slug, accessLevel: 'paid' });
@@ -201,6 +201,175 @@ describe.each(dialects())('comments on %s', (dialect) => {
     expect(banned.body).toContain('banned');
     await t.api('DELETE', `/api/admin/members/${newbie.id}/comment-ban`);
     expect((await post(newbie.agent, article.slug, 'Back again')).statusCode).toBe(303);
+  });
+
+  const statusOf = async (id: number) => (await t.db.db.selectFrom('comments').select(['status', 'body_text']).where('id', '=', id).executeTakeFirstOrThrow());
+  const likesOf = async (id: number) => (await t.db.db.selectFrom('comment_likes').select('member_id').where('comment_id', '=', id).execute()).length;
+  const reportsOf = async (id: number) => (await t.db.db.selectFrom('comment_reports').select('id').where('comment_id', '=', id).execute()).length;
+  const countOn = async (articleId: number) => (await t.db.db.selectFrom('articles').select('comment_count').where('id', '=', articleId).executeTakeFirstOrThrow()).comment_count;
+  const settings = (patch: Record<string, unknown>) => t.api('PATCH', '/api/admin/comments/settings', patch);
+  const DEFAULTS = { readers: 'subscribers', posters: 'subscribers', premoderateFirst: false, blockedWords: [] };
+
+  it('holds an edit that adds a blocked word for a moderator, out of sight of other readers until approved', async () => {
+    const target = await makeArticle(t.app.ctx.content, { title: 'Edited into spam', accessLevel: 'free' });
+    const author = await reader('paid');
+    const other = await reader('paid');
+    await settings({ blockedWords: ['spamword'] });
+    const id = idFrom((await post(author.agent, target.slug, 'A clean remark')).headers.location as string);
+    expect((await statusOf(id)).status).toBe('visible');
+    expect((await other.agent.get(`/articles/${target.slug}`)).body).toContain('A clean remark');
+    expect(await countOn(target.id)).toBe(1);
+
+    await author.agent.get(`/comments/${id}`);
+    const edit = await author.agent.post(`/comments/${id}/edit`, { body: 'Now buy SpamWord today' });
+    expect(edit.statusCode).toBe(303);
+    expect(edit.headers.location).toContain('comment=pending');
+    expect(await statusOf(id)).toEqual({ status: 'pending', body_text: 'Now buy SpamWord today' });
+    expect(await countOn(target.id)).toBe(0);
+    for (const agent of [other.agent, author.agent]) {
+      const page = (await agent.get(`/articles/${target.slug}`)).body;
+      expect(page).not.toContain('SpamWord');
+      expect(page).not.toContain('A clean remark');
+      expect((await agent.get(`/api/articles/${target.slug}/comments`)).body).not.toContain('SpamWord');
+    }
+    expect((await other.agent.get(`/comments/${id}`)).statusCode).toBe(404);
+    const pending = (await t.api('GET', '/api/admin/comments?status=pending')).json().comments as { id: number; text: string }[];
+    expect(pending.find((c) => c.id === id)?.text).toBe('Now buy SpamWord today');
+
+    // Editing a held comment again cannot release it, however clean the new text.
+    const again = await author.agent.post(`/comments/${id}/edit`, { body: 'Nothing to see here' });
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toContain('comment=pending');
+    expect((await statusOf(id)).status).toBe('pending');
+    expect((await other.agent.get(`/articles/${target.slug}`)).body).not.toContain('Nothing to see here');
+
+    await t.api('POST', `/api/admin/comments/${id}/approve`);
+    expect(await countOn(target.id)).toBe(1);
+    expect((await other.agent.get(`/articles/${target.slug}`)).body).toContain((await statusOf(id)).body_text);
+    await settings(DEFAULTS);
+  });
+
+  it('holds a first comment for premoderation however it is edited, and refuses edits from a banned member', async () => {
+    const target = await makeArticle(t.app.ctx.content, { title: 'Edits and bans', accessLevel: 'free' });
+    const newbie = await reader('paid');
+    const other = await reader('paid');
+    await settings({ premoderateFirst: true });
+    const first = await post(newbie.agent, target.slug, 'Hello, first time here');
+    expect(first.headers.location).toContain('comment=pending');
+    const held = (await t.db.db.selectFrom('comments').select('id').where('member_id', '=', newbie.id).executeTakeFirstOrThrow()).id;
+    await newbie.agent.get(`/articles/${target.slug}`);
+    const edit = await newbie.agent.post(`/comments/${held}/edit`, { body: 'Hello again, edited' });
+    expect(edit.statusCode).toBe(303);
+    expect(edit.headers.location).toContain('comment=pending');
+    expect((await statusOf(held)).status).toBe('pending');
+    expect((await other.agent.get(`/articles/${target.slug}`)).body).not.toContain('Hello');
+    await settings(DEFAULTS);
+
+    const troll = await reader('paid');
+    const id = idFrom((await post(troll.agent, target.slug, 'Polite for now')).headers.location as string);
+    await troll.agent.get(`/comments/${id}`);
+    expect((await t.api('PUT', `/api/admin/members/${troll.id}/comment-ban`, { reason: 'trolling' })).statusCode).toBe(200);
+    const page = await troll.agent.get(`/comments/${id}`);
+    expect(page.body, 'no edit form for a banned member').not.toContain(`action="/comments/${id}/edit"`);
+    const res = await troll.agent.post(`/comments/${id}/edit`, { body: 'Not polite any more' });
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.body).toContain('You have been banned from commenting');
+    expect((await statusOf(id)).body_text).toBe('Polite for now');
+    // Taking one's own words down is still allowed.
+    expect((await troll.agent.post(`/comments/${id}/delete`, {})).statusCode).toBe(303);
+    expect((await statusOf(id)).status).toBe('deleted');
+    await t.api('DELETE', `/api/admin/members/${troll.id}/comment-ban`);
+  });
+
+  it('refuses every comment action on an article the reader cannot read, with 403 and the reason, and changes nothing', async () => {
+    const target = await makeArticle(t.app.ctx.content, { title: 'Paid, with comments', accessLevel: 'paid' });
+    const sub = await reader('paid');
+    const id = idFrom((await post(sub.agent, target.slug, 'A subscriber speaks')).headers.location as string);
+    // The lapsed reader wrote while subscribed; their subscription has since ended.
+    const lapsed = await reader('paid');
+    const own = idFrom((await post(lapsed.agent, target.slug, 'Written while subscribed')).headers.location as string);
+    await t.db.db.updateTable('members').set({ status: 'free' }).where('id', '=', lapsed.id).execute();
+    const free = await reader('free');
+    // Only the article's access stands in the way: with the default settings the comment rules would refuse too.
+    for (const rules of [{ readers: 'members', posters: 'members' }, { readers: 'subscribers', posters: 'subscribers' }]) {
+      await settings(rules);
+      for (const [who, m] of [['free member', free], ['lapsed subscriber', lapsed]] as const) {
+        const where = `${who}, readers=${rules.readers}`;
+        await m.agent.get(`/articles/${target.slug}`);
+        const attempts: [string, string, Record<string, string>][] = [
+          ['like', `/comments/${id}/like`, {}],
+          ['report', `/comments/${id}/report`, { reason: 'spam' }],
+          ['reply', `/articles/${target.slug}/comments`, { body: `A reply ${where}`, parent_id: String(id) }],
+          ['post', `/articles/${target.slug}/comments`, { body: `A comment ${where}` }],
+        ];
+        if (m === lapsed) attempts.push(['edit', `/comments/${own}/edit`, { body: 'Edited after lapsing' }], ['delete', `/comments/${own}/delete`, {}]);
+        for (const [action, url, form] of attempts) {
+          const res = await m.agent.post(url, form);
+          expect(res.statusCode, `${where}: ${action}`).toBe(403);
+          expect(res.headers['content-type'], `${where}: ${action}`).toMatch(/text\/html/);
+          expect(res.body, `${where}: ${action}`).toMatch(/You cannot read this article, so you cannot (comment on it|reply to its comments|edit your comment on it|delete your comment on it|like its comments|report its comments)\./);
+        }
+        const json = await t.app.server.inject({
+          method: 'POST', url: `/api/articles/${target.slug}/comments`,
+          headers: { cookie: [...m.agent.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/json', 'x-csrf-token': m.agent.csrf() },
+          payload: JSON.stringify({ body: `Inline ${where}`, parent_id: id }),
+        });
+        expect(json.statusCode, `${where}: inline reply`).toBe(403);
+        expect(json.json().error.message, `${where}: inline reply`).toBe('you cannot read this article, so you cannot reply to its comments');
+      }
+    }
+    expect(await likesOf(id)).toBe(0);
+    expect((await t.db.db.selectFrom('comments').select('like_count').where('id', '=', id).executeTakeFirstOrThrow()).like_count).toBe(0);
+    expect(await reportsOf(id)).toBe(0);
+    expect(await statusOf(own)).toEqual({ status: 'visible', body_text: 'Written while subscribed' });
+    expect((await t.db.db.selectFrom('comments').select('id').where('article_id', '=', target.id).execute()).length).toBe(2);
+    // Signed out: asked to sign in, nothing recorded.
+    const anon = t.agent();
+    await anon.get(`/articles/${target.slug}`);
+    expect((await anon.post(`/comments/${id}/like`, {})).statusCode).toBe(401);
+    expect((await anon.post(`/comments/${id}/report`, {})).statusCode).toBe(401);
+    expect(await likesOf(id) + await reportsOf(id)).toBe(0);
+    // The subscriber, who may read it, still can.
+    await sub.agent.get(`/articles/${target.slug}`);
+    const other = await reader('paid');
+    await other.agent.get(`/comments/${id}`);
+    expect((await other.agent.post(`/comments/${id}/like`, {})).statusCode).toBe(303);
+    expect(await likesOf(id)).toBe(1);
+    await settings(DEFAULTS);
+  });
+
+  it('limits reports per member a minute and a day, with 429, Retry-After and a plain reason', async () => {
+    const target = await makeArticle(t.app.ctx.content, { title: 'Much to report', accessLevel: 'free' });
+    const writer = await reader('paid');
+    const ids: number[] = [];
+    for (let i = 0; i < 7; i++) ids.push(idFrom((await post(writer.agent, target.slug, `Reportable ${i}`)).headers.location as string));
+    const reporter = await reader('paid');
+    await reporter.agent.get(`/comments/${ids[0]}`);
+    const report = (id: number) => reporter.agent.post(`/comments/${id}/report`, { reason: 'spam' });
+    for (let i = 0; i < 3; i++) expect((await report(ids[i]!)).statusCode, `report ${i + 1}`).toBe(303);
+    const minute = await report(ids[3]!);
+    expect(minute.statusCode).toBe(429);
+    expect(Number(minute.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(minute.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(minute.body).toMatch(/reported several comments/);
+    expect(minute.body).toMatch(/try again in 1 minute/);
+    expect(await reportsOf(ids[3]!)).toBe(0);
+    // Someone else is not held back by this reporter.
+    const bystander = await reader('paid');
+    await bystander.agent.get(`/comments/${ids[3]}`);
+    expect((await bystander.agent.post(`/comments/${ids[3]}/report`, {})).statusCode).toBe(303);
+
+    t.clock.advance(61_000);
+    for (let i = 3; i < 5; i++) expect((await report(ids[i]!)).statusCode, `report ${i + 1}`).toBe(303);
+    t.clock.advance(61_000);
+    const day = await report(ids[5]!);
+    expect(day.statusCode).toBe(429);
+    expect(Number(day.headers['retry-after'])).toBeGreaterThan(3600);
+    expect(day.body).toMatch(/try again in \d+ hours/);
+    expect(await reportsOf(ids[5]!)).toBe(0);
+    t.clock.advance(24 * 3_600_000);
+    expect((await report(ids[5]!)).statusCode).toBe(303);
   });
 
   it('stores script and event-handler payloads as text and renders them inert', async () => {

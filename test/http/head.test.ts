@@ -6,6 +6,7 @@ import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { ROUTES } from '../helpers/routes.js';
 import { DEVICE_COOKIE } from '../../src/access/access.service.js';
 import type { ArticleDetail } from '../../src/content/articles.service.js';
+import { unsubscribeToken } from '../../src/comments/comments.service.js';
 
 /**
  * Issue 12, defect 8: a HEAD on a metered article set mh_device and spent a free read, though
@@ -82,6 +83,16 @@ describe.each(dialects())('HEAD changes nothing on %s', (dialect) => {
     const get = await a.get(url.pathname + url.search);
     expect(get.statusCode).toBe(303);
     expect(await a.signedIn()).toBe(true);
+  });
+
+  it('does not turn off reply emails when a mail scanner HEADs the unsubscribe link', async () => {
+    const m = await t.db.db.insertInto('members').values({ email: 'replies@example.com', email_normalized: 'replies@example.com', name: 'R', status: 'paid', email_verified: 1, password_hash: null, created_at: t.clock.now(), last_seen_at: null, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
+    const url = `/comments/unsubscribe?m=${m.id}&t=${unsubscribeToken(t.app.ctx.config.secret, m.id)}`;
+    const before = await snapshot();
+    expect((await t.app.server.inject({ method: 'HEAD', url })).statusCode).toBe(200);
+    expect(await snapshot()).toEqual(before);
+    expect((await t.get(url)).statusCode).toBe(200);
+    expect((await snapshot()).replyMailsOff).toBe(before.replyMailsOff + 1);
   });
 
   it('changes nothing for HEAD on any GET route the server has', async () => {

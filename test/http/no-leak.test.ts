@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { DeviceCookieSigner } from '../../src/access/keyed-hash.js';
 import { dialects } from '../helpers/db.js';
 import { startTestApp, type Agent, type TestApp } from '../helpers/app.js';
-import { makeArticle, makeAuthor, makeSection } from '../helpers/factories.js';
+import { makeArticle, makeAuthor, makeComment, makeSection } from '../helpers/factories.js';
 import { ROUTES } from '../helpers/routes.js';
 import { createSession } from '../../src/members/sessions.js';
 import type { ArticleDetail } from '../../src/content/articles.service.js';
@@ -86,9 +86,7 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
     for (let i = 0; i < 10; i++) fillers.push(await makeArticle(d, { ...common, title: `Filler ${i}`, accessLevel: 'metered' }));
     // A subscriber's comment on a gated article: only readers allowed to read comments may see it.
     const commenter = await t.db.db.insertInto('members').values({ email: 'sub@example.com', email_normalized: 'sub@example.com', name: 'Sub', status: 'paid', email_verified: 1, password_hash: null, created_at: t.clock.now(), last_seen_at: null, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
-    const { postComment } = await import('../../src/comments/comments.service.js');
-    const { DEFAULT_COMMENT_RULES } = await import('../../src/comments/rules.js');
-    for (const a of [...gated, registered, ...shortGated, ...shortRegistered]) comments.push((await postComment(t.app.ctx.comments, DEFAULT_COMMENT_RULES, { articleId: a.id, author: { memberId: commenter.id, staffUserId: null }, text: `${COMMENT_CANARY} on ${a.slug}` })).id);
+    for (const a of [...gated, registered, ...shortGated, ...shortRegistered]) comments.push((await makeComment(t.app.ctx.comments, a.id, commenter.id, `${COMMENT_CANARY} on ${a.slug}`)).id);
 
     // An anonymous reader over the limit (device cookie, 3 reads).
     const anon = t.agent({ 'user-agent': BROWSER });

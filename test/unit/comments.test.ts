@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'htmlparser2';
 import type { Element } from 'domhandler';
 import { renderComment } from '../../src/comments/markup.js';
-import { postRefusal, readRefusal, type CommenterKind } from '../../src/comments/rules.js';
+import { actionRefusal, postRefusal, readRefusal, type CommentAction, type CommenterKind } from '../../src/comments/rules.js';
 import { XSS } from '../helpers/xss.js';
 
 const KINDS: CommenterKind[] = ['anonymous', 'member', 'subscriber', 'staff'];
@@ -42,6 +42,40 @@ describe('who may post comments', () => {
 });
 
 
+
+describe('what each reader may do to comments', () => {
+  const ACTIONS: CommentAction[] = ['post', 'reply', 'edit', 'delete', 'like', 'report'];
+  const open = { readers: 'everyone', posters: 'members' } as const;
+
+  it('refuses every action on an article the reader cannot read, whatever the settings; staff excepted', () => {
+    for (const action of ACTIONS) {
+      for (const kind of ['member', 'subscriber'] as const) {
+        expect(actionRefusal(action, kind, open, false, false), `${kind} ${action}`).toMatch(/^you cannot read this article, so you cannot /);
+      }
+      expect(actionRefusal(action, 'anonymous', open, false, false), action).toMatch(/^sign in to /);
+      expect(actionRefusal(action, 'staff', open, false, false) === null, `staff ${action}`).toBe(action !== 'like');
+    }
+  });
+
+  it('refuses every action on comments the reader may not read', () => {
+    for (const action of ACTIONS) {
+      expect(actionRefusal(action, 'member', { readers: 'subscribers', posters: 'members' }, true, false), action).toBe('comments are for subscribers');
+      expect(actionRefusal(action, 'subscriber', { readers: 'subscribers', posters: 'subscribers' }, true, false), action).toBeNull();
+    }
+  });
+
+  it('stops a banned member writing and liking, not reporting or deleting their own', () => {
+    const banned = Object.fromEntries(ACTIONS.map((a) => [a, actionRefusal(a, 'subscriber', open, true, true)]));
+    expect(banned).toEqual({ post: 'you have been banned from commenting', reply: 'you have been banned from commenting', edit: 'you have been banned from commenting', like: 'you have been banned from commenting', report: null, delete: null });
+  });
+
+  it('writes as posters allow: post, reply and edit alike', () => {
+    for (const action of ['post', 'reply', 'edit'] as const) {
+      expect(actionRefusal(action, 'member', { readers: 'members', posters: 'subscribers' }, true, false), action).toBe('commenting is for subscribers');
+    }
+    expect(actionRefusal('like', 'member', { readers: 'members', posters: 'subscribers' }, true, false)).toBeNull();
+  });
+});
 
 describe('comment markup', () => {
   it('keeps the safe subset', () => {

@@ -3,7 +3,6 @@ import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { csrfToken, formField, knownNotice, queryField } from '../forms.js';
 import { identify } from '../identity.js';
-import { toHttpFailure } from '../errors.js';
 import { AppError } from '../../errors.js';
 import { safeReturnTo } from '../../members/members.service.js';
 import { defaultPlan } from '../../billing/plans.js';
@@ -109,14 +108,18 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
       const sig = req.headers['stripe-signature'];
       const event = verifyWebhook(ctx.stripe.stripe, raw, Array.isArray(sig) ? sig[0] : sig, ctx.stripe.webhookSecret);
       try {
-        const outcome = await handleEvent(ctx.stripe, event);
+        const result = await handleEvent(ctx.stripe, event);
+        if (result.outcome === 'missing') {
+          // Recorded and answered 2xx, so Stripe stops resending it; someone should still look.
+          req.log.warn({ eventId: event.id, eventType: event.type, stripeMessage: result.stripeMessage }, 'stripe webhook names an object that does not exist at Stripe; recorded without a change');
+        }
         ctx.worker.kick();
-        return reply.send({ received: true, outcome });
+        return reply.send({ received: true, outcome: result.outcome });
       } catch (err) {
-        // A failure here is retried by Stripe: answer 500 so it does.
-        const f = toHttpFailure(err);
+        // Anything else (an outage, a rate limit, a lost connection, our own failure) may work next
+        // time: answer 500 whatever the error's own status, so Stripe retries.
         req.log.error({ err, eventId: event.id }, 'stripe webhook failed');
-        return reply.code(f.status >= 500 ? 500 : f.status).send({ error: { code: f.code, message: f.message } });
+        return reply.code(500).send({ error: { code: 'internal', message: 'the event could not be applied now; it will be applied when Stripe sends it again' } });
       }
     });
   });

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
-import { csrfToken, formField, queryField, throttled } from '../forms.js';
+import { csrfToken, formField, isHead, queryField, throttled } from '../forms.js';
 import { identify, type Identity } from '../identity.js';
 import { commenterKind, mayReadArticle } from '../comment-section.js';
 import { toHttpFailure } from '../errors.js';
@@ -10,12 +10,14 @@ import { AppError, notFound } from '../../errors.js';
 import { findLiveBySlug } from '../../content/articles.queries.js';
 import { SLUG_RE } from '../../content/slug.js';
 import {
-  deleteOwnComment, EDIT_WINDOW_MS, editComment, getComment, isBanned, likeComment, loadThread, postComment, reportComment,
-  setReplyEmails, unsubscribeToken, type Author,
+  authorize, deleteOwnComment, editComment, editWindowOpen, getComment, isBanned, likeComment, loadThread, postComment, reportComment,
+  setReplyEmails, unsubscribeToken, type Actor, type Author, type Permit,
 } from '../../comments/comments.service.js';
-import { postRefusal, readRefusal } from '../../comments/rules.js';
+import { actionRefusal, readRefusal, type CommentAction } from '../../comments/rules.js';
+import { Throttle } from '../../members/throttle.js';
 import { CommentForm, CommentPage } from '../../web/pages/comments.js';
 import { MessagePage } from '../../web/pages/account.js';
+import type { Site } from '../../web/site.js';
 import { h } from '../../web/jsx.js';
 import { equalHex } from '../../members/crypto.js';
 
@@ -36,28 +38,52 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
     return a;
   }
 
-  /** May this request post on this article? Throws 403 with the reason. */
-  async function checkPost(req: FastifyRequest, slug: string) {
-    const [s, id] = [await site(), await identify(ctx, req)];
-    const article = await articleFor(slug);
-    const canRead = await mayReadArticle(ctx, req, s, article, id);
-    const banned = id.member ? await isBanned(ctx.database.db, id.member.id) : false;
-    const refusal = postRefusal(commenterKind(id), s.comments, canRead, banned);
-    if (refusal) throw new AppError('forbidden', refusal);
-    if (id.member) {
-      const wait = ctx.throttles.commentsPerMember.hit(`m:${id.member.id}`);
-      if (wait) return { article, id, s, wait };
+  /** The reader behind this request, with the paywall's answer for any article (no read counted). */
+  async function actorOf(req: FastifyRequest, s: Site): Promise<Actor> {
+    const id = await identify(ctx, req);
+    return { kind: commenterKind(id), author: authorOf(id), mayRead: (article) => mayReadArticle(ctx, req, s, article, id) };
+  }
+
+  /** Every comment action asks here first (see authorize): a permit, or 401/403/404 with nothing done. */
+  async function permit<A extends CommentAction>(req: FastifyRequest, s: Site, action: A, target: Parameters<typeof authorize<A>>[4]): Promise<Permit<A>> {
+    return authorize(ctx.comments, s.comments, await actorOf(req, s), action, target);
+  }
+
+  /** A permit to post (or reply) on the article at this slug, then the per-member posting limit. */
+  async function checkPost(req: FastifyRequest, reply: FastifyReply, slug: string, parentId: number | null) {
+    const [s, article] = [await site(), await articleFor(slug)];
+    const p = await permit(req, s, parentId ? 'reply' : 'post', { articleId: article.id, parentId });
+    if (p.author.memberId) {
+      const wait = ctx.throttles.commentsPerMember.hit(`m:${p.author.memberId}`);
+      if (wait) throttled(reply, wait);
     }
-    return { article, id, s, wait: 0 };
+    return { article, permit: p, s };
+  }
+
+  // Reports reach a moderator's queue: a handful a minute and a few dozen a day is plenty for a person.
+  const reportLimits = [
+    new Throttle(ctx.limits.reportsPerMinute, 60_000, () => ctx.clock.now()),
+    new Throttle(ctx.limits.reportsPerDay, 24 * 3_600_000, () => ctx.clock.now()),
+  ];
+  function limitReports(reply: FastifyReply, author: Author): void {
+    const key = author.memberId !== null ? `m:${author.memberId}` : `s:${author.staffUserId}`;
+    for (const limit of reportLimits) {
+      const wait = limit.hit(key);
+      if (!wait) continue;
+      const hours = Math.ceil(wait / 3600);
+      const minutes = Math.ceil(wait / 60);
+      const when = wait > 3600 ? `${hours} hour${hours > 1 ? 's' : ''}` : `${minutes} minute${minutes > 1 ? 's' : ''}`;
+      reply.header('retry-after', String(wait));
+      throw new AppError('rate_limited', `you have reported several comments in a short time; thank you, and please try again in ${when}`);
+    }
   }
 
   app.post<{ Params: { slug: string } }>('/articles/:slug/comments', csrf, async (req, reply) => {
-    const { article, id, s, wait } = await checkPost(req, req.params.slug);
-    if (wait) throttled(reply, wait);
     const text = formField(req, 'body');
     const parentId = Number(formField(req, 'parent_id')) || null;
+    const { article, permit: p, s } = await checkPost(req, reply, req.params.slug, parentId);
     try {
-      const r = await postComment(ctx.comments, s.comments, { articleId: article.id, author: authorOf(id), text, parentId });
+      const r = await postComment(ctx.comments, s.comments, p, text);
       const target = r.status === 'pending' ? `/articles/${article.slug}?comment=pending#comments` : `/articles/${article.slug}#comment-${r.id}`;
       return reply.header('cache-control', PRIVATE).redirect(target, 303);
     } catch (err) {
@@ -103,34 +129,46 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
     const view = find(thread.threads) ?? { id: c.id, parentId: c.parent_id, depth: c.depth, authorName: 'A reader', badge: null, html: c.body_html, createdAt: c.created_at, edited: c.edited_at !== null, likes: c.like_count, deleted: c.status === 'deleted', replyingTo: null, memberId: c.member_id, staffUserId: c.staff_user_id, status: c.status, replies: [] };
     const mine = c.status === 'visible' && ((!!id.member && c.member_id === id.member.id) || (!!id.staff && c.staff_user_id === id.staff.id));
     const banned = id.member ? await isBanned(ctx.database.db, id.member.id) : false;
-    const canPost = c.status === 'visible' && !postRefusal(commenterKind(id), s.comments, canRead, banned);
+    // What this page offers is what authorize would allow: the same rule, asked for each action.
+    const refusalOf = (action: CommentAction) => actionRefusal(action, commenterKind(id), s.comments, canRead, banned);
+    const reportRefusal = refusalOf('report');
     return sendHtml(reply, CommentPage({
-      site: s, csrf: await csrfToken(reply), c: view, articleSlug: a.slug, articleTitle: a.title, mine, canPost,
-      canEdit: ctx.clock.now() - c.created_at <= EDIT_WINDOW_MS, text: mine ? c.body_text : undefined,
+      site: s, csrf: await csrfToken(reply), c: view, articleSlug: a.slug, articleTitle: a.title, mine,
+      canPost: c.status === 'visible' && !refusalOf('reply'),
+      canEdit: mine && !refusalOf('edit') && editWindowOpen(c.created_at, ctx.clock.now()),
+      canDelete: mine && !refusalOf('delete'),
+      canReport: !mine && c.status === 'visible' && !reportRefusal,
+      reportRefusal: !mine && c.status === 'visible' ? reportRefusal : null,
+      text: mine ? c.body_text : undefined,
       notice: queryField(req, 'reported') ? 'Thank you. A moderator will look at it.' : undefined,
     }), 200, PRIVATE);
   });
 
-  async function ownAction(req: FastifyRequest, reply: FastifyReply, fn: (commentId: number, author: Author, slug: string) => Promise<string>) {
-    const { c, a } = await commentAndArticle(req);
-    const id = await identify(ctx, req);
-    if (!id.member && !id.staff) throw new AppError('unauthorized', 'sign in to do that');
-    const to = await fn(c.id, authorOf(id), a.slug);
-    return reply.header('cache-control', PRIVATE).redirect(to, 303);
-  }
+  const commentId = (req: FastifyRequest) => idParam.parse(req.params).id;
+  const done = (reply: FastifyReply, to: string) => reply.header('cache-control', PRIVATE).redirect(to, 303);
 
-  app.post<{ Params: { id: string } }>('/comments/:id/edit', csrf, (req, reply) =>
-    ownAction(req, reply, async (cid, author, slug) => (await editComment(ctx.comments, cid, author, formField(req, 'body')), `/articles/${slug}#comment-${cid}`)));
-  app.post<{ Params: { id: string } }>('/comments/:id/delete', csrf, (req, reply) =>
-    ownAction(req, reply, async (cid, author, slug) => (await deleteOwnComment(ctx.comments, cid, author), `/articles/${slug}#comments`)));
-  app.post<{ Params: { id: string } }>('/comments/:id/like', csrf, (req, reply) =>
-    ownAction(req, reply, async (cid, author, slug) => {
-      if (!author.memberId) throw new AppError('forbidden', 'likes are for readers');
-      await likeComment(ctx.comments, cid, author.memberId);
-      return `/articles/${slug}#comment-${cid}`;
-    }));
-  app.post<{ Params: { id: string } }>('/comments/:id/report', csrf, (req, reply) =>
-    ownAction(req, reply, async (cid, author) => (await reportComment(ctx.comments, cid, author.memberId, formField(req, 'reason')), `/comments/${cid}?reported=1`)));
+  app.post<{ Params: { id: string } }>('/comments/:id/edit', csrf, async (req, reply) => {
+    const s = await site();
+    const p = await permit(req, s, 'edit', { commentId: commentId(req) });
+    const { status } = await editComment(ctx.comments, s.comments, p, formField(req, 'body'));
+    return done(reply, status === 'visible' ? `/articles/${p.articleSlug}#comment-${p.commentId}` : `/articles/${p.articleSlug}?comment=pending#comments`);
+  });
+  app.post<{ Params: { id: string } }>('/comments/:id/delete', csrf, async (req, reply) => {
+    const p = await permit(req, await site(), 'delete', { commentId: commentId(req) });
+    await deleteOwnComment(ctx.comments, p);
+    return done(reply, `/articles/${p.articleSlug}#comments`);
+  });
+  app.post<{ Params: { id: string } }>('/comments/:id/like', csrf, async (req, reply) => {
+    const p = await permit(req, await site(), 'like', { commentId: commentId(req) });
+    await likeComment(ctx.comments, p);
+    return done(reply, `/articles/${p.articleSlug}#comment-${p.commentId}`);
+  });
+  app.post<{ Params: { id: string } }>('/comments/:id/report', csrf, async (req, reply) => {
+    const p = await permit(req, await site(), 'report', { commentId: commentId(req) });
+    limitReports(reply, p.author);
+    await reportComment(ctx.comments, p, formField(req, 'reason'));
+    return done(reply, `/comments/${p.commentId}?reported=1`);
+  });
 
   /** JSON for readers allowed to read the comments (cookie-authenticated); the same rules as the page. */
   app.get<{ Params: { slug: string } }>('/api/articles/:slug/comments', async (req) => {
@@ -147,13 +185,11 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   /** The inline-reply script posts here with the page's CSRF token in a header. */
   app.post<{ Params: { slug: string } }>('/api/articles/:slug/comments', csrf, async (req, reply) => {
-    const { article, id, s, wait } = await checkPost(req, req.params.slug);
-    if (wait) throttled(reply, wait);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const r = await postComment(ctx.comments, s.comments, {
-      articleId: article.id, author: authorOf(id), text: typeof body.body === 'string' ? body.body : '', parentId: Number(body.parent_id) || null,
-    });
+    const { article, permit: p, s } = await checkPost(req, reply, req.params.slug, Number(body.parent_id) || null);
+    const r = await postComment(ctx.comments, s.comments, p, typeof body.body === 'string' ? body.body : '');
     const row = await getComment(ctx.database.db, r.id);
+    const id = await identify(ctx, req);
     const author = id.member?.name || id.staff?.name || 'You';
     return reply.code(201).send({ comment: { id: r.id, status: r.status, url: `/articles/${article.slug}#comment-${r.id}`, author, html: row?.body_html ?? '' } });
   });
@@ -165,7 +201,7 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
     const expected = Number.isInteger(m) && m > 0 ? unsubscribeToken(ctx.config.secret, m) : '';
     const ok = expected && t.length === expected.length && equalHex(Buffer.from(t).toString('hex'), Buffer.from(expected).toString('hex'));
     if (!ok) throw new AppError('invalid_input', 'this unsubscribe link is not valid');
-    await setReplyEmails(ctx.database.db, m, false);
+    if (!isHead(req)) await setReplyEmails(ctx.database.db, m, false);
     return sendHtml(reply, MessagePage({ site: await site(), title: 'You will get no more reply emails', children: [h('p', null, 'We will not email you about replies to your comments any more.')] }), 200, PRIVATE);
   };
   app.get('/comments/unsubscribe', unsubscribe);

@@ -119,8 +119,8 @@ export function CommentThread(props: ThreadProps & { site: Site }): Html {
   );
 }
 
-/** A comment's own page: reply, and for its author edit (15 minutes) and delete; report. */
-export function CommentPage(props: { site: Site; csrf: string; c: CommentView; articleSlug: string; articleTitle: string; mine: boolean; canEdit: boolean; canPost: boolean; text?: string; error?: string; notice?: string }): Html {
+/** A comment's own page: reply, and for its author edit (15 minutes) and delete; report. Each form only where the action is allowed. */
+export function CommentPage(props: { site: Site; csrf: string; c: CommentView; articleSlug: string; articleTitle: string; mine: boolean; canEdit: boolean; canPost: boolean; canDelete: boolean; canReport: boolean; reportRefusal: string | null; text?: string; error?: string; notice?: string }): Html {
   const { c } = props;
   return (
     <Layout site={props.site} meta={{ title: `Comment on ${props.articleTitle}`, description: `A comment on ${props.articleTitle}`, noindex: true }}>
@@ -129,7 +129,7 @@ export function CommentPage(props: { site: Site; csrf: string; c: CommentView; a
         {props.notice ? <p class="form-notice" role="status">{props.notice}</p> : null}
         <ol class="comment-list"><Comment c={{ ...c, replies: [] }} site={props.site} canPost={false} canLike={false} /></ol>
         {props.canPost ? <CommentForm action={`/articles/${props.articleSlug}/comments`} csrf={props.csrf} parentId={c.id} label="Your reply" id="reply-text" error={props.error} text={props.text} /> : null}
-        {props.mine && props.canEdit ? (
+        {props.canEdit ? (
           <Fragment>
             <h2>Edit</h2>
             <form class="account-form" method="post" action={`/comments/${c.id}/edit`}>
@@ -139,18 +139,19 @@ export function CommentPage(props: { site: Site; csrf: string; c: CommentView; a
             </form>
           </Fragment>
         ) : null}
-        {props.mine ? (
+        {props.canDelete ? (
           <form class="inline-form" method="post" action={`/comments/${c.id}/delete`}>
             <input type="hidden" name="_csrf" value={props.csrf} />
             <button class="button button--secondary" type="submit">Delete my comment</button>
           </form>
-        ) : (
+        ) : null}
+        {props.canReport ? (
           <form class="account-form" method="post" action={`/comments/${c.id}/report`} id="report">
             <input type="hidden" name="_csrf" value={props.csrf} />
             <p class="field"><label for="report-reason">Report this comment (optional reason)</label><input id="report-reason" name="reason" type="text" maxlength="500" /></p>
             <p><button class="button button--secondary" type="submit">Report to moderators</button></p>
           </form>
-        )}
+        ) : props.reportRefusal ? <p class="form-notice" id="report">{props.reportRefusal.charAt(0).toUpperCase() + props.reportRefusal.slice(1)}.</p> : null}
       </section>
     </Layout>
   );
