@@ -1,11 +1,11 @@
 import { randomFillSync } from 'node:crypto';
 import type { ArticleSummary } from '../content/types.js';
-import { decide, type AccessDecision, type Read, type Reader } from './decision.js';
+import { decide, decideWithoutMeter, type AccessDecision, type Read, type Reader } from './decision.js';
 import { windowAt } from './periods.js';
 import type { MeterRules } from './rules.js';
 import type { Meter } from './meter.js';
 import { claimsGooglebot, type CrawlerVerifier } from './crawler.js';
-import { isEntitled } from './entitlement.js';
+import { readerKind } from './reader-kind.js';
 import { deriveKey, keyedHash, type DeviceCookieSigner } from './keyed-hash.js';
 
 /** The meter's device cookie: a random id, signed, HttpOnly, used for nothing else. */
@@ -83,7 +83,6 @@ export function ceilingSubject(secret: string, period: string, ip: string): stri
 }
 
 const NONE: Read[] = [];
-const NO_READS = { reads: NONE, addressReads: NONE, ceilingReads: NONE };
 
 /**
  * Gather the meter state the decision needs (and only that), decide, and
@@ -92,26 +91,26 @@ const NO_READS = { reads: NONE, addressReads: NONE, ceilingReads: NONE };
 export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'access'>, f: RequestFacts, rules: MeterRules & { timezone: string }, o: { record?: boolean } = {}): Promise<AccessOutcome> {
   const record = o.record ?? true;
   const now = deps.now();
-  const kind = f.staff ? 'staff' : f.member ? (isEntitled(f.member.status) ? 'subscriber' : 'member') : 'anonymous';
+  const kind = readerKind(f);
   const reader: Reader = { kind, hasDevice: f.deviceId !== null, prefetch: f.prefetch, verifiedCrawler: false };
-  if (article.access !== 'metered' || kind === 'staff' || kind === 'subscriber' || f.prefetch) {
-    if (rules.verifiedCrawlers && kind === 'anonymous' && !f.prefetch && article.access !== 'free' && claimsGooglebot(f.userAgent)) {
-      reader.verifiedCrawler = await deps.crawler.verify(f.ip);
-    }
-    const decision = decide(article, reader, NO_READS, rules, now);
-    if (record && !decision.full && !f.prefetch) deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: decision.reason, reader: kind, at: now });
-    return { decision, reader, newDeviceId: null };
+  if (rules.verifiedCrawlers && kind === 'anonymous' && !f.prefetch && article.access !== 'free' && claimsGooglebot(f.userAgent)) {
+    reader.verifiedCrawler = await deps.crawler.verify(f.ip);
   }
-  if (rules.verifiedCrawlers && kind === 'anonymous' && claimsGooglebot(f.userAgent)) reader.verifiedCrawler = await deps.crawler.verify(f.ip);
+  // Most views are decided without the meter (free, paid, staff, subscribers): no meter state is loaded for them.
+  const early = decideWithoutMeter(article, reader);
+  if (early) {
+    if (record && !early.full && !f.prefetch) deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: early.reason, reader: kind, at: now });
+    return { decision: early, reader, newDeviceId: null };
+  }
 
   const w = windowAt(rules.period, now, rules.timezone);
   const subject = f.member ? `m:${f.member.id}` : f.deviceId ? `d:${f.deviceId}` : null;
   // The address key is a keyed hash: computed only when it is read (no device cookie) or a read is counted, not on rereads.
   let address: string | null | undefined;
   const addressOf = () => (address === undefined ? (address = kind === 'anonymous' ? addressSubject(deps.secret, w.key, f.ip, f.userAgent) : null) : address);
-  // Most reads are answered from memory without a promise; await only those that query.
   // Requests without a device cookie also meet the address ceiling (any browser).
   const ceiling = kind === 'anonymous' && !f.deviceId ? ceilingSubject(deps.secret, w.key, f.ip) : null;
+  // Most reads are answered from memory without a promise; await only those that query.
   let reads = subject ? deps.meter.reads(subject, w.start) : NONE;
   let addressReads = !f.deviceId && addressOf() ? deps.meter.reads(addressOf()!, w.start) : NONE;
   let ceilingReads = ceiling ? deps.meter.reads(ceiling, w.start) : NONE;

@@ -1,5 +1,8 @@
 import type { AccessLevel } from '../content/types.js';
 import { windowAt, type Period } from './periods.js';
+import type { ReaderKind } from './reader-kind.js';
+
+export type { ReaderKind };
 
 /**
  * "May this reader see this article now?" A pure function of the article, the
@@ -18,7 +21,6 @@ export type AccessReason =
   | 'paid_only'
   | 'prefetch'; // a prefetch or prerender: never counted, never given gated text
 
-export type ReaderKind = 'anonymous' | 'member' | 'subscriber' | 'staff';
 
 export interface Reader {
   kind: ReaderKind;
@@ -63,7 +65,12 @@ export interface AccessDecision {
 
 const inWindow = (reads: Read[], start: number) => reads.filter((r) => r.readAt >= start);
 
-export function decide(article: { id: number; access: AccessLevel }, reader: Reader, meter: MeterState, rules: Rules, now: number): AccessDecision {
+/**
+ * The rules that need no meter state, in their order: null when the meter decides. decide() is
+ * this, then the meter; callers that can skip loading meter state ask this first, so the order
+ * of the rules is written here once.
+ */
+export function decideWithoutMeter(article: { access: AccessLevel }, reader: Reader): AccessDecision | null {
   const none = { left: null, count: false, resetsAt: null };
   if (article.access === 'free') return { full: true, reason: 'free', ...none };
   if (reader.kind === 'staff') return { full: true, reason: 'staff', ...none };
@@ -74,8 +81,14 @@ export function decide(article: { id: number; access: AccessLevel }, reader: Rea
   if (article.access === 'registered') {
     return reader.kind === 'member' ? { full: true, reason: 'member', ...none } : { full: false, reason: 'registration_required', ...none };
   }
+  return null;
+}
 
-  // Metered.
+export function decide(article: { id: number; access: AccessLevel }, reader: Reader, meter: MeterState, rules: Rules, now: number): AccessDecision {
+  return decideWithoutMeter(article, reader) ?? decideMetered(article, reader, meter, rules, now);
+}
+
+function decideMetered(article: { id: number; access: AccessLevel }, reader: Reader, meter: MeterState, rules: Rules, now: number): AccessDecision {
   const w = windowAt(rules.period, now, rules.timezone);
   const resetsAt = rules.period === 'rolling_24h' ? null : w.end;
   const reads = inWindow(meter.reads, w.start);

@@ -54,8 +54,18 @@ export function grantsAccess(s: SubFacts, now: number, graceDays = DEFAULT_GRACE
   }
 }
 
+/**
+ * A member's standing for the paywall (members.status), derived from their subscriptions by
+ * memberStatus below. Entitlement ("is this member a subscriber?") is derived from this list in
+ * access/entitlement, so the two cannot drift apart.
+ */
+export const MEMBER_STATUSES = ['free', 'trialing', 'paid', 'comp'] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+/** The statuses that read everything: every status but free. */
+export const ENTITLED_STATUSES: readonly MemberStatus[] = MEMBER_STATUSES.filter((s) => s !== 'free');
+
 /** The member's status for the paywall (members.status), from all their subscriptions. */
-export function memberStatus(subs: SubFacts[], now: number, graceDays = DEFAULT_GRACE_DAYS): 'free' | 'trialing' | 'paid' | 'comp' {
+export function memberStatus(subs: SubFacts[], now: number, graceDays = DEFAULT_GRACE_DAYS): MemberStatus {
   const live = subs.filter((s) => grantsAccess(s, now, graceDays));
   if (live.some((s) => s.status === 'active' || s.status === 'past_due')) return 'paid';
   if (live.some((s) => s.status === 'comp')) return 'comp';

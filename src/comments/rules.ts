@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ReaderKind } from '../access/reader-kind.js';
 import { settingsGroup } from '../content/settings-group.js';
 
 /** Comment settings under `comments.*`. The defaults follow the site we model: subscribers read and post. */
@@ -19,7 +20,8 @@ const group = settingsGroup('comments', commentRulesSchema, DEFAULT_COMMENT_RULE
 export const readCommentRules = group.read;
 export const writeCommentRules = group.write;
 
-export type CommenterKind = 'anonymous' | 'member' | 'subscriber' | 'staff';
+/** Who comments: the reader classification everyone uses (access/reader-kind). */
+export type CommenterKind = ReaderKind;
 
 /**
  * Pure permission rules. Nobody sees the comments of an article they cannot

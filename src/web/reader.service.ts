@@ -1,12 +1,9 @@
-import type { AccessDecision } from '../access/decision.js';
-import { findLead, findLiveBySlug, findLiveRedirect, listLive, loadBody, tagsFor } from '../content/articles.queries.js';
+import { findLead, findLiveRedirect, listLive } from '../content/articles.queries.js';
 import type { ContentDeps } from '../content/deps.js';
 import { searchArticleIds } from '../content/search.js';
 import { findAuthorBySlug, findSectionBySlug, findTagBySlug } from '../content/taxonomy.queries.js';
 import { findSummary } from '../content/articles.queries.js';
 import type { ArticleSummary } from '../content/types.js';
-import { ArticlePage, READER_SLOT } from './pages/article.js';
-import type { ArticleShell, ReaderCache } from './reader-cache.js';
 import type { HomeView } from './pages/home.js';
 import type { ListingView } from './pages/listing.js';
 import type { SearchView } from './pages/search.js';
@@ -16,8 +13,6 @@ export const PAGE_SIZE = 12;
 const RAIL_SIZE = 4;
 
 export type Found<T> = { kind: 'ok'; view: T } | { kind: 'redirect'; to: string } | { kind: 'missing' };
-
-export interface ArticleResult<D extends { decision: AccessDecision }> { article: ArticleSummary; access: D; shell: ArticleShell }
 
 /**
  * Where an old URL (an imported site's permalink, "/2019/03/harbour-dues/" or "/?p=123") now lives.
@@ -34,34 +29,6 @@ export async function redirectFor(deps: ContentDeps, url: string): Promise<strin
     if (to && to !== candidate) return to;
   }
   return undefined;
-}
-
-/**
- * An article page: find the article (no body), decide access, and only then
- * get the page for the part the reader may have. A denied request never loads
- * or renders the full text: the preview shell is built from the preview column.
- */
-export async function loadArticlePage<D extends { decision: AccessDecision }>(
-  deps: ContentDeps, cache: ReaderCache, site: Site, slug: string, decideFor: (article: ArticleSummary) => Promise<D>,
-): Promise<Found<ArticleResult<D>>> {
-  const entry = await cache.articles.getOrLoad(slug, async () => {
-    const article = await findLiveBySlug(deps.db, slug, deps.clock.now());
-    return article ? { article, tags: await tagsFor(deps.db, article.id) } : null;
-  });
-  if (!entry) {
-    const to = await findLiveRedirect(deps.db, `/articles/${slug}`, deps.clock.now());
-    return to ? { kind: 'redirect', to } : { kind: 'missing' };
-  }
-  const { article, tags } = entry;
-  const access = await decideFor(article);
-  const part = access.decision.full ? 'full' : 'preview';
-  const shell = await cache.shells.getOrLoad(`${article.id}:${article.updatedAt}:${part}`, async () => {
-    const body = await loadBody(deps.db, article.id, part);
-    const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
-    const at = html.indexOf(READER_SLOT);
-    return { head: Buffer.from(html.slice(0, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };
-  });
-  return { kind: 'ok', view: { article, access, shell } };
 }
 
 export async function loadHome(deps: ContentDeps, site: Site, page: number): Promise<HomeView> {

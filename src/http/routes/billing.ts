@@ -9,7 +9,7 @@ import { defaultPlan } from '../../billing/plans.js';
 import { readBillingRules } from '../../billing/rules.js';
 import { cancelLocalTrial, liveSubscription, startTrial, trialUsed, TRIAL_REFUSALS } from '../../billing/subscriptions.js';
 import { createCheckout, createPortal, handleEvent, setCancelAtPeriodEnd, verifyWebhook } from '../../billing/stripe.service.js';
-import { isEntitled } from '../../access/entitlement.js';
+import { readerKind } from '../../access/reader-kind.js';
 import { PricingPage } from '../../web/pages/pricing.js';
 
 const PRIVATE = 'private, no-store';
@@ -21,7 +21,7 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
     const site = await ctx.site.get();
     const id = await identify(ctx, req);
     const returnTo = safeReturnTo(queryField(req, 'return_to') || formField(req, 'return_to'));
-    const reader = id.staff ? 'staff' : id.member ? (isEntitled(id.member.status) ? 'subscriber' : 'member') : 'anonymous';
+    const reader = readerKind(id);
     const rules = await readBillingRules(ctx.database.db);
     return sendHtml(reply, PricingPage({
       site,

@@ -4,7 +4,9 @@ import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { csrfToken, formField, isHead, queryField, throttled } from '../forms.js';
 import { identify, type Identity } from '../identity.js';
-import { commenterKind, mayReadArticle } from '../comment-section.js';
+import { mayReadArticle } from '../../reading/comment-block.js';
+import { readerKind } from '../../access/reader-kind.js';
+import { readerFacts } from '../reader-facts.js';
 import { toHttpFailure } from '../errors.js';
 import { AppError, notFound } from '../../errors.js';
 import { findLiveBySlug } from '../../content/articles.queries.js';
@@ -41,7 +43,8 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
   /** The reader behind this request, with the paywall's answer for any article (no read counted). */
   async function actorOf(req: FastifyRequest, s: Site): Promise<Actor> {
     const id = await identify(ctx, req);
-    return { kind: commenterKind(id), author: authorOf(id), mayRead: (article) => mayReadArticle(ctx, req, s, article, id) };
+    const facts = await readerFacts(ctx, req, id);
+    return { kind: readerKind(id), author: authorOf(id), mayRead: (article) => mayReadArticle(ctx.access, s, article, facts) };
   }
 
   /** Every comment action asks here first (see authorize): a permit, or 401/403/404 with nothing done. */
@@ -114,8 +117,8 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { c, a } = await commentAndArticle(req);
     const s = await site();
     const id = await identify(ctx, req);
-    const canRead = await mayReadArticle(ctx, req, s, { id: a.id, access: a.effective_access as 'free' }, id);
-    const refusal = readRefusal(commenterKind(id), s.comments, canRead);
+    const canRead = await mayReadArticle(ctx.access, s, { id: a.id, access: a.effective_access as 'free' }, await readerFacts(ctx, req, id));
+    const refusal = readRefusal(readerKind(id), s.comments, canRead);
     if (refusal) throw new AppError('forbidden', refusal);
     const thread = await loadThread(ctx.database.db, a.id, 'oldest', 1);
     const find = (list: typeof thread.threads): (typeof thread.threads)[number] | undefined => {
@@ -130,7 +133,7 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
     const mine = c.status === 'visible' && ((!!id.member && c.member_id === id.member.id) || (!!id.staff && c.staff_user_id === id.staff.id));
     const banned = id.member ? await isBanned(ctx.database.db, id.member.id) : false;
     // What this page offers is what authorize would allow: the same rule, asked for each action.
-    const refusalOf = (action: CommentAction) => actionRefusal(action, commenterKind(id), s.comments, canRead, banned);
+    const refusalOf = (action: CommentAction) => actionRefusal(action, readerKind(id), s.comments, canRead, banned);
     const reportRefusal = refusalOf('report');
     return sendHtml(reply, CommentPage({
       site: s, csrf: await csrfToken(reply), c: view, articleSlug: a.slug, articleTitle: a.title, mine,
@@ -175,7 +178,7 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
     const article = await articleFor(req.params.slug);
     const s = await site();
     const id = await identify(ctx, req);
-    const refusal = readRefusal(commenterKind(id), s.comments, await mayReadArticle(ctx, req, s, article, id));
+    const refusal = readRefusal(readerKind(id), s.comments, await mayReadArticle(ctx.access, s, article, await readerFacts(ctx, req, id)));
     if (refusal) throw new AppError('forbidden', refusal);
     const q = z.object({ sort: z.enum(['oldest', 'newest', 'top']).default('oldest'), page: z.coerce.number().int().min(1).default(1) }).parse(req.query);
     const t = await loadThread(ctx.database.db, article.id, q.sort, q.page);

@@ -2,14 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
-import { loadArticlePage, loadHome, loadListing, loadSearch, redirectFor } from '../../web/reader.service.js';
-import { ReaderSlot, wallHasForm } from '../../web/pages/wall.js';
+import { loadHome, loadListing, loadSearch, redirectFor } from '../../web/reader.service.js';
 import { assemblePage } from '../../web/page-assembly.js';
-import { decideForRequest, DEVICE_COOKIE } from '../../access/access.service.js';
-import { identify } from '../identity.js';
-import { csrfFor, isHead } from '../forms.js';
-import { CSRF_MARK } from '../../web/pages/comments.js';
-import { commentQuery, commentSection } from '../comment-section.js';
+import { DEVICE_COOKIE } from '../../access/access.service.js';
+import { csrfFor } from '../forms.js';
+import { readerFacts } from '../reader-facts.js';
+import { readArticle } from '../../reading/article.js';
+import { commentQuery, type Part } from '../../reading/comment-block.js';
 import { HomePage } from '../../web/pages/home.js';
 import { ListingPage } from '../../web/pages/listing.js';
 import { SearchPage } from '../../web/pages/search.js';
@@ -19,18 +18,11 @@ import { SLUG_RE } from '../../content/slug.js';
 const pageQuery = z.object({ page: z.coerce.number({ message: 'page must be a number' }).int('page must be a whole number').min(1, 'page must be 1 or more').max(100_000).default(1) });
 const searchQuery = pageQuery.extend({ q: z.string().max(200, 'search text is limited to 200 characters').default('') });
 
-const NO_SLOT = { template: '' };
 const DEFAULT_COMMENT_QUERY = commentQuery.parse({});
 const hasKeys = (q: unknown) => {
   for (const _ in q as object) return true;
   return false;
 };
-
-/** Speculative loads (prefetch, prerender, link previews) neither count nor get gated text. */
-function isPrefetch(h: Record<string, string | string[] | undefined>): boolean {
-  const v = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join(',') : x ?? '').toLowerCase();
-  return v(h['sec-purpose']).includes('prefetch') || v(h['purpose']).includes('prefetch') || v(h['x-purpose']).includes('preview') || v(h['x-moz']).includes('prefetch');
-}
 
 /** A slug that cannot exist is a 404, not a database query. */
 const slugParam = (s: string) => {
@@ -68,41 +60,20 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     const slug = slugParam(req.params.slug);
     // Nearly every view has no query string: its defaults need no parse.
     const cq = hasKeys(req.query) ? commentQuery.parse(req.query) : DEFAULT_COMMENT_QUERY;
-    const site = await ctx.site.get();
-    const found = await loadArticlePage(ctx.content, ctx.cache, site, slug, async (article) => {
-      if (article.access === 'free') return { decision: { full: true, reason: 'free', left: null, count: false, resetsAt: null } as const, newDeviceId: null };
-      const id = await identify(ctx, req);
-      return decideForRequest(ctx.access, article, {
-        deviceId: ctx.deviceIdOf(req),
-        member: id.member ? { id: id.member.id, status: id.member.status } : undefined,
-        staff: !!id.staff,
-        ip: req.ip,
-        userAgent: req.headers['user-agent'] ?? '',
-        prefetch: isPrefetch(req.headers),
-        // A HEAD is sent no text, so it spends nothing and is given no device.
-      }, { ...site.meter, timezone: site.settings.timezone }, { record: !isHead(req) });
-    });
-    if (found.kind === 'redirect') return reply.redirect(found.to, 301);
-    if (found.kind === 'missing') throw notFound('article');
-    const { shell, access, article } = found.view;
-    const { decision } = access;
-    const comments = await commentSection(ctx, req, reply, site, article, decision.full, cq);
-    if (decision.reason === 'free') return sendHtml(reply, assemblePage(shell, NO_SLOT, comments), 200, 'private, no-store');
-    if (access.newDeviceId) {
+    const read = await readArticle(ctx, await ctx.site.get(), slug, cq, await readerFacts(ctx, req));
+    if (read.kind === 'redirect') return reply.redirect(read.to, 301);
+    if (read.kind === 'missing') throw notFound('article');
+    if (read.newDeviceId) {
       // Every view by a new device sets this cookie: the header is written directly rather than
       // serialised and validated per request (the attributes never change). Other cookies still
       // go through @fastify/cookie, which appends to this header.
-      reply.header('set-cookie', `${DEVICE_COOKIE}=${ctx.access.deviceCookie.sign(access.newDeviceId)}${deviceCookieAttributes}`);
+      reply.header('set-cookie', `${DEVICE_COOKIE}=${ctx.access.deviceCookie.sign(read.newDeviceId)}${deviceCookieAttributes}`);
     }
-    // The slot is the same for every reader with the same decision on this article; only the CSRF token differs.
-    const slotKey = `slot:${article.id}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${site.meter.period}:${site.meter.memberAllowance}`;
-    const template = (await ctx.cache.pages.getOrLoad(slotKey, async () => ({
-      type: 'text/html',
-      body: ReaderSlot({ decision, rules: site.meter, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: wallHasForm(decision) ? CSRF_MARK : undefined }).value,
-    }))).body;
-    const slot = { template, token: wallHasForm(decision) ? await csrfFor(req, reply) : undefined };
+    // One token for every form on the page, fetched only when a part has a form.
+    const token = read.slot.needsToken || read.comments.needsToken ? await csrfFor(req, reply) : undefined;
+    const fill = (p: Part) => ({ template: p.template, token: p.needsToken ? token : undefined });
     // Everything below depends on who is reading: never for shared caches.
-    return sendHtml(reply, assemblePage(shell, slot, comments), 200, 'private, no-store');
+    return sendHtml(reply, assemblePage(read.shell, fill(read.slot), fill(read.comments)), 200, 'private, no-store');
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {

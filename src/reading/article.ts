@@ -1,0 +1,75 @@
+import type { AccessDecision } from '../access/decision.js';
+import { decideForRequest, type AccessDeps } from '../access/access.service.js';
+import { findLiveBySlug, findLiveRedirect, loadBody, tagsFor } from '../content/articles.queries.js';
+import type { ContentDeps } from '../content/deps.js';
+import type { ArticleSummary } from '../content/types.js';
+import { ArticlePage, READER_SLOT } from '../web/pages/article.js';
+import { ReaderSlot, wallHasForm } from '../web/pages/wall.js';
+import { CSRF_MARK } from '../web/pages/comments.js';
+import type { ArticleShell, ReaderCache } from '../web/reader-cache.js';
+import type { Site } from '../web/site.js';
+import { commentBlock, type CommentQuery, type Part } from './comment-block.js';
+import type { ReaderFacts } from './facts.js';
+
+export interface ReadingDeps { content: ContentDeps; cache: ReaderCache; access: AccessDeps }
+
+export type ArticleRead =
+  | { kind: 'redirect'; to: string }
+  | { kind: 'missing' }
+  | {
+    kind: 'ok';
+    article: ArticleSummary;
+    decision: AccessDecision;
+    /** Set when this view made the reader a device: the HTTP layer sends it as the meter's cookie. */
+    newDeviceId: string | null;
+    shell: ArticleShell;
+    slot: Part;
+    comments: Part;
+  };
+
+const NO_SLOT: Part = { template: '', needsToken: false };
+
+/**
+ * GET /articles/:slug, in one straight line: find the article (no body) → decide access from the
+ * reader's facts → the shell for the part decided (a denied reader's shell is built from the
+ * preview column: the full text is never read for them) → the reader slot (meter notice or wall)
+ * → the comments block. Each part is a template cached for every reader with the same decision;
+ * the HTTP layer only fills in the reader's form token and sends the bytes.
+ */
+export async function readArticle(deps: ReadingDeps, site: Site, slug: string, q: CommentQuery, who: ReaderFacts): Promise<ArticleRead> {
+  const { content, cache } = deps;
+  const entry = await cache.articles.getOrLoad(slug, async () => {
+    const article = await findLiveBySlug(content.db, slug, content.clock.now());
+    return article ? { article, tags: await tagsFor(content.db, article.id) } : null;
+  });
+  if (!entry) {
+    const to = await findLiveRedirect(content.db, `/articles/${slug}`, content.clock.now());
+    return to ? { kind: 'redirect', to } : { kind: 'missing' };
+  }
+  const { article, tags } = entry;
+
+  const { decision, newDeviceId } = await decideForRequest(deps.access, article, who, { ...site.meter, timezone: site.settings.timezone }, { record: !who.look });
+
+  const part = decision.full ? 'full' : 'preview';
+  const shell = await cache.shells.getOrLoad(`${article.id}:${article.updatedAt}:${part}`, async () => {
+    const body = await loadBody(content.db, article.id, part);
+    const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
+    const at = html.indexOf(READER_SLOT);
+    return { head: Buffer.from(html.slice(0, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };
+  });
+
+  const slot = decision.reason === 'free' ? NO_SLOT : await readerSlot(cache, site, article, decision);
+  const comments = await commentBlock({ db: content.db, cache }, site, article, decision.full, who, q);
+  return { kind: 'ok', article, decision, newDeviceId, shell, slot, comments };
+}
+
+/** The slot is the same for every reader with the same decision on this article; only the form token differs. */
+async function readerSlot(cache: ReaderCache, site: Site, article: ArticleSummary, decision: AccessDecision): Promise<Part> {
+  const withForm = wallHasForm(decision);
+  const key = `slot:${article.id}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${site.meter.period}:${site.meter.memberAllowance}`;
+  const template = (await cache.pages.getOrLoad(key, async () => ({
+    type: 'text/html',
+    body: ReaderSlot({ decision, rules: site.meter, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: withForm ? CSRF_MARK : undefined }).value,
+  }))).body;
+  return { template, needsToken: withForm };
+}

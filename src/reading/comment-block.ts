@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { decideForRequest, type AccessDeps } from '../access/access.service.js';
+import { readerKind } from '../access/reader-kind.js';
+import type { ArticleSummary } from '../content/types.js';
+import type { Q } from '../db/q.js';
+import { loadThread, type Sort } from '../comments/comments.service.js';
+import { actionRefusal, readRefusal } from '../comments/rules.js';
+import { CommentPrompt, CommentThread, CSRF_MARK } from '../web/pages/comments.js';
+import type { ReaderCache } from '../web/reader-cache.js';
+import type { Site } from '../web/site.js';
+import type { ReaderFacts } from './facts.js';
+
+/** A reader-specific part of the article page: a cached template, and whether it carries a form token. */
+export interface Part { template: string; needsToken: boolean }
+
+export const commentQuery = z.object({
+  comments: z.enum(['oldest', 'newest', 'top'], { message: 'comments must be oldest, newest or top' }).default('oldest'),
+  cpage: z.coerce.number({ message: 'cpage must be a number' }).int().min(1).max(10_000).default(1),
+});
+export type CommentQuery = { comments: Sort; cpage: number };
+
+/** Whether this reader may read the article now, asked without counting a read (comment pages and actions). */
+export async function mayReadArticle(access: AccessDeps, site: Site, article: Pick<ArticleSummary, 'id' | 'access'>, who: ReaderFacts): Promise<boolean> {
+  if (article.access === 'free' || who.staff) return true;
+  const out = await decideForRequest(access, article, who, { ...site.meter, timezone: site.settings.timezone }, { record: false });
+  return out.decision.full;
+}
+
+/**
+ * The comments block under an article, for this reader: the thread (cached a second per article,
+ * sort, page and what the reader may do) or, for readers who may not read comments, only the count
+ * and the way in. Comment text never reaches a reader without the right to it. A block with no form
+ * token is the same for every reader it is shown to (see web/page-assembly).
+ */
+export async function commentBlock(deps: { db: Q; cache: ReaderCache }, site: Site, article: ArticleSummary, canReadArticle: boolean, who: ReaderFacts, q: CommentQuery): Promise<Part> {
+  const kind = readerKind(who);
+  const rules = site.comments;
+  const returnTo = `/articles/${article.slug}`;
+  const refusal = readRefusal(kind, rules, canReadArticle);
+  if (refusal) {
+    const key = `prompt:${article.id}:${article.commentCount}:${rules.readers}:${site.trialDays}`;
+    const template = (await deps.cache.pages.getOrLoad(key, async () => ({ type: 'text/html', body: CommentPrompt({ count: article.commentCount, readers: rules.readers, returnTo, trialDays: site.trialDays, reason: refusal }).value }))).body;
+    return { template, needsToken: template.includes(CSRF_MARK) };
+  }
+  // The session lookup already carries the ban (one query per request for a signed-in reader).
+  const banned = who.member?.commentBanned ?? false;
+  // What the thread offers is what authorize allows: the same rule, asked for each action.
+  const postRef = actionRefusal('post', kind, rules, canReadArticle, banned);
+  const canLike = !actionRefusal('like', kind, rules, canReadArticle, banned);
+  const key = `comments:${article.id}:${q.comments}:${q.cpage}:${postRef ?? 'post'}:${canLike ? 'like' : ''}`;
+  const cached = await deps.cache.pages.getOrLoad(key, async () => {
+    const t = await loadThread(deps.db, article.id, q.comments, q.cpage);
+    return { type: 'text/html', body: CommentThread({ site, slug: article.slug, total: t.total, threads: t.threads, sort: q.comments, page: q.cpage, hasNext: t.hasNext, canPost: !postRef, postRefusal: postRef, canLike }).value };
+  });
+  return { template: cached.body, needsToken: cached.body.includes(CSRF_MARK) };
+}
