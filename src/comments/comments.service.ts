@@ -310,3 +310,15 @@ async function authorNames(db: Q, rows: { id: number; member_id: number | null; 
 export async function getComment(db: Q, id: number) {
   return db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/**
+ * A comment that has a page (visible, or deleted and shown as such) and the live article it is
+ * under; undefined when either is not there for readers.
+ */
+export async function commentOnLiveArticle(db: Q, id: number, now: number) {
+  const c = await getComment(db, id);
+  if (!c || (c.status !== 'visible' && c.status !== 'deleted')) return undefined;
+  const a = await db.selectFrom('articles').select(['id', 'slug', 'title', 'effective_access', 'live_at']).where('id', '=', c.article_id).executeTakeFirst();
+  if (!a || a.live_at === null || a.live_at > now) return undefined;
+  return { c, a };
+}

@@ -84,10 +84,15 @@ function withStatementCache(handle: BetterSqlite3.Database, version: { n: number
   });
 }
 
+/** A round trip to the database: throws when it cannot be reached (health checks, start-up). */
+export async function ping(database: Database): Promise<void> {
+  await sql`select 1`.execute(database.db);
+}
+
 /** Fail fast, with one line, when the database cannot be reached. */
 export async function checkConnection(database: Database, url: string): Promise<void> {
   try {
-    await sql`select 1`.execute(database.db);
+    await ping(database);
   } catch (err) {
     const where = database.dialect === 'postgres' ? safeHost(url) : sqlitePath(url);
     const e = err as NodeJS.ErrnoException;

@@ -35,3 +35,9 @@ export async function firstOwner(db: Q): Promise<StaffUser | undefined> {
   const row = await db.selectFrom('staff_users').select(['id', 'email', 'name', 'role']).where('role', '=', 'owner').orderBy('id').limit(1).executeTakeFirst();
   return row ? { ...row, role: row.role as StaffRole } : undefined;
 }
+
+/** Every staff user, oldest first, for the Admin API's staff list. */
+export async function listStaff(db: Q) {
+  const rows = await db.selectFrom('staff_users').select(['id', 'email', 'name', 'role', 'totp_enabled', 'created_at']).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, email: r.email, name: r.name, role: r.role as StaffRole, twoFactor: r.totp_enabled === 1, createdAt: r.created_at }));
+}

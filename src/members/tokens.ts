@@ -39,3 +39,8 @@ export async function revokeApiToken(db: Q, id: number, now: number): Promise<bo
   const r = await db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
+
+/** Whose token this is (to check that a revoker owns it), or undefined when there is none. */
+export async function tokenOwner(db: Q, id: number): Promise<number | undefined> {
+  return (await db.selectFrom('api_tokens').select(['user_id']).where('id', '=', id).executeTakeFirst())?.user_id;
+}

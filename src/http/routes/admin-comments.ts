@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { adminAuth, idParam, jsonBody, requirePermission } from './admin-content.js';
 import { banMember, setStatus, unbanMember } from '../../comments/comments.service.js';
 import { commentRulesSchema, readCommentRules, writeCommentRules } from '../../comments/rules.js';
+import { commentsByStatus, openReports } from '../../comments/moderation.queries.js';
 
 const listQuery = z.object({ status: z.enum(['visible', 'pending', 'hidden', 'deleted']).default('pending'), limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
 const banInput = z.object({ reason: z.string().max(500).optional() }).strict();
@@ -17,15 +18,11 @@ export function adminCommentRoutes(app: FastifyInstance, ctx: AppContext): void 
 
     api.get('/comments', async (req) => {
       const q = listQuery.parse(req.query);
-      const rows = await db.selectFrom('comments as c').innerJoin('articles as a', 'a.id', 'c.article_id')
-        .select(['c.id', 'c.article_id', 'a.slug', 'c.member_id', 'c.staff_user_id', 'c.body_text', 'c.status', 'c.created_at'])
-        .where('c.status', '=', q.status).orderBy('c.created_at', 'desc').limit(q.limit).execute();
-      return { comments: rows.map((r) => ({ id: r.id, article: r.slug, memberId: r.member_id, staffUserId: r.staff_user_id, text: r.body_text, status: r.status, createdAt: new Date(r.created_at).toISOString() })) };
+      const rows = await commentsByStatus(db, q.status, q.limit);
+      return { comments: rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })) };
     });
     api.get('/comments/reports', async () => {
-      const rows = await db.selectFrom('comment_reports as r').innerJoin('comments as c', 'c.id', 'r.comment_id')
-        .select(['r.id', 'r.comment_id', 'r.reason', 'r.created_at', 'c.body_text', 'c.status']).where('r.resolved_at', 'is', null).orderBy('r.created_at').execute();
-      return { reports: rows.map((r) => ({ id: r.id, commentId: r.comment_id, reason: r.reason, text: r.body_text, status: r.status, reportedAt: new Date(r.created_at).toISOString() })) };
+      return { reports: (await openReports(db)).map((r) => ({ ...r, reportedAt: new Date(r.reportedAt).toISOString() })) };
     });
     for (const [action, status] of [['approve', 'visible'], ['hide', 'hidden'], ['delete', 'deleted']] as const) {
       api.post(`/comments/:id/${action}`, async (req) => {

@@ -5,8 +5,9 @@ import { adminAuth, idParam, jsonBody, requirePermission } from './admin-content
 import { AppError } from '../../errors.js';
 import { audit, recentAudit } from '../../members/audit.js';
 import { changeStaffRole } from '../../members/staff-auth.service.js';
-import { createStaffUser, STAFF_ROLES } from '../../members/staff.js';
-import { createApiToken, revokeApiToken } from '../../members/tokens.js';
+import { createStaffUser, listStaff, STAFF_ROLES } from '../../members/staff.js';
+import { listMembers } from '../../members/members.queries.js';
+import { createApiToken, revokeApiToken, tokenOwner } from '../../members/tokens.js';
 
 const staffCreate = z.object({ email: z.string(), name: z.string().max(200).optional(), role: z.enum(STAFF_ROLES) }).strict();
 const rolePatch = z.object({ role: z.enum(STAFF_ROLES) }).strict();
@@ -21,8 +22,7 @@ export function adminStaffRoutes(app: FastifyInstance, ctx: AppContext): void {
 
     api.get('/staff', async (req) => {
       requirePermission(req, 'audit.read');
-      const rows = await db.selectFrom('staff_users').select(['id', 'email', 'name', 'role', 'totp_enabled', 'created_at']).orderBy('id').execute();
-      return { staff: rows.map((r) => ({ id: r.id, email: r.email, name: r.name, role: r.role, twoFactor: r.totp_enabled === 1, createdAt: new Date(r.created_at).toISOString() })) };
+      return { staff: (await listStaff(db)).map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })) };
     });
     api.post('/staff', async (req, reply) => {
       requirePermission(req, 'staff.manage');
@@ -50,9 +50,9 @@ export function adminStaffRoutes(app: FastifyInstance, ctx: AppContext): void {
     });
     api.delete('/tokens/:id', async (req, reply) => {
       const { id } = idParam.parse(req.params);
-      const row = await db.selectFrom('api_tokens').select(['user_id']).where('id', '=', id).executeTakeFirst();
-      if (!row) throw new AppError('not_found', 'token not found');
-      if (row.user_id !== req.staff!.id) requirePermission(req, 'staff.manage');
+      const owner = await tokenOwner(db, id);
+      if (owner === undefined) throw new AppError('not_found', 'token not found');
+      if (owner !== req.staff!.id) requirePermission(req, 'staff.manage');
       await revokeApiToken(db, id, ctx.clock.now());
       await audit(db, { at: ctx.clock.now(), actor: `staff:${req.staff!.id}`, action: 'token.revoked', target: `token:${id}`, ip: req.ip });
       return reply.code(204).send();
@@ -61,9 +61,8 @@ export function adminStaffRoutes(app: FastifyInstance, ctx: AppContext): void {
     api.get('/members', async (req) => {
       requirePermission(req, 'members.manage');
       const q = page.parse(req.query);
-      const rows = await db.selectFrom('members').select(['id', 'email', 'name', 'status', 'email_verified', 'created_at', 'last_seen_at'])
-        .where('deleted_at', 'is', null).orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
-      return { members: rows.map((r) => ({ id: r.id, email: r.email, name: r.name, status: r.status, emailVerified: r.email_verified === 1, createdAt: new Date(r.created_at).toISOString(), lastSeenAt: r.last_seen_at ? new Date(r.last_seen_at).toISOString() : null })) };
+      const rows = await listMembers(db, q);
+      return { members: rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString(), lastSeenAt: r.lastSeenAt ? new Date(r.lastSeenAt).toISOString() : null })) };
     });
 
     api.get('/audit', async (req) => {

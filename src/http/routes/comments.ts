@@ -12,7 +12,7 @@ import { AppError, notFound } from '../../errors.js';
 import { findLiveBySlug } from '../../content/articles.queries.js';
 import { SLUG_RE } from '../../content/slug.js';
 import {
-  authorize, deleteOwnComment, editComment, editWindowOpen, getComment, isBanned, likeComment, loadThread, postComment, reportComment,
+  authorize, commentOnLiveArticle, deleteOwnComment, editComment, editWindowOpen, getComment, isBanned, likeComment, loadThread, postComment, reportComment,
   setReplyEmails, unsubscribeToken, type Actor, type Author, type Permit,
 } from '../../comments/comments.service.js';
 import { actionRefusal, readRefusal, type CommentAction } from '../../comments/rules.js';
@@ -105,11 +105,9 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   async function commentAndArticle(req: FastifyRequest) {
     const { id } = idParam.parse(req.params);
-    const c = await getComment(ctx.database.db, id);
-    if (!c || (c.status !== 'visible' && c.status !== 'deleted')) throw notFound('comment');
-    const a = await ctx.database.db.selectFrom('articles').select(['id', 'slug', 'title', 'effective_access', 'live_at']).where('id', '=', c.article_id).executeTakeFirst();
-    if (!a || a.live_at === null || a.live_at > ctx.clock.now()) throw notFound('comment');
-    return { c, a };
+    const found = await commentOnLiveArticle(ctx.database.db, id, ctx.clock.now());
+    if (!found) throw notFound('comment');
+    return found;
   }
 
   /** A comment's page: only for readers who may read the article's comments. */

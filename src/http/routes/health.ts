@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { ping } from '../../db/database.js';
 import { getAssets } from '../../web/assets.js';
 
 export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
   // The server only listens after migrations have run, so reachable + a live database means ok.
   app.get('/healthz', async (_req, reply) => {
-    await sql`select 1`.execute(ctx.database.db);
+    await ping(ctx.database);
     return reply.header('cache-control', 'no-store').send({ status: 'ok' });
   });
 
