@@ -58,18 +58,21 @@ export async function readArticle(deps: ReadingDeps, site: Site, slug: string, q
     return { head: Buffer.from(html.slice(0, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };
   });
 
-  const slot = decision.reason === 'free' ? NO_SLOT : await readerSlot(cache, site, article, decision);
+  const slot = decision.reason === 'free' ? NO_SLOT : await readerSlot(cache, site, article, decision, who);
   const comments = await commentBlock({ db: content.db, cache }, site, article, decision.full, who, q);
   return { kind: 'ok', article, decision, newDeviceId, shell, slot, comments };
 }
 
-/** The slot is the same for every reader with the same decision on this article; only the form token differs. */
-async function readerSlot(cache: ReaderCache, site: Site, article: ArticleSummary, decision: AccessDecision): Promise<Part> {
-  const withForm = wallHasForm(decision);
-  const key = `slot:${article.id}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${site.meter.period}:${site.meter.memberAllowance}`;
+/** The slot is the same for every reader with the same decision on this article and of the same kind; only the form token differs. */
+async function readerSlot(cache: ReaderCache, site: Site, article: ArticleSummary, decision: AccessDecision, who: ReaderFacts): Promise<Part> {
+  // Walls are shown to signed-out readers and signed-in free members only: subscribers and staff read in full.
+  const reader = who.member ? 'member' : 'anonymous';
+  const withForm = wallHasForm(decision, reader);
+  const m = site.meter;
+  const key = `slot:${article.id}:${reader}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${m.period}:${m.anonymousAllowance}:${m.memberAllowance}`;
   const template = (await cache.pages.getOrLoad(key, async () => ({
     type: 'text/html',
-    body: ReaderSlot({ decision, rules: site.meter, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: withForm ? CSRF_MARK : undefined }).value,
+    body: ReaderSlot({ decision, reader, rules: m, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: withForm ? CSRF_MARK : undefined }).value,
   }))).body;
   return { template, needsToken: withForm };
 }

@@ -38,8 +38,9 @@ export async function commentBlock(deps: { db: Q; cache: ReaderCache }, site: Si
   const returnTo = `/articles/${article.slug}`;
   const refusal = readRefusal(kind, rules, canReadArticle);
   if (refusal) {
-    const key = `prompt:${article.id}:${article.commentCount}:${rules.readers}:${site.trialDays}`;
-    const template = (await deps.cache.pages.getOrLoad(key, async () => ({ type: 'text/html', body: CommentPrompt({ count: article.commentCount, readers: rules.readers, returnTo, trialDays: site.trialDays, reason: refusal }).value }))).body;
+    const reader = kind === 'member' ? 'member' : 'anonymous';
+    const key = `prompt:${article.id}:${article.commentCount}:${rules.readers}:${reader}:${site.trialDays}`;
+    const template = (await deps.cache.pages.getOrLoad(key, async () => ({ type: 'text/html', body: CommentPrompt({ count: article.commentCount, readers: rules.readers, reader, returnTo, trialDays: site.trialDays, reason: refusal }).value }))).body;
     return { template, needsToken: template.includes(CSRF_MARK) };
   }
   // The session lookup already carries the ban (one query per request for a signed-in reader).

@@ -112,8 +112,9 @@ browserSuite('meter and paywall in Chromium without JavaScript', () => {
       expect(await wall.isVisible()).toBe(true);
       expect(await wall.getAttribute('data-reason')).toBe('registration_required');
       const heading = wall.getByRole('heading', { level: 2 });
-      expect((await heading.textContent())?.trim()).toBe('Register to keep reading');
-      expect(await page.getByRole('complementary', { name: 'Register to keep reading' }).count()).toBe(1);
+      expect((await heading.textContent())?.trim()).toBe('You’ve read your 3 free articles today');
+      expect(await page.getByRole('complementary', { name: 'You’ve read your 3 free articles today' }).count()).toBe(1);
+      expect(await wall.getByText('Create a free account to read 2 more articles today').isVisible()).toBe(true);
 
       const trial = wall.getByRole('link', { name: 'Try 14 days free', exact: true });
       const subscribe = wall.getByRole('link', { name: 'Subscribe', exact: true });

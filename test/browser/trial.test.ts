@@ -119,7 +119,7 @@ browserSuite('no-card trial from the wall in Chromium', () => {
     const fourth = stories[3]!;
     {
       const wall = await openAtWall(page, fourth);
-      expect((await wall.getByRole('heading', { level: 2 }).textContent())?.trim()).toBe('You’ve reached your monthly free article limit');
+      expect((await wall.getByRole('heading', { level: 2 }).textContent())?.trim()).toBe('You’ve read your 3 free articles this month');
       const trial = wall.getByRole('link', { name: 'Try 14 days free', exact: true });
       expect(await trial.isVisible()).toBe(true);
       await Promise.all([

@@ -53,7 +53,16 @@ describe.each(dialects())('comments on %s', (dialect) => {
     for (const [who, agent] of [['anonymous', t.agent()], ['free member', (await reader('free')).agent]] as const) {
       const other = await agent.get(`/articles/${article.slug}`);
       expect(other.body, who).not.toContain('Subscriber-marker-A');
-      expect(other.body, who).toContain('You must become a subscriber or login to view or post comments on this article.');
+      // Issue 13: a signed-in free member is not told to log in again; they are offered the trial or a subscription.
+      const locked = /<section class="comments comments--locked"[\s\S]*?<\/section>/.exec(other.body)![0];
+      if (who === 'anonymous') {
+        expect(locked, who).toContain('You must become a subscriber or login to view or post comments on this article.');
+        expect(locked, who).toContain('>Log in</a>');
+      } else {
+        expect(locked, who).toContain('Comments are for subscribers. Subscribe');
+        expect(locked, who).not.toMatch(/log ?in|sign in/i);
+        expect(locked, who).toContain('href="/subscribe?return_to=');
+      }
       expect(other.body, who).toContain('(1)');
       const json = await agent.get(`/api/articles/${article.slug}/comments`);
       expect(json.statusCode, who).toBe(403);
@@ -93,6 +102,8 @@ describe.each(dialects())('comments on %s', (dialect) => {
     const member = await reader('free');
     await t.api('PATCH', '/api/admin/comments/settings', { readers: 'members', posters: 'members' });
     await member.agent.get(`/articles/${paidArticle.slug}`);
+    // A member's wall has no form to take a token from (nothing to sign in to): the account page has.
+    await member.agent.get('/account');
     const res = await member.agent.post(`/articles/${paidArticle.slug}/comments`, { body: 'let me in' });
     expect(res.statusCode).toBe(403);
     expect(res.body).toContain('cannot read this article');
@@ -297,6 +308,7 @@ describe.each(dialects())('comments on %s', (dialect) => {
       for (const [who, m] of [['free member', free], ['lapsed subscriber', lapsed]] as const) {
         const where = `${who}, readers=${rules.readers}`;
         await m.agent.get(`/articles/${target.slug}`);
+        await m.agent.get('/account');
         const attempts: [string, string, Record<string, string>][] = [
           ['like', `/comments/${id}/like`, {}],
           ['report', `/comments/${id}/report`, { reason: 'spam' }],

@@ -15,16 +15,28 @@ export const CSRF_MARK = `__MH_CSRF_${randomBytes(12).toString('hex')}__`;
 
 const SORTS: [Sort, string][] = [['oldest', 'Oldest'], ['newest', 'Newest'], ['top', 'Top']];
 
-export function CommentPrompt(props: { count: number; readers: 'everyone' | 'members' | 'subscribers'; returnTo: string; trialDays: number; reason: string }): Html {
-  const members = props.readers === 'members';
+/**
+ * For readers who may not read an article's comments: the count and the way in, in words for who
+ * they are. A signed-in free member is never asked to log in again: they are offered the trial
+ * or a subscription.
+ */
+export function CommentPrompt(props: { count: number; readers: 'everyone' | 'members' | 'subscribers'; reader: 'anonymous' | 'member'; returnTo: string; trialDays: number; reason: string }): Html {
+  const forMembers = props.readers === 'members';
+  const member = props.reader === 'member';
+  const back = encodeURIComponent(props.returnTo);
+  const text = forMembers
+    ? 'You must sign in or create a free account to view or post comments on this article.'
+    : member
+      ? `Comments are for subscribers. Subscribe${props.trialDays > 0 ? ` or start your free ${props.trialDays}-day trial` : ''} to read and join the conversation.`
+      : 'You must become a subscriber or login to view or post comments on this article.';
   return (
     <section class="comments comments--locked" id="comments" aria-labelledby="comments-title">
       <h2 id="comments-title">Comments <span class="comment-count">({props.count})</span></h2>
-      <p>{members ? 'You must sign in or create a free account to view or post comments on this article.' : 'You must become a subscriber or login to view or post comments on this article.'}</p>
+      <p>{text}</p>
       <p class="paywall__actions">
-        {!members && props.trialDays > 0 ? <a class="button" href={`/subscribe?trial=1&return_to=${encodeURIComponent(props.returnTo)}`}>Try {props.trialDays} days free</a> : null}
-        {!members ? <a class="button button--secondary" href={`/subscribe?return_to=${encodeURIComponent(props.returnTo)}`}>Subscribe</a> : <a class="button" href={`/signup?return_to=${encodeURIComponent(props.returnTo)}`}>Create a free account</a>}
-        <a class="button button--secondary" href={`/signin?return_to=${encodeURIComponent(props.returnTo + '#comments')}`}>Log in</a>
+        {!forMembers && props.trialDays > 0 ? <a class="button" href={`/subscribe?trial=1&return_to=${back}`}>Try {props.trialDays} days free</a> : null}
+        {!forMembers ? <a class="button button--secondary" href={`/subscribe?return_to=${back}`}>Subscribe</a> : <a class="button" href={`/signup?return_to=${back}`}>Create a free account</a>}
+        {member ? null : <a class="button button--secondary" href={`/signin?return_to=${encodeURIComponent(props.returnTo + '#comments')}`}>Log in</a>}
       </p>
     </section>
   );

@@ -1,11 +1,13 @@
 import { h, Fragment, type Html } from '../jsx.js';
 import type { AccessDecision } from '../../access/decision.js';
-import { PERIOD_ADJECTIVE, PERIOD_NOUN } from '../../access/periods.js';
+import { PERIOD_NOUN } from '../../access/periods.js';
 import type { MeterRules } from '../../access/rules.js';
 import { SignInForm } from './account.js';
 
 export interface WallProps {
   decision: AccessDecision;
+  /** Who meets it: a signed-in free member gets wording and actions for a member, never a sign-in form. */
+  reader: 'anonymous' | 'member';
   rules: MeterRules;
   articleId: number;
   returnTo: string;
@@ -14,14 +16,24 @@ export interface WallProps {
   csrf?: string;
 }
 
-/** Does this decision show forms (and so need a CSRF token)? */
-export const wallHasForm = (d: AccessDecision) => !d.full && d.reason !== 'prefetch';
+/** Does this wall show forms (and so need a CSRF token)? Only a signed-out reader's wall has any. */
+export const wallHasForm = (d: AccessDecision, reader: WallProps['reader']) => !d.full && d.reason !== 'prefetch' && reader === 'anonymous';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
+/** When a spent allowance comes back, in words ("at midnight", "on Monday"). */
+const RESETS: Record<MeterRules['period'], string> = {
+  calendar_day: 'at midnight',
+  rolling_24h: 'a day after each article was read',
+  week: 'on Monday',
+  calendar_month: 'on the first of the month',
+};
+
 /**
- * The reader-specific block under an article: nothing, a slim meter notice, or
- * the wall. Only text we write goes here; the article's gated text never does.
+ * The reader-specific block under an article: nothing, a slim meter notice, or the wall. Every
+ * metered wall says that the free articles are used up, how many there were and when they come
+ * back; a figure it promises is the real one. Only text we write goes here; the article's gated
+ * text never does.
  */
 export function ReaderSlot(p: WallProps): Html {
   const d = p.decision;
@@ -40,20 +52,23 @@ export function ReaderSlot(p: WallProps): Html {
   if (d.reason === 'prefetch') {
     return <aside class="notice"><p>Open this article to keep reading.</p></aside>;
   }
-  const limit = d.reason === 'limit_reached';
-  const register = d.reason === 'registration_required';
-  const title = limit
-    ? `You’ve reached your ${PERIOD_ADJECTIVE[p.rules.period]} free article limit`
+  const member = p.reader === 'member';
+  const metered = d.left === 0;
+  const register = d.reason === 'registration_required' && !member;
+  const allowance = member ? p.rules.memberAllowance : p.rules.anonymousAllowance;
+  const more = p.rules.memberAllowance - p.rules.anonymousAllowance;
+  const trial = p.trialDays > 0 ? `start your free ${p.trialDays}-day trial` : '';
+  const title = metered
+    ? `You’ve read your ${plural(allowance, 'free article', 'free articles')} ${noun}`
+    : register ? 'This article is free for registered readers' : 'This article is for subscribers';
+  const comesBack = `Your free articles come back ${RESETS[p.rules.period]}.`;
+  const text = metered
+    ? register
+      ? `${comesBack} Create a free account to read ${plural(more, 'more article', 'more articles')} ${noun}, or subscribe for everything.`
+      : `${comesBack} Subscribe for unlimited access to every article${trial ? `, or ${trial}` : ''}.`
     : register
-      ? (d.left === 0 ? 'Register to keep reading' : 'This article is free for registered readers')
-      : 'This article is for subscribers';
-  const text = limit
-    ? `Subscribe for unlimited access to every article${p.trialDays ? `, or try it free for ${p.trialDays} days` : ''}.`
-    : register
-      ? (d.left === 0
-        ? `Create a free account to read ${plural(p.rules.memberAllowance, 'article', 'articles')} ${noun}, or subscribe for everything.`
-        : 'Create a free account, or sign in, to read the rest. It takes an email address.')
-      : 'Subscribers read everything we publish, and keep independent journalism going.';
+      ? 'Create a free account, or sign in, to read the rest. It takes an email address.'
+      : `Subscribers read everything we publish, and keep independent journalism going.${member && trial ? ` You can ${trial} now.` : ''}`;
   return (
     <aside class="notice paywall" aria-labelledby="wall-title" data-reason={d.reason}>
       <h2 id="wall-title">{title}</h2>
@@ -62,14 +77,18 @@ export function ReaderSlot(p: WallProps): Html {
         {p.trialDays > 0 ? <a class="button" href={wallLink('trial', p)}>Try {p.trialDays} days free</a> : null}
         <a class={p.trialDays > 0 ? 'button button--secondary' : 'button'} href={wallLink('subscribe', p)}>Subscribe</a>
       </p>
-      {register && p.csrf ? (
+      {member ? null : (
         <Fragment>
-          <h3>Create a free account</h3>
-          <SignInForm csrf={p.csrf} returnTo={p.returnTo} signup idPrefix="wall-signup" />
+          {register && p.csrf ? (
+            <Fragment>
+              <h3>Create a free account</h3>
+              <SignInForm csrf={p.csrf} returnTo={p.returnTo} signup idPrefix="wall-signup" />
+            </Fragment>
+          ) : null}
+          <h3 class="paywall__signin-title">Already a subscriber? <a href={wallLink('signin', p)}>Log in</a></h3>
+          {p.csrf && !register ? <SignInForm csrf={p.csrf} returnTo={p.returnTo} idPrefix="wall-signin" /> : null}
         </Fragment>
-      ) : null}
-      <h3 class="paywall__signin-title">Already a subscriber? <a href={wallLink('signin', p)}>Log in</a></h3>
-      {p.csrf && !register ? <SignInForm csrf={p.csrf} returnTo={p.returnTo} idPrefix="wall-signin" /> : null}
+      )}
     </aside>
   );
 }
