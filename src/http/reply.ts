@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { sendCompressed } from './compression.js';
 
 /** Headers every HTML page carries. Reader pages need no script; the CSP says so. */
 export const PAGE_HEADERS = {
@@ -9,10 +10,16 @@ export const PAGE_HEADERS = {
   'x-frame-options': 'DENY',
 } as const;
 
-export function sendHtml(reply: FastifyReply, html: { value: string } | string | Buffer, status = 200, cache = 'public, max-age=60'): FastifyReply {
-  return reply.code(status).headers(PAGE_HEADERS).header('cache-control', cache).send(typeof html === 'string' || Buffer.isBuffer(html) ? html : html.value);
+/**
+ * An HTML page, compressed as the client asks. `shared`: the same bytes go to many readers, so
+ * their compressed form is kept (public pages are; a page with a reader's token is not).
+ */
+export function sendHtml(reply: FastifyReply, html: { value: string } | string | Buffer, status = 200, cache = 'public, max-age=60', o: { shared?: boolean } = {}): FastifyReply {
+  reply.code(status).headers(PAGE_HEADERS).header('cache-control', cache);
+  return sendCompressed(reply, typeof html === 'string' || Buffer.isBuffer(html) ? html : html.value, { shared: o.shared ?? cache.startsWith('public') });
 }
 
 export function sendXml(reply: FastifyReply, body: string, type = 'application/xml; charset=utf-8'): FastifyReply {
-  return reply.header('content-type', type).header('x-content-type-options', 'nosniff').header('cache-control', 'public, max-age=300').send(body);
+  reply.header('content-type', type).header('x-content-type-options', 'nosniff').header('cache-control', 'public, max-age=300');
+  return sendCompressed(reply, body, { shared: true });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { ping } from '../../db/database.js';
+import { sendCompressed } from '../compression.js';
 import { getAssets } from '../../web/assets.js';
 
 export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -14,7 +15,7 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
     app.get(asset.path, async (req, reply) => {
       reply.header('content-type', asset.type).header('cache-control', 'public, max-age=31536000, immutable').header('etag', asset.etag).header('x-content-type-options', 'nosniff');
       if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-      return reply.send(asset.body);
+      return sendCompressed(reply, asset.body, { shared: true });
     });
   }
 }

@@ -73,7 +73,8 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     const token = read.slot.needsToken || read.comments.needsToken ? await csrfFor(req, reply) : undefined;
     const fill = (p: Part) => ({ template: p.template, token: p.needsToken ? token : undefined });
     // Everything below depends on who is reading: never for shared caches.
-    return sendHtml(reply, assemblePage(read.shell, fill(read.slot), fill(read.comments)), 200, 'private, no-store');
+    // A page with no token is built once per shell and handed to every such reader: kept compressed too.
+    return sendHtml(reply, assemblePage(read.shell, fill(read.slot), fill(read.comments)), 200, 'private, no-store', { shared: token === undefined });
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {
