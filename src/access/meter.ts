@@ -1,11 +1,10 @@
-import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
 import type { Read } from './decision.js';
 import { GrowingBloomFilter } from './bloom.js';
-
-type Q = Kysely<DB> | Transaction<DB>;
+import type { Q } from '../db/q.js';
 
 export interface MeterEvent { kind: 'meter_read' | 'wall_shown' | 'wall_action'; articleId: number | null; reason: string | null; reader: string | null; at: number }
 

@@ -1,3 +1,4 @@
+import { DAY } from '../shared/time.js';
 /**
  * Meter periods, computed in the site's time zone. Pure: time and zone in,
  * window out. Calendar periods start at local midnight (or the first instant
@@ -15,7 +16,6 @@ export interface Window {
   key: string;
 }
 
-const DAY = 86_400_000;
 const partsCache = new Map<string, Intl.DateTimeFormat>();
 
 function fmt(tz: string): Intl.DateTimeFormat {

@@ -1,8 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../db/schema.js';
-
-type Q = Kysely<DB> | Transaction<DB>;
-const DAY = 86_400_000;
+import { sql } from 'kysely';
+import type { Q } from '../db/q.js';
+import { DAY } from '../shared/time.js';
 
 export interface Figures {
   activeSubscribers: number;

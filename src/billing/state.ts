@@ -1,3 +1,4 @@
+import { DAY } from '../shared/time.js';
 /**
  * The subscription state machine, pure. Every change goes through `transition`,
  * which refuses moves the machine does not have, so a bug or an odd webhook
@@ -35,7 +36,6 @@ export function transition(from: SubStatus, to: SubStatus): SubStatus {
 }
 
 export const DEFAULT_GRACE_DAYS = 7;
-const DAY = 86_400_000;
 
 export interface SubFacts { status: SubStatus; trialEnd: number | null; pastDueSince: number | null }
 

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Selectable } from 'kysely';
 import { withTransaction } from '../db/transaction.js';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
@@ -10,9 +10,8 @@ import { defaultPlan, getPlan, formatMoney } from './plans.js';
 import { DEFAULT_GRACE_DAYS, grantsAccess, memberStatus, transition, type SubStatus } from './state.js';
 import { trialKey } from './trial-key.js';
 import { readBillingRules } from './rules.js';
-
-type Q = Kysely<DB> | Transaction<DB>;
-const DAY = 86_400_000;
+import type { Q } from '../db/q.js';
+import { DAY } from '../shared/time.js';
 
 export interface BillingDeps {
   db: Q;
@@ -90,7 +89,6 @@ export async function claimTrial(db: Q, email: string, memberId: number, now: nu
     .onConflict((oc) => oc.column('email_key').doNothing()).executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }
-
 
 /** Why a trial could not start, as a stable key: pages show their own sentence for it (never text from a URL). */
 export const TRIAL_REFUSALS = {

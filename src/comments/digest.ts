@@ -5,9 +5,9 @@ import { enqueue } from '../jobs/queue.js';
 import { queueMail } from '../mail/mailer.js';
 import { noticeMail, type Brand } from '../mail/messages.js';
 import { readCommentRules } from './rules.js';
+import { DAY } from '../shared/time.js';
 
 export const DIGEST_JOB = 'comments.digest';
-const DAY = 86_400_000;
 
 /** The next run: 06:00 UTC after `now`. One job per day, whatever the number of instances (dedupe key). */
 export async function scheduleDigest(db: Kysely<DB>, now: number): Promise<void> {

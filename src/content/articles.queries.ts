@@ -1,8 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../db/schema.js';
 import type { AccessLevel, ArticleStatus, ArticleSummary, AuthorRef, TagRef } from './types.js';
-
-type Q = Kysely<DB> | Transaction<DB>;
+import type { Q } from '../db/q.js';
 
 /** Columns a listing or an access decision needs. Never the body. */
 const SUMMARY_COLUMNS = [

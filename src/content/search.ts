@@ -1,8 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Dialect } from '../db/database.js';
-import type { DB } from '../db/schema.js';
-
-type Q = Kysely<DB> | Transaction<DB>;
+import type { Q } from '../db/q.js';
 
 export interface SearchDoc {
   id: number;

@@ -1,8 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
-import type { DB } from '../db/schema.js';
-
-type Q = Kysely<DB> | Transaction<DB>;
+import type { Q } from '../db/q.js';
 
 /**
  * A group of settings stored as `<prefix>.<key>` rows holding JSON. Reading

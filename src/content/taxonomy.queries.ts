@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../db/schema.js';
-
-type Q = Kysely<DB> | Transaction<DB>;
+import type { Q } from '../db/q.js';
 
 export const listSections = (db: Q) =>
   db.selectFrom('sections').selectAll().orderBy('position').orderBy('name').execute();

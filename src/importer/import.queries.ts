@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../db/schema.js';
-
-type Q = Kysely<DB> | Transaction<DB>;
+import type { Q } from '../db/q.js';
 
 /** The import record for a source id, with the article's current slug and status. */
 export async function findImportItem(db: Q, sourceId: string) {

@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../db/schema.js';
-
-type Q = Kysely<DB> | Transaction<DB>;
+import type { Q } from '../db/q.js';
 
 /** Staff sign-ins, permission changes and token events. `actor` is "staff:<id>", "cli" or "anonymous". */
 export async function audit(db: Q, e: { at: number; actor: string; action: string; target?: string; ip?: string; details?: unknown }): Promise<void> {

@@ -1,8 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../db/schema.js';
 import { randomToken, sha256hex } from './crypto.js';
-
-type Q = Kysely<DB> | Transaction<DB>;
+import type { Q } from '../db/q.js';
 
 export const LINK_TTL_MS = 15 * 60_000;
 export type LinkPurpose = 'signin' | 'signup' | 'change_email' | 'staff_signin';

@@ -1,11 +1,9 @@
-import { CompiledQuery, PostgresAdapter, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../db/schema.js';
+import { CompiledQuery, PostgresAdapter } from 'kysely';
 import { randomToken, sha256hex } from './crypto.js';
-
-type Q = Kysely<DB> | Transaction<DB>;
+import type { Q } from '../db/q.js';
+import { DAY } from '../shared/time.js';
 
 export const SESSION_COOKIE = 'mh_session';
-const DAY = 86_400_000;
 /** Readers stay signed in for long (news is a habit); staff sessions are short. */
 export const LIFETIMES = {
   member: { idle: 30 * DAY, absolute: 365 * DAY },

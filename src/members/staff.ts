@@ -1,14 +1,11 @@
-import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import type { DB } from '../db/schema.js';
 import { conflict } from '../errors.js';
+import type { Q } from '../db/q.js';
 
 export const STAFF_ROLES = ['owner', 'administrator', 'editor', 'author', 'contributor'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export interface StaffUser { id: number; email: string; name: string; role: StaffRole }
-
-type Q = Kysely<DB> | Transaction<DB>;
 
 export const emailSchema = z.string().trim().max(320).pipe(z.email({ message: 'is not a valid email address' }));
 
