@@ -208,9 +208,9 @@ export function createWrk(o: { command: string; version: string; threads: number
 // autocannon: the fallback, loaded only when asked for.
 
 export const AUTOCANNON_WARNING =
-  'WARNING: load generator autocannon, a Node process on the CPUs the servers use: it caps the bare server ' +
-  '(about 7,500 req/s here, against 31,000-40,000 under wrk), so every ratio below is bounded by the load generator, ' +
-  `not the server. Install wrk (${WRK_INSTALL}) and run again for numbers that measure the server.`;
+  'WARNING: load generator autocannon, one Node process on the CPUs the servers use: it caps the bare server ' +
+  '(when this was measured: about 7,500 req/s, where wrk -t1 -c50 on the same machine saw 31,000-40,000), so every ' +
+  `ratio is bounded by the load generator, not the server. Install wrk (${WRK_INSTALL}) for numbers that measure the server.`;
 
 /**
  * Latencies in 10 µs buckets up to 2 s (slower ones kept as they are): recording is an increment,
