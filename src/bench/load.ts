@@ -11,7 +11,7 @@
  * line of JSON that is parsed here, rather than wrk's text report.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -43,6 +43,8 @@ export interface SliceResult {
   /** Latency of the slice's responses, as the load generator measured them. */
   p50Ms: number;
   p99Ms: number;
+  /** CPU the load generator itself used over the slice, as a share of one core; undefined where it cannot be read. */
+  generatorCpu?: number;
 }
 
 export interface LoadGenerator {
@@ -55,6 +57,37 @@ export interface LoadGenerator {
 
 /** 2xx answers per second of one slice, or of a sum of slices. */
 export const rate = (x: { ok: number; seconds: number }) => (x.seconds > 0 ? x.ok / x.seconds : 0);
+
+// ---------------------------------------------------------------------------
+// CPU time, from /proc (Linux): the bench reports what each process used, so a reader can see which one was the limit.
+
+const CLOCK_TICKS = (() => {
+  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const n = Number(r.stdout?.trim());
+  return Number.isInteger(n) && n > 0 ? n : 100;
+})();
+
+/** Fields of /proc/<pid>/stat from the state on (field 3 is index 0); the command name before them may hold spaces. */
+function statFields(pid: number | 'self'): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A running process's CPU time (user + system, fields 14 and 15), in seconds. */
+export function cpuSeconds(pid: number | undefined): number | undefined {
+  const f = pid === undefined ? undefined : statFields(pid);
+  return f ? (Number(f[11]) + Number(f[12])) / CLOCK_TICKS : undefined;
+}
+
+/** CPU time of this process's children that have exited and been waited for (fields 16 and 17): each wrk run, once it has closed. */
+function exitedChildrenCpuSeconds(): number | undefined {
+  const f = statFields('self');
+  return f ? (Number(f[13]) + Number(f[14])) / CLOCK_TICKS : undefined;
+}
 
 // ---------------------------------------------------------------------------
 // wrk
@@ -173,6 +206,8 @@ export function createWrk(o: { command: string; version: string; threads: number
       if (!Number.isInteger(seconds) || seconds < 1) throw new BenchError(`wrk runs whole seconds (asked for ${seconds})`, 1);
       const args = ['-t', String(o.threads), '-c', String(o.connections), '-d', `${seconds}s`, '--timeout', `${o.timeoutSeconds}s`, '-s', scriptFor(shape), url];
       if (shape.newUserAgent !== undefined) args.push('--', `${shape.newUserAgent}.${++sliceNo}`);
+      const cpu0 = exitedChildrenCpuSeconds();
+      const t0 = performance.now();
       const child = track(spawn(o.command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
       const out: string[] = [];
       const err: string[] = [];
@@ -182,6 +217,8 @@ export function createWrk(o: { command: string; version: string; threads: number
         child.once('error', reject);
         child.once('close', (c) => resolve(c));
       });
+      const wall = (performance.now() - t0) / 1000;
+      const cpu1 = exitedChildrenCpuSeconds();
       const line = out.find((l) => l.startsWith(MARK));
       if (code !== 0 || !line) {
         throw new BenchError(`wrk ${args.join(' ')} failed (exit ${code}): ${[...err, ...out].slice(-5).join(' | ') || 'no output'}`, 1);
@@ -196,6 +233,7 @@ export function createWrk(o: { command: string; version: string; threads: number
         seconds: j.durationUs / 1e6,
         p50Ms: j.p50Us / 1000,
         p99Ms: j.p99Us / 1000,
+        ...(cpu0 !== undefined && cpu1 !== undefined && wall > 0 ? { generatorCpu: (cpu1 - cpu0) / wall } : {}),
       };
     },
     close() {
@@ -248,6 +286,7 @@ export async function createAutocannon(o: { connections: number; timeoutSeconds:
       const latencies = new Latencies();
       let ok = 0;
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       const headers = { ...(shape.headers ?? {}) };
       const opts: Autocannon.Options = { url, connections: o.connections, pipelining: 1, duration: seconds, timeout: o.timeoutSeconds, headers };
       if (shape.newUserAgent !== undefined) {
@@ -263,14 +302,18 @@ export async function createAutocannon(o: { connections: number; timeoutSeconds:
         }
       });
       const result = await run;
+      const wall = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       return {
         requests: ok + result.non2xx,
         ok,
         non2xx: result.non2xx,
         errors: result.errors + result.timeouts,
-        seconds: (performance.now() - t0) / 1000,
+        seconds: wall,
         p50Ms: latencies.percentile(50),
         p99Ms: latencies.percentile(99),
+        // This whole process: autocannon is most of what it does during a slice.
+        generatorCpu: (cpu.user + cpu.system) / 1e6 / wall,
       };
     },
     close() {},

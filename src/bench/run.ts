@@ -29,7 +29,7 @@
  *        --cpu-prof (profile the server; prints its hottest functions)
  *        --only LIST (some pages, e.g. "new-device,at-wall"; bare always runs)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
@@ -43,7 +43,7 @@ import { dialectOf } from '../config.js';
 import { DEVICE_COOKIE } from '../access/access.service.js';
 import { FLUSH_MS } from '../access/meter.js';
 import { SESSION_COOKIE } from '../members/sessions.js';
-import { AUTOCANNON_WARNING, createAutocannon, createWrk, findWrk, rate, WRK_INSTALL, type LoadGenerator, type RequestShape, type SliceResult } from './load.js';
+import { AUTOCANNON_WARNING, cpuSeconds, createAutocannon, createWrk, findWrk, rate, WRK_INSTALL, type LoadGenerator, type RequestShape, type SliceResult } from './load.js';
 import { addSubscriber, BenchError, countMeterRows, MIN_METERED, newSeedRecord, seed, unseed, type SeedResult } from './seed.js';
 
 const WARMUP_SECONDS = 2;
@@ -126,6 +126,8 @@ interface PageResult {
   p99Ms: number;
   /** CPU the serving process used while it was measured, as a share of one core (median over slices); null where unknown. */
   cpu: number | null;
+  /** CPU the load generator used during those slices, likewise. */
+  genCpu: number | null;
   /** The median of the rounds' ratios (1 for the bare rows). */
   ratio: number;
   /** Page req/s ÷ bare req/s in each round. */
@@ -134,6 +136,8 @@ interface PageResult {
   reference?: string;
   bareReqPerSec?: number;
   bareCpu?: number | null;
+  /** The load generator's CPU during this page's bare slices: near 100% of its threads, it would be what caps the reference. */
+  bareGenCpu?: number | null;
   target: number | null;
   targetMet?: boolean;
   /** Transport errors (connect, read, write, timeout) and non-2xx answers, warm-up included. */
@@ -376,24 +380,6 @@ function check(ok: boolean, what: string): void {
 // ---------------------------------------------------------------------------
 // Load: slices, in rounds paired with the bare server.
 
-/** A process's CPU time (user + system) in seconds, from /proc; undefined where there is no /proc. */
-const CLOCK_TICKS = (() => {
-  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-  const n = Number(r.stdout?.trim());
-  return Number.isInteger(n) && n > 0 ? n : 100;
-})();
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
 /** A slice, with the CPU the process serving it used over the slice, as a share of one core. */
 interface Measured extends SliceResult { cpu?: number }
 
@@ -460,16 +446,20 @@ const median = (xs: number[]) => {
 };
 
 /** Slices summed: 2xx answers over seconds, errors; latency and CPU as medians over the slices. */
-function summarise(slices: Measured[], extra: Measured[] = []): { reqPerSec: number; p50Ms: number; p99Ms: number; cpu: number | null; errors: number; non2xx: number } {
+function summarise(slices: Measured[], extra: Measured[] = []): { reqPerSec: number; p50Ms: number; p99Ms: number; cpu: number | null; genCpu: number | null; errors: number; non2xx: number } {
   const ok = slices.reduce((n, s) => n + s.ok, 0);
   const seconds = slices.reduce((n, s) => n + s.seconds, 0);
-  const cpu = slices.map((s) => s.cpu).filter((c): c is number => c !== undefined);
+  const medianOf = (xs: (number | undefined)[]) => {
+    const known = xs.filter((x): x is number => x !== undefined);
+    return known.length ? median(known) : null;
+  };
   const all = [...slices, ...extra];
   return {
     reqPerSec: rate({ ok, seconds }),
     p50Ms: median(slices.map((s) => s.p50Ms)),
     p99Ms: median(slices.map((s) => s.p99Ms)),
-    cpu: cpu.length ? median(cpu) : null,
+    cpu: medianOf(slices.map((s) => s.cpu)),
+    genCpu: medianOf(slices.map((s) => s.generatorCpu)),
     errors: all.reduce((n, s) => n + s.errors, 0),
     non2xx: all.reduce((n, s) => n + s.non2xx, 0),
   };
@@ -534,7 +524,7 @@ interface Report {
 function printTable(r: Report): void {
   const { seeded, o, gen, pages } = r;
   const withBaseline = !!r.baseline;
-  const head = ['page', 'path', 'size', 'req/s', 'p50 ms', 'p99 ms', 'cpu', 'bare req/s', 'bare cpu', 'ratio vs bare (min-max)', 'target'];
+  const head = ['page', 'path', 'size', 'req/s', 'p50 ms', 'p99 ms', 'cpu', 'bare req/s', 'bare cpu', `${gen.name} cpu`, 'ratio vs bare (min-max)', 'target'];
   if (withBaseline) head.push('p99 vs baseline');
   head.push('errors');
   const rows = [head];
@@ -544,7 +534,7 @@ function printTable(r: Report): void {
     const target = p.target === null ? '-' : `>= ${p.target} ${metOrBelow(!!p.targetMet)}`;
     const row = [
       p.page, p.path, `${(p.bytes / 1024).toFixed(1)} KB`, fmtInt(p.reqPerSec), fmtMs(p.p50Ms), fmtMs(p.p99Ms), fmtCpu(p.cpu),
-      isBare ? '-' : fmtInt(p.bareReqPerSec ?? 0), isBare ? '-' : fmtCpu(p.bareCpu), isBare ? '-' : p.ratio.toFixed(2) + spread, target,
+      isBare ? '-' : fmtInt(p.bareReqPerSec ?? 0), isBare ? '-' : fmtCpu(p.bareCpu), fmtCpu(isBare ? p.genCpu : p.bareGenCpu), isBare ? '-' : p.ratio.toFixed(2) + spread, target,
     ];
     if (withBaseline) {
       row.push(p.p99VsBaseline === undefined ? '-' : `${p.p99VsBaseline.toFixed(2)}x` + (p.p99Met === undefined ? '' : ` (<= ${P99_LIMIT}x ${metOrBelow(p.p99Met)})`));
@@ -552,12 +542,13 @@ function printTable(r: Report): void {
     row.push(errorCell(p));
     rows.push(row);
   }
-  const right = new Set([2, 3, 4, 5, 6, 7, 8]);
+  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
   const withTarget = pages.filter((p) => p.target !== null);
   const met = withTarget.filter((p) => p.targetMet).length;
   const errorRows = pages.filter((p) => errorCount(p) > 0);
   const p99Rows = pages.filter((p) => p.p99Met !== undefined);
   const warning = gen.name === 'autocannon' ? [AUTOCANNON_WARNING, ''] : [];
+  const genFull = gen.name === 'wrk' ? `${o.threads * 100}% (its ${o.threads} thread${o.threads === 1 ? '' : 's'})` : '100%';
   const out = [
     '',
     ...warning,
@@ -580,9 +571,11 @@ function printTable(r: Report): void {
     'ratio = the median over rounds of page req/s / bare req/s in the same round (lowest-highest in brackets). In each round the',
     'bare server gets the same requests as the page (same headers, a new User-Agent each for new device), so the load generator',
     'does the same work on both sides. bare req/s is the reference over that page\'s rounds; the bare row is over every round.',
-    'cpu: CPU the serving process used during its slices, as a share of one core (median over slices): a bare server near 100%',
-    'is what limits its rate, not the load generator. p50/p99: medians over the slices of each slice\'s percentiles, as the',
-    'load generator reports them. errors: transport errors and non-2xx answers, warm-up included.',
+    'cpu: CPU the serving process used during its slices, as a share of one core (median over slices); bare cpu and',
+    `${gen.name} cpu: the bare server and the load generator during that row's bare slices. A bare server near 100% is limited`,
+    `by itself; ${gen.name} near ${genFull} would be capping the reference; both lower: the machine is busy with something else.`,
+    'p50/p99: medians over the slices of each slice\'s percentiles, as the load generator reports them.',
+    'errors: transport errors and non-2xx answers, warm-up included.',
     `Targets: article >= 0.6, home and section >= 0.5, every metered scenario >= 0.5, zero errors; with --articles 1000000,`,
     `article and home p99 within ${P99_LIMIT}x of the 1,000-article run (--baseline FILE, a --json output). Benchmarks report; they do not assert.`,
     ...(warning.length ? ['', AUTOCANNON_WARNING] : []),
@@ -650,6 +643,24 @@ function summariseProfile(prof: CpuProfile, label: string, windows?: ProfileWind
 
 // ---------------------------------------------------------------------------
 
+/** A previous --json output: its p99 per page, and what it was run with. Read before the run, so that a bad file fails at once. */
+function readBaseline(file: string): { info: NonNullable<Report['baseline']>; p99: Map<string, number> } {
+  let prev: { articles?: number; loadGenerator?: { name?: string }; pages?: { page: string; p99Ms: number }[] };
+  try {
+    // `npm run bench -- --json > FILE` also writes npm's banner above the JSON.
+    const text = readFileSync(file, 'utf8');
+    const start = text.search(/^\{/m);
+    if (start < 0) throw new Error('no JSON object in it');
+    prev = JSON.parse(text.slice(start)) as typeof prev;
+  } catch (err) {
+    throw new BenchError(`--baseline ${file}: ${(err as Error).message} (expected the output of npm run -s bench -- --json)`);
+  }
+  return {
+    info: { file, ...(prev.articles !== undefined ? { articles: prev.articles } : {}), ...(prev.loadGenerator?.name ? { loadGenerator: prev.loadGenerator.name } : {}) },
+    p99: new Map((prev.pages ?? []).map((p) => [p.page, p.p99Ms])),
+  };
+}
+
 async function loadGenerator(o: Options): Promise<LoadGenerator> {
   if (o.loadGenerator === 'autocannon') {
     log(`bench: ${AUTOCANNON_WARNING}`);
@@ -674,6 +685,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  const fromBaseline = o.baseline ? readBaseline(o.baseline) : undefined;
+  const baseline = fromBaseline?.info;
+  const baselineP99 = fromBaseline?.p99;
   const gen = await loadGenerator(o);
   // wrk runs whole seconds.
   const sliceSeconds = Math.max(1, Math.round(o.duration / o.rounds));
@@ -875,7 +889,7 @@ async function main(argv: string[]): Promise<number> {
       const ratio = median(r.roundRatios);
       measured.push({
         page: s.page, path: s.path, bytes: s.bytes, ...page, ratio, roundRatios: r.roundRatios,
-        reference: s.bare.page, bareReqPerSec: ref.reqPerSec, bareCpu: ref.cpu,
+        reference: s.bare.page, bareReqPerSec: ref.reqPerSec, bareCpu: ref.cpu, bareGenCpu: ref.genCpu,
         target: s.target, ...(s.target !== null ? { targetMet: ratio >= s.target } : {}),
       });
       windows.set(s.page, r.windows);
@@ -892,15 +906,8 @@ async function main(argv: string[]): Promise<number> {
     }));
     measured.unshift(...bareRows);
 
-    let baseline: Report['baseline'];
-    let baselineP99: Map<string, number> | undefined;
-    if (o.baseline) {
-      const prev = JSON.parse(readFileSync(o.baseline, 'utf8')) as { articles?: number; loadGenerator?: { name?: string }; pages?: { page: string; p99Ms: number }[] };
-      baselineP99 = new Map((prev.pages ?? []).map((p) => [p.page, p.p99Ms]));
-      baseline = { file: o.baseline, ...(prev.articles !== undefined ? { articles: prev.articles } : {}), ...(prev.loadGenerator?.name ? { loadGenerator: prev.loadGenerator.name } : {}) };
-      if ((prev.loadGenerator?.name ?? 'autocannon') !== gen.name) {
-        notes.push(`p99 vs baseline: the baseline was measured with ${prev.loadGenerator?.name ?? 'autocannon (it records no load generator)'}, this run with ${gen.name}: latencies under different load generators are not comparable.`);
-      }
+    if (baseline && baseline.loadGenerator !== gen.name) {
+      notes.push(`p99 vs baseline: the baseline was measured with ${baseline.loadGenerator ?? 'autocannon (it records no load generator)'}, this run with ${gen.name}: latencies under different load generators are not comparable.`);
     }
     const pages: PageResult[] = measured.map((p) => {
       const base = baselineP99?.get(p.page);
@@ -930,6 +937,8 @@ async function main(argv: string[]): Promise<number> {
         pages: pages.map((p) => ({
           ...p, reqPerSec: Math.round(p.reqPerSec), p50Ms: n3(p.p50Ms), p99Ms: n3(p.p99Ms), ratio: n3(p.ratio),
           cpu: p.cpu === null ? null : n3(p.cpu),
+          genCpu: p.genCpu === null ? null : n3(p.genCpu),
+          ...(p.bareGenCpu !== undefined ? { bareGenCpu: p.bareGenCpu === null ? null : n3(p.bareGenCpu) } : {}),
           ...(p.bareReqPerSec !== undefined ? { bareReqPerSec: Math.round(p.bareReqPerSec) } : {}),
           ...(p.bareCpu !== undefined ? { bareCpu: p.bareCpu === null ? null : n3(p.bareCpu) } : {}),
           ...(p.roundRatios ? { roundRatios: p.roundRatios.map(n3) } : {}),
