@@ -1,20 +1,24 @@
 /**
  * The bench's reference point: a bare node:http server that answers every
  * request with the same bytes (the article page the real server rendered).
+ * With a content-encoding, the file holds bytes already encoded that way (the
+ * page as the server compressed it) and the answer says so: nothing is
+ * compressed here.
  *
- * Usage: node dist/bench/bare-server.js <file> [port]
+ * Usage: node dist/bench/bare-server.js <file> [port] [content-encoding]
  * Prints {"port":N} on stdout once listening.
  */
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 
-const [file, portArg] = process.argv.slice(2);
+const [file, portArg, encoding] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write('usage: bare-server <file> [port]\n');
+  process.stderr.write('usage: bare-server <file> [port] [content-encoding]\n');
   process.exit(2);
 }
 const body = readFileSync(file);
-const headers = { 'content-type': 'text/html; charset=utf-8', 'content-length': String(body.length) };
+const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8', 'content-length': String(body.length) };
+if (encoding) headers['content-encoding'] = encoding;
 
 const server = createServer((_req, res) => {
   res.writeHead(200, headers);
