@@ -1,5 +1,5 @@
 import { promises as dns } from 'node:dns';
-import { TtlCache } from '../web/cache.js';
+import { TtlCache } from '../shared/ttl-cache.js';
 
 /** DNS, injectable so tests can play Googlebot without the network. */
 export interface Resolver {

@@ -1,5 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
-import { escapeHtml } from '../web/escape.js';
+import { escapeHtml } from '../shared/escape.js';
 
 /**
  * Comments are plain text with a small safe subset: paragraphs, **bold**,

@@ -5,7 +5,7 @@ import { toHttpFailure, type HttpFailure } from './errors.js';
 import { sendHtml } from './reply.js';
 import { CSRF_COOKIE } from './forms.js';
 import { ErrorPage } from '../web/pages/error.js';
-import { escapeHtml } from '../web/escape.js';
+import { escapeHtml } from '../shared/escape.js';
 import { readerRoutes } from './routes/reader.js';
 import { feedRoutes } from './routes/feeds.js';
 import { healthRoutes } from './routes/health.js';

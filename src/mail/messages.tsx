@@ -1,4 +1,4 @@
-import { h, type Html } from '../web/jsx.js';
+import { h, type Html } from '../shared/jsx.js';
 import type { SiteSettings } from '../content/settings.js';
 
 /** A message ready for the queue: plain text and HTML, both built here with escaping. */

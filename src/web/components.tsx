@@ -1,4 +1,4 @@
-import { h, Fragment, type Html } from './jsx.js';
+import { h, Fragment, type Html } from '../shared/jsx.js';
 import { formatDate, isoDate } from './format.js';
 import type { AccessLevel, ArticleSummary } from '../content/types.js';
 import type { Site } from './site.js';

@@ -1,4 +1,4 @@
-import { escapeHtml as x } from './escape.js';
+import { escapeHtml as x } from '../shared/escape.js';
 import type { ArticleSummary } from '../content/types.js';
 import type { Site } from './site.js';
 import { absolute } from './meta.js';

@@ -1,4 +1,4 @@
-import { h, Fragment, raw, jsonForScript, type Child, type Html } from './jsx.js';
+import { h, Fragment, raw, jsonForScript, type Child, type Html } from '../shared/jsx.js';
 import { getAssets } from './assets.js';
 import type { Site } from './site.js';
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { TtlCache } from './cache.js';
+import { TtlCache } from '../shared/ttl-cache.js';
 import type { ArticleSummary, TagRef } from '../content/types.js';
 
 const TTL_MS = 1000;

@@ -1,4 +1,4 @@
-import { escapeHtml as x } from './escape.js';
+import { escapeHtml as x } from '../shared/escape.js';
 
 /** Each articles sitemap holds at most this many URLs (the protocol allows 50,000). */
 export const SITEMAP_PAGE = 10_000;

@@ -3,7 +3,7 @@ import { htmlToDoc } from '../../src/content/richtext/from-html.js';
 import { markdownToDoc } from '../../src/content/richtext/from-markdown.js';
 import { blocksText, previewPlan, renderDoc } from '../../src/content/richtext/render.js';
 import { docSchema, type Doc } from '../../src/content/richtext/doc.js';
-import { h, raw, Fragment } from '../../src/web/jsx.js';
+import { h, raw, Fragment } from '../../src/shared/jsx.js';
 import { slugify } from '../../src/content/slug.js';
 
 describe('HTML to document', () => {

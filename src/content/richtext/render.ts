@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../web/escape.js';
+import { escapeHtml } from '../../shared/escape.js';
 import type { BlockNode, Doc, InlineNode, ListItem, Mark } from './doc.js';
 import { isSafeHref, isSafeSrc } from './doc.js';
 

@@ -20,7 +20,7 @@ import { Throttle } from '../../members/throttle.js';
 import { CommentForm, CommentPage } from '../../web/pages/comments.js';
 import { MessagePage } from '../../web/pages/account.js';
 import type { Site } from '../../web/site.js';
-import { h } from '../../web/jsx.js';
+import { h } from '../../shared/jsx.js';
 import { equalHex } from '../../members/crypto.js';
 
 const PRIVATE = 'private, no-store';

@@ -1,5 +1,5 @@
 import { Marked } from 'marked';
-import { escapeHtml } from '../../web/escape.js';
+import { escapeHtml } from '../../shared/escape.js';
 
 /** What the Lexical and Mobiledoc renderers share: their result, their error, and the cards both have. */
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../web/escape.js';
+import { escapeHtml } from '../../shared/escape.js';
 import { figureHtml, linkCardHtml, markdownToHtml, RenderError, type Rendered } from './cards.js';
 import { isObject, parseBody, str } from './json.js';
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../web/escape.js';
+import { escapeHtml } from '../../shared/escape.js';
 import { cleanScrapedText, type CorpusStats } from './clean.js';
 import type { ImportItem } from '../types.js';
 

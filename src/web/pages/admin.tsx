@@ -1,4 +1,4 @@
-import { h, type Html } from '../jsx.js';
+import { h, type Html } from '../../shared/jsx.js';
 import { Layout } from '../layout.js';
 import type { Site } from '../site.js';
 import type { StaffUser } from '../../members/staff.js';

@@ -1,4 +1,4 @@
-import { h, Fragment, raw, type Html } from '../jsx.js';
+import { h, Fragment, raw, type Html } from '../../shared/jsx.js';
 import { Layout } from '../layout.js';
 import { AccessBadge, Byline } from '../components.js';
 import { absolute, describe, GATED_SELECTOR, newsArticleJsonLd } from '../meta.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { h, Fragment, raw, type Html } from '../jsx.js';
+import { h, Fragment, raw, type Html } from '../../shared/jsx.js';
 import { formatDateTime, isoDate } from '../format.js';
 import type { CommentView, Sort } from '../../comments/comments.service.js';
 import type { Site } from '../site.js';

@@ -1,4 +1,4 @@
-import { h, Fragment, type Html } from '../jsx.js';
+import { h, Fragment, type Html } from '../../shared/jsx.js';
 import { Layout } from '../layout.js';
 import { AccessBadge, Byline, Pagination, StoryList } from '../components.js';
 import type { ArticleSummary, SectionRef } from '../../content/types.js';

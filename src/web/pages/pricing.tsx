@@ -1,4 +1,4 @@
-import { h, Fragment, type Html } from '../jsx.js';
+import { h, Fragment, type Html } from '../../shared/jsx.js';
 import { Layout } from '../layout.js';
 import type { Site } from '../site.js';
 import type { Plan } from '../../billing/plans.js';

@@ -1,4 +1,4 @@
-import { h, Fragment, type Html } from '../jsx.js';
+import { h, Fragment, type Html } from '../../shared/jsx.js';
 import type { AccessDecision } from '../../access/decision.js';
 import { PERIOD_NOUN } from '../../access/periods.js';
 import type { MeterRules } from '../../access/rules.js';
