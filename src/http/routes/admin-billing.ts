@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { adminAuth, idParam, jsonBody, requirePermission } from './admin-content.js';
+import { adminAuth, idParam, jsonBody, requirePermission } from '../admin-api.js';
 import { archivePlan, createPlan, getPlan, listPlans, planInputSchema, setDefaultPlan } from '../../billing/plans.js';
 import { billingFigures } from '../../billing/figures.js';
 import { grantComp, revokeComp } from '../../billing/subscriptions.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { adminAuth, idParam, jsonBody, requirePermission } from './admin-content.js';
+import { adminAuth, idParam, jsonBody, requirePermission } from '../admin-api.js';
 import { banMember, setStatus, unbanMember } from '../../comments/comments.service.js';
 import { commentRulesSchema, readCommentRules, writeCommentRules } from '../../comments/rules.js';
 import { commentsByStatus, openReports } from '../../comments/moderation.queries.js';

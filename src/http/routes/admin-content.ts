@@ -1,16 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { previewWarnings } from '../../content/preview-warnings.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { AppError, invalidInput } from '../../errors.js';
-import { verifyApiToken } from '../../members/tokens.js';
-import type { StaffUser } from '../../members/staff.js';
 import {
   articleCreateSchema, articleUpdateSchema, authorCreateSchema, authorUpdateSchema,
   sectionCreateSchema, sectionUpdateSchema, tagCreateSchema, tagUpdateSchema,
 } from '../../content/inputs.js';
 import { articleFacts, createArticle, deleteArticle, getArticle, listArticlesForStaff, updateArticle, type ArticleDetail } from '../../content/articles.service.js';
-import { can, type Action, type ArticleFacts } from '../../members/permissions.js';
+import type { ArticleFacts } from '../../members/permissions.js';
+import { adminAuth, idParam, jsonBody, requirePermission } from '../admin-api.js';
 import {
   createAuthor, createSection, createTag, deleteTaxonomy, getTaxonomy, listAuthorsOut, listSectionsOut, listTagsOut,
   updateAuthor, updateSection, updateTag,
@@ -19,27 +17,6 @@ import { ARTICLE_STATUSES, type ArticleSummary } from '../../content/types.js';
 import { siteSettingsSchema, readSiteSettings, writeSiteSettings } from '../../content/settings.js';
 import { meterRulesSchema, readMeterRules, writeMeterRules } from '../../access/rules.js';
 
-const DESCRIBE: Record<Action, string> = {
-  'article.create': 'creating articles',
-  'article.edit': 'editing this article',
-  'article.publish': 'publishing',
-  'article.delete': 'deleting this article',
-  'taxonomy.manage': 'managing sections, authors and tags',
-  'comments.moderate': 'moderating comments',
-  'members.manage': 'managing members',
-  'billing.manage': 'managing billing',
-  'settings.manage': 'changing site settings',
-  'staff.manage': 'managing staff',
-  'audit.read': 'reading the audit log',
-};
-
-/** 403 with the reason, in words a person understands. */
-export function requirePermission(req: FastifyRequest, action: Action, facts?: ArticleFacts): void {
-  const role = req.staff!.role;
-  if (!can(role, action, facts)) throw new AppError('forbidden', `your role (${role}) does not allow ${DESCRIBE[action]}${facts && !facts.own ? ' on someone else’s article' : ''}`);
-}
-
-export const idParam = z.object({ id: z.coerce.number({ message: 'id must be a number' }).int().positive('id must be a positive whole number') });
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
@@ -69,30 +46,6 @@ function articleOut(a: ArticleDetail) {
     hasPreviewBreak: a.hasPreviewBreak,
     sourceId: a.sourceId,
     warnings: previewWarnings(a),
-  };
-}
-
-declare module 'fastify' {
-  interface FastifyRequest { staff?: StaffUser }
-}
-
-/** Body must be a JSON object; anything else is a 400 with a sentence, not a crash. */
-export function jsonBody(req: FastifyRequest): unknown {
-  if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) throw invalidInput('request body must be a JSON object');
-  return req.body;
-}
-
-/** Bearer-token authentication for every /api/admin route: the token's staff user and role. */
-export function adminAuth(ctx: AppContext) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-      const header = req.headers.authorization ?? '';
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      const user = m ? await verifyApiToken(ctx.database.db, m[1]!) : undefined;
-      if (!user) {
-        reply.header('www-authenticate', 'Bearer realm="masthead-admin"');
-        throw new AppError('unauthorized', m ? 'the API token is not valid or has been revoked' : 'send an Admin API token as "Authorization: Bearer <token>" (create one with `masthead token create`)');
-      }
-      req.staff = user;
   };
 }
 

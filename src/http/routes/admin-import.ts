@@ -7,7 +7,7 @@ import { audit } from '../../members/audit.js';
 import { FORMAT_CHOICES } from '../../importer/types.js';
 import { listNeedingReview } from '../../importer/import.queries.js';
 import { outcomeRecord, type ImportOutcome } from '../../importer/import.service.js';
-import { adminAuth, requirePermission } from './admin-content.js';
+import { adminAuth, requirePermission } from '../admin-api.js';
 
 /** Uploads are held in memory while they import; bigger archives go through `masthead import`, which streams. */
 export const IMPORT_UPLOAD_LIMIT = 64 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { adminAuth, idParam, jsonBody, requirePermission } from './admin-content.js';
+import { adminAuth, idParam, jsonBody, requirePermission } from '../admin-api.js';
 import { AppError } from '../../errors.js';
 import { audit, recentAudit } from '../../members/audit.js';
 import { changeStaffRole } from '../../members/staff-auth.service.js';
