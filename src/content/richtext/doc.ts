@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deeperThan, MAX_NESTING } from './limits.js';
 
 /**
  * Article bodies are ProseMirror/TipTap-compatible JSON. We accept the subset a
@@ -85,9 +86,25 @@ const blockSchema: z.ZodType<BlockNode> = z.lazy(() =>
   ]) as z.ZodType<BlockNode>,
 );
 
-export const docSchema: z.ZodType<Doc> = z.object({
+const docShape = z.object({
   type: z.literal('doc'),
   content: z.array(blockSchema).max(10_000),
 }).strict();
+
+const nodeContent = (n: unknown): readonly unknown[] | undefined => {
+  const content = n !== null && typeof n === 'object' ? (n as { content?: unknown }).content : undefined;
+  return Array.isArray(content) ? content : undefined;
+};
+
+/**
+ * The schema above is recursive, and so is zod: a document 20,000 blockquotes deep would run it
+ * out of stack. The depth is measured first, without recursion, and a deeper document is refused
+ * before the shape is checked. The doc node itself is not a level.
+ */
+export const docSchema: z.ZodType<Doc> = z.unknown()
+  .superRefine((v, ctx) => {
+    if (deeperThan(v, nodeContent, MAX_NESTING + 1)) ctx.addIssue({ code: 'custom', message: `nested too deeply (more than ${MAX_NESTING} levels)` });
+  })
+  .pipe(docShape) as unknown as z.ZodType<Doc>;
 
 export const emptyDoc = (): Doc => ({ type: 'doc', content: [] });
