@@ -97,8 +97,8 @@ const FENCE = /^(?:`{3,}|~{3,})/;
  * marked's lexer recurses once per blockquote, list item and emphasis level, and its list
  * handling grows with the square of the depth (3,000 nested list levels take a minute, 2,000
  * `>` overflow the stack), so the input is measured first:
- *  - block containers: the `>` and list markers that open a line, plus its indentation
- *    (a nested list is indented about two columns a level);
+ *  - block containers: the `>` and list markers that open a line, plus the indentation
+ *    around them (a nested list is indented about two columns a level);
  *  - emphasis: within a paragraph, how many `*`/`_` delimiters stand open at once.
  * Fenced code is skipped. The estimate errs high for lists indented four columns a level, which
  * still leaves fifty real levels, four times what an article uses.
@@ -110,22 +110,24 @@ export function assertMarkdownDepth(md: string, what = 'the Markdown'): void {
     let i = 0;
     let depth = 0;
     let columns = 0;
+    // The one space after a marker belongs to the marker (`> > x` is two levels, not three).
+    let afterMarker = false;
     for (;;) {
       const c = line.charCodeAt(i);
-      if (c === 32) {
-        columns++;
-        i++;
-      } else if (c === 9) {
-        columns += 4;
+      if (c === 32 || c === 9) {
+        if (afterMarker) afterMarker = false;
+        else columns += c === 9 ? 4 : 1;
         i++;
       } else if (c === 62 /* > */) {
         depth++;
         i++;
+        afterMarker = true;
       } else {
         const m = fence === null ? LIST_MARKER.exec(line.slice(i, i + 12)) : null;
         if (!m) break;
         depth++;
         i += m[0].length;
+        afterMarker = true;
       }
     }
     const rest = line.slice(i);
