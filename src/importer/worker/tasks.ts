@@ -15,6 +15,8 @@ import type { RawItem, WxrChannel } from '../wxr/reader.js';
  * (converter.ts). Everything here is plain data, so it crosses to the thread and back as it is.
  */
 export type Task =
+  /** Forget what an earlier import left: a thread is reused by the next import. */
+  | { kind: 'reset' }
   /** Count the lines of a folder's texts (read here, one at a time); the counts are kept and returned. */
   | { kind: 'corpus-build'; paths: string[] }
   /** Line counts of a folder's texts, used by every text and HTML item after it. Kept by the thread. */
@@ -28,6 +30,7 @@ export type Task =
   | { kind: 'ghost-close'; session: number };
 
 export interface TaskResults {
+  reset: null;
   'corpus-build': CorpusStats;
   corpus: null;
   text: ParsedEntry;
@@ -74,6 +77,10 @@ function attempt(position: string, make: () => ParsedEntry): ParsedEntry {
 export function runTask<K extends Task['kind']>(task: Extract<Task, { kind: K }>, state: TaskState): TaskResults[K];
 export function runTask(task: Task, state: TaskState): TaskResults[Task['kind']] {
   switch (task.kind) {
+    case 'reset':
+      state.corpus = undefined;
+      state.ghost.clear();
+      return null;
     case 'corpus-build':
       state.corpus = buildCorpus((function* () {
         for (const path of task.paths) {
