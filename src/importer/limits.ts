@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
-import { MAX_NESTING, NestingError } from '../content/richtext/limits.js';
+import { NestingError } from '../content/richtext/limits.js';
+import type { ImportFormat } from './types.js';
 
 /**
  * What one import may cost. Each limit turns input that would stall or exhaust the process into
@@ -19,14 +20,21 @@ export const ITEM_TIME_LIMIT_MS = 15_000;
 /** The heap of the thread that converts items, a Ghost export held in it included. */
 export const WORKER_MEMORY_MB = 1024;
 
+/** The most bytes a document of this format may have; a WXR export is streamed, item by item. */
+export function documentLimit(format: ImportFormat): number {
+  return format === 'ghost' ? MAX_GHOST_BYTES : format === 'wxr' ? Infinity : MAX_ITEM_BYTES;
+}
+
 export const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0).replace(/\.0$/, '')} MB`;
 
-/** Why a file is too big to read, as a sentence. */
-export function tooBigMessage(format: 'text' | 'html' | 'ghost' | 'wxr', size: number | null): string {
-  const what = size === null ? 'it is larger than' : `it is ${megabytes(size)};`;
-  return format === 'ghost'
-    ? `${what} a Ghost export can be at most ${megabytes(MAX_GHOST_BYTES)}`
-    : `${what} a single ${format === 'html' ? 'web page' : format === 'wxr' ? 'post' : 'text article'} can be at most ${megabytes(MAX_ITEM_BYTES)}`;
+const KIND: Record<ImportFormat, string> = { text: 'a text article', html: 'a web page', ghost: 'a Ghost export', wxr: 'one post' };
+
+/** Why a document is too big to read, as a sentence; `size` null when only "more than the limit" is known. */
+export function tooBigMessage(format: ImportFormat, size: number | null, subject = 'the file'): string {
+  const limit = format === 'ghost' ? MAX_GHOST_BYTES : MAX_ITEM_BYTES;
+  return size === null
+    ? `${subject} is larger than ${megabytes(limit)}, the most ${KIND[format]} can be`
+    : `${subject} is ${megabytes(size)}; ${KIND[format]} can be at most ${megabytes(limit)}`;
 }
 
 export class TooBigError extends AppError {
@@ -46,5 +54,3 @@ export function itemErrorMessage(err: unknown): string {
   if (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError) return `could not be read (${err.message})`;
   return err instanceof Error ? err.message : `could not be read (${String(err)})`;
 }
-
-export { MAX_NESTING };

@@ -3,11 +3,14 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { MAX_GHOST_BYTES, MAX_ITEM_BYTES, tooBigMessage } from './limits.js';
+import { documentLimit, MAX_ITEM_BYTES, tooBigMessage } from './limits.js';
 import { positionOf } from './wxr/entry.js';
 import { parseWxr } from './wxr/parse.js';
 import type { FormatChoice, ImportFormat, ParsedEntry } from './types.js';
 import type { Converter, TaskOutcome } from './worker/converter.js';
+import { detectFormat } from './detect.js';
+
+export { detectFormat };
 
 /** Where an import reads from: a file or directory, standard input, or an upload already in memory. */
 export type ImportInput =
@@ -23,20 +26,6 @@ export interface ReadOptions {
   onBytes?: (n: number) => void;
   /** Where every item is converted: the import's worker thread. */
   converter: Converter;
-}
-
-/** The format of one input, from its name first and its first bytes when the name says nothing. */
-export function detectFormat(name: string, head: string): ImportFormat {
-  const ext = extname(name).toLowerCase();
-  if (ext === '.wxr') return 'wxr';
-  if (ext === '.json') return 'ghost';
-  if (ext === '.html' || ext === '.htm') return 'html';
-  if (ext === '.txt' || ext === '.text') return 'text';
-  const h = head.replace(/^\uFEFF/, '').trimStart().slice(0, 4096).toLowerCase();
-  if (h.startsWith('<?xml') || h.startsWith('<rss')) return h.includes('wordpress.org/export') || h.includes('<rss') ? 'wxr' : 'html';
-  if (h.startsWith('{')) return 'ghost';
-  if (h.startsWith('<!doctype html') || h.startsWith('<html') || /<(head|body|article)[\s>]/.test(h)) return 'html';
-  return 'text';
 }
 
 export interface SourceEntry { format: ImportFormat; entry: ParsedEntry }
@@ -109,11 +98,6 @@ async function collectBytes(stream: AsyncIterable<Buffer | string>, limit: numbe
     parts.push(b);
   }
   return Buffer.concat(parts);
-}
-
-/** The most bytes a document of this format may have; a WXR export is streamed, item by item. */
-export function documentLimit(format: ImportFormat): number {
-  return format === 'ghost' ? MAX_GHOST_BYTES : format === 'wxr' ? Infinity : MAX_ITEM_BYTES;
 }
 
 /** A task's outcome as an entry: a failure of the item is its error entry; a thread that cannot start stops the run. */
@@ -259,7 +243,7 @@ export async function* readEntries(input: ImportInput, opts: ReadOptions): Async
       // Named by content, which must be read whole first (up to the limit); it is decoded once, in documentEntries.
       const all = await collectBytes(counted(rest(), opts.onBytes), MAX_ITEM_BYTES);
       if (!all) {
-        yield { format, entry: { ok: false, error: { position: input.name, message: tooBigMessage(format, null) } } };
+        yield { format, entry: { ok: false, error: { position: input.name, message: tooBigMessage(format, null, 'the input') } } };
         return;
       }
       const name = `${input.name}#${sha(all)}`;

@@ -45,7 +45,7 @@ export function expandShortcodes(s: string): string {
 
 /** `depth`: enclosing shortcodes inside enclosing shortcodes, each a recursion. */
 function expand(s: string, noClose: Set<string>, depth: number): string {
-  if (depth > MAX_NESTING) throw new NestingError('the post’s shortcodes');
+  if (depth > MAX_NESTING) throw new NestingError('a shortcode in the post');
   let out = '';
   let i = 0;
   for (;;) {
