@@ -1,5 +1,4 @@
 import { AppError } from '../errors.js';
-import { NestingError } from '../content/richtext/limits.js';
 import type { ImportFormat } from './types.js';
 
 /**
@@ -46,11 +45,11 @@ export class TooBigError extends AppError {
 
 /**
  * An item's own failure as the import reports it. The parsers throw sentences on purpose
- * (plain Errors, ItemError, RenderError, AppError); a stack overflow is deep nesting that some
- * walk did not measure; a TypeError and the like is a surprise, named but not fatal.
+ * (plain Errors, ItemError, RenderError, AppError); a stack overflow (a walk or a regular
+ * expression that measured nothing) and a TypeError and the like are surprises, named but not fatal.
  */
 export function itemErrorMessage(err: unknown): string {
-  if (err instanceof RangeError && /call stack/i.test(err.message)) return new NestingError('the item').message;
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return 'could not be read (a parser ran out of stack: is it nested very deeply?)';
   if (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError) return `could not be read (${err.message})`;
   return err instanceof Error ? err.message : `could not be read (${String(err)})`;
 }
