@@ -12,6 +12,13 @@ export const nestedHtml = (depth: number, tag = 'div', inner = 'deep') => `<${ta
 export const nestedDocJson = (depth: number) =>
   '{"type":"doc","content":[' + '{"type":"blockquote","content":['.repeat(depth) + '{"type":"paragraph","content":[{"type":"text","text":"deep"}]}' + ']}'.repeat(depth) + ']}';
 
+/**
+ * A valid-looking document whose code block carries attrs nested as deep in JSON as `depth`
+ * document levels would be (two JSON levels each: a node and its content), as JSON text.
+ */
+export const deepAttrsDocJson = (depth: number) =>
+  `{"type":"doc","content":[{"type":"codeBlock","attrs":{"language":${'['.repeat(2 * depth)}"js"${']'.repeat(2 * depth)}},"content":[{"type":"text","text":"x"}]}]}`;
+
 /** A Lexical body of `depth` nested quotes, as JSON text. */
 export const nestedLexical = (depth: number) =>
   '{"root":{"type":"root","children":[' + '{"type":"quote","children":['.repeat(depth) + '{"type":"text","text":"deep"}' + ']}'.repeat(depth) + ']}}';

@@ -9,7 +9,7 @@ import { runImport } from '../../src/importer/run.js';
 import { dialects } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import {
-  ghostExport, lexicalStory, MARKDOWN, mobiledocMarkdown, mobiledocMarkups, nestedDocJson, nestedHtml, nestedLexical, nestedShortcodes,
+  deepAttrsDocJson, ghostExport, lexicalStory, MARKDOWN, mobiledocMarkdown, mobiledocMarkups, nestedDocJson, nestedHtml, nestedLexical, nestedShortcodes,
   storyHtml, storyPage, storyText, wxrExport,
 } from '../helpers/hostile.js';
 
@@ -49,6 +49,7 @@ describe.each(dialects())('Hostile input on %s', (dialect) => {
     // JSON.stringify recurses, so the deep document goes in as text.
     const bodies: [string, (depth: number) => string][] = [
       ['doc, blockquotes', (d) => `{"doc":${nestedDocJson(d)}}`],
+      ['doc, deep attrs', (d) => `{"doc":${deepAttrsDocJson(d)}}`],
       ['html, divs', (d) => JSON.stringify({ html: nestedHtml(d) })],
       ['html, unclosed <b>', (d) => JSON.stringify({ html: '<b>'.repeat(d) + 'deep' })],
       ...Object.entries(MARKDOWN).map(([name, md]): [string, (d: number) => string] => [`markdown, ${name}`, (d) => JSON.stringify({ markdown: md(d) })]),

@@ -15,7 +15,7 @@ import type { ImportItem, ParsedEntry } from '../../src/importer/types.js';
 import { parseWxr } from '../../src/importer/wxr/parse.js';
 import { cleanWordPressHtml } from '../../src/importer/wxr/wp-content.js';
 import {
-  DEPTHS, ghostExport, lexicalStory, MARKDOWN, mobiledocMarkdown, mobiledocMarkups, nestedDocJson, nestedHtml, nestedLexical,
+  deepAttrsDocJson, DEPTHS, ghostExport, lexicalStory, MARKDOWN, mobiledocMarkdown, mobiledocMarkups, nestedDocJson, nestedHtml, nestedLexical,
   nestedShortcodes, storyHtml, storyPage, wxrExport,
 } from '../helpers/hostile.js';
 
@@ -46,6 +46,11 @@ const PARSERS: [string, (depth: number) => unknown][] = [
   ...Object.entries(MARKDOWN).map(([name, md]): [string, (d: number) => unknown] => [`markdownToDoc, ${name} (Content API markdown)`, (d) => markdownToDoc(md(d))]),
   ['docSchema (Content API doc)', (d) => {
     const r = docSchema.safeParse(JSON.parse(nestedDocJson(d)));
+    if (!r.success) throw new AppError('invalid_input', r.error.issues[0]!.message);
+    return r.data;
+  }],
+  ['docSchema, deep attrs (kept as sent, then stringified)', (d) => {
+    const r = docSchema.safeParse(JSON.parse(deepAttrsDocJson(d)));
     if (!r.success) throw new AppError('invalid_input', r.error.issues[0]!.message);
     return r.data;
   }],
