@@ -5,7 +5,7 @@ import { basename, extname, join, relative, resolve } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { documentLimit, MAX_ITEM_BYTES, tooBigMessage } from './limits.js';
 import { positionOf } from './wxr/entry.js';
-import { parseWxr } from './wxr/parse.js';
+import { parseWxr, type BuildEntry } from './wxr/parse.js';
 import type { FormatChoice, ImportFormat, ParsedEntry } from './types.js';
 import type { Converter, TaskOutcome } from './worker/converter.js';
 import { detectFormat } from './detect.js';
@@ -142,7 +142,7 @@ export function decodeDocument(buf: Buffer): { text: string; flag?: string } {
 async function* documentEntries(format: ImportFormat, name: string, stream: AsyncIterable<Buffer | string>, opts: ReadOptions, id = name, size?: number): AsyncGenerator<SourceEntry> {
   const { converter } = opts;
   if (format === 'wxr') {
-    const build = (raw: Parameters<typeof positionOf>[0], itemKind: 'post' | 'page', channel: import('./wxr/reader.js').WxrChannel) => {
+    const build: BuildEntry = (raw, itemKind, channel) => {
       const p = converter.run({ kind: 'wxr', raw, itemKind, channel }).then((o) => entryOf(o, positionOf(raw)));
       // Awaited in order by parseWxr; should the import stop first, a failure must not go unhandled.
       p.catch(() => {});
