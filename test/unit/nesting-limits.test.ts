@@ -110,6 +110,11 @@ describe('Ghost and WordPress exports: a deep item is an error entry, the items 
       { position: 'posts[2] (id c)', message: expect.stringMatching(TOO_DEEP) },
       'Last',
     ]);
+    const big = [...parseGhost(ghostExport([
+      { id: 'huge', title: 'Huge', body: { lexical: ' '.repeat(9 * 1024 * 1024) } },
+      { id: 'next', title: 'Next', body: { html: storyHtml('the ferry') } },
+    ]))];
+    expect(big.map((e) => (e.ok ? e.item.title : e.error))).toEqual([{ position: 'posts[0] (id huge)', message: 'its lexical is larger than 8 MB, the most one post can be' }, 'Next']);
     // Deeply nested markups are iterative in the renderer; the body is refused where items are checked (the worker).
     expect(() => renderMobiledoc(mobiledocMarkups(100_000))).not.toThrow();
   });

@@ -4,7 +4,7 @@ import type { ImportItem, ImportPerson, ImportTerm, ParsedEntry } from '../types
 import { renderLexical } from './lexical.js';
 import { renderMobiledoc } from './mobiledoc.js';
 import { isObject, str, type Obj } from './json.js';
-import { itemErrorMessage } from '../limits.js';
+import { itemErrorMessage, MAX_ITEM_BYTES, megabytes } from '../limits.js';
 
 /**
  * Reads a Ghost JSON export ({ db: [{ meta, data: { posts, users, tags, posts_tags, posts_authors, posts_meta?, ... } }] } — also accept the top-level { meta, data } shape).
@@ -170,6 +170,10 @@ function postItem(post: unknown, id: string, position: string, ctx: Indexes, opt
  * Ghost marks the paywall card in HTML as `<!--members-only-->`; ours is `<!--more-->`.
  */
 function body(post: Obj, flags: string[]): string {
+  // One post is one article, whatever the size of the export around it.
+  for (const field of ['html', 'lexical', 'mobiledoc'] as const) {
+    if (str(post[field]).length > MAX_ITEM_BYTES) throw new PostError(`its ${field} is larger than ${megabytes(MAX_ITEM_BYTES)}, the most one post can be`);
+  }
   let html = str(post.html);
   if (!html.trim()) {
     const rendered = str(post.lexical) ? renderLexical(str(post.lexical)) : str(post.mobiledoc) ? renderMobiledoc(str(post.mobiledoc)) : null;
