@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2';
+import { MAX_NESTING, NestingError } from '../content/richtext/limits.js';
 import { collapseWhitespace } from './text/normalize.js';
 
 /**
@@ -14,6 +15,8 @@ const SKIP = new Set(['script', 'style', 'template', 'noscript']);
 
 let textBuf = '';
 let skipDepth = 0;
+// Open elements: past MAX_NESTING the parse stops, before htmlparser2's stack makes it quadratic.
+let depth = 0;
 // One parser, reset per call: the work is synchronous, so no two calls can interleave.
 const parser = new Parser(
   {
@@ -21,10 +24,12 @@ const parser = new Parser(
       if (!skipDepth) textBuf += t;
     },
     onopentag(name) {
+      if (++depth > MAX_NESTING) throw new NestingError('the HTML');
       if (SKIP.has(name)) skipDepth++;
       else if (!INLINE.has(name)) textBuf += ' ';
     },
     onclosetag(name) {
+      depth--;
       if (SKIP.has(name)) skipDepth = Math.max(0, skipDepth - 1);
       else if (!INLINE.has(name)) textBuf += ' ';
     },
@@ -32,17 +37,20 @@ const parser = new Parser(
   { decodeEntities: true },
 );
 
-/** HTML fragment → plain text: entities decoded, tags stripped, white space collapsed. */
+/** HTML fragment → plain text: entities decoded, tags stripped, white space collapsed. Nesting past MAX_NESTING: NestingError. */
 export function htmlToText(html: string): string {
   if (!html) return '';
   if (html.indexOf('<') < 0 && html.indexOf('&') < 0) return collapseWhitespace(html);
   textBuf = '';
   skipDepth = 0;
+  depth = 0;
   parser.reset();
-  parser.end(html);
-  const out = collapseWhitespace(textBuf);
-  textBuf = '';
-  return out;
+  try {
+    parser.end(html);
+    return collapseWhitespace(textBuf);
+  } finally {
+    textBuf = '';
+  }
 }
 
 /**

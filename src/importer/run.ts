@@ -5,10 +5,13 @@ import { indexArticle, type SearchDoc } from '../content/search.js';
 import { importItem, TaxonomyCache, type ImportOptions, type ImportOutcome } from './import.service.js';
 import { readEntries, type ImportInput } from './sources.js';
 import type { FormatChoice } from './types.js';
+import { Converter, type ConverterOptions } from './worker/converter.js';
 
 export interface RunOptions extends ImportOptions {
   format: FormatChoice;
   includePages: boolean;
+  /** Per item and for the worker thread's heap; the defaults are in limits.ts. */
+  limits?: ConverterOptions;
 }
 
 export interface ImportSummary {
@@ -74,6 +77,8 @@ const BATCH_MS = 250;
  * Outcomes are reported when their batch commits, so what is printed is what is stored.
  * An unexpected error (the database went away) rolls back the open batch and stops the run;
  * every committed item is recorded with its hash, so a rerun skips what is done.
+ * Items are read and converted on a worker thread (worker/converter.ts), each with a time
+ * limit; this loop only waits for them and writes, so the process serves other requests meanwhile.
  */
 export async function runImport(deps: ContentDeps, input: ImportInput, opts: RunOptions, hooks: RunHooks = {}): Promise<ImportSummary> {
   const now = hooks.now ?? Date.now;
@@ -123,8 +128,9 @@ export async function runImport(deps: ContentDeps, input: ImportInput, opts: Run
     out.forEach(report);
   };
 
+  const converter = new Converter(opts.limits);
   try {
-    const source = readEntries(input, { format: opts.format, includePages: opts.includePages, onBytes: hooks.onBytes })[Symbol.asyncIterator]();
+    const source = readEntries(input, { format: opts.format, includePages: opts.includePages, onBytes: hooks.onBytes, converter })[Symbol.asyncIterator]();
     for (;;) {
       const pending = source.next();
       // While the source is slow (a pipe, a huge page, a long run of attachments), the open batch
@@ -170,6 +176,7 @@ export async function runImport(deps: ContentDeps, input: ImportInput, opts: Run
     if (open) await open.rollback().execute().catch(() => {});
     throw err;
   } finally {
+    await converter.close();
     if (wrote) deps.changed?.();
     summary.ms = now() - started;
   }

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { extractHtmlPage } from './html/extract.js';
-import { parseGhost } from './ghost/parse.js';
-import { buildCorpus, type CorpusStats } from './text/clean.js';
-import { textItem } from './text/item.js';
-import { parseWxr } from './wxr/parse.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { documentLimit, MAX_ITEM_BYTES, tooBigMessage } from './limits.js';
+import { positionOf } from './wxr/entry.js';
+import { parseWxr, type BuildEntry } from './wxr/parse.js';
 import type { FormatChoice, ImportFormat, ParsedEntry } from './types.js';
+import type { Converter, TaskOutcome } from './worker/converter.js';
+import { detectFormat } from './detect.js';
+
+export { detectFormat };
 
 /** Where an import reads from: a file or directory, standard input, or an upload already in memory. */
 export type ImportInput =
@@ -21,20 +24,8 @@ export interface ReadOptions {
   includePages: boolean;
   /** Bytes read so far, for a progress bar; called often, must be cheap. */
   onBytes?: (n: number) => void;
-}
-
-/** The format of one input, from its name first and its first bytes when the name says nothing. */
-export function detectFormat(name: string, head: string): ImportFormat {
-  const ext = extname(name).toLowerCase();
-  if (ext === '.wxr') return 'wxr';
-  if (ext === '.json') return 'ghost';
-  if (ext === '.html' || ext === '.htm') return 'html';
-  if (ext === '.txt' || ext === '.text') return 'text';
-  const h = head.replace(/^\uFEFF/, '').trimStart().slice(0, 4096).toLowerCase();
-  if (h.startsWith('<?xml') || h.startsWith('<rss')) return h.includes('wordpress.org/export') || h.includes('<rss') ? 'wxr' : 'html';
-  if (h.startsWith('{')) return 'ghost';
-  if (h.startsWith('<!doctype html') || h.startsWith('<html') || /<(head|body|article)[\s>]/.test(h)) return 'html';
-  return 'text';
+  /** Where every item is converted: the import's worker thread. */
+  converter: Converter;
 }
 
 export interface SourceEntry { format: ImportFormat; entry: ParsedEntry }
@@ -88,14 +79,35 @@ async function* counted(stream: AsyncIterable<Buffer | string>, onBytes?: (n: nu
 }
 
 async function* chunks(data: Buffer): AsyncGenerator<Buffer> {
-  for (let i = 0; i < data.length; i += 1 << 16) yield data.subarray(i, i + (1 << 16));
+  for (let i = 0; i < data.length; i += 1 << 16) {
+    // Slices of a buffer are there at once: without a turn of the event loop between them, a
+    // whole upload would be read (and its XML tokenized) before any other request is served.
+    if (i) await nextTurn();
+    yield data.subarray(i, i + (1 << 16));
+  }
 }
 
-async function collectBytes(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
+/** The whole stream, or null as soon as it passes `limit` bytes (the rest is not read). */
+async function collectBytes(stream: AsyncIterable<Buffer | string>, limit: number): Promise<Buffer | null> {
   const parts: Buffer[] = [];
-  for await (const c of stream) parts.push(typeof c === 'string' ? Buffer.from(c) : c);
+  let size = 0;
+  for await (const c of stream) {
+    const b = typeof c === 'string' ? Buffer.from(c) : c;
+    size += b.length;
+    if (size > limit) return null;
+    parts.push(b);
+  }
   return Buffer.concat(parts);
 }
+
+/** A task's outcome as an entry: a failure of the item is its error entry; a thread that cannot start stops the run. */
+function entryOf(outcome: TaskOutcome<ParsedEntry>, position: string): ParsedEntry {
+  if (outcome.ok) return outcome.value;
+  if (outcome.fatal) throw outcome.fatal;
+  return { ok: false, error: { position, message: outcome.message } };
+}
+
+let ghostSessions = 0;
 
 /**
  * Pages saved from older sites are often not UTF-8. A byte-order mark or a declared charset
@@ -122,26 +134,83 @@ export function decodeDocument(buf: Buffer): { text: string; flag?: string } {
   }
 }
 
-/** One document (not a directory) → its entries. WXR streams; the others are read whole (a page, or a Ghost export). */
-async function* documentEntries(format: ImportFormat, name: string, stream: AsyncIterable<Buffer | string>, opts: ReadOptions, corpus?: CorpusStats, id = name): AsyncGenerator<SourceEntry> {
+/**
+ * One document (not a directory) → its entries. WXR streams; the others are read whole (a page,
+ * or a Ghost export), up to their limit. What each item holds is converted on the worker thread.
+ * `size`, when known (a file), refuses an oversized document before a byte of it is read.
+ */
+async function* documentEntries(format: ImportFormat, name: string, stream: AsyncIterable<Buffer | string>, opts: ReadOptions, id = name, size?: number): AsyncGenerator<SourceEntry> {
+  const { converter } = opts;
   if (format === 'wxr') {
-    for await (const entry of parseWxr(counted(stream, opts.onBytes), { includePages: opts.includePages })) yield { format, entry };
+    const build: BuildEntry = (raw, itemKind, channel) => {
+      const p = converter.run({ kind: 'wxr', raw, itemKind, channel }).then((o) => entryOf(o, positionOf(raw)));
+      // Awaited in order by parseWxr; should the import stop first, a failure must not go unhandled.
+      p.catch(() => {});
+      return p;
+    };
+    for await (const entry of parseWxr(counted(stream, opts.onBytes), { includePages: opts.includePages, build })) yield { format, entry };
     return;
   }
-  const { text, flag } = decodeDocument(await collectBytes(counted(stream, opts.onBytes)));
+  const limit = documentLimit(format);
+  const bytes = size !== undefined && size > limit ? null : await collectBytes(counted(stream, opts.onBytes), limit);
+  if (!bytes) {
+    yield { format, entry: { ok: false, error: { position: name, message: tooBigMessage(format, size ?? null) } } };
+    return;
+  }
+  const { text, flag } = decodeDocument(bytes);
   if (format === 'ghost') {
-    for (const entry of parseGhost(text, { includePages: opts.includePages })) yield { format, entry };
+    yield* ghostEntries(text, opts);
     return;
   }
+  if (!text.trim()) {
+    yield { format, entry: { ok: false, error: { position: name, message: 'the file is empty' } } };
+    return;
+  }
+  const outcome = format === 'html'
+    ? await converter.run({ kind: 'html', text, fallbackId: fileId('html', id), position: name })
+    : await converter.run({ kind: 'text', text, sourceId: fileId('text', id), position: name });
+  const entry = entryOf(outcome, name);
+  if (entry.ok && flag) entry.item.flags.push(flag);
+  yield { format, entry };
+}
+
+/**
+ * A Ghost export, opened on the worker thread and read there post by post, each post a task of
+ * its own: a post that takes too long is skipped, and the thread that replaces the stopped one
+ * opens the export again before the next post.
+ */
+async function* ghostEntries(json: string, opts: ReadOptions): AsyncGenerator<SourceEntry> {
+  const { converter } = opts;
+  const format = 'ghost' as const;
+  const session = ++ghostSessions;
+  const key = `ghost:${session}`;
   try {
-    if (!text.trim()) throw new Error('the file is empty');
-    const item = format === 'html'
-      ? extractHtmlPage(text, { fallbackId: fileId('html', id), position: name, corpus })
-      : textItem(text, { sourceId: fileId('text', id), position: name, corpus });
-    if (flag) item.flags.push(flag);
-    yield { format, entry: { ok: true, item } };
-  } catch (err) {
-    yield { format, entry: { ok: false, error: { position: name, message: err instanceof Error ? err.message : String(err) } } };
+    const opened = await converter.run({ kind: 'ghost-open', session, json, includePages: opts.includePages }, { keep: key });
+    if (!opened.ok) {
+      yield { format, entry: entryOf(opened, 'file') };
+      return;
+    }
+    if ('fileError' in opened.value) {
+      yield { format, entry: opened.value.fileError };
+      return;
+    }
+    const { positions } = opened.value;
+    for (let i = 0; i < positions.length; i++) {
+      const r = await converter.run({ kind: 'ghost-post', session, index: i });
+      if (r.ok) {
+        if (r.value) yield { format, entry: r.value };
+        continue;
+      }
+      if (r.lost) {
+        const left = positions.length - i;
+        yield { format, entry: { ok: false, error: { position: positions[i]!, message: `${r.message}; the export could not be opened again, so ${left === 1 ? 'this post was' : `this and the ${left - 1} posts after it were`} not read` } } };
+        return;
+      }
+      yield { format, entry: entryOf(r, positions[i]!) };
+    }
+  } finally {
+    converter.forget(key);
+    void converter.run({ kind: 'ghost-close', session });
   }
 }
 
@@ -158,7 +227,7 @@ export async function* readEntries(input: ImportInput, opts: ReadOptions): Async
     if (input.kind === 'buffer') {
       const format = opts.format === 'auto' ? detectFormat(input.name, input.data.subarray(0, 4096).toString('utf8')) : opts.format;
       const name = format === 'text' || format === 'html' ? `${input.name}#${sha(input.data)}` : input.name;
-      yield* documentEntries(format, name, stream, opts);
+      yield* documentEntries(format, name, stream, opts, name, input.data.length);
       return;
     }
     // Standard input: read the start to sniff the format, then hand on the rest.
@@ -171,9 +240,14 @@ export async function* readEntries(input: ImportInput, opts: ReadOptions): Async
       for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
     }
     if (format === 'text' || format === 'html') {
-      // Named by content, which must be read whole first; it is decoded once, in documentEntries.
-      const all = await collectBytes(counted(rest(), opts.onBytes));
-      yield* documentEntries(format, `${input.name}#${sha(all)}`, chunks(all), { ...opts, onBytes: undefined });
+      // Named by content, which must be read whole first (up to the limit); it is decoded once, in documentEntries.
+      const all = await collectBytes(counted(rest(), opts.onBytes), MAX_ITEM_BYTES);
+      if (!all) {
+        yield { format, entry: { ok: false, error: { position: input.name, message: tooBigMessage(format, null, 'the input') } } };
+        return;
+      }
+      const name = `${input.name}#${sha(all)}`;
+      yield* documentEntries(format, name, chunks(all), { ...opts, onBytes: undefined }, name, all.length);
       return;
     }
     yield* documentEntries(format, input.name, rest(), opts);
@@ -190,45 +264,51 @@ export async function* readEntries(input: ImportInput, opts: ReadOptions): Async
   // In a folder, only files with an extension the importer knows: a browser's "save page" folder
   // also holds stylesheets, scripts and images, which are not articles.
   const files = root ? (await listFiles(root)).filter((f) => KNOWN_EXTENSIONS.has(extname(f).toLowerCase())) : [input.path];
-  const named: { path: string; name: string; format: ImportFormat | null; error?: string }[] = [];
+  const named: { path: string; name: string; format: ImportFormat | null; size: number; error?: string }[] = [];
   // One file at a time: a folder of 100,000 pages must not open them all at once.
   for (const path of files) {
     const name = root ? relative(root, path) : basename(path);
     try {
-      named.push({ path, name, format: opts.format === 'auto' ? detectFormat(path, await readHead(path)) : opts.format });
+      const size = (await stat(path)).size;
+      named.push({ path, name, size, format: opts.format === 'auto' ? detectFormat(path, await readHead(path)) : opts.format });
     } catch (err) {
-      named.push({ path, name, format: null, error: (err as Error).message });
+      named.push({ path, name, size: 0, format: null, error: (err as Error).message });
     }
   }
-  const texts = named.filter((f) => f.format === 'text');
-  // One file at a time: the corpus keeps line counts, not the texts.
-  const corpus = texts.length >= 3 ? buildCorpus((function* () {
-    for (const f of texts) {
+  const texts = named.filter((f) => f.format === 'text' && f.size <= MAX_ITEM_BYTES);
+  if (texts.length >= 3) {
+    // The thread reads the texts one at a time and keeps line counts, not the texts; the counts
+    // come back here too, to be handed to a replacement thread without reading the folder again.
+    const built = await opts.converter.run({ kind: 'corpus-build', paths: texts.map((f) => f.path) }, { timeLimitMs: null });
+    if (!built.ok && built.fatal) throw built.fatal;
+    if (built.ok) await opts.converter.run({ kind: 'corpus', corpus: built.value }, { keep: 'corpus' });
+  }
+  try {
+    for (const f of named) {
+      if (!f.format) {
+        yield { format: 'text', entry: { ok: false, error: { position: f.name, message: `cannot read the file: ${f.error}` } } };
+        continue;
+      }
+      // Files are identified by their absolute path: two folders' index.html are two articles.
+      const id = resolve(f.path);
+      const tooBig = f.size > documentLimit(f.format);
+      const entries = documentEntries(f.format, f.name, tooBig ? emptyStream() : createReadStream(f.path, { highWaterMark: 1 << 16 }), opts, id, f.size);
       try {
-        yield readFileSync(f.path, 'utf8');
-      } catch {
-        // An unreadable file is reported when its turn comes.
+        for await (const e of entries) {
+          // In a folder, say which file an item came from.
+          if (root && !e.entry.ok && !e.entry.error.position.startsWith(f.name)) e.entry.error.position = `${f.name}: ${e.entry.error.position}`;
+          if (root && e.entry.ok && !e.entry.item.position.startsWith(f.name)) e.entry.item.position = `${f.name}: ${e.entry.item.position}`;
+          yield e;
+        }
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === undefined) throw err;
+        yield { format: f.format, entry: { ok: false, error: { position: f.name, message: `cannot read the file: ${(err as Error).message}` } } };
       }
     }
-  })()) : undefined;
-  for (const f of named) {
-    if (!f.format) {
-      yield { format: 'text', entry: { ok: false, error: { position: f.name, message: `cannot read the file: ${f.error}` } } };
-      continue;
-    }
-    // Files are identified by their absolute path: two folders' index.html are two articles.
-    const id = resolve(f.path);
-    const entries = documentEntries(f.format, f.name, createReadStream(f.path, { highWaterMark: 1 << 16 }), opts, corpus, id);
-    try {
-      for await (const e of entries) {
-        // In a folder, say which file an item came from.
-        if (root && !e.entry.ok && !e.entry.error.position.startsWith(f.name)) e.entry.error.position = `${f.name}: ${e.entry.error.position}`;
-        if (root && e.entry.ok && !e.entry.item.position.startsWith(f.name)) e.entry.item.position = `${f.name}: ${e.entry.item.position}`;
-        yield e;
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === undefined) throw err;
-      yield { format: f.format, entry: { ok: false, error: { position: f.name, message: `cannot read the file: ${(err as Error).message}` } } };
-    }
+  } finally {
+    opts.converter.forget('corpus');
   }
 }
+
+// An oversized file is refused by its size; it is never opened.
+async function* emptyStream(): AsyncGenerator<Buffer> {}

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { cliEnv, noStackTrace, run, spawnCli, tempDirs } from '../helpers/cli.js';
 import { writeWxrFixture } from '../../src/bench/wxr-fixture.js';
+import { ghostExport, lexicalStory, nestedHtml, nestedLexical, storyHtml, storyPage, storyText } from '../helpers/hostile.js';
 
 /** `masthead import` as a person runs it: the real CLI in a child process, on a SQLite file in a fresh data dir. */
 
@@ -19,6 +20,54 @@ const articles = (dataDir: string) => {
     db.close();
   }
 };
+
+/** A 50 MB text file of one line, written in pieces (the test must not hold it either). */
+async function writeHugeLine(path: string, mb: number): Promise<void> {
+  const out = createWriteStream(path);
+  const chunk = Buffer.alloc(1024 * 1024, 'x');
+  for (let i = 0; i < mb; i++) if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+  await new Promise<void>((r) => out.end(() => r()));
+}
+
+/** The CLI run to completion, with the most memory it held at once (VmHWM, sampled from /proc). */
+function runMeasured(args: string[], dataDir: string, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string; peakMb: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: cliEnv({ MASTHEAD_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+      stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let peakKb = 0;
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        // Gone already.
+      }
+    };
+    const poll = setInterval(sample, 20);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    if (stdin && child.stdin) {
+      // The CLI stops reading at its limit: the rest of the pipe is refused, which is the point.
+      child.stdin.on('error', () => {});
+      const src = createReadStream(stdin);
+      src.pipe(child.stdin);
+      child.stdin.on('close', () => src.destroy());
+    }
+    child.on('exit', sample);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, peakMb: peakKb / 1024 });
+    });
+  });
+}
 
 // One at a time: cli.test.ts runs its own spawns concurrently beside this file, on two cores.
 describe('masthead import', () => {
@@ -141,6 +190,42 @@ describe('masthead import', () => {
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(401);
     expect(lines.join('\n')).not.toContain('ETA');
+  }, 90_000);
+
+  it('a folder with a 50 MB one-line text and deeply nested files: each bad file is one line, the rest import, memory stays bounded', async () => {
+    const dataDir = freshDataDir();
+    const dir = join(dataDir, 'in');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a-good.txt'), storyText('the harbour wall'));
+    await writeHugeLine(join(dir, 'b-huge.txt'), 50);
+    writeFileSync(join(dir, 'c-deep.html'), storyPage('the pier', nestedHtml(2_000, 'div', storyHtml('the pier'))));
+    writeFileSync(join(dir, 'd-ghost.json'), ghostExport([
+      { id: 'deep', title: 'Deep quotes', body: { lexical: nestedLexical(20_000) } },
+      { id: 'fine', title: 'Ferry timetable changes', body: { lexical: lexicalStory('the ferry') } },
+    ]));
+    const r = await runMeasured(['import', dir], dataDir);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'skipped b-huge.txt: the file is 50 MB; a text article can be at most 8 MB',
+      'skipped c-deep.html: the page is nested too deeply (more than 100 levels)',
+      'skipped d-ghost.json: posts[0] (id deep): the Lexical body is nested too deeply (more than 100 levels)',
+    ]);
+    noStackTrace(r.stderr);
+    expect(r.stdout).toMatch(/Imported 2 articles \(2 new, 0 updated, 0 unchanged\); 3 skipped with errors/);
+    expect(articles(dataDir).map((a) => a.title).sort()).toEqual(['Ferry timetable changes', 'Harbour board agrees plan for the harbour wall']);
+    // It took 2.36 GB (and 31 s) to refuse a 50 MB line before; the file is refused by its size now.
+    expect(r.peakMb).toBeLessThan(600);
+  }, 90_000);
+
+  it('a 50 MB one-line text on standard input is read only up to the limit, then refused', async () => {
+    const dataDir = freshDataDir();
+    const file = join(dataDir, 'huge.txt');
+    await writeHugeLine(file, 50);
+    const r = await runMeasured(['import', '-', '--format', 'text'], dataDir, file);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.trim()).toBe('skipped stdin: the input is larger than 8 MB, the most a text article can be');
+    expect(r.peakMb).toBeLessThan(600);
+    expect(articles(dataDir)).toEqual([]);
   }, 90_000);
 
   it('bad input gets one readable line: a missing file, an unknown format, an unknown access level', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deeperThan, jsonChildren, MAX_NESTING } from './limits.js';
 
 /**
  * Article bodies are ProseMirror/TipTap-compatible JSON. We accept the subset a
@@ -85,9 +86,35 @@ const blockSchema: z.ZodType<BlockNode> = z.lazy(() =>
   ]) as z.ZodType<BlockNode>,
 );
 
-export const docSchema: z.ZodType<Doc> = z.object({
+const docShape = z.object({
   type: z.literal('doc'),
   content: z.array(blockSchema).max(10_000),
 }).strict();
+
+const nodeContent = (n: unknown): readonly unknown[] | undefined => {
+  const content = n !== null && typeof n === 'object' ? (n as { content?: unknown }).content : undefined;
+  return Array.isArray(content) ? content : undefined;
+};
+
+/**
+ * Two JSON levels per node (the node and its content array) and a few for a node's marks and
+ * attrs: a document within MAX_NESTING nodes is within this many JSON levels. Attrs are kept
+ * as sent (passthrough), so a value nested deep inside them counts too: the document is stored
+ * and served with JSON.stringify, which recurses.
+ */
+const MAX_JSON_LEVELS = 2 * MAX_NESTING + 8;
+
+/**
+ * The schema above is recursive, and so is zod: a document 20,000 blockquotes deep would run it
+ * out of stack. The depth is measured first, without recursion, and a deeper document is refused
+ * before the shape is checked. The doc node itself is not a level.
+ */
+export const docSchema: z.ZodType<Doc> = z.unknown()
+  .superRefine((v, ctx) => {
+    if (deeperThan(v, nodeContent, MAX_NESTING + 1) || deeperThan(v, jsonChildren, MAX_JSON_LEVELS)) {
+      ctx.addIssue({ code: 'custom', message: `nested too deeply (more than ${MAX_NESTING} levels)` });
+    }
+  })
+  .pipe(docShape) as unknown as z.ZodType<Doc>;
 
 export const emptyDoc = (): Doc => ({ type: 'doc', content: [] });

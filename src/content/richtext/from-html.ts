@@ -1,16 +1,18 @@
-import { parseDocument } from 'htmlparser2';
 import type { ChildNode, Element } from 'domhandler';
 import type { BlockNode, Doc, InlineNode, ListItem, Mark } from './doc.js';
 import { isSafeHref, isSafeSrc } from './doc.js';
+import { parseShallowDocument } from './limits.js';
 
 /**
  * Convert HTML (from the Content API, Markdown or an import) into our document.
  * Unknown elements are unwrapped to their text, scripts and styles dropped:
  * nothing in the input survives as markup unless we understand it.
  * `<!--more-->` (WordPress) and `<hr class="preview-break">` mark the preview break.
+ * HTML nested deeper than MAX_NESTING is refused (NestingError) while it is parsed, so every
+ * walk below recurses at most that deep.
  */
 export function htmlToDoc(html: string): Doc {
-  const dom = parseDocument(html, { decodeEntities: true });
+  const dom = parseShallowDocument(html, { decodeEntities: true });
   const blocks = blocksOf(dom.children);
   return { type: 'doc', content: blocks };
 }

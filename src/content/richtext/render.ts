@@ -1,6 +1,7 @@
 import { escapeHtml } from '../../shared/escape.js';
 import type { BlockNode, Doc, InlineNode, ListItem, Mark } from './doc.js';
 import { isSafeHref, isSafeSrc } from './doc.js';
+import { MAX_NESTING, NestingError } from './limits.js';
 
 /**
  * Rendering happens once, when an article is saved; readers are served the
@@ -85,18 +86,29 @@ function teaser(text: string, chars: number): string {
 }
 
 function block(node: BlockNode): string {
+  return blockAt(node, 1);
+}
+
+/**
+ * Documents reach the renderer validated (docSchema) or converted from depth-checked HTML, so
+ * the depth is bounded already; the count keeps that true for a document built any other way.
+ */
+function blockAt(node: BlockNode, depth: number): string {
+  if (depth > MAX_NESTING) throw new NestingError();
+  const inner = (b: BlockNode) => blockAt(b, depth + 1);
+  const item = (li: ListItem) => listItem(li, depth + 1);
   switch (node.type) {
     case 'paragraph':
       return `<p>${inline(node.content)}</p>`;
     case 'heading':
       return `<h${node.attrs.level}>${inline(node.content)}</h${node.attrs.level}>`;
     case 'blockquote':
-      return `<blockquote>${node.content.map(block).join('')}</blockquote>`;
+      return `<blockquote>${node.content.map(inner).join('')}</blockquote>`;
     case 'bulletList':
-      return `<ul>${node.content.map(listItem).join('')}</ul>`;
+      return `<ul>${node.content.map(item).join('')}</ul>`;
     case 'orderedList': {
       const start = node.attrs?.start;
-      return `<ol${start !== undefined && start !== 1 ? ` start="${start}"` : ''}>${node.content.map(listItem).join('')}</ol>`;
+      return `<ol${start !== undefined && start !== 1 ? ` start="${start}"` : ''}>${node.content.map(item).join('')}</ol>`;
     }
     case 'codeBlock':
       return `<pre><code>${(node.content ?? []).map((n) => (n.type === 'text' ? escapeHtml(n.text) : '\n')).join('')}</code></pre>`;
@@ -114,11 +126,11 @@ function block(node: BlockNode): string {
   }
 }
 
-function listItem(item: ListItem): string {
+function listItem(item: ListItem, depth: number): string {
   // A tight item (one paragraph) renders without its <p>, as Markdown and editors intend.
   const only = item.content.length === 1 ? item.content[0] : undefined;
   if (only?.type === 'paragraph') return `<li>${inline(only.content)}</li>`;
-  return `<li>${item.content.map(block).join('')}</li>`;
+  return `<li>${item.content.map((b) => blockAt(b, depth + 1)).join('')}</li>`;
 }
 
 const MARK_ORDER: Record<Mark['type'], number> = { link: 0, bold: 1, italic: 2, strike: 3, code: 4 };
@@ -156,7 +168,8 @@ function wrap(mark: Mark, html: string): string {
 
 export function blocksText(blocks: BlockNode[]): string {
   const parts: string[] = [];
-  const walk = (b: BlockNode | ListItem): void => {
+  const walk = (b: BlockNode | ListItem, depth: number): void => {
+    if (depth > MAX_NESTING) throw new NestingError();
     switch (b.type) {
       case 'paragraph':
       case 'heading':
@@ -167,7 +180,7 @@ export function blocksText(blocks: BlockNode[]): string {
       case 'bulletList':
       case 'orderedList':
       case 'listItem':
-        (b.content as (BlockNode | ListItem)[]).forEach(walk);
+        for (const c of b.content as (BlockNode | ListItem)[]) walk(c, depth + 1);
         break;
       case 'image':
         if (b.attrs.caption) parts.push(b.attrs.caption);
@@ -176,6 +189,6 @@ export function blocksText(blocks: BlockNode[]): string {
         break;
     }
   };
-  blocks.forEach(walk);
+  for (const b of blocks) walk(b, 1);
   return parts.join('\n\n').trim();
 }

@@ -1,10 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { AppError } from '../../errors.js';
 import { ACCESS_LEVELS } from '../../content/types.js';
 import { audit } from '../../members/audit.js';
-import { FORMAT_CHOICES } from '../../importer/types.js';
+import { FORMAT_CHOICES, type ImportFormat } from '../../importer/types.js';
+import { detectFormat, formatByName, SNIFF_BYTES } from '../../importer/detect.js';
+import { documentLimit, megabytes, TooBigError, tooBigMessage } from '../../importer/limits.js';
 import { listNeedingReview } from '../../importer/import.queries.js';
 import { outcomeRecord, type ImportOutcome } from '../../importer/import.service.js';
 import { adminAuth, requirePermission } from '../admin-api.js';
@@ -26,6 +29,67 @@ const importQuery = z.object({
   name: z.string().trim().min(1).max(200).default('upload'),
 }).strict();
 
+/** The most an upload of this format may be: one article's limit for a page or a text, else the upload limit. */
+function uploadLimit(format: ImportFormat): number {
+  return Math.min(IMPORT_UPLOAD_LIMIT, documentLimit(format));
+}
+
+function tooBig(format: ImportFormat | null): TooBigError {
+  if (format && uploadLimit(format) < IMPORT_UPLOAD_LIMIT) return new TooBigError(tooBigMessage(format, null, 'the upload'));
+  return new TooBigError(`the upload is larger than ${megabytes(IMPORT_UPLOAD_LIMIT)}, the most the Admin API accepts; import bigger archives with \`masthead import\`, which streams them`);
+}
+
+/**
+ * The request body, refused (413) the moment it passes the limit for its format: a page or a
+ * text can be no bigger than one article (8 MB), so a 20 MB "page" is turned away after 8 MB
+ * rather than buffered whole and then cleaned for seconds. The format comes from the query, the
+ * name, or (under `auto` with a name that says nothing) the first 4 KB, as the import decides it.
+ */
+function readUpload(req: FastifyRequest, payload: Readable): Promise<Buffer> {
+  const q = importQuery.safeParse(req.query);
+  const name = q.success ? q.data.name : 'upload';
+  let format: ImportFormat | null = q.success && q.data.format !== 'auto' ? q.data.format : formatByName(name);
+  let limit = format ? uploadLimit(format) : IMPORT_UPLOAD_LIMIT;
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) return Promise.reject(tooBig(format));
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      payload.off('data', onData);
+      payload.off('end', onEnd);
+      payload.off('error', onError);
+    };
+    const sniff = () => {
+      format = detectFormat(name, Buffer.concat(parts).subarray(0, SNIFF_BYTES).toString('utf8'));
+      limit = uploadLimit(format);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      parts.push(chunk);
+      if (!format && size >= SNIFF_BYTES) sniff();
+      if (size > limit) {
+        done();
+        // Not another byte: the reply closes the connection (onSend above).
+        payload.pause();
+        reject(tooBig(format));
+      }
+    };
+    const onEnd = () => {
+      done();
+      if (Number.isFinite(declared) && size !== declared) reject(Object.assign(new Error('content length does not match the body'), { statusCode: 400 }));
+      else resolve(Buffer.concat(parts, size));
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(Object.assign(err, { statusCode: 400 }));
+    };
+    payload.on('data', onData);
+    payload.on('end', onEnd);
+    payload.on('error', onError);
+  });
+}
+
 const reviewQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
@@ -40,7 +104,13 @@ export function adminImportRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.register(async (api) => {
     api.addHook('onRequest', adminAuth(ctx));
     api.removeAllContentTypeParsers();
-    api.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: IMPORT_UPLOAD_LIMIT }, (_req, body, done) => done(null, body));
+    api.addContentTypeParser('*', (req: FastifyRequest, payload: Readable) => readUpload(req, payload));
+    // A refused upload may still be arriving: closing the connection stops it, where keeping it
+    // open would mean reading (and throwing away) the rest of it.
+    api.addHook('onSend', async (_req, reply, payload) => {
+      if (reply.statusCode === 413) reply.header('connection', 'close');
+      return payload;
+    });
 
     api.post('/imports', async (req) => {
       const q = importQuery.parse(req.query);

@@ -1,5 +1,5 @@
-import { Marked } from 'marked';
 import { escapeHtml } from '../../shared/escape.js';
+import { markdownToHtml as toHtml } from '../../content/richtext/from-markdown.js';
 
 /** What the Lexical and Mobiledoc renderers share: their result, their error, and the cards both have. */
 
@@ -11,9 +11,8 @@ export interface Rendered {
   dropped: string[];
 }
 
-// A private instance, like the rich-text module's: no global options leak in.
-const marked = new Marked({ gfm: true, breaks: false, async: false });
-export const markdownToHtml = (md: string) => marked.parse(md) as string;
+/** A Markdown card, through the same depth-checked Markdown as the Content API. */
+export const markdownToHtml = (md: string) => toHtml(md, 'the Markdown card');
 
 /** An image card. Ghost stores captions as HTML, so the caption is kept as it is. */
 export function figureHtml(src: string, alt: string, caption: string): string {

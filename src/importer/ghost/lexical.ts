@@ -1,6 +1,7 @@
 import { escapeHtml } from '../../shared/escape.js';
 import { figureHtml, linkCardHtml, markdownToHtml, RenderError, type Rendered } from './cards.js';
 import { isObject, parseBody, str } from './json.js';
+import { deeperThan, NestingError } from '../../content/richtext/limits.js';
 
 /**
  * Ghost's Lexical documents (Ghost 5.x) → HTML, for posts exported without their rendered `html`.
@@ -22,6 +23,8 @@ export function renderLexical(json: string): Rendered {
   const doc = parseBody(json, 'Lexical');
   const root = isNode(doc) && isNode(doc.root) ? doc.root : null;
   if (!root || !Array.isArray(root.children)) throw new RenderError('the Lexical body has no root');
+  // block, inline and listItem recurse once per level: measure the tree before walking it.
+  if (deeperThan(root, (n) => (isNode(n) && Array.isArray(n.children) ? n.children : undefined))) throw new NestingError('the Lexical body');
   const dropped: string[] = [];
   const html = blocks(root.children, dropped);
   return { html, dropped };

@@ -1,10 +1,10 @@
 import { SLUG_RE } from '../../content/slug.js';
 import type { AccessLevel } from '../../content/types.js';
 import type { ImportItem, ImportPerson, ImportTerm, ParsedEntry } from '../types.js';
-import { RenderError } from './cards.js';
 import { renderLexical } from './lexical.js';
 import { renderMobiledoc } from './mobiledoc.js';
 import { isObject, str, type Obj } from './json.js';
+import { itemErrorMessage, MAX_ITEM_BYTES, megabytes } from '../limits.js';
 
 /**
  * Reads a Ghost JSON export ({ db: [{ meta, data: { posts, users, tags, posts_tags, posts_authors, posts_meta?, ... } }] } — also accept the top-level { meta, data } shape).
@@ -13,35 +13,62 @@ import { isObject, str, type Obj } from './json.js';
  * them — so even large publications export tens of megabytes, not gigabytes. Items are then
  * yielded one at a time; a post that cannot be read is an error entry and the rest go on.
  */
-export function* parseGhost(json: string, opts: { includePages?: boolean } = {}): Generator<ParsedEntry> {
+export function* parseGhost(json: string, opts: GhostOptions = {}): Generator<ParsedEntry> {
+  const opened = openGhost(json, opts);
+  if (!('positions' in opened)) {
+    yield opened;
+    return;
+  }
+  for (let i = 0; i < opened.positions.length; i++) {
+    const entry = opened.entry(i);
+    if (entry) yield entry;
+  }
+}
+
+export interface GhostOptions { includePages?: boolean }
+
+/** An opened export: every post's position, and each post read on its own, by index, when asked. */
+export interface GhostExport {
+  positions: string[];
+  /** The post's entry, or null for what is not imported (a page without includePages). */
+  entry(index: number): ParsedEntry | null;
+}
+
+/** Parses the export and indexes its tables; a file that is not a Ghost export is one error entry. */
+export function openGhost(json: string, opts: GhostOptions = {}): GhostExport | ParsedEntry {
   let root: unknown;
   try {
     root = JSON.parse(json.charCodeAt(0) === 0xfeff ? json.slice(1) : json);
   } catch (err) {
-    yield fileError(`not valid JSON (${(err as Error).message})`);
-    return;
+    return fileError(`not valid JSON (${(err as Error).message})`);
   }
   const sets = dataSets(root);
-  if (!sets.length) {
-    yield fileError('no "db[].data" or "data" with posts');
-    return;
-  }
+  if (!sets.length) return fileError('no "db[].data" or "data" with posts');
+  const posts: { post: unknown; id: string; ctx: Indexes }[] = [];
+  const positions: string[] = [];
   for (const [n, data] of sets.entries()) {
     const ctx = indexes(data);
     const prefix = sets.length > 1 ? `db[${n}].` : '';
-    const posts = Array.isArray(data.posts) ? data.posts : [];
-    for (const [i, post] of posts.entries()) {
+    for (const [i, post] of (Array.isArray(data.posts) ? data.posts : []).entries()) {
       const id = isObject(post) && (typeof post.id === 'string' || typeof post.id === 'number') ? String(post.id) : '';
-      const position = `${prefix}posts[${i}]${id ? ` (id ${id})` : ''}`;
-      try {
-        const item = postItem(post, id, position, ctx, opts);
-        if (item) yield { ok: true, item };
-      } catch (err) {
-        if (!(err instanceof PostError) && !(err instanceof RenderError)) throw err;
-        yield { ok: false, error: { position, message: err.message } };
-      }
+      posts.push({ post, id, ctx });
+      positions.push(`${prefix}posts[${i}]${id ? ` (id ${id})` : ''}`);
     }
   }
+  return {
+    positions,
+    entry(index) {
+      const { post, id, ctx } = posts[index]!;
+      const position = positions[index]!;
+      try {
+        const item = postItem(post, id, position, ctx, opts);
+        return item ? { ok: true, item } : null;
+      } catch (err) {
+        // One post's trouble, whatever it is (a malformed body, nesting past the limit), is that post's error.
+        return { ok: false, error: { position, message: itemErrorMessage(err) } };
+      }
+    },
+  };
 }
 
 class PostError extends Error {}
@@ -97,7 +124,7 @@ function links(rows: unknown, key: string): Map<string, string[]> {
 
 const ACCESS: Record<string, AccessLevel> = { public: 'free', members: 'registered', paid: 'paid', tiers: 'paid' };
 
-function postItem(post: unknown, id: string, position: string, ctx: Indexes, opts: { includePages?: boolean }): ImportItem | null {
+function postItem(post: unknown, id: string, position: string, ctx: Indexes, opts: GhostOptions): ImportItem | null {
   if (!isObject(post)) throw new PostError('not an object');
   // Ghost 1.x marked pages with `page: true`; later versions with `type: 'page'`.
   const type = str(post.type) || (post.page === true || post.page === 1 ? 'page' : 'post');
@@ -143,6 +170,10 @@ function postItem(post: unknown, id: string, position: string, ctx: Indexes, opt
  * Ghost marks the paywall card in HTML as `<!--members-only-->`; ours is `<!--more-->`.
  */
 function body(post: Obj, flags: string[]): string {
+  // One post is one article, whatever the size of the export around it.
+  for (const field of ['html', 'lexical', 'mobiledoc'] as const) {
+    if (str(post[field]).length > MAX_ITEM_BYTES) throw new PostError(`its ${field} is larger than ${megabytes(MAX_ITEM_BYTES)}, the most one post can be`);
+  }
   let html = str(post.html);
   if (!html.trim()) {
     const rendered = str(post.lexical) ? renderLexical(str(post.lexical)) : str(post.mobiledoc) ? renderMobiledoc(str(post.mobiledoc)) : null;

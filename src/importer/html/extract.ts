@@ -1,6 +1,7 @@
 import { parseHTML } from 'linkedom';
 import { Readability } from '@mozilla/readability';
 import { htmlToDoc } from '../../content/richtext/from-html.js';
+import { assertHtmlDepth, deeperThan, jsonChildren } from '../../content/richtext/limits.js';
 import { renderDoc } from '../../content/richtext/render.js';
 import type { BlockNode, Doc, InlineNode } from '../../content/richtext/doc.js';
 import { cleanBlocks, repairPunctuation, type CorpusStats } from '../text/clean.js';
@@ -52,11 +53,15 @@ function jsonLdArticle(doc: El): Json | null {
     }
   };
   for (const s of doc.querySelectorAll('script[type="application/ld+json"]')) {
+    let ld: unknown;
     try {
-      visit(JSON.parse(s.textContent ?? ''));
+      ld = JSON.parse(s.textContent ?? '');
     } catch {
       // Broken JSON-LD is common in the wild; the meta tags still have what we need.
+      continue;
     }
+    // `visit` recurses; JSON-LD nested past the limit is as useless as broken JSON-LD.
+    if (!deeperThan(ld, jsonChildren)) visit(ld);
   }
   // Prefer a real article over the WebPage wrapper most CMSs also emit.
   return found.find((o) => !String(o['@type']).includes('WebPage')) ?? found[0] ?? null;
@@ -165,6 +170,9 @@ export interface ExtractOptions {
  * DOM; the shared block cleaner then drops paywall chrome and duplicated teasers.
  */
 export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem {
+  // linkedom builds the tree and Readability scores it with walks that grow with the square of
+  // the depth or worse (800 nested divs took 15 s): deep pages are refused before either runs.
+  assertHtmlDepth(html, 'the page');
   const { document } = parseHTML(html);
   const meta = pageMeta(document as unknown as El);
   // Readability rewrites the document it is given, so metadata is read first.

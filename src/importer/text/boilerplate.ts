@@ -104,6 +104,8 @@ export function isRelatedHeading(s: string): boolean {
 
 const v = (reason: string, strength: Strength, detail: string): Verdict => ({ reason, strength, detail });
 
+const MAX_SHARE_LINE = 1_000;
+
 /** The intrinsic verdict for one line, or null when it reads as article text. Corpus and position are judged elsewhere. */
 export function classifyLine(s: string): Verdict | null {
   const words = wordCount(s);
@@ -113,7 +115,8 @@ export function classifyLine(s: string): Verdict | null {
   const terminal = endsTerminal(s);
   const start = opensWithCta(s);
 
-  if (SHARE_ONLY.test(s)) return v('share_line', 'hard', 'share buttons');
+  // A row of share buttons is short; on a line of megabytes the pattern's backtracking overflows the regex stack.
+  if (s.length <= MAX_SHARE_LINE && SHARE_ONLY.test(s)) return v('share_line', 'hard', 'share buttons');
   if (/^(?:©|\(c\)\s|copyright\b)|\ball rights reserved\b/i.test(s) && words <= 20) return v('copyright', 'hard', 'copyright notice');
   if (/^share\b/i.test(s) && words <= 6 && !terminal) return v('share_line', 'hard', 'share prompt');
   if (/\bcookies?\b/.test(lower) && words <= 40 && (second || /\b(?:accept|consent|privacy|polic(?:y|ies)|browsing|preferences|agree)\b/.test(lower)))

@@ -12,6 +12,13 @@ const PREFIX = 20;
 /** Above this many cells the alignment falls back from LCS to a greedy walk. */
 const LCS_CELLS = 4_000_000;
 
+/** The list under `key`, created when missing: appending in place keeps a run of equal keys linear (a copy per append was quadratic). */
+function listAt<K, V>(map: Map<K, V[]>, key: K): V[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}
+
 function matchable(it: Item): boolean {
   return it.verdict?.strength !== 'hard' && it.key.length > 0;
 }
@@ -57,7 +64,7 @@ function align(A: Item[], B: Item[]): [number, number][] {
 /** Linear fallback for huge inputs: match each A paragraph to the next equal B paragraph. */
 function greedyAlign(A: Item[], B: Item[]): [number, number][] {
   const where = new Map<string, number[]>();
-  B.forEach((b, j) => { if (matchable(b)) where.set(b.key, [...(where.get(b.key) ?? []), j]); });
+  B.forEach((b, j) => { if (matchable(b)) listAt(where, b.key).push(j); });
   const pairs: [number, number][] = [];
   let next = 0;
   A.forEach((a, i) => {
@@ -88,7 +95,7 @@ function findStructure(seq: Item[]): Structure | null {
   seq.forEach((it, i) => {
     if (!matchable(it)) return;
     const k = it.key.slice(0, PREFIX);
-    byPrefix.set(k, [...(byPrefix.get(k) ?? []), i]);
+    listAt(byPrefix, k).push(i);
   });
   let tried = 0;
   for (let s = 0; s < seq.length && tried < 3; s++) {
@@ -159,7 +166,7 @@ function sweep(seq: Item[]): Item[] {
     byKey.set(it.key, it);
     if (it.key.length >= PREFIX) {
       const k = it.key.slice(0, PREFIX);
-      byPrefix.set(k, [...(byPrefix.get(k) ?? []), it]);
+      listAt(byPrefix, k).push(it);
     }
   }
   for (const list of byPrefix.values()) {

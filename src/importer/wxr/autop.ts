@@ -1,3 +1,5 @@
+import { MAX_NESTING, NestingError } from '../../content/richtext/limits.js';
+
 /**
  * A small `wpautop`: classic-editor posts store paragraphs as text separated by blank lines,
  * and WordPress adds the `<p>` tags only when it renders them. We do the same, but structurally
@@ -20,7 +22,12 @@ const TAG_RE = /<!--more-->|<(\/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*>/g;
 const URL_LINE = /^https?:\/\/[^\s<>"']+$/;
 const closeRes = new Map<string, RegExp>();
 
-export function autop(html: string): string {
+/**
+ * `depth` counts the containers recursed into. The content was depth-checked as HTML, but this
+ * matches tags by pattern (one hidden in an attribute value counts here), so it keeps its own count.
+ */
+export function autop(html: string, depth = 0): string {
+  if (depth > MAX_NESTING) throw new NestingError('the post’s content');
   const out: string[] = [];
   // Tags known to have no close after some point: many unclosed <p>s must not make this quadratic.
   const unclosed = new Set<string>();
@@ -51,7 +58,7 @@ export function autop(html: string): string {
         end = close.end;
         const inner = html.slice(pos, close.start);
         const closeTag = html.slice(close.start, close.end);
-        if (RECURSE.has(name)) out.push(m[0] + autop(inner) + closeTag);
+        if (RECURSE.has(name)) out.push(m[0] + autop(inner, depth + 1) + closeTag);
         else if (name === 'p' && inner.includes('<!--more-->')) {
           // htmlToDoc sees the preview break only between blocks: split the paragraph around it.
           out.push(inner.split('<!--more-->').map((part) => m[0] + part.trim() + closeTag).join('\n<!--more-->\n'));

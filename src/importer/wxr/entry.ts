@@ -1,6 +1,8 @@
 import { SLUG_RE } from '../../content/slug.js';
+import { assertHtmlDepth } from '../../content/richtext/limits.js';
 import { htmlToText, titleFromHtml } from '../markup-text.js';
-import type { ImportItem, ImportPerson, ImportTerm } from '../types.js';
+import { itemErrorMessage } from '../limits.js';
+import type { ImportItem, ImportPerson, ImportTerm, ParsedEntry } from '../types.js';
 import { detach, type RawItem, type WxrChannel } from './reader.js';
 import { cleanWordPressHtml } from './wp-content.js';
 
@@ -11,12 +13,28 @@ export function positionOf(raw: RawItem): string {
   return `item ${raw.index} (near line ${raw.line})`;
 }
 
+let lastSite: Site | undefined;
+
+/** One raw item → its entry: the item, or the reason it cannot be imported. Never throws. */
+export function buildEntry(raw: RawItem, kind: 'post' | 'page', channel: WxrChannel): ParsedEntry {
+  try {
+    const link = channel.link || channel.baseBlogUrl;
+    if (!lastSite || lastSite.base !== link.replace(/\/+$/, '')) lastSite = siteOf(channel);
+    return { ok: true, item: buildItem(raw, kind, channel, lastSite) };
+  } catch (err) {
+    return { ok: false, error: { position: positionOf(raw), message: itemErrorMessage(err) } };
+  }
+}
+
 /** One raw WXR post or page → an ImportItem (without its feature image, which parse.ts resolves). */
 export function buildItem(raw: RawItem, kind: 'post' | 'page', channel: WxrChannel, site: Site): ImportItem {
   const f = raw.fields;
   const postId = f.postId?.trim() ?? '';
   if (!/^\d+$/.test(postId)) throw new ItemError(postId ? `<wp:post_id> is not a number: ${JSON.stringify(postId.slice(0, 40))}` : 'no <wp:post_id>');
   const flags: string[] = [];
+  // The cleaning below (shortcodes, paragraphs, the title from the text) walks the markup; deep
+  // nesting is refused before any of it.
+  assertHtmlDepth(f.content ?? '', 'the post’s content');
   const html = cleanWordPressHtml(f.content ?? '');
   let title = htmlToText(f.title ?? '');
   if (!title) {

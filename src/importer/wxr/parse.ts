@@ -1,12 +1,23 @@
 import { StringDecoder } from 'node:string_decoder';
 import { Parser } from 'htmlparser2';
 import type { ImportItem, ParsedEntry } from '../types.js';
-import { buildItem, ItemError, positionOf, siteOf, type Site } from './entry.js';
+import { NestingError } from '../../content/richtext/limits.js';
+import { buildEntry, positionOf } from './entry.js';
 import { detach, WxrReader, type RawItem, type WxrChannel } from './reader.js';
+
+/**
+ * Turns one raw item into its entry: buildEntry here, or the same function on the import's
+ * worker thread (importer/worker), where a slow or hostile post cannot hold up the process.
+ * The channel passed is just what this item needs of it (see channelFor).
+ */
+export type BuildEntry = (raw: RawItem, kind: 'post' | 'page', channel: WxrChannel) => ParsedEntry | Promise<ParsedEntry>;
 
 export interface WxrOptions {
   includePages?: boolean;
+  build?: BuildEntry;
 }
+
+type Pending = ParsedEntry | Promise<ParsedEntry>;
 
 /** Statuses WordPress itself never shows or exports on purpose; skipped without a word. */
 const SKIPPED_STATUSES = new Set(['trash', 'auto-draft']);
@@ -33,7 +44,7 @@ const SNIFF_CHARS = 4 * 1024 * 1024;
  * the item it ends in; any other broken item gives an error entry and parsing goes on.
  */
 export async function* parseWxr(input: AsyncIterable<string | Buffer>, opts: WxrOptions = {}): AsyncGenerator<ParsedEntry> {
-  const out: ParsedEntry[] = [];
+  const out: Pending[] = [];
   const items = new ItemSink(opts, out);
   const lines = new LineCounter();
   const reader = new WxrReader((raw) => items.add(raw, reader.channel), (i) => lines.lineAt(i));
@@ -56,27 +67,57 @@ export async function* parseWxr(input: AsyncIterable<string | Buffer>, opts: Wxr
       }
     }
     lines.push(text);
-    parser.write(text);
+    const stopped = feed(() => parser.write(text));
     read += text.length;
+    if (stopped) {
+      yield* drain(out);
+      yield stopped;
+      return;
+    }
     if (!reader.sawChannel && read > SNIFF_CHARS) {
       yield notWxr('no <channel> in its first 4 MB');
       return;
     }
-    if (out.length) yield* out.splice(0);
+    if (out.length) yield* drain(out);
   }
   const tail = decoder.end();
-  if (tail) {
-    lines.push(tail);
-    parser.write(tail);
-  }
-  reader.ending = true;
-  parser.end();
+  const stopped = feed(() => {
+    if (tail) {
+      lines.push(tail);
+      parser.write(tail);
+    }
+    reader.ending = true;
+    parser.end();
+  });
   items.finish();
+  if (stopped) {
+    yield* drain(out);
+    yield stopped;
+    return;
+  }
   if (!reader.sawChannel && reader.itemCount === 0) {
     yield notWxr('no <channel> element');
     return;
   }
-  yield* out.splice(0);
+  yield* drain(out);
+
+  /** Runs the parser; XML nested past the limit ends the read with an entry saying where and why. */
+  function feed(write: () => void): ParsedEntry | null {
+    try {
+      write();
+      return null;
+    } catch (err) {
+      if (!(err instanceof NestingError)) throw err;
+      // The items read so far stand; those still waiting for an image go out without it.
+      items.finish();
+      const where = reader.openItem ? positionOf(reader.openItem) : `near line ${lines.lineAt(parser.startIndex)}`;
+      return { ok: false, error: { position: where, message: `${err.message}; the rest of the file was not read` } };
+    }
+  }
+}
+
+async function* drain(out: Pending[]): AsyncGenerator<ParsedEntry> {
+  for (const e of out.splice(0)) yield await e;
 }
 
 function notWxr(why: string): ParsedEntry {
@@ -84,7 +125,7 @@ function notWxr(why: string): ParsedEntry {
 }
 
 interface Waiting {
-  item: ImportItem;
+  entry: Pending;
   thumbnailId: string;
 }
 
@@ -95,13 +136,14 @@ class ItemSink {
   private readonly waiting = new Map<number, Waiting>();
   private readonly byThumbnail = new Map<string, number[]>();
   private seq = 0;
-  private site: Site | undefined;
-  private siteLink = '';
+  private readonly build: BuildEntry;
 
   constructor(
     private readonly opts: WxrOptions,
-    private readonly out: ParsedEntry[],
-  ) {}
+    private readonly out: Pending[],
+  ) {
+    this.build = opts.build ?? buildEntry;
+  }
 
   add(raw: RawItem, channel: WxrChannel): void {
     const type = raw.fields.postType?.trim() || undefined;
@@ -117,33 +159,18 @@ class ItemSink {
     if (!wanted || raw.problems.length) return;
     if (SKIPPED_STATUSES.has(raw.fields.status?.trim() ?? '')) return;
 
-    let item: ImportItem;
-    try {
-      item = buildItem(raw, type === 'page' ? 'page' : 'post', channel, this.siteFor(channel));
-    } catch (err) {
-      if (!(err instanceof ItemError)) throw err;
-      this.out.push({ ok: false, error: { position: positionOf(raw), message: err.message } });
-      return;
-    }
+    const built = this.build(raw, type === 'page' ? 'page' : 'post', channelFor(raw, channel));
     const thumbnailId = raw.meta._thumbnail_id?.trim();
-    if (!thumbnailId || thumbnailId === '0') return this.emit(item);
+    // An item known to be broken goes out at once; one still being built may wait for its image.
+    if (!thumbnailId || thumbnailId === '0' || (!(built instanceof Promise) && !built.ok)) return this.emit(built);
     const image = this.attachments.get(thumbnailId);
-    if (image) return this.emit(withImage(item, image));
-    this.hold(item, thumbnailId);
+    if (image) return this.emit(mapEntry(built, (item) => withImage(item, image)));
+    this.hold(built, thumbnailId);
   }
 
   /** End of input: whatever still waits has no attachment in this file. */
   finish(): void {
     for (const seq of [...this.waiting.keys()]) this.release(seq);
-  }
-
-  private siteFor(channel: WxrChannel): Site {
-    const link = channel.link || channel.baseBlogUrl;
-    if (!this.site || link !== this.siteLink) {
-      this.site = siteOf(channel);
-      this.siteLink = link;
-    }
-    return this.site;
   }
 
   private attachment(raw: RawItem): void {
@@ -160,13 +187,13 @@ class ItemSink {
       const w = this.waiting.get(seq);
       if (!w) continue;
       this.waiting.delete(seq);
-      this.emit(withImage(w.item, image));
+      this.emit(mapEntry(w.entry, (item) => withImage(item, image)));
     }
   }
 
-  private hold(item: ImportItem, thumbnailId: string): void {
+  private hold(entry: Pending, thumbnailId: string): void {
     const seq = ++this.seq;
-    this.waiting.set(seq, { item, thumbnailId });
+    this.waiting.set(seq, { entry, thumbnailId });
     const list = this.byThumbnail.get(thumbnailId);
     if (list) list.push(seq);
     else this.byThumbnail.set(thumbnailId, [seq]);
@@ -182,13 +209,45 @@ class ItemSink {
       if (rest.length) this.byThumbnail.set(w.thumbnailId, rest);
       else this.byThumbnail.delete(w.thumbnailId);
     }
-    w.item.flags.push('feature_image_missing');
-    this.emit(w.item);
+    this.emit(mapEntry(w.entry, (item) => {
+      item.flags.push('feature_image_missing');
+      return item;
+    }));
   }
 
-  private emit(item: ImportItem): void {
-    this.out.push({ ok: true, item });
+  private emit(entry: Pending): void {
+    this.out.push(entry);
   }
+}
+
+/** Applies `f` to the item of an entry that may still be in the making. */
+function mapEntry(entry: Pending, f: (item: ImportItem) => ImportItem): Pending {
+  const apply = (e: ParsedEntry): ParsedEntry => (e.ok ? { ok: true, item: f(e.item) } : e);
+  return entry instanceof Promise ? entry.then(apply) : apply(entry);
+}
+
+/**
+ * The part of the channel one item refers to: its author, the slugs of its categories and of
+ * the primary category. Sent with the item to the worker thread instead of every author and
+ * category of the site.
+ */
+export function channelFor(raw: RawItem, channel: WxrChannel): WxrChannel {
+  const login = raw.fields.creator?.trim();
+  const author = login ? channel.authors.get(login) : undefined;
+  const primaryId = raw.meta._yoast_wpseo_primary_category?.trim();
+  const primary = primaryId ? channel.categorySlugs.get(primaryId) : undefined;
+  const byName = new Map<string, string>();
+  for (const c of raw.categories) {
+    const slug = channel.categoryByName.get(c.name.trim());
+    if (slug) byName.set(c.name.trim(), slug);
+  }
+  return {
+    link: channel.link,
+    baseBlogUrl: channel.baseBlogUrl,
+    authors: author && login ? new Map([[login, author]]) : new Map(),
+    categorySlugs: primary && primaryId ? new Map([[primaryId, primary]]) : new Map(),
+    categoryByName: byName,
+  };
 }
 
 function withImage(item: ImportItem, image: { url: string; alt?: string }): ImportItem {

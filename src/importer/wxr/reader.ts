@@ -1,5 +1,7 @@
 import type { Handler, Parser } from 'htmlparser2';
 import type { ImportPerson } from '../types.js';
+import { MAX_NESTING, NestingError } from '../../content/richtext/limits.js';
+import { MAX_ITEM_BYTES, megabytes } from '../limits.js';
 
 /**
  * The XML side of WXR: htmlparser2 events (xmlMode) → channel facts and one raw `<item>` at a time.
@@ -7,6 +9,11 @@ import type { ImportPerson } from '../types.js';
  * comments (`<wp:comment>`) and unneeded post meta (page-builder blobs can be megabytes) are
  * skipped without being buffered. Nesting is tracked by depth because a corrupt item must not
  * derail the items after it.
+ *
+ * A captured field stops growing at MAX_ITEM_BYTES (the item is then an error), so one item's
+ * memory is bounded whatever the file holds. XML nested past MAX_NESTING stops the read
+ * (NestingError): a WordPress export is six levels deep, post content is escaped text, and
+ * htmlparser2's open-element stack makes every further level cost more than the last.
  */
 
 export type ItemField =
@@ -86,6 +93,8 @@ export class WxrReader implements Partial<Handler> {
   private capName = '';
   private capDepth = -1;
   private buf = '';
+  /** The capture in progress passed MAX_ITEM_BYTES: the rest of its text is dropped. */
+  private overflow = false;
   // Event counter: a close that follows its own open with nothing between is `<x/>`, which
   // htmlparser2 reports as "implied" just like a close forced by a missing end tag.
   private seq = 0;
@@ -96,12 +105,18 @@ export class WxrReader implements Partial<Handler> {
     private readonly lineAt: (index: number) => number,
   ) {}
 
+  /** The `<item>` being read, if any. */
+  get openItem(): RawItem | null {
+    return this.item;
+  }
+
   onparserinit(parser: Parser): void {
     this.parser = parser;
   }
 
   onopentag(name: string, attribs: Record<string, string>): void {
     const d = ++this.depth;
+    if (d > MAX_NESTING) throw new NestingError('the XML');
     this.openSeq = ++this.seq;
     if (name === 'item') {
       // Always starts a new item, even inside a broken one: one bad item must not swallow the rest.
@@ -149,7 +164,15 @@ export class WxrReader implements Partial<Handler> {
 
   ontext(text: string): void {
     this.seq++;
-    if (this.cap) this.buf += text;
+    if (!this.cap) return;
+    if (this.buf.length + text.length <= MAX_ITEM_BYTES) this.buf += text;
+    else if (!this.overflow) {
+      this.overflow = true;
+      // Only an item's own fields make it unreadable; a channel field is simply cut.
+      if (this.item && (this.cap.kind === 'item' || this.cap.kind === 'metaValue' || this.cap.kind === 'category')) {
+        this.item.problems.push(`<${this.capName}> is larger than ${megabytes(MAX_ITEM_BYTES)}, the most one post can be`);
+      }
+    }
   }
 
   onclosetag(name: string, implied: boolean): void {
@@ -208,6 +231,7 @@ export class WxrReader implements Partial<Handler> {
     this.capName = name;
     this.capDepth = depth;
     this.buf = '';
+    this.overflow = false;
   }
 
   private finishCapture(): void {

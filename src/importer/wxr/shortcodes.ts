@@ -1,3 +1,5 @@
+import { MAX_NESTING, NestingError } from '../../content/richtext/limits.js';
+
 /**
  * WordPress shortcodes → plain HTML (or nothing). We cannot run the plugins that defined them,
  * so we keep what a reader would have seen as content (captions, embedded links, wrapped text)
@@ -38,10 +40,12 @@ export function expandShortcodes(s: string): string {
   // Names known to have no `[/name]` after some point need no second search: keeps prose with
   // many brackets linear rather than quadratic.
   const noClose = new Set<string>();
-  return expand(s, noClose);
+  return expand(s, noClose, 0);
 }
 
-function expand(s: string, noClose: Set<string>): string {
+/** `depth`: enclosing shortcodes inside enclosing shortcodes, each a recursion. */
+function expand(s: string, noClose: Set<string>, depth: number): string {
+  if (depth > MAX_NESTING) throw new NestingError('a shortcode in the post');
   let out = '';
   let i = 0;
   for (;;) {
@@ -76,7 +80,7 @@ function expand(s: string, noClose: Set<string>): string {
     out += s.slice(i, open);
     if (close >= 0) {
       // A fresh set: "no [/x] inside this slice" says nothing about the text after it.
-      out += enclosing(tag, expand(s.slice(tag.end, close), new Set()));
+      out += enclosing(tag, expand(s.slice(tag.end, close), new Set(), depth + 1));
       i = close + closing.length;
     } else {
       out += standalone(tag);
