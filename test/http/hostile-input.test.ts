@@ -232,5 +232,29 @@ describe.each(dialects())('Hostile input on %s', (dialect) => {
       expect(result.status).toBe(200);
       expect(result.body.summary).toMatchObject({ created: 3, failed: 2 });
     });
+
+    it('/healthz answers within a second while the Content API converts a slow Markdown body', async () => {
+      // Deep emphasis within the limits: marked takes seconds over it, on the worker thread.
+      const slow = `${'*a '.repeat(60)}slow${' a*'.repeat(60)}\n\n`.repeat(2_000);
+      let done = false;
+      const saved = fetch(new URL('/api/admin/articles', base), { method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'A slow body', body: { markdown: slow } }) })
+        .then(async (r) => ({ status: r.status, body: (await r.json()) as { article?: { id: number } } }))
+        .finally(() => (done = true));
+      const waits: number[] = [];
+      let due = Date.now();
+      while (!done) {
+        const r = await fetch(new URL('/healthz', base));
+        expect(r.status).toBe(200);
+        await r.body?.cancel();
+        waits.push(Date.now() - due);
+        due = Date.now() + 25;
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      expect(Math.max(...waits)).toBeLessThan(1_000);
+      expect(waits.length).toBeGreaterThanOrEqual(3);
+      const result = await saved;
+      expect(result.status).toBe(201);
+      expect(result.body.article?.id).toBeGreaterThan(0);
+    });
   });
 });

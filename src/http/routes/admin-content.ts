@@ -9,6 +9,7 @@ import {
 import { articleFacts, createArticle, deleteArticle, getArticle, listArticlesForStaff, updateArticle, type ArticleDetail } from '../../content/articles.service.js';
 import type { ArticleFacts } from '../../members/permissions.js';
 import { adminAuth, idParam, jsonBody, requirePermission } from '../admin-api.js';
+import { convertBodyOffLoop } from '../body-conversion.js';
 import {
   createAuthor, createSection, createTag, deleteTaxonomy, getTaxonomy, listAuthorsOut, listSectionsOut, listTagsOut,
   updateAuthor, updateSection, updateTag,
@@ -71,10 +72,10 @@ export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void 
       return { articles: items.map(summaryOut), limit: q.limit, offset: q.offset };
     });
     api.post('/articles', async (req, reply) => {
-      const input = articleCreateSchema.parse(jsonBody(req));
+      const parsed = articleCreateSchema.parse(jsonBody(req));
       require(req, 'article.create');
-      if (input.status && input.status !== 'draft') require(req, 'article.publish', { own: true, live: false });
-      const a = await createArticle(d, input, req.staff!.id);
+      if (parsed.status && parsed.status !== 'draft') require(req, 'article.publish', { own: true, live: false });
+      const a = await createArticle(d, await convertBodyOffLoop(parsed), req.staff!.id);
       return reply.code(201).header('location', `/api/admin/articles/${a.id}`).send({ article: articleOut(a) });
     });
     api.get('/articles/:id', async (req) => ({ article: articleOut(await getArticle(d, { id: idParam.parse(req.params).id })) }));
@@ -85,7 +86,7 @@ export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void 
       require(req, 'article.edit', facts);
       // Changing a live article, or making one live, is publishing.
       if (facts.live || (input.status !== undefined && input.status !== 'draft')) require(req, 'article.publish', facts);
-      return { article: articleOut(await updateArticle(d, id, input)) };
+      return { article: articleOut(await updateArticle(d, id, await convertBodyOffLoop(input))) };
     });
     api.delete('/articles/:id', async (req, reply) => {
       const { id } = idParam.parse(req.params);

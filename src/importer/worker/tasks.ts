@@ -1,4 +1,7 @@
 import { assertHtmlDepth } from '../../content/richtext/limits.js';
+import { toDoc } from '../../content/body.js';
+import type { BodyInput } from '../../content/inputs.js';
+import type { Doc } from '../../content/richtext/doc.js';
 import { openGhost, type GhostExport } from '../ghost/parse.js';
 import { extractHtmlPage } from '../html/extract.js';
 import { itemErrorMessage } from '../limits.js';
@@ -27,7 +30,9 @@ export type Task =
   /** Parse a Ghost export and keep it, under `session`, for the posts asked for next. */
   | { kind: 'ghost-open'; session: number; json: string; includePages: boolean }
   | { kind: 'ghost-post'; session: number; index: number }
-  | { kind: 'ghost-close'; session: number };
+  | { kind: 'ghost-close'; session: number }
+  /** A Content API body in HTML or Markdown, converted to our document (body.ts). */
+  | { kind: 'body'; body: BodyInput };
 
 export interface TaskResults {
   reset: null;
@@ -41,6 +46,7 @@ export interface TaskResults {
   /** Null: a post that is not imported (a page without `pages`). */
   'ghost-post': ParsedEntry | null;
   'ghost-close': null;
+  body: Doc;
 }
 
 /** What a thread keeps between tasks. */
@@ -116,5 +122,7 @@ export function runTask(task: Task, state: TaskState): TaskResults[Task['kind']]
     case 'ghost-close':
       state.ghost.delete(task.session);
       return null;
+    case 'body':
+      return toDoc(task.body);
   }
 }
