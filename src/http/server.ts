@@ -20,6 +20,7 @@ import { commentRoutes } from './routes/comments.js';
 import { adminCommentRoutes } from './routes/admin-comments.js';
 import { adminImportRoutes } from './routes/admin-import.js';
 import { redirectFor } from '../web/reader.service.js';
+import { fillReaderHeaders } from './reader-header.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
@@ -82,6 +83,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   });
   await app.register(rateLimit, { global: false });
 
+  fillReaderHeaders(app, ctx);
   healthRoutes(app, ctx);
   readerRoutes(app, ctx);
   feedRoutes(app, ctx);

@@ -6,12 +6,13 @@ const TTL_MS = 1000;
 
 /**
  * Kept as bytes: the page is sent as one buffer, so the shared parts are never re-encoded per request.
- * `pages` holds whole pages already built from this shell, by reader slot then comments block, for
- * the slots and blocks that carry no per-reader token: most readers of an article see one of a few
+ * The page is `top`, the header's reader part, `head`, the reader slot, the comments, `tail`.
+ * `pages` holds whole pages already built from this shell, by header and reader slot then comments
+ * block, for the parts that carry no per-reader token: most readers of an article see one of a few
  * such pages (the same meter notice, the same comment prompt), and sending a built page costs no
  * allocation or copy. The entries live as long as the shell (a second), so they never go stale.
  */
-export interface ArticleShell { head: Buffer; tail: Buffer; pages: Map<string, Map<string, Buffer>> }
+export interface ArticleShell { top: Buffer; head: Buffer; tail: Buffer; pages: Map<string, Map<string, Map<string, Buffer>>> }
 
 /**
  * Caches for the reader path, all cleared together when content changes.

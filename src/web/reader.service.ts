@@ -6,6 +6,7 @@ import { findAuthorBySlug, findSectionBySlug, findTagBySlug } from '../content/t
 import { findSummary } from '../content/articles.queries.js';
 import type { ArticleSummary } from '../content/types.js';
 import { ArticlePage, READER_SLOT } from './pages/article.js';
+import { READER_MARK } from './reader-nav.js';
 import type { ArticleShell, ReaderCache } from './reader-cache.js';
 import type { HomeView } from './pages/home.js';
 import type { ListingView } from './pages/listing.js';
@@ -58,8 +59,9 @@ export async function loadArticlePage<D extends { decision: AccessDecision }>(
   const shell = await cache.shells.getOrLoad(`${article.id}:${article.updatedAt}:${part}`, async () => {
     const body = await loadBody(deps.db, article.id, part);
     const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
+    const nav = html.indexOf(READER_MARK);
     const at = html.indexOf(READER_SLOT);
-    return { head: Buffer.from(html.slice(0, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };
+    return { top: Buffer.from(html.slice(0, nav)), head: Buffer.from(html.slice(nav + READER_MARK.length, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };
   });
   return { kind: 'ok', view: { article, access, shell } };
 }

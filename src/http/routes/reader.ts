@@ -10,6 +10,7 @@ import { identify } from '../identity.js';
 import { csrfFor, isHead } from '../forms.js';
 import { CSRF_MARK } from '../../web/pages/comments.js';
 import { commentQuery, commentSection } from '../comment-section.js';
+import { readerHeader } from '../reader-header.js';
 import { HomePage } from '../../web/pages/home.js';
 import { ListingPage } from '../../web/pages/listing.js';
 import { SearchPage } from '../../web/pages/search.js';
@@ -87,7 +88,8 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { shell, access, article } = found.view;
     const { decision } = access;
     const comments = await commentSection(ctx, req, reply, site, article, decision.full, cq);
-    if (decision.reason === 'free') return sendHtml(reply, assemblePage(shell, NO_SLOT, comments), 200, 'private, no-store');
+    const header = await readerHeader(ctx, req);
+    if (decision.reason === 'free') return sendHtml(reply, assemblePage(shell, header, NO_SLOT, comments), 200, 'private, no-store');
     if (access.newDeviceId) {
       // Every view by a new device sets this cookie: the header is written directly rather than
       // serialised and validated per request (the attributes never change). Other cookies still
@@ -102,7 +104,7 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     }))).body;
     const slot = { template, token: wallHasForm(decision) ? await csrfFor(req, reply) : undefined };
     // Everything below depends on who is reading: never for shared caches.
-    return sendHtml(reply, assemblePage(shell, slot, comments), 200, 'private, no-store');
+    return sendHtml(reply, assemblePage(shell, header, slot, comments), 200, 'private, no-store');
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {
