@@ -6,7 +6,7 @@ import { csrfFor } from './forms.js';
 import { decideForRequest } from '../access/access.service.js';
 import { isEntitled } from '../access/entitlement.js';
 import type { ArticleSummary } from '../content/types.js';
-import { loadThread, type Sort } from '../comments/comments.service.js';
+import { loadThread, ownActions, type Sort } from '../comments/comments.service.js';
 import { postRefusal, readRefusal, type CommenterKind } from '../comments/rules.js';
 import { CommentPrompt, CommentThread, CSRF_MARK } from '../web/pages/comments.js';
 import type { Site } from '../web/site.js';
@@ -56,10 +56,12 @@ export async function commentSection(ctx: AppContext, req: FastifyRequest, reply
   const banned = id.member?.commentBanned ?? false;
   const postRef = postRefusal(kind, rules, canReadArticle, banned);
   const canLike = kind !== 'anonymous' && kind !== 'staff' && !banned;
-  const key = `comments:${article.id}:${q.comments}:${q.cpage}:${postRef ?? 'post'}:${canLike ? 'like' : ''}`;
-  const cached = await ctx.cache.pages.getOrLoad(key, async () => {
-    const t = await loadThread(ctx.database.db, article.id, q.comments, q.cpage);
-    return { type: 'text/html', body: CommentThread({ site, slug: article.slug, total: t.total, threads: t.threads, sort: q.comments, page: q.cpage, hasNext: t.hasNext, canPost: !postRef, postRefusal: postRef, canLike }).value };
-  });
+  const t = await ctx.cache.threads.getOrLoad(`${article.id}:${q.comments}:${q.cpage}`, () => loadThread(ctx.database.db, article.id, q.comments, q.cpage));
+  // An author's comments still in the edit window get Edit and Delete: a variant of the thread for that author alone.
+  const own = ownActions(kind, t.threads, { memberId: id.member?.id ?? null, staffUserId: id.staff?.id ?? null }, rules, canReadArticle, banned, ctx.clock.now());
+  const key = `comments:${article.id}:${q.comments}:${q.cpage}:${postRef ?? 'post'}:${canLike ? 'like' : ''}${own ? `:own:${[...own.ids].join(',')}:${own.canEdit}:${own.canDelete}` : ''}`;
+  const cached = await ctx.cache.pages.getOrLoad(key, async () => (
+    { type: 'text/html', body: CommentThread({ site, slug: article.slug, total: t.total, threads: t.threads, sort: q.comments, page: q.cpage, hasNext: t.hasNext, canPost: !postRef, postRefusal: postRef, canLike, own }).value }
+  ));
   return { template: cached.body, token: cached.body.includes(CSRF_MARK) ? await csrfFor(req, reply) : undefined };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { TtlCache } from './cache.js';
 import type { ArticleSummary, TagRef } from '../content/types.js';
+import type { CommentView } from '../comments/comments.service.js';
 
 const TTL_MS = 1000;
 
@@ -18,7 +19,8 @@ export interface ArticleShell { top: Buffer; head: Buffer; tail: Buffer; pages: 
  * Caches for the reader path, all cleared together when content changes.
  * - pages: whole responses that are the same for every reader (home, listings, feeds);
  * - articles: an article's summary and tags by slug (no body);
- * - shells: a rendered article page per part ('full' or 'preview'), split at the reader slot.
+ * - shells: a rendered article page per part ('full' or 'preview'), split at the reader slot;
+ * - threads: a page of an article's comments as data, for the thread's per-author variants.
  * A shell for the preview never contains gated text, and which shell a request
  * gets is chosen by the access decision.
  */
@@ -26,17 +28,20 @@ export class ReaderCache {
   readonly pages: TtlCache<{ body: string; type: string }>;
   readonly articles: TtlCache<{ article: ArticleSummary; tags: TagRef[] } | null>;
   readonly shells: TtlCache<ArticleShell>;
+  readonly threads: TtlCache<{ threads: CommentView[]; hasNext: boolean; total: number }>;
 
   constructor(clock: Clock) {
     const now = () => clock.now();
     this.pages = new TtlCache(TTL_MS, 2000, now);
     this.articles = new TtlCache(TTL_MS, 20_000, now);
     this.shells = new TtlCache(TTL_MS, 5000, now);
+    this.threads = new TtlCache(TTL_MS, 5000, now);
   }
 
   clear(): void {
     this.pages.clear();
     this.articles.clear();
     this.shells.clear();
+    this.threads.clear();
   }
 }
