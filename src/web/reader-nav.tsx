@@ -22,6 +22,13 @@ export const HEADER_NOTICES = {
 } as const;
 export type HeaderNotice = keyof typeof HEADER_NOTICES;
 
+/** A path of ours with a header notice's key added (before any #fragment), for a redirect. */
+export function withNotice(path: string, notice: HeaderNotice): string {
+  const u = new URL(path, 'https://masthead.invalid');
+  u.searchParams.set('notice', notice);
+  return u.pathname + u.search + u.hash;
+}
+
 /** Paying and complimentary subscribers are not asked to subscribe; a trial is, so it can go on after the end. */
 const SUBSCRIBED = new Set(['paid', 'active', 'comp']);
 

@@ -53,9 +53,18 @@ describe.each(dialects())('trials and comp access on %s', (dialect) => {
     const before = inbox.messages.length;
     const res = await a.post('/signup', { email: 'trialist@example.com', intent: 'trial', return_to: `/articles/${paid.slug}` });
     expect(res.statusCode).toBe(303);
-    const landed = await a.get(pathOf(linkIn(await inbox.waitFor('trialist@example.com', { after: before }))));
-    expect(landed.headers.location).toBe(`/articles/${paid.slug}`);
-    expect((await a.get(`/articles/${paid.slug}`)).body).toContain(FULL);
+    // The link's mail says what it does.
+    const mail = await inbox.waitFor('trialist@example.com', { after: before });
+    expect(mail.subject).toBe('Start your 14-day free trial of Masthead');
+    expect(mail.text).toContain('start your 14-day free trial');
+    const landed = await a.get(pathOf(linkIn(mail)));
+    expect(landed.headers.location).toBe(`/articles/${paid.slug}?notice=trial-started`);
+    const back = (await a.get(landed.headers.location as string)).body;
+    expect(back).toContain(FULL);
+    expect(back).toContain('Your free trial has started');
+    // The notice is ours, from its key, and only for the reader it is true for.
+    expect((await t.get(`/articles/${paid.slug}?notice=trial-started`)).body).not.toContain('Your free trial has started');
+    expect((await a.get(`/articles/${paid.slug}`)).body).not.toContain('Your free trial has started');
     const account = (await a.get('/account')).body;
     expect(account).toContain('Free trial');
     expect(account).toContain('14 days left');
@@ -66,7 +75,8 @@ describe.each(dialects())('trials and comp access on %s', (dialect) => {
   it('sends the reminder, ends the trial after 14 days and brings the wall back', async () => {
     const a = await signIn(t, inbox, 'ender@example.com');
     await a.get('/subscribe');
-    expect((await a.post('/subscribe/trial', { return_to: `/articles/${paid.slug}` })).headers.location).toBe(`/articles/${paid.slug}`);
+    expect((await a.post('/subscribe/trial', { return_to: `/articles/${paid.slug}#comments` })).headers.location).toBe(`/articles/${paid.slug}?notice=trial-started#comments`);
+    expect((await a.get('/account?notice=trial-started')).body).toContain('Your free trial has started');
     expect((await a.get(`/articles/${paid.slug}`)).body).toContain(FULL);
     const before = inbox.messages.length;
     t.clock.advance(11 * DAY + 1000);
@@ -87,6 +97,14 @@ describe.each(dialects())('trials and comp access on %s', (dialect) => {
     await a.get('/subscribe');
     expect((await a.post('/subscribe/trial', {})).statusCode).toBe(303);
     await a.post('/account/subscription/cancel', {});
+    // A trial link for an address whose trial is used promises none: it is a plain sign-in link.
+    const c = t.agent();
+    await c.get('/subscribe');
+    const before = inbox.messages.length;
+    await c.post('/signup', { email: 'jdoe@gmail.com', intent: 'trial', return_to: '/' });
+    const plain = await inbox.waitFor('jdoe@gmail.com', { after: before });
+    expect(plain.subject).not.toMatch(/trial/);
+    expect(plain.text).not.toMatch(/trial/);
     const b = await signIn(t, inbox, 'jdoe+second@googlemail.com');
     const page = await b.get('/subscribe');
     expect(page.body).toContain('Your trial has been used');

@@ -11,6 +11,7 @@ import { cancelLocalTrial, liveSubscription, startTrial, trialUsed, TRIAL_REFUSA
 import { createCheckout, createPortal, handleEvent, setCancelAtPeriodEnd, verifyWebhook } from '../../billing/stripe.service.js';
 import { isEntitled } from '../../access/entitlement.js';
 import { PricingPage } from '../../web/pages/pricing.js';
+import { withNotice } from '../../web/reader-nav.js';
 
 const PRIVATE = 'private, no-store';
 
@@ -65,7 +66,7 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
       throw err;
     }
     ctx.worker.kick();
-    return reply.header('cache-control', PRIVATE).redirect(safeReturnTo(formField(req, 'return_to')), 303);
+    return reply.header('cache-control', PRIVATE).redirect(withNotice(safeReturnTo(formField(req, 'return_to')), 'trial-started'), 303);
   });
 
   app.post('/subscribe/checkout', csrf, async (req, reply) => {

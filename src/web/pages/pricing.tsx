@@ -56,7 +56,7 @@ export function PricingPage(props: { site: Site; view: PricingView }): Html {
             {view.reader === 'anonymous' && canTrial(first) ? (
               // A signed-out reader's trial comes with their account, from the link we mail: the default plan's, as the wall offers.
               <section class="pricing__trial" aria-labelledby="trial-title">
-                <h2 id="trial-title">Try {first.name} free for {first.trialDays} days</h2>
+                <h2 id="trial-title">Try {first.trialDays} days free</h2>
                 <p>{view.trialMode === 'card' ? 'Create your account, then add a card; you are charged only after the trial.' : 'No card needed. Enter your email: the link we send starts your trial and brings you back to what you were reading.'}</p>
                 {view.trialMode === 'card'
                   ? <SignInForm csrf={view.csrf} returnTo={`/subscribe?trial=1&return_to=${encodeURIComponent(view.returnTo)}`} signup idPrefix="trial" />
