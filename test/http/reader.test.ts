@@ -117,6 +117,12 @@ describe.each(dialects())('reader site on %s', (dialect) => {
     expect(empty.headers['cache-control']).toBe('no-store');
   });
 
+  it('names the search page\'s two search landmarks apart', async () => {
+    const body = (await t.get('/search?q=budget')).body;
+    const names = [...body.matchAll(/<form [^>]*role="search"[^>]*>/g)].map((m) => /aria-label="([^"]*)"/.exec(m[0])?.[1]);
+    expect(names).toEqual(['Site', 'Articles']);
+  });
+
   it('redirects an old slug to the new one after an edit', async () => {
     const a = await makeArticle(t.app.ctx.content, { title: 'Old name' });
     const patched = await t.api('PATCH', `/api/admin/articles/${a.id}`, { slug: 'new-name' });
