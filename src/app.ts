@@ -18,7 +18,8 @@ import { CrawlerVerifier, systemResolver, type Resolver } from './access/crawler
 import { readMeterRules } from './access/rules.js';
 import { windowAt } from './access/periods.js';
 import { readSiteSettings } from './content/settings.js';
-import { endCompIfDue, endTrialIfDue, JOBS, recomputeMemberStatus, remindTrialEnding, startTrial, type BillingDeps } from './billing/subscriptions.js';
+import { endCompIfDue, endTrialIfDue, JOBS, recomputeMemberStatus, remindTrialEnding, startTrial, trialDaysOffered, type BillingDeps } from './billing/subscriptions.js';
+import { withNotice } from './web/reader-nav.js';
 import { makeStripe, type StripeDeps } from './billing/stripe.service.js';
 import { AppError } from './errors.js';
 import { DIGEST_JOB, scheduleDigest, sendDigests } from './comments/digest.js';
@@ -105,13 +106,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
       if (intent !== 'trial') return returnTo;
       try {
         await startTrial({ ...billing, db: d.db }, memberId);
-        return returnTo;
+        // Back where they were, with the header saying the trial has started (a fixed notice key).
+        return withNotice(returnTo, 'trial-started');
       } catch (err) {
         const reason = err instanceof AppError && err.code === 'conflict' ? (err.details as { reason?: string } | undefined)?.reason : undefined;
         if (reason) return `/subscribe?notice=${reason}&return_to=${encodeURIComponent(returnTo)}`;
         throw err;
       }
     },
+    trialOffer: (d, email) => trialDaysOffered(d.db, email),
     // Signing in carries the device's reads this period over to the member: no fresh allowance by signing in.
     onMemberSignIn: async (d, memberId, deviceId) => {
       if (!deviceId) return;

@@ -79,6 +79,11 @@ export async function listPlans(db: Q): Promise<Plan[]> {
   return toPlans(db, await db.selectFrom('plans').selectAll().orderBy('id').execute());
 }
 
+/** What /subscribe offers: every active plan, the default first, then in the order they were made. */
+export async function listActivePlans(db: Q): Promise<Plan[]> {
+  return toPlans(db, await db.selectFrom('plans').selectAll().where('status', '=', 'active').orderBy('is_default', 'desc').orderBy('id').execute());
+}
+
 /** The plan the wall offers: the active default. */
 export async function defaultPlan(db: Q): Promise<Plan | undefined> {
   const row = await db.selectFrom('plans').selectAll().where('status', '=', 'active').orderBy('is_default', 'desc').orderBy('id').limit(1).executeTakeFirst();

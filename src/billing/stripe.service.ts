@@ -3,7 +3,7 @@ import { withTransaction } from '../db/transaction.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
 import { queueMail } from '../mail/mailer.js';
 import { noticeMail } from '../mail/messages.js';
-import { defaultPlan } from './plans.js';
+import { defaultPlan, findPlanBySlug } from './plans.js';
 import { canTransition, fromStripeStatus, type SubStatus } from './state.js';
 import { changeStatus, claimTrial, liveSubscription, recomputeMemberStatus, trialUsed, type BillingDeps, type SubRow } from './subscriptions.js';
 
@@ -33,8 +33,10 @@ async function customerFor(d: StripeDeps, memberId: number): Promise<string> {
 }
 
 /** Stripe Checkout for the default plan; with a trial in card-up-front mode when the member has not had one. */
-export async function createCheckout(d: StripeDeps, memberId: number, interval: 'month' | 'year', o: { withTrial: boolean; successUrl: string; cancelUrl: string }): Promise<string> {
-  const plan = await defaultPlan(d.db);
+/** Checkout for one plan's price (by slug); without one, the default plan's (what the wall offers). */
+export async function createCheckout(d: StripeDeps, memberId: number, interval: 'month' | 'year', o: { plan?: string; withTrial: boolean; successUrl: string; cancelUrl: string }): Promise<string> {
+  const chosen = o.plan ? await findPlanBySlug(d.db, o.plan) : await defaultPlan(d.db);
+  const plan = chosen?.status === 'active' ? chosen : undefined;
   const price = plan?.prices.find((p) => p.interval === interval);
   if (!plan || !price) throw invalidInput(`there is no ${interval === 'month' ? 'monthly' : 'yearly'} price to subscribe to`);
   const member = await d.db.selectFrom('members').select(['email']).where('id', '=', memberId).executeTakeFirstOrThrow();

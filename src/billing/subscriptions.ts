@@ -12,6 +12,8 @@ import { trialKey } from './trial-key.js';
 import { readBillingRules } from './rules.js';
 import type { Q } from '../db/q.js';
 import { DAY } from '../shared/time.js';
+import { isEntitled } from '../access/entitlement.js';
+import { normalizeEmail } from '../members/staff.js';
 
 export interface BillingDeps {
   db: Q;
@@ -81,6 +83,18 @@ export async function liveSubscription(d: Pick<BillingDeps, 'db' | 'clock' | 'gr
 
 export async function trialUsed(db: Q, email: string): Promise<boolean> {
   return !!(await db.selectFrom('trial_claims').select('email_key').where('email_key', '=', trialKey(email)).executeTakeFirst());
+}
+
+/**
+ * The days of free trial a link for this address would start (the default plan's, as the wall
+ * offers), or 0 when it would start none: no plan with a trial, the person's trial is used, or they
+ * subscribe already. What the sign-in mail promises, so it never promises what the link will not do.
+ */
+export async function trialDaysOffered(db: Q, email: string): Promise<number> {
+  const plan = await defaultPlan(db);
+  if (!plan || plan.trialDays <= 0 || (await trialUsed(db, email))) return 0;
+  const member = await db.selectFrom('members').select('status').where('email_normalized', '=', normalizeEmail(email)).where('deleted_at', 'is', null).executeTakeFirst();
+  return member && isEntitled(member.status) ? 0 : plan.trialDays;
 }
 
 /** Claim the one trial this person gets; false when it was claimed before. */

@@ -39,7 +39,7 @@ Commands:
                                          import articles from scraped text, HTML pages, a WordPress (WXR) or Ghost
                                          export; drafts unless --publish; reruns update by source id
   jobs                                   background jobs by state, and recent failures
-  settings get [KEY]                     print settings (site.*, meter.*, billing.*) as KEY=VALUE lines
+  settings get [KEY]                     print settings (site.*, meter.*, billing.*, comments.*) as KEY=VALUE lines
   settings set KEY VALUE                 change a setting, e.g. settings set meter.anonymousAllowance 5
 
 Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MASTHEAD_DATA_DIR, MASTHEAD_SECRET, LOG_LEVEL.`;

@@ -85,6 +85,33 @@ export type Target = { articleId: number; parentId?: number | null } | { comment
 
 export const editWindowOpen = (createdAt: number, now: number) => now - createdAt <= EDIT_WINDOW_MS;
 
+/** An author's own comments still within the edit window, and what a thread offers them for those. */
+export interface OwnActions { ids: ReadonlySet<number>; canEdit: boolean; canDelete: boolean }
+
+/** What a thread offers this reader for their own recent comments (the same rules as authorize), or nothing. */
+export function ownActions(kind: CommenterKind, threads: readonly CommentView[], author: Author, rules: Pick<CommentRules, 'readers' | 'posters'>, canRead: boolean, banned: boolean, now: number): OwnActions | undefined {
+  if (kind === 'anonymous') return undefined;
+  const ids = ownRecentComments(threads, author, now);
+  if (!ids.length) return undefined;
+  const canEdit = !actionRefusal('edit', kind, rules, canRead, banned);
+  const canDelete = !actionRefusal('delete', kind, rules, canRead, banned);
+  return canEdit || canDelete ? { ids: new Set(ids), canEdit, canDelete } : undefined;
+}
+
+/** Ids of this author's comments in a thread that are still within the edit window: the ones the thread offers them to edit or delete. */
+export function ownRecentComments(threads: readonly CommentView[], author: Author, now: number): number[] {
+  const out: number[] = [];
+  const walk = (list: readonly CommentView[]) => {
+    for (const c of list) {
+      const mine = (author.memberId !== null && c.memberId === author.memberId) || (author.staffUserId !== null && c.staffUserId === author.staffUserId);
+      if (mine && !c.deleted && c.status === 'visible' && editWindowOpen(c.createdAt, now)) out.push(c.id);
+      walk(c.replies);
+    }
+  };
+  walk(threads);
+  return out;
+}
+
 /**
  * May this actor do this to this article or comment now? The one gate for every comment action:
  * a Permit, or a 404 (nothing there for this reader), 401 (signed out) or 403 with the reason.

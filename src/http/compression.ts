@@ -1,5 +1,5 @@
-import { brotliCompressSync, constants, crc32, deflateRawSync, gzipSync } from 'node:zlib';
-import type { FastifyReply } from 'fastify';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
  * Response compression: brotli or gzip when the client asks and the body is over MIN_BYTES.
@@ -16,9 +16,21 @@ export const MIN_BYTES = 1024;
  * names them with a non-zero q (or `*`). Null: send the body as it is.
  */
 export function pickEncoding(accept: string | string[] | undefined): Encoding | null {
-  if (!accept) return null;
+  const ok = weights(accept);
+  if (ok('br')) return 'br';
+  if (ok('gzip')) return 'gzip';
+  return null;
+}
+
+/** Whether the client takes gzip (a per-reader page is sent as gzip pieces even to a brotli client). */
+export function acceptsGzip(accept: string | string[] | undefined): boolean {
+  return weights(accept)('gzip');
+}
+
+function weights(accept: string | string[] | undefined): (coding: string) => boolean {
+  if (!accept) return () => false;
   const header = Array.isArray(accept) ? accept.join(',') : accept;
-  if (header.length > 500) return null;
+  if (header.length > 500) return () => false;
   const q: Record<string, number> = {};
   for (const part of header.split(',')) {
     const [name, ...params] = part.trim().toLowerCase().split(';');
@@ -31,10 +43,7 @@ export function pickEncoding(accept: string | string[] | undefined): Encoding | 
     }
     if (Number.isFinite(weight)) q[name] = weight;
   }
-  const ok = (e: string) => (q[e] ?? q['*'] ?? 0) > 0;
-  if (ok('br')) return 'br';
-  if (ok('gzip')) return 'gzip';
-  return null;
+  return (e) => (q[e] ?? q['*'] ?? 0) > 0;
 }
 
 // Quality 5 and level 6: within a few per cent of the smallest output at a tenth of the time (a
@@ -84,44 +93,29 @@ class SharedBodies {
 
 const shared = new SharedBodies(32 * 1024 * 1024);
 
+/** Replies whose body may be compressed, and whether that body goes to many readers. */
+const compressible = new WeakMap<FastifyReply, { shared: boolean }>();
+
 /**
- * Send a body compressed as the client asks. `shared`: the same body goes to many readers (kept
- * compressed); otherwise it is compressed for this response alone.
+ * Mark this reply's body for compression. `shared`: the same body goes to many readers, so its
+ * compressed form is kept; otherwise it is compressed for this response alone. The body itself is
+ * compressed in the last onSend hook (compressReplies), after every hook that still changes it.
  */
-export function sendCompressed(reply: FastifyReply, body: string | Buffer, o: { shared: boolean }): FastifyReply {
+export function markCompressible(reply: FastifyReply, o: { shared: boolean }): void {
+  compressible.set(reply, o);
   reply.header('vary', 'Accept-Encoding');
-  const size = typeof body === 'string' ? body.length : body.length;
-  const e = size >= MIN_BYTES ? pickEncoding(reply.request.headers['accept-encoding']) : null;
-  if (!e) return reply.send(body);
-  const out = o.shared ? shared.get(body, e) : compress(typeof body === 'string' ? Buffer.from(body) : body, e);
-  return reply.header('content-encoding', e).send(out);
 }
 
-/**
- * Raw deflate pieces that join into one stream: each ends on a byte boundary (a sync flush) and
- * none is final, so a page made of cached pieces and a few fresh ones is compressed without
- * compressing the cached parts again. gzipJoin wraps them.
- */
-export function deflatePiece(b: Buffer): Buffer {
-  return deflateRawSync(b, { level: 6, finishFlush: constants.Z_SYNC_FLUSH });
-}
-
-/** A fixed-Huffman block with BFINAL set and nothing in it: ends the deflate stream. */
-const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
-const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
-
-/** A gzip member from deflate pieces and the plain bytes they hold (for the CRC and length). */
-export function gzipJoin(pieces: Buffer[], plain: Buffer[]): Buffer {
-  let crc = 0;
-  let size = 0;
-  for (const p of plain) {
-    // Empty parts are skipped: Node 20's crc32 answers 0 for some empty buffers, whatever the running value.
-    if (!p.length) continue;
-    crc = crc32(p, crc);
-    size += p.length;
-  }
-  const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc >>> 0, 0);
-  trailer.writeUInt32LE(size >>> 0, 4);
-  return Buffer.concat([GZIP_HEADER, ...pieces, FINAL_BLOCK, trailer]);
+/** The onSend hook that compresses marked replies; registered after the hooks that fill a body in. */
+export function compressReplies(app: FastifyInstance): void {
+  app.addHook('onSend', async (req, reply, payload) => {
+    const mark = compressible.get(reply);
+    if (!mark || req.method === 'HEAD' || reply.hasHeader('content-encoding')) return payload;
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+    if (payload.length < MIN_BYTES) return payload;
+    const e = pickEncoding(req.headers['accept-encoding']);
+    if (!e) return payload;
+    reply.header('content-encoding', e);
+    return mark.shared ? shared.get(payload, e) : compress(typeof payload === 'string' ? Buffer.from(payload) : payload, e);
+  });
 }

@@ -20,6 +20,7 @@ export async function readerFacts(ctx: AppContext, req: FastifyRequest, id?: Ide
   return {
     member: who.member ? { id: who.member.id, status: who.member.status, commentBanned: who.member.commentBanned } : undefined,
     staff: !!who.staff,
+    staffId: who.staff?.id,
     deviceId: ctx.deviceIdOf(req),
     ip: req.ip,
     userAgent: req.headers['user-agent'] ?? '',

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { sendCompressed } from './compression.js';
+import { markCompressible } from './compression.js';
 
 /** Headers every HTML page carries. Reader pages need no script; the CSP says so. */
 export const PAGE_HEADERS = {
@@ -16,10 +16,12 @@ export const PAGE_HEADERS = {
  */
 export function sendHtml(reply: FastifyReply, html: { value: string } | string | Buffer, status = 200, cache = 'public, max-age=60', o: { shared?: boolean } = {}): FastifyReply {
   reply.code(status).headers(PAGE_HEADERS).header('cache-control', cache);
-  return sendCompressed(reply, typeof html === 'string' || Buffer.isBuffer(html) ? html : html.value, { shared: o.shared ?? cache.startsWith('public') });
+  markCompressible(reply, { shared: o.shared ?? cache.startsWith('public') });
+  return reply.send(typeof html === 'string' || Buffer.isBuffer(html) ? html : html.value);
 }
 
 export function sendXml(reply: FastifyReply, body: string, type = 'application/xml; charset=utf-8'): FastifyReply {
   reply.header('content-type', type).header('x-content-type-options', 'nosniff').header('cache-control', 'public, max-age=300');
-  return sendCompressed(reply, body, { shared: true });
+  markCompressible(reply, { shared: true });
+  return reply.send(body);
 }

@@ -20,6 +20,8 @@ import { commentRoutes } from './routes/comments.js';
 import { adminCommentRoutes } from './routes/admin-comments.js';
 import { adminImportRoutes } from './routes/admin-import.js';
 import { redirectFor } from '../web/reader.service.js';
+import { fillReaderHeaders } from './reader-header.js';
+import { compressReplies } from './compression.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
@@ -82,6 +84,9 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   });
   await app.register(rateLimit, { global: false });
 
+  fillReaderHeaders(app, ctx);
+  // After the header is filled in: compression sees the body as it will be sent.
+  compressReplies(app);
   healthRoutes(app, ctx);
   readerRoutes(app, ctx);
   feedRoutes(app, ctx);

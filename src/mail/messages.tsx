@@ -42,13 +42,20 @@ function button(brand: Brand, href: string, label: string): Html {
   );
 }
 
-export function signInMail(brand: Brand, to: string, link: string, kind: 'signin' | 'signup' | 'staff'): Mail {
+/** `trialDays`: the link also starts a free trial of that many days (a reader's link from "Try N days free"). */
+export function signInMail(brand: Brand, to: string, link: string, kind: 'signin' | 'signup' | 'staff', trialDays = 0): Mail {
   const site = brand.settings.title;
-  const subject = kind === 'signup' ? `Confirm your email to finish signing up to ${site}` : `Your sign-in link for ${site}`;
-  const lead = kind === 'signup'
-    ? `Welcome to ${site}. Confirm your email address to finish creating your account.`
-    : kind === 'staff' ? `Use this link to sign in to the ${site} newsroom.` : `Use this link to sign in to ${site}.`;
-  const action = kind === 'signup' ? 'Confirm and sign in' : 'Sign in';
+  const trial = kind !== 'staff' && trialDays > 0;
+  const subject = trial ? `Start your ${trialDays}-day free trial of ${site}`
+    : kind === 'signup' ? `Confirm your email to finish signing up to ${site}` : `Your sign-in link for ${site}`;
+  const lead = trial
+    ? (kind === 'signup'
+      ? `Welcome to ${site}. Confirm your email address to create your account and start your ${trialDays}-day free trial: every article, no card needed.`
+      : `Use this link to sign in to ${site} and start your ${trialDays}-day free trial: every article, no card needed.`)
+    : kind === 'signup'
+      ? `Welcome to ${site}. Confirm your email address to finish creating your account.`
+      : kind === 'staff' ? `Use this link to sign in to the ${site} newsroom.` : `Use this link to sign in to ${site}.`;
+  const action = trial ? 'Start my free trial' : kind === 'signup' ? 'Confirm and sign in' : 'Sign in';
   const text = `${lead}\n\n${action}: ${link}\n\nThe link works once and expires in 15 minutes. If you did not ask for it, ignore this email: nothing happens without the link.\n\n— ${site}\n${brand.siteUrl}\n`;
   const html = frame(brand, subject, (
     <div>

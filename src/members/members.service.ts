@@ -26,6 +26,8 @@ export interface AccountDeps {
   onMemberSignIn(d: { db: Kysely<DB> | Transaction<DB>; now: number }, memberId: number, deviceId: string | null): Promise<void>;
   /** Carry out what the reader asked for with their link (start a trial); returns where to send them. */
   onIntent(d: { db: Kysely<DB> | Transaction<DB> }, memberId: number, intent: string, returnTo: string): Promise<string>;
+  /** Days of free trial a trial link for this address would start (0: none), for the mail to say so. */
+  trialOffer(d: { db: Kysely<DB> | Transaction<DB> }, email: string): Promise<number>;
 }
 
 export interface Member {
@@ -95,7 +97,8 @@ export async function requestSignInLink(deps: AccountDeps, i: { email: string; n
     const purpose: LinkPurpose = member ? 'signin' : 'signup';
     const intent = i.intent === 'trial' ? 'trial' : null;
     const token = await createLoginToken(d.db, { purpose, email, name, memberId: member?.id ?? null, staffUserId: null, bindingHash: i.bindingHash, deviceId: i.deviceId, returnTo: safeReturnTo(i.returnTo), intent }, now);
-    await queueMail(d.db, signInMail(await d.brand(), member?.email ?? email, `${d.siteUrl}/signin/verify?token=${token}`, purpose === 'signup' ? 'signup' : 'signin'), now);
+    const trialDays = intent === 'trial' ? await d.trialOffer({ db: d.db }, email) : 0;
+    await queueMail(d.db, signInMail(await d.brand(), member?.email ?? email, `${d.siteUrl}/signin/verify?token=${token}`, purpose === 'signup' ? 'signup' : 'signin', trialDays), now);
   });
   deps.mailQueued();
 }

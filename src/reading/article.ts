@@ -7,6 +7,7 @@ import { ArticlePage, READER_SLOT } from '../web/pages/article.js';
 import { ReaderSlot, wallHasForm } from '../web/pages/wall.js';
 import { CSRF_MARK } from '../web/pages/comments.js';
 import type { ArticleShell, ReaderCache } from '../web/reader-cache.js';
+import { READER_MARK } from '../web/reader-nav.js';
 import type { Site } from '../web/site.js';
 import { commentBlock, type CommentQuery, type Part } from './comment-block.js';
 import type { ReaderFacts } from './facts.js';
@@ -54,12 +55,14 @@ export async function readArticle(deps: ReadingDeps, site: Site, slug: string, q
   const shell = await cache.shells.getOrLoad(`${article.id}:${article.updatedAt}:${part}`, async () => {
     const body = await loadBody(content.db, article.id, part);
     const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
+    // Cut where the reader-specific parts go: the header's reader part, then the slot.
+    const nav = html.indexOf(READER_MARK);
     const at = html.indexOf(READER_SLOT);
-    return { head: Buffer.from(html.slice(0, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };
+    return { top: Buffer.from(html.slice(0, nav)), head: Buffer.from(html.slice(nav + READER_MARK.length, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };
   });
 
   const slot = decision.reason === 'free' ? NO_SLOT : await readerSlot(cache, site, article, decision, who);
-  const comments = await commentBlock({ db: content.db, cache }, site, article, decision.full, who, q);
+  const comments = await commentBlock({ db: content.db, cache, now: () => content.clock.now() }, site, article, decision.full, who, q);
   return { kind: 'ok', article, decision, newDeviceId, shell, slot, comments };
 }
 

@@ -3,7 +3,7 @@ import { decideForRequest, type AccessDeps } from '../access/access.service.js';
 import { readerKind } from '../access/reader-kind.js';
 import type { ArticleSummary } from '../content/types.js';
 import type { Q } from '../db/q.js';
-import { loadThread, type Sort } from '../comments/comments.service.js';
+import { loadThread, ownActions, type Sort } from '../comments/comments.service.js';
 import { actionRefusal, readRefusal } from '../comments/rules.js';
 import { CommentPrompt, CommentThread, CSRF_MARK } from '../web/pages/comments.js';
 import type { ReaderCache } from '../web/reader-cache.js';
@@ -32,7 +32,7 @@ export async function mayReadArticle(access: AccessDeps, site: Site, article: Pi
  * and the way in. Comment text never reaches a reader without the right to it. A block with no form
  * token is the same for every reader it is shown to (see web/page-assembly).
  */
-export async function commentBlock(deps: { db: Q; cache: ReaderCache }, site: Site, article: ArticleSummary, canReadArticle: boolean, who: ReaderFacts, q: CommentQuery): Promise<Part> {
+export async function commentBlock(deps: { db: Q; cache: ReaderCache; now(): number }, site: Site, article: ArticleSummary, canReadArticle: boolean, who: ReaderFacts, q: CommentQuery): Promise<Part> {
   const kind = readerKind(who);
   const rules = site.comments;
   const returnTo = `/articles/${article.slug}`;
@@ -48,10 +48,12 @@ export async function commentBlock(deps: { db: Q; cache: ReaderCache }, site: Si
   // What the thread offers is what authorize allows: the same rule, asked for each action.
   const postRef = actionRefusal('post', kind, rules, canReadArticle, banned);
   const canLike = !actionRefusal('like', kind, rules, canReadArticle, banned);
-  const key = `comments:${article.id}:${q.comments}:${q.cpage}:${postRef ?? 'post'}:${canLike ? 'like' : ''}`;
-  const cached = await deps.cache.pages.getOrLoad(key, async () => {
-    const t = await loadThread(deps.db, article.id, q.comments, q.cpage);
-    return { type: 'text/html', body: CommentThread({ site, slug: article.slug, total: t.total, threads: t.threads, sort: q.comments, page: q.cpage, hasNext: t.hasNext, canPost: !postRef, postRefusal: postRef, canLike }).value };
-  });
+  const t = await deps.cache.threads.getOrLoad(`${article.id}:${q.comments}:${q.cpage}`, () => loadThread(deps.db, article.id, q.comments, q.cpage));
+  // An author's comments still in the edit window get Edit and Delete: a variant of the thread for that author alone.
+  const own = ownActions(kind, t.threads, { memberId: who.member?.id ?? null, staffUserId: who.staffId ?? null }, rules, canReadArticle, banned, deps.now());
+  const key = `comments:${article.id}:${q.comments}:${q.cpage}:${postRef ?? 'post'}:${canLike ? 'like' : ''}${own ? `:own:${[...own.ids].join(',')}:${own.canEdit}:${own.canDelete}` : ''}`;
+  const cached = await deps.cache.pages.getOrLoad(key, async () => (
+    { type: 'text/html', body: CommentThread({ site, slug: article.slug, total: t.total, threads: t.threads, sort: q.comments, page: q.cpage, hasNext: t.hasNext, canPost: !postRef, postRefusal: postRef, canLike, own }).value }
+  ));
   return { template: cached.body, needsToken: cached.body.includes(CSRF_MARK) };
 }

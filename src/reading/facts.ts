@@ -6,6 +6,8 @@ import type { RequestFacts } from '../access/access.service.js';
  */
 export interface ReaderFacts extends RequestFacts {
   member?: RequestFacts['member'] & { commentBanned?: boolean };
+  /** The staff user signed in, when one is (their own comments get Edit and Delete). */
+  staffId?: number;
   /** A HEAD request: answered as a GET would be, but it changes nothing (no read counted, no device). */
   look: boolean;
 }

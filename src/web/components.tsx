@@ -32,17 +32,37 @@ export function Byline(props: { article: ArticleSummary; site: Site }): Html {
   );
 }
 
+/**
+ * An article's feature image in a listing. The box is fixed by width/height (3:2, and the same
+ * aspect-ratio in the stylesheet, the image cropped to it), so the page does not move when it loads;
+ * it loads only when scrolled near.
+ */
+export function FeatureImage(props: { article: ArticleSummary; className: string; width: number; height: number; lazy?: boolean }): Html {
+  const a = props.article;
+  if (!a.featureImageUrl) return <Fragment />;
+  return <img class={props.className} src={a.featureImageUrl} alt={a.featureImageAlt ?? ''} width={String(props.width)} height={String(props.height)} loading={props.lazy === false ? undefined : 'lazy'} decoding="async" />;
+}
+
 export function StoryCard(props: { article: ArticleSummary; site: Site; compact?: boolean; headingLevel?: 2 | 3 }): Html {
   const a = props.article;
   const title = <a href={`/articles/${a.slug}`}>{a.title}</a>;
-  return (
-    <li class="story-card">
+  // Rails (compact) stay text only: they are a column of headlines.
+  const image = !props.compact && !!a.featureImageUrl;
+  const text = (
+    <Fragment>
       {a.section && !props.compact ? <p class="kicker">{a.section.name}</p> : null}
       {props.headingLevel === 2 ? <h2 class="story-card__title">{title}</h2> : <h3 class="story-card__title">{title}</h3>}
       {!props.compact && a.dek ? <p class="dek">{a.dek}</p> : null}
       {props.compact ? null : <Byline article={a} site={props.site} />}
       <AccessBadge access={a.access} />
       {a.commentCount ? <a class="comment-count-badge" href={`/articles/${a.slug}#comments`}>{a.commentCount} {a.commentCount === 1 ? 'comment' : 'comments'}</a> : null}
+    </Fragment>
+  );
+  if (!image) return <li class="story-card">{text}</li>;
+  return (
+    <li class="story-card story-card--image">
+      <div class="story-card__text">{text}</div>
+      <FeatureImage article={a} className="story-card__image" width={360} height={240} />
     </li>
   );
 }

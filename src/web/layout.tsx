@@ -1,5 +1,6 @@
 import { h, Fragment, raw, jsonForScript, type Child, type Html } from '../shared/jsx.js';
 import { getAssets } from './assets.js';
+import { READER_MARK } from './reader-nav.js';
 import type { Site } from './site.js';
 
 export interface PageMeta {
@@ -57,6 +58,7 @@ export function Layout(props: { site: Site; meta: PageMeta; children?: Child }):
         <a class="skip-link" href="#main">Skip to content</a>
         <header class="site-header">
           <div class="wrap">
+            {raw(READER_MARK)}
             <a class="site-title" href="/">{s.logoUrl ? <img src={s.logoUrl} alt={s.title} /> : s.title}</a>
             {s.description ? <p class="site-tagline">{s.description}</p> : null}
             <nav class="site-nav" aria-label="Sections">
@@ -67,8 +69,7 @@ export function Layout(props: { site: Site; meta: PageMeta; children?: Child }):
                 ))}
               </ul>
             </nav>
-            <p class="site-account"><a href="/account">Account</a></p>
-            <form class="search-form" role="search" action="/search" method="get">
+            <form class="search-form" role="search" aria-label="Site" action="/search" method="get">
               <label class="visually-hidden" for="site-search">Search articles</label>
               <input id="site-search" type="search" name="q" placeholder="Search" maxlength="200" />
               <button type="submit">Search</button>

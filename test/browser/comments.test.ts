@@ -303,22 +303,29 @@ browserSuite('comments in Chromium', () => {
     await page.goto(`${base}/articles/${a.slug}`);
     // A marker that survives only if the page is never reloaded.
     await page.evaluate(() => ((globalThis as unknown as { stayed: boolean }).stayed = true));
+    expect(await commentsHeading(page)).toBe('Comments (0)');
     const form = page.locator('#comments form.comment-form').first();
     await form.locator('textarea').fill('Inline-comment-marker *hi*');
     await form.getByRole('button', { name: 'Post comment' }).click();
     await page.locator('#comments .comment__body', { hasText: 'Inline-comment-marker' }).waitFor();
+    // The count follows without a reload, and the new comment offers its author what a reload would.
+    expect(await commentsHeading(page)).toBe('Comments (1)');
     const first = page.locator('#comments li.comment').first();
+    expect(await first.locator('> article > footer').getByRole('link', { name: 'Edit' }).getAttribute('href')).toMatch(/^\/comments\/\d+#edit$/);
+    expect(await first.locator('> article > footer').getByRole('button', { name: 'Delete' }).count()).toBe(1);
     await first.getByRole('link', { name: 'Reply' }).click();
     const inline = first.locator('form.comment-form');
     await inline.locator('textarea').fill('Inline-reply-marker');
     await inline.getByRole('button', { name: 'Post reply' }).click();
     await first.locator('ol.comment-list--replies .comment__body', { hasText: 'Inline-reply-marker' }).waitFor();
+    expect(await commentsHeading(page)).toBe('Comments (2)');
     expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(await first.locator('.comment__body em').textContent()).toBe('hi');
     expect(watch.consoleErrors).toEqual([]);
-    // And the server has both, as a reload shows.
+    // And the server has both, as a reload shows, with the same count.
     await page.reload();
     expect(await page.locator('#comments').textContent()).toContain('Inline-reply-marker');
+    expect(await commentsHeading(page)).toBe('Comments (2)');
     await ctx.close();
   });
 

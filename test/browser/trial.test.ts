@@ -152,6 +152,7 @@ browserSuite('no-card trial from the wall in Chromium', () => {
 
     // The emailed link, opened in the same page: the trial starts on arrival, back on article 4 in full.
     const signupMail = await inbox!.waitFor(email);
+    expect(signupMail.subject).toBe(`Start your 14-day free trial of ${title}`);
     const link = linkIn(signupMail);
     expect(link.startsWith(`${base}/signin/verify?token=`)).toBe(true);
     const subsOf = () => app!.ctx.database.db.selectFrom('subscriptions').innerJoin('members', 'members.id', 'subscriptions.member_id')
@@ -162,6 +163,9 @@ browserSuite('no-card trial from the wall in Chromium', () => {
       expect(res?.status()).toBe(200);
       expect(new URL(page.url()).pathname).toBe(`/articles/${fourth.slug}`);
       expect((await page.locator('h1').textContent())?.trim()).toBe(fourth.title);
+      // Told so on arrival, and signed in as the header shows.
+      expect(await page.getByRole('status').filter({ hasText: 'Your free trial has started' }).isVisible()).toBe(true);
+      expect(await page.getByRole('banner').getByRole('link', { name: 'Account (signed in)' }).isVisible()).toBe(true);
       expect(await page.getByRole('button', { name: 'Sign in on this device' }).count()).toBe(0);
       expect(await page.locator('.article__body').getByText(fourth.canary).isVisible()).toBe(true);
       expect(await page.locator('.paywall').count()).toBe(0);

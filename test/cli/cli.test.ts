@@ -188,6 +188,30 @@ describe.concurrent('masthead CLI: commands', () => {
     expect(all.stdout).toContain('meter.period="week"\n');
   }, 120_000);
 
+  it('settings get lists every group and settings set reaches comments.* as the README shows', async () => {
+    const dataDir = freshDataDir();
+    const set = await run(['settings', 'set', 'comments.readers', 'members'], { dataDir });
+    expect(set.stderr).toBe('');
+    expect(set.code).toBe(0);
+    expect(set.stdout).toBe('comments.readers="members"\n');
+    const words = await run(['settings', 'set', 'comments.blockedWords', '["spam","scam"]'], { dataDir });
+    expect(words.stdout).toBe('comments.blockedWords=["spam","scam"]\n');
+    const [all, bad, proto] = await Promise.all([
+      run(['settings', 'get'], { dataDir }),
+      run(['settings', 'set', 'comments.readers', 'robots'], { dataDir }),
+      run(['settings', 'set', 'comments.constructor', '1'], { dataDir }),
+    ]);
+    const keys = all.stdout.trim().split('\n').map((l) => l.split('=')[0]);
+    for (const prefix of ['site', 'meter', 'billing', 'comments']) expect(keys.some((k) => k!.startsWith(`${prefix}.`)), prefix).toBe(true);
+    expect(all.stdout).toContain('comments.readers="members"\n');
+    expect(all.stdout).toContain('comments.posters="subscribers"\n');
+    expect(all.stdout).toContain('billing.trialMode="no_card"\n');
+    expect(bad.code).toBe(1);
+    expect(oneLine(bad.stderr)).toMatch(/^masthead: comments\.readers: /);
+    expect(proto.code).toBe(1);
+    expect(oneLine(proto.stderr)).toMatch(/unknown setting "comments\.constructor"/);
+  }, 120_000);
+
   it('user reset-password prints a new password for a staff user', async () => {
     const dataDir = freshDataDir();
     await run(['user', 'create', '--email', 'ed@example.com', '--role', 'editor'], { dataDir });

@@ -3,12 +3,19 @@ import { dialects } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { safeReturnTo } from '../../src/members/members.service.js';
+import { createSession } from '../../src/members/sessions.js';
 
 /** Path and query of an absolute link from a mail, for inject. */
 const pathOf = (link: string) => {
   const u = new URL(link);
   return u.pathname + u.search;
 };
+
+const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0';
+const CHROME_LINUX = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+/** A page's text as a reader reads it: tags gone, spaces collapsed. */
+const textOf = (html: string) => html.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
 
 describe.each(dialects())('reader accounts on %s', (dialect) => {
   let t: TestApp;
@@ -199,14 +206,14 @@ describe.each(dialects())('reader accounts on %s', (dialect) => {
     expect((await a.post('/account/password', { password: 'short' })).statusCode).toBe(400);
     expect((await a.post('/account/password', { password: 'a long enough passphrase' })).statusCode).toBe(303);
 
-    const b = t.agent({ 'user-agent': 'OtherDevice/2.0' });
+    const b = t.agent({ 'user-agent': FIREFOX_WINDOWS });
     await b.get('/signin');
     expect((await b.post('/signin/password', { email: 'full-cycle@example.com', password: 'wrong password!' })).statusCode).toBe(401);
     const ok = await b.post('/signin/password', { email: 'full-cycle@example.com', password: 'a long enough passphrase', return_to: '/account' });
     expect(ok.statusCode).toBe(303);
-    const listed = (await a.get('/account')).body;
-    expect(listed).toContain('OtherDevice/2.0');
-    expect(listed).toContain('(this browser)');
+    const listed = textOf((await a.get('/account')).body);
+    expect(listed).toContain('Firefox on Windows, last active just now');
+    expect(listed).toContain('Unknown browser (this browser), last active just now');
 
     const exported = await a.get('/account/export.json');
     expect(exported.json().account).toMatchObject({ email: 'full-cycle@example.com', name: 'Full Cycle', hasPassword: true });
@@ -228,6 +235,23 @@ describe.each(dialects())('reader accounts on %s', (dialect) => {
     expect(row.name).toBe('');
     expect(row.password_hash).toBeNull();
     expect(JSON.stringify(row)).not.toContain('full-cycle');
+  });
+
+  it('lists sessions by browser and system and how long ago they were used, never as raw User-Agent strings', async () => {
+    const { a, link } = await signUp('devices@example.com', 'Many Devices');
+    await a.get(pathOf(link));
+    const member = await t.db.db.selectFrom('members').select('id').where('email', '=', 'devices@example.com').executeTakeFirstOrThrow();
+    const now = t.clock.now();
+    await createSession(t.db.db, { memberId: member.id }, CHROME_LINUX, now - 2 * 3_600_000 - 5 * 60_000);
+    await createSession(t.db.db, { memberId: member.id }, SAFARI_IPHONE, now - 3 * 86_400_000);
+    await createSession(t.db.db, { memberId: member.id }, 'curl/8.5.0', now - 20 * 60_000);
+    const page = (await a.get('/account')).body;
+    const list = textOf(/<ul class="session-list">([\s\S]*?)<\/ul>/.exec(page)![1]!);
+    expect(list).toContain('Chrome on Linux, last active 2 hours ago');
+    expect(list).toContain('Safari on iPhone, last active 3 days ago');
+    expect(list).toContain('Unknown browser, last active 20 minutes ago');
+    expect(list).toContain('Unknown browser (this browser), last active just now');
+    for (const raw of [CHROME_LINUX, SAFARI_IPHONE, 'curl/8.5.0', 'TestBrowser/1.0']) expect(page).not.toContain(raw);
   });
 
   it('ignores a session cookie that does not verify', async () => {

@@ -6,6 +6,7 @@ import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { startStripeStub, type StripeStub } from '../helpers/stripe-stub.js';
 import type { ArticleDetail } from '../../src/content/articles.service.js';
 import { captureLog, WARN, type LogEntry } from '../helpers/log.js';
+import { archivePlan, createPlan } from '../../src/billing/plans.js';
 
 const DAY = 86_400_000;
 const FULL = 'The rest of the story';
@@ -52,9 +53,18 @@ describe.each(dialects())('trials and comp access on %s', (dialect) => {
     const before = inbox.messages.length;
     const res = await a.post('/signup', { email: 'trialist@example.com', intent: 'trial', return_to: `/articles/${paid.slug}` });
     expect(res.statusCode).toBe(303);
-    const landed = await a.get(pathOf(linkIn(await inbox.waitFor('trialist@example.com', { after: before }))));
-    expect(landed.headers.location).toBe(`/articles/${paid.slug}`);
-    expect((await a.get(`/articles/${paid.slug}`)).body).toContain(FULL);
+    // The link's mail says what it does.
+    const mail = await inbox.waitFor('trialist@example.com', { after: before });
+    expect(mail.subject).toBe('Start your 14-day free trial of Masthead');
+    expect(mail.text).toContain('start your 14-day free trial');
+    const landed = await a.get(pathOf(linkIn(mail)));
+    expect(landed.headers.location).toBe(`/articles/${paid.slug}?notice=trial-started`);
+    const back = (await a.get(landed.headers.location as string)).body;
+    expect(back).toContain(FULL);
+    expect(back).toContain('Your free trial has started');
+    // The notice is ours, from its key, and only for the reader it is true for.
+    expect((await t.get(`/articles/${paid.slug}?notice=trial-started`)).body).not.toContain('Your free trial has started');
+    expect((await a.get(`/articles/${paid.slug}`)).body).not.toContain('Your free trial has started');
     const account = (await a.get('/account')).body;
     expect(account).toContain('Free trial');
     expect(account).toContain('14 days left');
@@ -65,7 +75,8 @@ describe.each(dialects())('trials and comp access on %s', (dialect) => {
   it('sends the reminder, ends the trial after 14 days and brings the wall back', async () => {
     const a = await signIn(t, inbox, 'ender@example.com');
     await a.get('/subscribe');
-    expect((await a.post('/subscribe/trial', { return_to: `/articles/${paid.slug}` })).headers.location).toBe(`/articles/${paid.slug}`);
+    expect((await a.post('/subscribe/trial', { return_to: `/articles/${paid.slug}#comments` })).headers.location).toBe(`/articles/${paid.slug}?notice=trial-started#comments`);
+    expect((await a.get('/account?notice=trial-started')).body).toContain('Your free trial has started');
     expect((await a.get(`/articles/${paid.slug}`)).body).toContain(FULL);
     const before = inbox.messages.length;
     t.clock.advance(11 * DAY + 1000);
@@ -86,6 +97,14 @@ describe.each(dialects())('trials and comp access on %s', (dialect) => {
     await a.get('/subscribe');
     expect((await a.post('/subscribe/trial', {})).statusCode).toBe(303);
     await a.post('/account/subscription/cancel', {});
+    // A trial link for an address whose trial is used promises none: it is a plain sign-in link.
+    const c = t.agent();
+    await c.get('/subscribe');
+    const before = inbox.messages.length;
+    await c.post('/signup', { email: 'jdoe@gmail.com', intent: 'trial', return_to: '/' });
+    const plain = await inbox.waitFor('jdoe@gmail.com', { after: before });
+    expect(plain.subject).not.toMatch(/trial/);
+    expect(plain.text).not.toMatch(/trial/);
     const b = await signIn(t, inbox, 'jdoe+second@googlemail.com');
     const page = await b.get('/subscribe');
     expect(page.body).toContain('Your trial has been used');
@@ -93,6 +112,31 @@ describe.each(dialects())('trials and comp access on %s', (dialect) => {
     const again = await b.post('/subscribe/trial', {});
     expect(again.statusCode).toBe(409);
     expect(again.body).toContain('Your trial has been used');
+  });
+
+  it('offers every active plan on /subscribe, the default first, each with its prices and trial, and starts the chosen plan\'s trial', async () => {
+    // As `masthead plan create` makes them: not the default, one archived.
+    const circle = await createPlan(t.db.db, { name: 'Harbour Circle', trialDays: 7, prices: [{ interval: 'month', currency: 'gbp', amount: 1500 }, { interval: 'year', currency: 'gbp', amount: 15000 }] }, t.clock.now());
+    const gone = await createPlan(t.db.db, { name: 'Old Friends', trialDays: 0, prices: [{ interval: 'month', currency: 'gbp', amount: 300 }] }, t.clock.now());
+    await archivePlan(t.db.db, gone.id, t.clock.now());
+    const page = (await t.get('/subscribe')).body;
+    const text = page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Supporter £7.00 a month £70.00 a year 14-day free trial');
+    expect(text).toContain('Harbour Circle £15.00 a month £150.00 a year 7-day free trial');
+    expect(page.indexOf('Supporter')).toBeLessThan(page.indexOf('Harbour Circle'));
+    expect(page).not.toContain('Old Friends');
+
+    const a = await signIn(t, inbox, 'circle@example.com');
+    const mine = (await a.get('/subscribe')).body;
+    expect(mine).toContain('Start my 14-day free trial');
+    expect(mine).toContain('Start my 7-day free trial');
+    expect((await a.post('/subscribe/trial', { plan: circle.slug })).statusCode).toBe(303);
+    const sub = await t.db.db.selectFrom('subscriptions as s').innerJoin('members as m', 'm.id', 's.member_id').select(['s.plan_id', 's.status', 's.trial_end']).where('m.email', '=', 'circle@example.com').executeTakeFirstOrThrow();
+    expect(sub).toEqual({ plan_id: circle.id, status: 'trialing', trial_end: t.clock.now() + 7 * DAY });
+    const b = await signIn(t, inbox, 'nosuchplan@example.com');
+    await b.get('/subscribe');
+    expect((await b.post('/subscribe/trial', { plan: 'no-such-plan' })).statusCode).toBe(409);
+    await archivePlan(t.db.db, circle.id, t.clock.now());
   });
 
   it('grants and revokes complimentary access through the Admin API', async () => {
@@ -177,6 +221,14 @@ describe.each(dialects())('Stripe on %s', (dialect) => {
     expect(account).toContain('Active');
     expect(account).toContain('Next charge');
     expect(account).toContain('£70.00');
+  });
+
+  it('checks out the plan the reader chose, at its price', async () => {
+    const circle = await createPlan(t.db.db, { name: 'Stripe Circle', trialDays: 0, prices: [{ interval: 'month', currency: 'gbp', amount: 1500 }, { interval: 'year', currency: 'gbp', amount: 15000 }] }, t.clock.now());
+    const { a, session } = await checkout('circle-payer@example.com', 'year', { plan: circle.slug });
+    expect((await a.get('/subscribe')).body).toContain('Pay £150.00 a year');
+    expect(session).toMatchObject({ line_items: { 0: { price_data: { currency: 'gbp', unit_amount: '15000', recurring: { interval: 'year' }, product_data: { name: 'Stripe Circle' } } } } });
+    await archivePlan(t.db.db, circle.id, t.clock.now());
   });
 
   it('refuses a bad signature with 400 and changes nothing', async () => {

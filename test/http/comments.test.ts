@@ -6,7 +6,7 @@ import { startInbox, type Inbox } from '../helpers/smtp.js';
 import { createSession } from '../../src/members/sessions.js';
 import type { ArticleDetail } from '../../src/content/articles.service.js';
 import { XSS } from '../helpers/xss.js';
-import { parseDocument } from 'htmlparser2';
+import { DomUtils, parseDocument } from 'htmlparser2';
 import type { Element } from 'domhandler';
 
 describe.each(dialects())('comments on %s', (dialect) => {
@@ -180,6 +180,72 @@ describe.each(dialects())('comments on %s', (dialect) => {
     await sub.agent.get(`/comments/${id}`);
     expect((await sub.agent.post(`/comments/${id}/delete`, {})).statusCode).toBe(303);
     expect((await sub.agent.get(`/articles/${article.slug}`)).body).not.toContain('Considered opinion');
+  });
+
+  /** The actions under a comment in a page, as a reader sees them: link and button texts, with where links go and forms post. */
+  function actionsOf(page: string, commentId: number): { text: string; href?: string; action?: string }[] {
+    const li = DomUtils.findOne((e) => e.attribs.id === `comment-${commentId}`, parseDocument(page).children);
+    expect(li, `comment ${commentId} is on the page`).not.toBeNull();
+    const child = (el: Element, name: string) => el.children.find((c): c is Element => c.type === 'tag' && (c as Element).name === name);
+    // The comment's own footer, not its replies'.
+    const footer = child(child(li!, 'article')!, 'footer');
+    return DomUtils.findAll((e) => e.name === 'a' || e.name === 'button', footer ? footer.children : []).map((e) => {
+      const form = e.name === 'button' && (e.parent as Element | null)?.name === 'form' ? (e.parent as Element) : undefined;
+      return { text: DomUtils.textContent(e).trim(), ...(e.attribs.href ? { href: e.attribs.href } : {}), ...(form ? { action: form.attribs.action } : {}) };
+    });
+  }
+  const texts = (a: { text: string }[]) => a.map((x) => x.text.replace(/ \(\d+\)$/, ''));
+
+  it('offers the author Edit and Delete in the thread for their comments within the edit window, as plain links and forms, and no one else', async () => {
+    const sub = await reader('paid');
+    const other = await reader('paid');
+    const target = await makeArticle(t.app.ctx.content, { title: 'Own actions', accessLevel: 'free' });
+    const id = idFrom((await post(sub.agent, target.slug, 'Mine to change')).headers.location as string);
+    const mine = (await sub.agent.get(`/articles/${target.slug}`)).body;
+    expect(actionsOf(mine, id)).toEqual([
+      { text: 'Reply', href: `/comments/${id}#reply` },
+      { text: 'Like', action: `/comments/${id}/like` },
+      { text: 'Edit', href: `/comments/${id}#edit` },
+      { text: 'Delete', action: `/comments/${id}/delete` },
+    ]);
+    expect(texts(actionsOf((await other.agent.get(`/articles/${target.slug}`)).body, id))).toEqual(['Reply', 'Like', 'Report']);
+    // The Edit link lands on the edit form, holding the comment as written.
+    const edit = (await sub.agent.get(`/comments/${id}`)).body;
+    expect(edit).toMatch(/<h2 id="edit">Edit<\/h2>/);
+    expect(edit).toMatch(/<textarea id="edit-text"[^>]*>Mine to change<\/textarea>/);
+    // Delete straight from the thread: the form posts with the page's own token.
+    await sub.agent.get(`/articles/${target.slug}`);
+    expect((await sub.agent.post(`/comments/${id}/delete`, {})).statusCode).toBe(303);
+    expect((await sub.agent.get(`/articles/${target.slug}`)).body).not.toContain('Mine to change');
+
+    const later = idFrom((await post(sub.agent, target.slug, 'Mine for a while')).headers.location as string);
+    expect(texts(actionsOf((await sub.agent.get(`/articles/${target.slug}`)).body, later))).toContain('Edit');
+    t.clock.advance(16 * 60_000);
+    expect(texts(actionsOf((await sub.agent.get(`/articles/${target.slug}`)).body, later))).toEqual(['Reply', 'Like', 'Report']);
+  });
+
+  it('starts the reply box on a comment\'s page empty, gives the page a heading, and lands every Report link on a #report', async () => {
+    const sub = await reader('paid');
+    const other = await reader('paid');
+    const target = await makeArticle(t.app.ctx.content, { title: 'Reply box', accessLevel: 'free' });
+    const id = idFrom((await post(sub.agent, target.slug, 'Reply-box-marker')).headers.location as string);
+    const page = (await sub.agent.get(`/comments/${id}`)).body;
+    expect(page).toMatch(/<textarea id="reply-text"[^>]*><\/textarea>/);
+    expect(page).toMatch(/<textarea id="edit-text"[^>]*>Reply-box-marker<\/textarea>/);
+    expect(page).toMatch(/<h1>Reader \d+’s comment on “Reply box”<\/h1>/);
+    t.clock.advance(16 * 60_000);
+    await t.api('PATCH', '/api/admin/comments/settings', { readers: 'everyone' });
+    try {
+      for (const [who, agent] of [['the author', sub.agent], ['another subscriber', other.agent], ['a signed-out reader', t.agent()]] as const) {
+        const report = actionsOf((await agent.get(`/articles/${target.slug}`)).body, id).find((a) => a.text === 'Report');
+        expect(report?.href, who).toBe(`/comments/${id}#report`);
+        const landed = (await agent.get(report!.href!.split('#')[0]!)).body;
+        expect(landed, who).toMatch(/id="report"/);
+      }
+      expect((await sub.agent.get(`/comments/${id}`)).body).toContain('This is your comment, so there is nothing to report.');
+    } finally {
+      await t.api('PATCH', '/api/admin/comments/settings', { readers: 'subscribers' });
+    }
   });
 
   it('moderates: first comments held when set, blocked words held, hide, reports queue, bans', async () => {

@@ -24,11 +24,11 @@ describe.each(dialects())('compression on %s', (dialect) => {
   it('sends brotli or gzip as asked, the same page as without, and says it varies', async () => {
     const plain = await t.get('/');
     expect(plain.headers['content-encoding']).toBeUndefined();
-    expect(plain.headers.vary).toBe('Accept-Encoding');
+    expect(plain.headers.vary).toMatch(/\bAccept-Encoding\b/);
     for (const [accept, expected] of [['gzip, br', 'br'], ['gzip', 'gzip'], ['br;q=0, gzip;q=0.8', 'gzip'], ['identity', undefined]] as const) {
       const res = await t.get('/', { 'accept-encoding': accept });
       expect(res.headers['content-encoding'], accept).toBe(expected);
-      expect(res.headers.vary, accept).toBe('Accept-Encoding');
+      expect(res.headers.vary, accept).toMatch(/\bAccept-Encoding\b/);
       expect(inflate(res), accept).toBe(plain.body);
       if (expected) expect(res.rawPayload.length, accept).toBeLessThan(plain.rawPayload.length / 2);
     }

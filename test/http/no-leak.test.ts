@@ -6,6 +6,8 @@ import { dialects } from '../helpers/db.js';
 import { startTestApp, type Agent, type TestApp } from '../helpers/app.js';
 import { makeArticle, makeAuthor, makeComment, makeSection } from '../helpers/factories.js';
 import { ROUTES } from '../helpers/routes.js';
+import { READER_MARK } from '../../src/web/reader-nav.js';
+import { CSRF_MARK } from '../../src/web/pages/comments.js';
 import { createSession } from '../../src/members/sessions.js';
 import type { ArticleDetail } from '../../src/content/articles.service.js';
 
@@ -164,6 +166,9 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
           expect(body, where).not.toContain(CANARY);
           expect(body, where).not.toContain(NOBREAK_CANARY);
           expect(body, where).not.toContain(SHORT_CANARY);
+          // The marks where per-reader bytes go never reach a reader, compressed or not.
+          expect(body, where).not.toContain(READER_MARK);
+          expect(body, where).not.toContain(CSRF_MARK);
           // With the default rules only subscribers read comments; none of these readers is one.
           expect(body, where).not.toContain('Narwhal-comment');
           // A signed-in member reads `registered` articles by definition; everyone else must not.

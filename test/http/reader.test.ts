@@ -76,6 +76,22 @@ describe.each(dialects())('reader site on %s', (dialect) => {
     }
   });
 
+  it('shows an article\'s feature image on its listing card, with its alt text, a fixed box and lazy loading', async () => {
+    const d = t.app.ctx.content;
+    const pictured = await makeArticle(d, { title: 'Harbour at dawn', section: 'culture', featureImageUrl: '/images/harbour.jpg', featureImageAlt: 'Fishing boats at the quay "before" dawn' });
+    for (const url of ['/section/culture', '/search?q=Harbour']) {
+      const body = (await t.get(url)).body;
+      const card = new RegExp(`<li class="story-card story-card--image">(?:(?!</li>).)*?/articles/${pictured.slug}"(?:(?!</li>).)*</li>`, 's').exec(body)?.[0];
+      expect(card, url).toBeDefined();
+      expect(card, url).toContain('<img class="story-card__image" src="/images/harbour.jpg" alt="Fishing boats at the quay &quot;before&quot; dawn" width="360" height="240" loading="lazy" decoding="async">');
+    }
+    // A card without an image has none, and no empty box.
+    const culture = (await t.get('/section/culture')).body;
+    const plain = new RegExp(`<li class="story-card">(?:(?!</li>).)*?/articles/${free.slug}"`, 's').exec(culture);
+    expect(plain).not.toBeNull();
+    expect(culture.match(/<img /g)).toHaveLength(1);
+  });
+
   it('answers a malformed page number with 400 and what was wrong', async () => {
     for (const url of ['/?page=abc', '/?page=0', `/section/${sectionSlug}?page=-1`, '/search?q=x&page=1.5']) {
       const res = await t.get(url);
@@ -99,6 +115,12 @@ describe.each(dialects())('reader site on %s', (dialect) => {
     const empty = await t.get('/search');
     expect(empty.statusCode).toBe(200);
     expect(empty.headers['cache-control']).toBe('no-store');
+  });
+
+  it('names the search page\'s two search landmarks apart', async () => {
+    const body = (await t.get('/search?q=budget')).body;
+    const names = [...body.matchAll(/<form [^>]*role="search"[^>]*>/g)].map((m) => /aria-label="([^"]*)"/.exec(m[0])?.[1]);
+    expect(names).toEqual(['Site', 'Articles']);
   });
 
   it('redirects an old slug to the new one after an edit', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { compress, deflatePiece, gzipJoin, pickEncoding } from '../../src/http/compression.js';
+import { compress, pickEncoding } from '../../src/http/compression.js';
+import { deflatePiece, gzipJoin, storedPiece } from '../../src/shared/gzip-pieces.js';
 
 describe('pickEncoding', () => {
   it.each([
@@ -37,5 +38,11 @@ describe('compressed bodies', () => {
     // Any order and any split: the pieces do not depend on each other.
     const reversed = [...parts].reverse();
     expect(gunzipSync(gzipJoin(reversed.map(deflatePiece), reversed)).equals(Buffer.concat(reversed))).toBe(true);
+  });
+
+  it('mixes stored pieces (a reader’s token, uncompressed) with deflated ones', () => {
+    const parts = ['<form><input name="_csrf" value="', 'tok-ÄÖ-123', '"></form>'.repeat(40), '', 'Maya'].map((s) => Buffer.from(s));
+    const pieces = parts.map((p, i) => (i % 2 ? storedPiece(p) : deflatePiece(p)));
+    expect(gunzipSync(gzipJoin(pieces, parts)).equals(Buffer.concat(parts))).toBe(true);
   });
 });

@@ -162,6 +162,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
         member: id.member,
         subscription: await subscriptionView(ctx.billing, id.member.id, (await site()).settings.locale),
         sessions: sessions.map((s) => ({ id: s.id, createdAt: s.created_at, lastSeenAt: s.last_seen_at, userAgent: s.user_agent, current: s.id === id.session.id })),
+        now: ctx.clock.now(),
         notice: knownNotice(NOTICES, queryField(req, 'notice')),
         error: o.error,
       },

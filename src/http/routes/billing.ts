@@ -5,12 +5,13 @@ import { csrfToken, formField, knownNotice, queryField } from '../forms.js';
 import { identify } from '../identity.js';
 import { AppError } from '../../errors.js';
 import { safeReturnTo } from '../../members/members.service.js';
-import { defaultPlan } from '../../billing/plans.js';
+import { findPlanBySlug, listActivePlans } from '../../billing/plans.js';
 import { readBillingRules } from '../../billing/rules.js';
 import { cancelLocalTrial, liveSubscription, startTrial, trialUsed, TRIAL_REFUSALS } from '../../billing/subscriptions.js';
 import { createCheckout, createPortal, handleEvent, setCancelAtPeriodEnd, verifyWebhook } from '../../billing/stripe.service.js';
 import { readerKind } from '../../access/reader-kind.js';
 import { PricingPage } from '../../web/pages/pricing.js';
+import { withNotice } from '../../web/reader-nav.js';
 
 const PRIVATE = 'private, no-store';
 
@@ -26,7 +27,7 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
     return sendHtml(reply, PricingPage({
       site,
       view: {
-        plan: await defaultPlan(ctx.database.db),
+        plans: await listActivePlans(ctx.database.db),
         returnTo,
         csrf: await csrfToken(reply),
         reader,
@@ -55,13 +56,17 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
     const member = await requireMember(req, reply);
     if (!member) return reply;
     try {
-      await startTrial(ctx.billing, member.id);
+      // The plan the reader chose on /subscribe; none is the default plan (the wall's trial).
+      const slug = formField(req, 'plan');
+      const plan = slug ? await findPlanBySlug(ctx.database.db, slug) : undefined;
+      if (slug && !plan) return pricing(req, reply, TRIAL_REFUSALS.no_plan, 409);
+      await startTrial(ctx.billing, member.id, plan?.id);
     } catch (err) {
       if (err instanceof AppError && err.code === 'conflict') return pricing(req, reply, err.message, 409);
       throw err;
     }
     ctx.worker.kick();
-    return reply.header('cache-control', PRIVATE).redirect(safeReturnTo(formField(req, 'return_to')), 303);
+    return reply.header('cache-control', PRIVATE).redirect(withNotice(safeReturnTo(formField(req, 'return_to')), 'trial-started'), 303);
   });
 
   app.post('/subscribe/checkout', csrf, async (req, reply) => {
@@ -71,6 +76,7 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
     const interval = formField(req, 'interval') === 'year' ? 'year' : 'month';
     const back = safeReturnTo(formField(req, 'return_to'));
     const url = await createCheckout(ctx.stripe, member.id, interval, {
+      plan: formField(req, 'plan') || undefined,
       withTrial: formField(req, 'trial') === '1',
       successUrl: `${ctx.config.siteUrl}/account?notice=subscribed`,
       cancelUrl: `${ctx.config.siteUrl}/subscribe?return_to=${encodeURIComponent(back)}`,

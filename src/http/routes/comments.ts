@@ -140,7 +140,8 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
       canDelete: mine && !refusalOf('delete'),
       canReport: !mine && c.status === 'visible' && !reportRefusal,
       reportRefusal: !mine && c.status === 'visible' ? reportRefusal : null,
-      text: mine ? c.body_text : undefined,
+      // The edit box holds the comment as its author wrote it; the reply box starts empty.
+      editText: mine ? c.body_text : undefined,
       notice: queryField(req, 'reported') ? 'Thank you. A moderator will look at it.' : undefined,
     }), 200, PRIVATE);
   });

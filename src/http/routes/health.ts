@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { ping } from '../../db/database.js';
-import { sendCompressed } from '../compression.js';
+import { markCompressible } from '../compression.js';
 import { getAssets } from '../../web/assets.js';
 
 export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -15,7 +15,8 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
     app.get(asset.path, async (req, reply) => {
       reply.header('content-type', asset.type).header('cache-control', 'public, max-age=31536000, immutable').header('etag', asset.etag).header('x-content-type-options', 'nosniff');
       if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-      return sendCompressed(reply, asset.body, { shared: true });
+      markCompressible(reply, { shared: true });
+      return reply.send(asset.body);
     });
   }
 }

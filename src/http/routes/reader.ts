@@ -3,12 +3,14 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { loadHome, loadListing, loadSearch, redirectFor } from '../../web/reader.service.js';
-import { assemblePage } from '../../web/page-assembly.js';
+import { assembleGzip, assemblePage } from '../../web/page-assembly.js';
+import { acceptsGzip } from '../compression.js';
 import { DEVICE_COOKIE } from '../../access/access.service.js';
-import { csrfFor } from '../forms.js';
+import { csrfFor, isHead } from '../forms.js';
 import { readerFacts } from '../reader-facts.js';
 import { readArticle } from '../../reading/article.js';
 import { commentQuery, type Part } from '../../reading/comment-block.js';
+import { readerHeader } from '../reader-header.js';
 import { HomePage } from '../../web/pages/home.js';
 import { ListingPage } from '../../web/pages/listing.js';
 import { SearchPage } from '../../web/pages/search.js';
@@ -72,9 +74,21 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     // One token for every form on the page, fetched only when a part has a form.
     const token = read.slot.needsToken || read.comments.needsToken ? await csrfFor(req, reply) : undefined;
     const fill = (p: Part) => ({ template: p.template, token: p.needsToken ? token : undefined });
+    // The header's reader part (signed in or not): the same for every signed-out reader of this page.
+    const header = await readerHeader(ctx, req);
+    const slot = fill(read.slot);
+    const comments = fill(read.comments);
     // Everything below depends on who is reading: never for shared caches.
+    if (token !== undefined || header.token !== undefined) {
+      // This reader's own page: gzip sewn from pieces compressed once, or the bytes as they are.
+      if (acceptsGzip(req.headers['accept-encoding']) && !isHead(req)) {
+        reply.header('content-encoding', 'gzip').header('vary', 'Accept-Encoding');
+        return sendHtml(reply, assembleGzip(read.shell, header, slot, comments), 200, 'private, no-store', { shared: false });
+      }
+      return sendHtml(reply, assemblePage(read.shell, header, slot, comments), 200, 'private, no-store', { shared: false });
+    }
     // A page with no token is built once per shell and handed to every such reader: kept compressed too.
-    return sendHtml(reply, assemblePage(read.shell, fill(read.slot), fill(read.comments)), 200, 'private, no-store', { shared: token === undefined });
+    return sendHtml(reply, assemblePage(read.shell, header, slot, comments), 200, 'private, no-store', { shared: true });
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {

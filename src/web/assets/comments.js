@@ -8,6 +8,35 @@
   var main = section.querySelector('form.comment-form');
   if (!slug || !main) return;
   var csrf = main.querySelector('input[name="_csrf"]').value;
+  var count = section.querySelector('.comment-count');
+
+  // The heading's "(N)" is the server's count of visible comments; a comment held for moderation adds nothing.
+  function countOneMore() {
+    var n = count ? parseInt(count.textContent.replace(/[^0-9]/g, ''), 10) : NaN;
+    if (!isNaN(n)) count.textContent = '(' + (n + 1) + ')';
+  }
+
+  // What the page would show the author for a comment of theirs in the edit window.
+  function ownActions(id) {
+    var edit = document.createElement('a');
+    edit.href = '/comments/' + id + '#edit';
+    edit.textContent = 'Edit';
+    var del = document.createElement('form');
+    del.className = 'inline-form';
+    del.method = 'post';
+    del.action = '/comments/' + id + '/delete';
+    var token = document.createElement('input');
+    token.type = 'hidden';
+    token.name = '_csrf';
+    token.value = csrf;
+    var button = document.createElement('button');
+    button.className = 'link-button';
+    button.type = 'submit';
+    button.textContent = 'Delete';
+    del.appendChild(token);
+    del.appendChild(button);
+    return [edit, del];
+  }
 
   function post(form, parentId, done) {
     var text = form.querySelector('textarea').value;
@@ -54,12 +83,14 @@
       reply.setAttribute('data-comment', String(c.id));
       reply.textContent = 'Reply';
       actions.appendChild(reply);
+      ownActions(c.id).forEach(function (el) { actions.appendChild(el); });
       art.appendChild(head);
       art.appendChild(body);
       art.appendChild(actions);
       li.appendChild(art);
       form.querySelector('textarea').value = '';
       status.textContent = '';
+      countOneMore();
       done(li);
     }).catch(function () {
       status.className = 'form-error';

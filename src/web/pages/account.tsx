@@ -2,7 +2,8 @@ import { h, Fragment, type Html } from '../../shared/jsx.js';
 import { Layout } from '../layout.js';
 import type { Site } from '../site.js';
 import type { Member } from '../../members/members.service.js';
-import { formatDate, formatDateTime } from '../format.js';
+import { formatDate, formatDateTime, isoDate } from '../format.js';
+import { describeUserAgent, timeAgo } from '../user-agent.js';
 import type { SubscriptionView } from '../../billing/subscriptions.js';
 
 /** Shared bits of every form: the CSRF token and where to go afterwards. */
@@ -132,6 +133,8 @@ export interface AccountView {
   member: Member;
   subscription: SubscriptionView | null;
   sessions: { id: string; createdAt: number; lastSeenAt: number; userAgent: string; current: boolean }[];
+  /** The site clock's now, for "last active 2 hours ago". */
+  now: number;
   notice?: string;
   error?: string;
 }
@@ -180,7 +183,10 @@ export function AccountPage(props: { site: Site; csrf: string; view: AccountView
         <h2>Where you are signed in</h2>
         <ul class="session-list">
           {view.sessions.map((x) => (
-            <li>{x.userAgent || 'Unknown browser'} — last seen {formatDateTime(x.lastSeenAt, s.locale, s.timezone)}{x.current ? ' (this browser)' : ''}</li>
+            <li>
+              <strong>{describeUserAgent(x.userAgent)}</strong>{x.current ? ' (this browser)' : ''}, last active{' '}
+              <time datetime={isoDate(x.lastSeenAt)} title={formatDateTime(x.lastSeenAt, s.locale, s.timezone)}>{timeAgo(x.lastSeenAt, view.now, s.locale, (ms) => formatDate(ms, s.locale, s.timezone))}</time>
+            </li>
           ))}
         </ul>
         <form class="inline-form" method="post" action="/signout"><input type="hidden" name="_csrf" value={csrf} /><button class="button button--secondary" type="submit">Sign out</button></form>

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { h, Fragment, raw, type Html } from '../../shared/jsx.js';
 import { formatDateTime, isoDate } from '../format.js';
-import type { CommentView, Sort } from '../../comments/comments.service.js';
+import type { CommentView, OwnActions, Sort } from '../../comments/comments.service.js';
 import type { Site } from '../site.js';
 import { Layout } from '../layout.js';
 import { getAssets } from '../assets.js';
@@ -42,9 +42,10 @@ export function CommentPrompt(props: { count: number; readers: 'everyone' | 'mem
   );
 }
 
-function Comment(props: { c: CommentView; site: Site; canPost: boolean; canLike: boolean }): Html {
+function Comment(props: { c: CommentView; site: Site; canPost: boolean; canLike: boolean; own?: OwnActions }): Html {
   const { c, site } = props;
   const s = site.settings;
+  const mine = props.own?.ids.has(c.id) ?? false;
   return (
     <li class={`comment comment--depth-${c.depth}`} id={`comment-${c.id}`}>
       <article aria-label={`Comment by ${c.authorName}`}>
@@ -66,11 +67,18 @@ function Comment(props: { c: CommentView; site: Site; canPost: boolean; canLike:
                   <button class="link-button" type="submit">Like{c.likes ? ` (${c.likes})` : ''}</button>
                 </form>
               ) : c.likes ? <span>{c.likes} likes</span> : null}
-              <a href={`/comments/${c.id}#report`}>Report</a>
+              {mine && props.own!.canEdit ? <a href={`/comments/${c.id}#edit`}>Edit</a> : null}
+              {mine && props.own!.canDelete ? (
+                <form class="inline-form" method="post" action={`/comments/${c.id}/delete`}>
+                  <input type="hidden" name="_csrf" value={CSRF_MARK} />
+                  <button class="link-button" type="submit">Delete</button>
+                </form>
+              ) : null}
+              {mine ? null : <a href={`/comments/${c.id}#report`}>Report</a>}
             </footer>
           </Fragment>
         )}
-        {c.replies.length ? <ol class="comment-list comment-list--replies">{c.replies.map((r) => <Comment c={r} site={site} canPost={props.canPost} canLike={props.canLike} />)}</ol> : null}
+        {c.replies.length ? <ol class="comment-list comment-list--replies">{c.replies.map((r) => <Comment c={r} site={site} canPost={props.canPost} canLike={props.canLike} own={props.own} />)}</ol> : null}
       </article>
     </li>
   );
@@ -103,9 +111,11 @@ export interface ThreadProps {
   canPost: boolean;
   postRefusal: string | null;
   canLike: boolean;
+  /** For an author with comments still in the edit window: a variant of the thread for them alone. */
+  own?: OwnActions;
 }
 
-/** The thread as every entitled reader sees it; only the CSRF mark differs per reader. */
+/** The thread as every entitled reader sees it; only the CSRF mark differs per reader, and the author's own recent comments. */
 export function CommentThread(props: ThreadProps & { site: Site }): Html {
   const base = `/articles/${props.slug}`;
   const q = (sort: Sort, page = 1) => `${base}?comments=${sort}${page > 1 ? `&cpage=${page}` : ''}#comments`;
@@ -117,7 +127,7 @@ export function CommentThread(props: ThreadProps & { site: Site }): Html {
       <nav class="comment-sort" aria-label="Sort comments">
         {SORTS.map(([k, label]) => (k === props.sort ? <strong aria-current="true">{label}</strong> : <a href={q(k)}>{label}</a>))}
       </nav>
-      {props.threads.length ? <ol class="comment-list">{props.threads.map((c) => <Comment c={c} site={props.site} canPost={props.canPost} canLike={props.canLike} />)}</ol> : <p class="comments-empty">No comments yet.</p>}
+      {props.threads.length ? <ol class="comment-list">{props.threads.map((c) => <Comment c={c} site={props.site} canPost={props.canPost} canLike={props.canLike} own={props.own} />)}</ol> : <p class="comments-empty">No comments yet.</p>}
       {props.page > 1 || props.hasNext ? (
         <nav class="pagination" aria-label="Comment pages">
           {props.page > 1 ? <a rel="prev" href={q(props.sort, props.page - 1)}>← Earlier page</a> : null}
@@ -131,26 +141,30 @@ export function CommentThread(props: ThreadProps & { site: Site }): Html {
   );
 }
 
-/** A comment's own page: reply, and for its author edit (15 minutes) and delete; report. Each form only where the action is allowed. */
-export function CommentPage(props: { site: Site; csrf: string; c: CommentView; articleSlug: string; articleTitle: string; mine: boolean; canEdit: boolean; canPost: boolean; canDelete: boolean; canReport: boolean; reportRefusal: string | null; text?: string; error?: string; notice?: string }): Html {
+/**
+ * A comment's own page: reply, and for its author edit (15 minutes) and delete; report. Each form only
+ * where the action is allowed, and the thread's Report link always lands on a #report that says which.
+ */
+export function CommentPage(props: { site: Site; csrf: string; c: CommentView; articleSlug: string; articleTitle: string; mine: boolean; canEdit: boolean; canPost: boolean; canDelete: boolean; canReport: boolean; reportRefusal: string | null; editText?: string; error?: string; notice?: string }): Html {
   const { c } = props;
   return (
     <Layout site={props.site} meta={{ title: `Comment on ${props.articleTitle}`, description: `A comment on ${props.articleTitle}`, noindex: true }}>
       <section class="account-page">
         <p><a href={`/articles/${props.articleSlug}#comment-${c.id}`}>← Back to “{props.articleTitle}”</a></p>
+        <h1>{c.deleted ? 'A deleted comment' : `${c.authorName}’s comment`} on “{props.articleTitle}”</h1>
         {props.notice ? <p class="form-notice" role="status">{props.notice}</p> : null}
         <ol class="comment-list"><Comment c={{ ...c, replies: [] }} site={props.site} canPost={false} canLike={false} /></ol>
-        {props.canPost ? <CommentForm action={`/articles/${props.articleSlug}/comments`} csrf={props.csrf} parentId={c.id} label="Your reply" id="reply-text" error={props.error} text={props.text} /> : null}
+        {props.canPost ? <CommentForm action={`/articles/${props.articleSlug}/comments`} csrf={props.csrf} parentId={c.id} label="Your reply" id="reply-text" error={props.error} /> : null}
         {props.canEdit ? (
           <Fragment>
-            <h2>Edit</h2>
+            <h2 id="edit">Edit</h2>
             <form class="account-form" method="post" action={`/comments/${c.id}/edit`}>
               <input type="hidden" name="_csrf" value={props.csrf} />
-              <p class="field"><label for="edit-text">Your comment</label><textarea id="edit-text" name="body" rows="5" maxlength="5000" required>{props.text ?? ''}</textarea></p>
+              <p class="field"><label for="edit-text">Your comment</label><textarea id="edit-text" name="body" rows="5" maxlength="5000" required>{props.editText ?? ''}</textarea></p>
               <p><button class="button button--secondary" type="submit">Save changes</button></p>
             </form>
           </Fragment>
-        ) : null}
+        ) : props.mine ? <p class="form-notice" id="edit">Comments can be edited for 15 minutes after posting.</p> : null}
         {props.canDelete ? (
           <form class="inline-form" method="post" action={`/comments/${c.id}/delete`}>
             <input type="hidden" name="_csrf" value={props.csrf} />
@@ -163,7 +177,9 @@ export function CommentPage(props: { site: Site; csrf: string; c: CommentView; a
             <p class="field"><label for="report-reason">Report this comment (optional reason)</label><input id="report-reason" name="reason" type="text" maxlength="500" /></p>
             <p><button class="button button--secondary" type="submit">Report to moderators</button></p>
           </form>
-        ) : props.reportRefusal ? <p class="form-notice" id="report">{props.reportRefusal.charAt(0).toUpperCase() + props.reportRefusal.slice(1)}.</p> : null}
+        ) : props.reportRefusal ? <p class="form-notice" id="report">{props.reportRefusal.charAt(0).toUpperCase() + props.reportRefusal.slice(1)}.</p>
+          : props.mine ? <p class="form-notice" id="report">This is your comment, so there is nothing to report.</p>
+          : c.deleted || c.status !== 'visible' ? <p class="form-notice" id="report">This comment was deleted, so there is nothing to report.</p> : null}
       </section>
     </Layout>
   );

@@ -1,6 +1,6 @@
 import { h, Fragment, type Html } from '../../shared/jsx.js';
 import { Layout } from '../layout.js';
-import { AccessBadge, Byline, Pagination, StoryList } from '../components.js';
+import { AccessBadge, Byline, FeatureImage, Pagination, StoryList } from '../components.js';
 import type { ArticleSummary, SectionRef } from '../../content/types.js';
 import type { Site } from '../site.js';
 
@@ -26,6 +26,8 @@ export function HomePage(props: { site: Site; view: HomeView }): Html {
           {lead.dek ? <p class="dek">{lead.dek}</p> : null}
           <Byline article={lead} site={site} />
           <AccessBadge access={lead.access} />
+          {/* The lead is the first thing on the page: loaded at once, not lazily. */}
+          <FeatureImage article={lead} className="lead-story__image" width={1200} height={800} lazy={false} />
         </section>
       ) : null}
       <div class="home-grid">

@@ -6,7 +6,8 @@ import { formatMoney } from '../../billing/plans.js';
 import { SignInForm } from './account.js';
 
 export interface PricingView {
-  plan: Plan | undefined;
+  /** Every active plan, the default first. */
+  plans: Plan[];
   returnTo: string;
   csrf: string;
   /** Who is looking. */
@@ -17,72 +18,92 @@ export interface PricingView {
   notice?: string;
 }
 
+const INTERVAL = { month: 'a month', year: 'a year' } as const;
+
 export function PricingPage(props: { site: Site; view: PricingView }): Html {
   const { site, view } = props;
-  const plan = view.plan;
   const locale = site.settings.locale;
   const title = `Subscribe to ${site.settings.title}`;
-  const canTrial = !!plan && plan.trialDays > 0 && !view.trialUsed && view.reader !== 'subscriber';
+  const [first] = view.plans;
+  const mayTrial = !view.trialUsed && view.reader !== 'subscriber';
+  const canTrial = (p: Plan) => mayTrial && p.trialDays > 0;
   return (
-    <Layout site={site} meta={{ title, description: plan?.description || title, noindex: true }}>
+    <Layout site={site} meta={{ title, description: first?.description || title, noindex: true }}>
       <section class="account-page pricing">
         <h1>{title}</h1>
         {view.notice ? <p class="form-notice" role="status">{capital(view.notice)}</p> : null}
-        {!plan ? <p>Subscriptions are not on sale yet.</p> : (
+        {!first ? <p>Subscriptions are not on sale yet.</p> : (
           <Fragment>
-            <h2>{plan.name}</h2>
-            {plan.description ? <p>{plan.description}</p> : null}
-            {plan.benefits.length ? <ul class="benefits">{plan.benefits.map((b) => <li>{b}</li>)}</ul> : null}
-            <ul class="prices">
-              {plan.prices.map((p) => <li><strong>{formatMoney(p.amount, p.currency, locale)}</strong> a {p.interval}</li>)}
-            </ul>
             {view.reader === 'subscriber' ? <p>You are a subscriber. Thank you. <a href="/account">Your account</a></p> : null}
             {view.trialUsed && view.reader !== 'subscriber' ? <p class="form-notice">Your trial has been used. Subscribe to keep reading everything.</p> : null}
-
-            {canTrial && view.reader === 'anonymous' ? (
-              <Fragment>
-                <h2>Try {plan.trialDays} days free</h2>
+            {view.reader !== 'subscriber' && !view.paymentsReady ? (
+              <p class="form-notice">Payments are not set up on this site yet.{view.reader === 'staff' ? ' Staff: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to take payments.' : ''}</p>
+            ) : null}
+            <ul class="plans">
+              {view.plans.map((plan) => (
+                <li class="plan" aria-labelledby={`plan-${plan.slug}`}>
+                  <h2 id={`plan-${plan.slug}`}>{plan.name}</h2>
+                  {plan.description ? <p>{plan.description}</p> : null}
+                  {plan.benefits.length ? <ul class="benefits">{plan.benefits.map((b) => <li>{b}</li>)}</ul> : null}
+                  <ul class="prices">
+                    {plan.prices.map((p) => <li><strong>{formatMoney(p.amount, p.currency, locale)}</strong> {INTERVAL[p.interval]}</li>)}
+                  </ul>
+                  <p class="plan__trial">{plan.trialDays > 0 ? `${plan.trialDays}-day free trial` : 'No free trial'}</p>
+                  <PlanActions plan={plan} view={view} canTrial={canTrial(plan)} locale={locale} />
+                </li>
+              ))}
+            </ul>
+            {view.reader === 'anonymous' && canTrial(first) ? (
+              // A signed-out reader's trial comes with their account, from the link we mail: the default plan's, as the wall offers.
+              <section class="pricing__trial" aria-labelledby="trial-title">
+                <h2 id="trial-title">Try {first.trialDays} days free</h2>
                 <p>{view.trialMode === 'card' ? 'Create your account, then add a card; you are charged only after the trial.' : 'No card needed. Enter your email: the link we send starts your trial and brings you back to what you were reading.'}</p>
                 {view.trialMode === 'card'
                   ? <SignInForm csrf={view.csrf} returnTo={`/subscribe?trial=1&return_to=${encodeURIComponent(view.returnTo)}`} signup idPrefix="trial" />
-                  : <SignInForm csrf={view.csrf} returnTo={view.returnTo} signup idPrefix="trial" intent="trial" submitLabel={`Start my ${plan.trialDays}-day free trial`} />}
-              </Fragment>
+                  : <SignInForm csrf={view.csrf} returnTo={view.returnTo} signup idPrefix="trial" intent="trial" submitLabel={`Start my ${first.trialDays}-day free trial`} />}
+              </section>
             ) : null}
-            {canTrial && view.reader === 'member' && view.trialMode === 'no_card' ? (
-              <form class="account-form" method="post" action="/subscribe/trial">
-                <input type="hidden" name="_csrf" value={view.csrf} />
-                <input type="hidden" name="return_to" value={view.returnTo} />
-                <p><button class="button" type="submit">Start my {plan.trialDays}-day free trial</button></p>
-              </form>
-            ) : null}
-
-            {view.reader !== 'subscriber' ? (
-              <Fragment>
-                <h2>Subscribe</h2>
-                {!view.paymentsReady ? (
-                  <p class="form-notice">Payments are not set up on this site yet.{view.reader === 'staff' ? ' Staff: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to take payments.' : ''}</p>
-                ) : view.reader === 'anonymous' ? (
-                  <p><a class="button" href={`/signin?return_to=${encodeURIComponent(`/subscribe?return_to=${view.returnTo}`)}`}>Sign in to subscribe</a></p>
-                ) : (
-                  <form class="account-form" method="post" action="/subscribe/checkout">
-                    <input type="hidden" name="_csrf" value={view.csrf} />
-                    <input type="hidden" name="return_to" value={view.returnTo} />
-                    {view.trialMode === 'card' && canTrial ? <input type="hidden" name="trial" value="1" /> : null}
-                    <p class="paywall__actions">
-                      {plan.prices.map((p) => (
-                        <button class={p.interval === 'month' ? 'button' : 'button button--secondary'} type="submit" name="interval" value={p.interval}>
-                          {view.trialMode === 'card' && canTrial ? `Start free trial, then ${formatMoney(p.amount, p.currency, locale)}/${p.interval}` : `Pay ${formatMoney(p.amount, p.currency, locale)} a ${p.interval}`}
-                        </button>
-                      ))}
-                    </p>
-                  </form>
-                )}
-              </Fragment>
+            {view.reader === 'anonymous' && view.paymentsReady ? (
+              <p><a class="button button--secondary" href={`/signin?return_to=${encodeURIComponent(`/subscribe?return_to=${view.returnTo}`)}`}>Sign in to subscribe</a></p>
             ) : null}
           </Fragment>
         )}
       </section>
     </Layout>
+  );
+}
+
+/** What a signed-in member can do with one plan: start its trial (no card), or pay (Stripe). Each form names the plan. */
+function PlanActions(props: { plan: Plan; view: PricingView; canTrial: boolean; locale: string }): Html {
+  const { plan, view, locale } = props;
+  if (view.reader !== 'member') return <Fragment />;
+  const cardTrial = view.trialMode === 'card' && props.canTrial;
+  return (
+    <Fragment>
+      {props.canTrial && view.trialMode === 'no_card' ? (
+        <form class="account-form" method="post" action="/subscribe/trial">
+          <input type="hidden" name="_csrf" value={view.csrf} />
+          <input type="hidden" name="return_to" value={view.returnTo} />
+          <input type="hidden" name="plan" value={plan.slug} />
+          <p><button class="button" type="submit">Start my {plan.trialDays}-day free trial</button></p>
+        </form>
+      ) : null}
+      {view.paymentsReady ? (
+        <form class="account-form" method="post" action="/subscribe/checkout">
+          <input type="hidden" name="_csrf" value={view.csrf} />
+          <input type="hidden" name="return_to" value={view.returnTo} />
+          <input type="hidden" name="plan" value={plan.slug} />
+          {cardTrial ? <input type="hidden" name="trial" value="1" /> : null}
+          <p class="paywall__actions">
+            {plan.prices.map((p) => (
+              <button class={p.interval === 'month' ? 'button' : 'button button--secondary'} type="submit" name="interval" value={p.interval}>
+                {cardTrial ? `Start free trial, then ${formatMoney(p.amount, p.currency, locale)}/${p.interval}` : `Pay ${formatMoney(p.amount, p.currency, locale)} ${INTERVAL[p.interval]}`}
+              </button>
+            ))}
+          </p>
+        </form>
+      ) : null}
+    </Fragment>
   );
 }
 

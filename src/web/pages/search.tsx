@@ -11,7 +11,7 @@ export function SearchPage(props: { site: Site; view: SearchView }): Html {
   return (
     <Layout site={site} meta={{ title: view.q ? `Search: ${view.q}` : 'Search', description: `Search ${site.settings.title}`, noindex: true }}>
       <header class="page-header"><h1>Search</h1></header>
-      <form class="search-form search-form--page" role="search" action="/search" method="get">
+      <form class="search-form search-form--page" role="search" aria-label="Articles" action="/search" method="get">
         <label for="search-q">Search articles</label>
         <input id="search-q" type="search" name="q" value={view.q} maxlength="200" />
         <button type="submit" class="button">Search</button>

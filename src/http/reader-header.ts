@@ -1,0 +1,62 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from './context.js';
+import { identify } from './identity.js';
+import { queryField } from './forms.js';
+import { fillHeader, type Fragment } from '../web/page-assembly.js';
+import { HEADER_NOTICES, READER_MARK, readerNav, type HeaderNotice, type HeaderReader } from '../web/reader-nav.js';
+
+/** The header's reader part for this request: who is signed in, and a notice named by a fixed key. */
+export async function readerHeader(ctx: AppContext, req: FastifyRequest): Promise<Fragment> {
+  const id = await identify(ctx, req);
+  const reader: HeaderReader = id.member
+    ? { kind: 'member', name: id.member.name, status: id.member.status }
+    : id.staff ? { kind: 'staff', name: id.staff.name } : { kind: 'anonymous' };
+  const key = queryField(req, 'notice');
+  const notice = Object.hasOwn(HEADER_NOTICES, key) ? (key as HeaderNotice) : undefined;
+  return readerNav(reader, req.url.split('?')[0]!, notice);
+}
+
+const SIGNED_OUT: HeaderReader = { kind: 'anonymous' };
+
+/**
+ * A cached page with the signed-out header filled in, kept while the page is: every signed-out
+ * reader of it gets the same string, so its compressed form is made once (http/compression)
+ * rather than the page being copied, and compressed, per view.
+ */
+const filled = new Map<string, { template: string; page: string }>();
+function signedOutPage(page: string, template: string): string {
+  const hit = filled.get(page);
+  if (hit && hit.template === template) return hit.page;
+  const out = fillHeader(page, READER_MARK, { template });
+  if (filled.size >= 500) filled.delete(filled.keys().next().value!);
+  filled.set(page, { template, page: out });
+  return out;
+}
+
+/**
+ * Every HTML page sent as a string (cached home and listings, and the pages rendered per request)
+ * gets its header's reader part here, so no route can forget it and no shared cache entry ever holds
+ * one reader's name. The article page is sent as bytes and assembled with its header by the route
+ * (page-assembly), so the hot path never scans or re-encodes a page. A page showing who is signed in
+ * is private; a signed-out page may stay public, but only for requests with the same cookies.
+ */
+export function fillReaderHeaders(app: FastifyInstance, ctx: AppContext): void {
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    if (!payload.includes(READER_MARK)) return payload;
+    let header: Fragment;
+    try {
+      header = await readerHeader(ctx, req);
+    } catch (err) {
+      // An error page for a failing database must still go out: signed out is always true enough to show.
+      req.log.warn({ err }, 'reader header: identity unavailable, showing the signed-out header');
+      header = readerNav(SIGNED_OUT, req.url.split('?')[0]!);
+    }
+    if (header.token !== undefined) {
+      reply.header('cache-control', 'private, no-store');
+      return fillHeader(payload, READER_MARK, header);
+    }
+    if (String(reply.getHeader('cache-control') ?? '').startsWith('public')) reply.header('vary', 'Accept-Encoding, Cookie');
+    return signedOutPage(payload, header.template);
+  });
+}

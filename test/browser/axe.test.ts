@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import type { TestDatabase } from '../helpers/db.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { loadDemo } from '../../src/content/demo/load.js';
+import { createSession, SESSION_COOKIE } from '../../src/members/sessions.js';
+import { makeArticle, makeComment } from '../helpers/factories.js';
+import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, siteForBrowser } from '../helpers/browser.js';
+
+/**
+ * axe-core's own build, from node_modules (a devDependency); AXE_CORE_PATH names another copy of
+ * axe.min.js. Missing, every check below fails saying so: an accessibility check that silently
+ * passed because its engine was absent would be worse than none.
+ */
+function axeScript(): string {
+  const override = process.env.AXE_CORE_PATH;
+  if (override && existsSync(override)) return override;
+  try {
+    return createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+  } catch {
+    throw new Error('axe-core is not installed, so the accessibility check cannot run: add it as a devDependency (npm install --save-dev axe-core@4.14.1), or set AXE_CORE_PATH to an axe.min.js');
+  }
+}
+
+interface Violation { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }
+
+/** axe's violations on the page as it stands, in one line each: rule, impact, help, where. */
+async function axeViolations(page: Page): Promise<Violation[]> {
+  await page.addScriptTag({ path: axeScript() });
+  return page.evaluate<Violation[]>(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`);
+}
+const describeAll = (vs: Violation[]) => vs.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+
+browserSuite('accessibility of the main pages (axe)', () => {
+  let db: TestDatabase | undefined;
+  let app: App | undefined;
+  let browser: Browser | undefined;
+  let base: string;
+  let subscriber: string;
+  let paidSlug: string;
+  let sectionSlug: string;
+  let commentId: number;
+  let talkSlug: string;
+  const everyPage = newWatch();
+
+  beforeAll(async () => {
+    requireBrowser();
+    const site = await siteForBrowser();
+    ({ db, app, base } = site);
+    await loadDemo(app.ctx.content);
+    const now = app.ctx.clock.now();
+    const paid = await db.db.selectFrom('articles').select('slug').where('effective_access', '=', 'paid').where('live_at', '<=', now).executeTakeFirstOrThrow();
+    paidSlug = paid.slug;
+    sectionSlug = (await db.db.selectFrom('sections').select('slug').executeTakeFirstOrThrow()).slug;
+    const m = await db.db.insertInto('members').values({ email: 'reader@example.com', email_normalized: 'reader@example.com', name: 'Rita Reader', status: 'paid', email_verified: 1, password_hash: null, created_at: now, last_seen_at: null, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
+    subscriber = (await createSession(db.db, { memberId: m.id }, 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36', now)).token;
+    const talk = await makeArticle(app.ctx.content, { title: 'Talk of the harbour', accessLevel: 'free' });
+    talkSlug = talk.slug;
+    commentId = (await makeComment(app.ctx.comments, talk.id, m.id, 'The new **quay** looks fine to me.')).id;
+    await site.listen();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await db?.destroy();
+  });
+
+  // axe is put into the page as a script of its own, which the site's CSP (script-src 'self') would refuse.
+  async function contextFor(signedIn: boolean, colorScheme: 'light' | 'dark'): Promise<BrowserContext> {
+    const context = await openContext(browser!, { bypassCSP: true, colorScheme });
+    if (signedIn) await context.addCookies([{ name: SESSION_COOKIE, value: subscriber, url: base }]);
+    return context;
+  }
+
+  const pages = (): [string, string, boolean][] => [
+    ['home', '/', false],
+    ['article at the wall', `/articles/${paidSlug}`, false],
+    ['section', `/section/${sectionSlug}`, false],
+    ['search', '/search?q=harbour', false],
+    ['sign-in', '/signin', false],
+    ['subscribe', '/subscribe', false],
+    ['account', '/account', true],
+    ['comment page', `/comments/${commentId}`, true],
+    ['article with its comments, signed in', `/articles/${talkSlug}`, true],
+  ];
+
+  // Both themes: the dark one has colours of its own to keep legible.
+  it.each(['light', 'dark'] as const)('finds nothing serious or critical on the main pages, and no duplicate landmark or missing h1 (%s theme)', async (scheme) => {
+    axeScript();
+    const serious: string[] = [];
+    const named: string[] = [];
+    const seen: string[] = [];
+    for (const signedIn of [false, true]) {
+      const context = await contextFor(signedIn, scheme);
+      for (const [name, path] of pages().filter((p) => p[2] === signedIn)) {
+        const { page } = await openPage(context, everyPage);
+        const res = await page.goto(base + path);
+        expect(res?.status(), name).toBe(200);
+        expect(new URL(page.url()).pathname, `${name} was not redirected`).toBe(path.split('?')[0]);
+        const violations = await axeViolations(page);
+        seen.push(...describeAll(violations).map((v) => `${name}: ${v}`));
+        serious.push(...describeAll(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).map((v) => `${name}: ${v}`));
+        // The two the newcomer found (issue 13): two search landmarks named alike on /search, no h1 on a comment's page.
+        named.push(...describeAll(violations.filter((v) => v.id === 'landmark-unique' || v.id === 'page-has-heading-one')).map((v) => `${name}: ${v}`));
+        await page.close();
+      }
+      await context.close();
+    }
+    if (seen.length) console.info(`axe, moderate and minor findings:\n${seen.join('\n')}`);
+    expect(serious).toEqual([]);
+    expect(named).toEqual([]);
+    expect(everyPage.consoleErrors).toEqual([]);
+    expect(everyPage.foreignRequests).toEqual([]);
+  });
+});
