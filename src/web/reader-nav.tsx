@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { h, Fragment, raw, type Html } from '../shared/jsx.js';
 import { CSRF_MARK } from './pages/comments.js';
 import type { Fragment as PagePart } from './page-assembly.js';
+import type { MemberStatus } from '../billing/state.js';
 
 /**
  * Where the header's reader part (Subscribe, Sign in or the member's name) goes. Pages are cached
@@ -30,7 +31,7 @@ export function withNotice(path: string, notice: HeaderNotice): string {
 }
 
 /** Paying and complimentary subscribers are not asked to subscribe; a trial is, so it can go on after the end. */
-const SUBSCRIBED = new Set(['paid', 'active', 'comp']);
+const SUBSCRIBED: ReadonlySet<string> = new Set<MemberStatus>(['paid', 'comp']);
 
 /** Pages a reader would want to come back to after signing in or subscribing (never the account pages themselves). */
 const RETURNABLE = /^\/(?:articles|section|author|tag)\/[^/]+$|^\/search$|^\/comments\/\d+$/;
@@ -44,18 +45,34 @@ const withReturn = (href: string, path: string) => (RETURNABLE.test(path) ? `${h
  */
 export function readerNav(reader: HeaderReader, path: string, notice?: HeaderNotice): PagePart {
   const shown = notice && HEADER_NOTICES[notice].when(reader) ? notice : undefined;
+  const offers = !(reader.kind === 'staff' || (reader.kind === 'member' && SUBSCRIBED.has(reader.status)));
+  // The template depends only on these, and is the same for every view of the page: rendered once.
+  const key = `${reader.kind}|${offers}|${shown ?? ''}|${path}`;
+  let template = templates.get(key);
+  if (template === undefined) {
+    template = navTemplate(reader, path, shown);
+    if (templates.size >= 5000) templates.delete(templates.keys().next().value!);
+    templates.set(key, template);
+  }
+  if (reader.kind === 'anonymous') return { template };
+  return { template, token: ReaderName({ name: reader.name.trim(), staff: reader.kind === 'staff' }).value };
+}
+
+const templates = new Map<string, string>();
+
+function navTemplate(reader: HeaderReader, path: string, shown: HeaderNotice | undefined): string {
   const subscribe = reader.kind === 'staff' || (reader.kind === 'member' && SUBSCRIBED.has(reader.status)) ? null : (
     <a class="button site-reader__subscribe" href={withReturn('/subscribe', path)}>Subscribe</a>
   );
   if (reader.kind === 'anonymous') {
-    return { template: (
+    return (
       <div class="site-reader">
         {subscribe}
         <a class="site-reader__signin" href={withReturn('/signin', path)}>Sign in</a>
       </div>
-    ).value };
+    ).value;
   }
-  const template = (
+  return (
     <Fragment>
       <div class="site-reader">
         {subscribe}
@@ -66,7 +83,6 @@ export function readerNav(reader: HeaderReader, path: string, notice?: HeaderNot
       ) : null}
     </Fragment>
   ).value;
-  return { template, token: ReaderName({ name: reader.name.trim(), staff: reader.kind === 'staff' }).value };
 }
 
 /** The link's text: the name, said to be who is signed in; "Account" (or "Newsroom") when there is none. */
