@@ -44,7 +44,7 @@ function summaryLine(s: ImportSummary): string {
 }
 
 /** `masthead import`: thin shell over importer/run.ts; everything it prints is derived from outcomes. */
-export async function importCommand(args: string[], deps: ContentDeps, siteUrl: string): Promise<number> {
+export async function importCommand(args: string[], deps: ContentDeps, siteUrl: string, siteUrlSet = true): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -115,8 +115,14 @@ export async function importCommand(args: string[], deps: ContentDeps, siteUrl: 
       },
     });
     progress?.clear();
-    if (values.json) print(JSON.stringify({ type: 'summary', ...summary }));
-    else print(summaryLine(summary));
+    if (values.json) print(JSON.stringify({ type: 'summary', ...summary, siteUrl }));
+    else {
+      print(summaryLine(summary));
+      // The links above are only as right as the address they are built on: say where it came from.
+      print(siteUrlSet
+        ? `Links use SITE_URL (${siteUrl}).`
+        : `Links use ${siteUrl}, made from HOST and PORT because SITE_URL is not set; set SITE_URL to the address readers use.`);
+    }
     return summary.interrupted ? 130 : summary.failed ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);

@@ -242,3 +242,16 @@ describe('masthead import', () => {
     for (const r of [missing, format, access]) noStackTrace(r.stderr);
   });
 });
+
+describe('masthead import: the address its links use (issue 13)', () => {
+  it('builds links on SITE_URL, and says where the address came from when SITE_URL is not set', async () => {
+    const file = join(freshDataDir(), 'story.txt');
+    writeFileSync(file, storyText('Ferry timetable changes'));
+    const plain = await run(['import', file, '--dry-run'], { dataDir: freshDataDir(), env: { PORT: '4100' } });
+    expect(plain.stdout).toContain('http://127.0.0.1:4100/articles/');
+    expect(plain.stdout).toContain('SITE_URL is not set');
+    const set = await run(['import', file, '--dry-run'], { dataDir: freshDataDir(), env: { SITE_URL: 'https://news.example' } });
+    expect(set.stdout).toContain('https://news.example/articles/');
+    expect(set.stdout).toContain('Links use SITE_URL (https://news.example).');
+  });
+});

@@ -5,6 +5,7 @@ import { assertHtmlDepth, deeperThan, jsonChildren } from '../../content/richtex
 import { renderDoc } from '../../content/richtext/render.js';
 import type { BlockNode, Doc, InlineNode } from '../../content/richtext/doc.js';
 import { cleanBlocks, repairPunctuation, type CorpusStats } from '../text/clean.js';
+import { parseHeaderLine } from '../text/byline.js';
 import { titleFromText } from '../text/title.js';
 import type { ImportItem, RemovedLine } from '../types.js';
 
@@ -166,6 +167,25 @@ export interface ExtractOptions {
 }
 
 /**
+ * Byline and date lines at the very top of the content, before the first paragraph of the story:
+ * at most two of them, each a short paragraph that reads as a byline, a date, or both.
+ */
+function leadingHeaderLines(blocks: Doc['content']): { count: number; names: string[]; date: string | null; removed: RemovedLine[] } {
+  const out = { count: 0, names: [] as string[], date: null as string | null, removed: [] as RemovedLine[] };
+  for (const b of blocks.slice(0, 2)) {
+    if (b.type !== 'paragraph') break;
+    const line = blockText(b).trim();
+    const h = line && line.length <= 160 ? parseHeaderLine(line) : null;
+    if (!h) break;
+    out.count++;
+    out.names.push(...h.names);
+    out.date ??= h.date;
+    out.removed.push({ text: line, reason: 'byline', detail: 'byline or date line above the story: kept as the article’s byline and date' });
+  }
+  return out;
+}
+
+/**
  * A saved web page → one article: Readability finds the main content over a server-side
  * DOM; the shared block cleaner then drops paywall chrome and duplicated teasers.
  */
@@ -182,7 +202,11 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
 
   const title = meta.title ?? (article?.title ? text(article.title) : null);
   // The headline often survives inside the content as well: it is the title, not the body.
-  const blocks = parsed.content.filter((b, i) => !(i < 2 && b.type === 'heading' && title && norm(blockText(b)) === norm(title)));
+  const headless = parsed.content.filter((b, i) => !(i < 2 && b.type === 'heading' && title && norm(blockText(b)) === norm(title)));
+  // So does the byline line ("By Maya Okafor, Local Democracy Reporter · 3 November 2025"): it is the
+  // article's byline and date, not its first paragraph (where it doubled the byline and took the drop cap).
+  const header = leadingHeaderLines(headless);
+  const blocks = headless.slice(header.count);
   const judged = blocks.map(blockText);
   const textual = judged.map((t, i) => (t.trim() ? i : -1)).filter((i) => i >= 0);
   const verdict = cleanBlocks(textual.map((i) => judged[i]!), { corpus: opts.corpus });
@@ -199,7 +223,8 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
   }
   const body: Doc = { type: 'doc', content: blocks.filter((_, i) => !drop.has(i)) };
   if (!body.content.some((b) => blockText(b).trim())) throw new Error('no article text found in the page');
-  const byline = meta.byline.length ? meta.byline : article?.byline ? splitByline(text(article.byline)) : [];
+  removed.unshift(...header.removed);
+  const byline = meta.byline.length ? meta.byline : header.names.length ? header.names : article?.byline ? splitByline(text(article.byline)) : [];
   const flags: string[] = [];
   let finalTitle = title;
   if (!finalTitle) {
@@ -227,7 +252,7 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
     authors: byline.map((name) => ({ name })),
     sections: meta.section ? [{ name: meta.section }] : [],
     tags: meta.tags,
-    publishedAt: meta.publishedAt ?? isoDate(article?.publishedTime),
+    publishedAt: meta.publishedAt ?? isoDate(article?.publishedTime) ?? header.date,
     sourceStatus: 'published',
     ...(meta.image && /^https?:\/\//i.test(meta.image) ? { featureImageUrl: meta.image } : {}),
     ...(meta.canonicalUrl ? { canonicalUrl: meta.canonicalUrl } : {}),
