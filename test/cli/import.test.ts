@@ -186,9 +186,10 @@ describe('masthead import', () => {
     const frames = readFileSync(tty, 'utf8').split('\r').map((f) => f.replace(/\x1b\[2K/g, '').trim()).filter((f) => f.includes('ETA'));
     expect(frames.length).toBeGreaterThan(0);
     for (const f of frames) expect(f).toMatch(/^\[[#.]{10,40}\] \d+% [\d,]+ articles [\d,]+\/s ETA (\?|\d+s|\d+m\d\ds)$/);
-    // What went to the pipe is the article lines and the summary, no bar.
+    // What went to the pipe is the article lines, the summary and where the links' address came from, no bar.
     const lines = readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines).toHaveLength(401);
+    expect(lines).toHaveLength(402);
+    expect(lines.at(-1)).toMatch(/^Links use /);
     expect(lines.join('\n')).not.toContain('ETA');
   }, 90_000);
 
