@@ -1,9 +1,10 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { newSecret, readSecretFile, type Config, type LoadedConfig } from './config.js';
 import { checkConnection, openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { sharedSecret } from './db/secrets.js';
 import { buildServer } from './http/server.js';
 import { DEFAULT_LIMITS, type AppContext, type Limits } from './http/context.js';
 import { SiteCache } from './web/site.js';
@@ -37,7 +38,8 @@ import { DEVICE_COOKIE } from './access/access.service.js';
 import { DeviceCookieSigner } from './access/keyed-hash.js';
 
 export interface AppOptions {
-  config: Config;
+  /** A null secret (PostgreSQL without MASTHEAD_SECRET) is the publication's, from the database. */
+  config: LoadedConfig;
   database?: Database;
   clock?: Clock;
   logger?: Logger | false;
@@ -52,14 +54,16 @@ export interface AppOptions {
 
 /** The composition root: wires config, database, clock, mail, jobs and HTTP together. */
 export async function createApp(opts: AppOptions): Promise<App> {
-  const { config } = opts;
-  const database = opts.database ?? openDatabase(config.databaseUrl);
+  const database = opts.database ?? openDatabase(opts.config.databaseUrl);
   const ownsDatabase = !opts.database;
   const clock = opts.clock ?? systemClock;
-  const logger = opts.logger === undefined ? createLogger(config) : opts.logger;
+  const logger = opts.logger === undefined ? createLogger(opts.config) : opts.logger;
+  let config: Config;
   try {
-    await checkConnection(database, config.databaseUrl);
-    await migrateToLatest(database);
+    await checkConnection(database, opts.config.databaseUrl);
+    const { applied } = await migrateToLatest(database, { onWait: () => logger && logger.info('another instance is migrating the database; waiting for it') });
+    if (applied.length && logger) logger.info({ applied }, `applied migrations: ${applied.join(', ')}`);
+    config = { ...opts.config, secret: await resolveSecret(opts.config, database, clock.now(), logger || undefined) };
   } catch (err) {
     if (ownsDatabase) await database.close().catch(() => {});
     throw err;
@@ -120,7 +124,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
   };
   const verifiedDevices = new Map<string, string>();
-  const deviceCookie = new DeviceCookieSigner(config.secret);
+  const deviceCookie = new DeviceCookieSigner(config.secret, config.previousSecret);
   const ctx: AppContext = {
     config,
     database,
@@ -175,4 +179,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
       if (ownsDatabase) await database.close();
     },
   };
+}
+
+/**
+ * The signing secret: MASTHEAD_SECRET (or SQLite's data-dir file) when the config has one, else
+ * the publication's, stored once in the database for every instance (see sharedSecret).
+ */
+async function resolveSecret(config: LoadedConfig, database: Database, now: number, logger: Logger | undefined): Promise<string> {
+  if (config.secret) return config.secret;
+  const file = readSecretFile(config.dataDir);
+  const secret = await sharedSecret(database.db, file ?? newSecret(), now);
+  if (file && file !== secret) logger?.warn(`${config.dataDir}/secret is not the publication's secret; the one in the database is used`);
+  return secret;
 }

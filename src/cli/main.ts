@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, type LoadedConfig } from '../config.js';
 import { ConfigError, StartupError, AppError } from '../errors.js';
 import { createApp, createLogger } from '../app.js';
 import { checkConnection, openDatabase } from '../db/database.js';
@@ -46,7 +46,7 @@ Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MA
 
 class UsageError extends Error {}
 
-async function withDatabase<T>(config: Config, fn: (d: ReturnType<typeof openDatabase>) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+async function withDatabase<T>(config: LoadedConfig, fn: (d: ReturnType<typeof openDatabase>) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
   const database = openDatabase(config.databaseUrl);
   try {
     await checkConnection(database, config.databaseUrl);
@@ -70,7 +70,7 @@ async function freePort(host: string): Promise<number> {
   });
 }
 
-async function start(initial: Config): Promise<void> {
+async function start(initial: LoadedConfig): Promise<void> {
   let config = initial;
   if (config.port === 0) {
     const port = await freePort(config.host);

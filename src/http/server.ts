@@ -69,7 +69,8 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
     return sendFailure(ctx, req, reply, { status: 404, code: 'not_found', message: 'no such page', expected: true });
   });
 
-  await app.register(cookie, { secret: ctx.config.secret });
+  // New signatures use the current secret; the one being retired still verifies (key rotation).
+  await app.register(cookie, { secret: ctx.config.previousSecret ? [ctx.config.secret, ctx.config.previousSecret] : ctx.config.secret });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
