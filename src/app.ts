@@ -93,7 +93,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     [JOBS.graceCheck]: async (p: { memberId: number }) => void (await recomputeMemberStatus(billing, p.memberId)),
     'billing.comp_end': (p: { subscriptionId: number }) => endCompIfDue(billing, p.subscriptionId),
     [DIGEST_JOB]: async () => void (await sendDigests({ db: database.db, clock, siteUrl: config.siteUrl, brand })),
-  }, logger || undefined, opts.pollMs ?? 1000);
+  }, logger || undefined, opts.pollMs ?? 1000, { leaseMs: config.jobLeaseMs });
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   // One SQLite writer sees every meter write, so its cache is exact; PostgreSQL instances share the table.
   const meter = new Meter(database.db, clock, logger || undefined, database.dialect === 'sqlite' ? Infinity : 1000, database.dialect);
@@ -172,9 +172,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     server,
     ctx,
     async close() {
-      await server.close();
+      // No new connections or jobs; requests and the job in flight finish (the job may still send mail).
+      await Promise.all([server.close(), worker.stop()]);
+      // After the last request: their meter reads are in this batch.
       await meter.stop();
-      await worker.stop();
       transport.close();
       if (ownsDatabase) await database.close();
     },

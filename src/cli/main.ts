@@ -3,7 +3,8 @@ import { loadConfig, type LoadedConfig } from '../config.js';
 import { ConfigError, StartupError, AppError } from '../errors.js';
 import { createApp, createLogger } from '../app.js';
 import { checkConnection, openDatabase } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { migrateToLatest, withStartupLock } from '../db/migrate.js';
+import { stopOnSignals } from './shutdown.js';
 import { isEmpty, loadDemo } from '../content/demo/load.js';
 import { systemClock } from '../clock.js';
 import { createStaffUser, findStaffByEmail, firstOwner, STAFF_ROLES, type StaffRole } from '../members/staff.js';
@@ -78,10 +79,12 @@ async function start(initial: LoadedConfig): Promise<void> {
   }
   const logger = createLogger(config);
   const app = await createApp({ config, logger });
-  if (await isEmpty(app.ctx.content)) {
+  // Under the start-up lock: of several instances started together on an empty database, one loads it.
+  await withStartupLock(app.ctx.database, async () => {
+    if (!(await isEmpty(app.ctx.content))) return;
     const { articles } = await loadDemo(app.ctx.content);
     logger.info(`empty database: loaded the demo publication (${articles} articles)`);
-  }
+  });
   try {
     await app.server.listen({ port: config.port, host: config.host });
   } catch (err) {
@@ -95,12 +98,7 @@ async function start(initial: LoadedConfig): Promise<void> {
   const url = process.env.SITE_URL ? config.siteUrl : `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   // The one line a newcomer looks for.
   process.stdout.write(`Masthead is running at ${url}/\n`);
-  const stop = async () => {
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignals(app, { timeoutMs: config.shutdownTimeoutMs, logger });
 }
 
 export async function main(argv: string[]): Promise<number> {
