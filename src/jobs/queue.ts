@@ -127,6 +127,14 @@ export async function failExhausted(db: Q, now: number): Promise<number> {
   return Number(r.numUpdatedRows);
 }
 
+/** Jobs claimed and not finished: who holds each, since when, until when (for `masthead jobs`). */
+export async function heldJobs(db: Q) {
+  const rows = await db.selectFrom('jobs').select(['id', 'kind', 'locked_by', 'locked_until', 'claimed_at', 'attempts'])
+    .where('locked_until', 'is not', null).where('done_at', 'is', null).where('failed_at', 'is', null)
+    .orderBy('claimed_at').limit(50).execute();
+  return rows.map((r) => ({ id: r.id, kind: r.kind, holder: r.locked_by ?? '?', leaseUntil: r.locked_until!, claimedAt: r.claimed_at, attempts: r.attempts }));
+}
+
 export async function jobCounts(db: Q) {
   const rows = await db.selectFrom('jobs')
     .select([
