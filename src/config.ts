@@ -10,6 +10,8 @@ export interface Config {
   siteUrl: string;
   databaseUrl: string;
   dialect: 'sqlite' | 'postgres';
+  /** PostgreSQL connections this instance may hold (pg.Pool max). */
+  databasePoolSize: number;
   dataDir: string;
   /** Signs cookies and links; new signatures always use this one. */
   secret: string;
@@ -43,6 +45,8 @@ const envSchema = z.object({
   HOST: z.string().regex(/^[A-Za-z0-9.:_-]+$/, 'must be a host name or IP address').default('127.0.0.1'),
   SITE_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATABASE_URL: z.string().min(1).optional(),
+  // Two at least: start-up holds one for its advisory lock while the migrations run on another.
+  DATABASE_POOL_SIZE: z.string().regex(/^\d{1,3}$/, 'must be a whole number from 2 to 200').transform(Number).pipe(z.number().min(2, 'must be a whole number from 2 to 200').max(200, 'must be a whole number from 2 to 200')).default(10),
   MASTHEAD_DATA_DIR: z.string().min(1).default('./data'),
   MASTHEAD_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   MASTHEAD_SECRET_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -63,7 +67,7 @@ function milliseconds(min: number, max: number) {
   return z.string().regex(/^\d{1,9}$/, range).transform(Number).pipe(z.number().min(min, range).max(max, range));
 }
 
-const ECHOED = new Set(['PORT', 'HOST', 'SITE_URL', 'LOG_LEVEL', 'LOG_REQUESTS', 'TRUSTED_PROXIES', 'MAIL_FROM', 'STRIPE_API_URL', 'JOB_LEASE_MS', 'SHUTDOWN_TIMEOUT_MS']);
+const ECHOED = new Set(['DATABASE_POOL_SIZE', 'PORT', 'HOST', 'SITE_URL', 'LOG_LEVEL', 'LOG_REQUESTS', 'TRUSTED_PROXIES', 'MAIL_FROM', 'STRIPE_API_URL', 'JOB_LEASE_MS', 'SHUTDOWN_TIMEOUT_MS']);
 
 /** Validate the environment once, at boot. Throws ConfigError with one readable line. */
 export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 'secret'> & { secret?: string } {
@@ -95,6 +99,7 @@ export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 
     siteUrl,
     databaseUrl,
     dialect,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir,
     secret: e.MASTHEAD_SECRET,
     previousSecret: e.MASTHEAD_SECRET_PREVIOUS ?? null,

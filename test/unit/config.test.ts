@@ -101,6 +101,8 @@ describe('parseEnv', () => {
     ['LOG_REQUESTS', 'yes'],
     ['HOST', 'bad host name'],
     ['MASTHEAD_SECRET_PREVIOUS', 'too-short'],
+    ['DATABASE_POOL_SIZE', '1'],
+    ['DATABASE_POOL_SIZE', 'many'],
     ['JOB_LEASE_MS', '500'],
     ['JOB_LEASE_MS', '2s'],
     ['SHUTDOWN_TIMEOUT_MS', '-1'],
@@ -116,7 +118,8 @@ describe('parseEnv', () => {
   });
 
   it('reads the rotation, lease and shutdown settings, with defaults', () => {
-    expect(parseEnv({})).toMatchObject({ previousSecret: null, jobLeaseMs: 60_000, shutdownTimeoutMs: 10_000 });
+    expect(parseEnv({})).toMatchObject({ previousSecret: null, jobLeaseMs: 60_000, shutdownTimeoutMs: 10_000, databasePoolSize: 10 });
+    expect(parseEnv({ DATABASE_POOL_SIZE: '4' }).databasePoolSize).toBe(4);
     expect(parseEnv({ MASTHEAD_SECRET: 'n'.repeat(32), MASTHEAD_SECRET_PREVIOUS: 'o'.repeat(32), JOB_LEASE_MS: '2000', SHUTDOWN_TIMEOUT_MS: '1500' }))
       .toMatchObject({ secret: 'n'.repeat(32), previousSecret: 'o'.repeat(32), jobLeaseMs: 2000, shutdownTimeoutMs: 1500 });
   });
