@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database, Dialect } from './database.js';
+import { StartupError } from '../errors.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_accounts.js';
 import * as m003 from './migrations/003_meter.js';
@@ -44,9 +45,12 @@ export async function migrateToLatest(database: Database, opts: { onWait?: () =>
     const migrator = new Migrator({ db: database.db, provider: new InlineProvider(database.dialect) });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
+      // A newer version migrated this database (a rolling upgrade): this one must not run on it.
+      const unknown = /previously executed migration (\S+) is missing/.exec(reason)?.[1];
+      if (unknown) throw new StartupError(`the database has migration ${unknown}, which this version of Masthead does not know: a newer version migrated it; run that version`);
       const failed = results?.find((r) => r.status === 'Error');
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${reason}`);
+      throw new StartupError(`migration ${failed?.migrationName ?? ''} failed: ${reason}`);
     }
     return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
   }, opts.onWait);
