@@ -1,9 +1,10 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { newSecret, readSecretFile, type Config, type LoadedConfig } from './config.js';
 import { checkConnection, openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { sharedSecret } from './db/secrets.js';
 import { buildServer } from './http/server.js';
 import { DEFAULT_LIMITS, type AppContext, type Limits } from './http/context.js';
 import { SiteCache } from './web/site.js';
@@ -38,7 +39,8 @@ import { DEVICE_COOKIE } from './access/access.service.js';
 import { DeviceCookieSigner } from './access/keyed-hash.js';
 
 export interface AppOptions {
-  config: Config;
+  /** A null secret (PostgreSQL without MASTHEAD_SECRET) is the publication's, from the database. */
+  config: LoadedConfig;
   database?: Database;
   clock?: Clock;
   logger?: Logger | false;
@@ -53,14 +55,16 @@ export interface AppOptions {
 
 /** The composition root: wires config, database, clock, mail, jobs and HTTP together. */
 export async function createApp(opts: AppOptions): Promise<App> {
-  const { config } = opts;
-  const database = opts.database ?? openDatabase(config.databaseUrl);
+  const database = opts.database ?? openDatabase(opts.config.databaseUrl, { poolSize: opts.config.databasePoolSize });
   const ownsDatabase = !opts.database;
   const clock = opts.clock ?? systemClock;
-  const logger = opts.logger === undefined ? createLogger(config) : opts.logger;
+  const logger = opts.logger === undefined ? createLogger(opts.config) : opts.logger;
+  let config: Config;
   try {
-    await checkConnection(database, config.databaseUrl);
-    await migrateToLatest(database);
+    await checkConnection(database, opts.config.databaseUrl);
+    const { applied } = await migrateToLatest(database, { onWait: () => logger && logger.info('another instance is migrating the database; waiting for it') });
+    if (applied.length && logger) logger.info({ applied }, `applied migrations: ${applied.join(', ')}`);
+    config = { ...opts.config, secret: await resolveSecret(opts.config, database, clock.now(), logger || undefined) };
   } catch (err) {
     if (ownsDatabase) await database.close().catch(() => {});
     throw err;
@@ -90,7 +94,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     [JOBS.graceCheck]: async (p: { memberId: number }) => void (await recomputeMemberStatus(billing, p.memberId)),
     'billing.comp_end': (p: { subscriptionId: number }) => endCompIfDue(billing, p.subscriptionId),
     [DIGEST_JOB]: async () => void (await sendDigests({ db: database.db, clock, siteUrl: config.siteUrl, brand })),
-  }, logger || undefined, opts.pollMs ?? 1000);
+  }, logger || undefined, opts.pollMs ?? 1000, { leaseMs: config.jobLeaseMs });
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   // One SQLite writer sees every meter write, so its cache is exact; PostgreSQL instances share the table.
   const meter = new Meter(database.db, clock, logger || undefined, database.dialect === 'sqlite' ? Infinity : 1000, database.dialect);
@@ -123,7 +127,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
   };
   const verifiedDevices = new Map<string, string>();
-  const deviceCookie = new DeviceCookieSigner(config.secret);
+  const deviceCookie = new DeviceCookieSigner(config.secret, config.previousSecret);
   const ctx: AppContext = {
     config,
     database,
@@ -171,11 +175,24 @@ export async function createApp(opts: AppOptions): Promise<App> {
     server,
     ctx,
     async close() {
-      await server.close();
+      // No new connections or jobs; requests and the job in flight finish (the job may still send mail).
+      await Promise.all([server.close(), worker.stop()]);
+      // After the last request: their meter reads are in this batch.
       await meter.stop();
-      await worker.stop();
       transport.close();
       if (ownsDatabase) await database.close();
     },
   };
+}
+
+/**
+ * The signing secret: MASTHEAD_SECRET (or SQLite's data-dir file) when the config has one, else
+ * the publication's, stored once in the database for every instance (see sharedSecret).
+ */
+async function resolveSecret(config: LoadedConfig, database: Database, now: number, logger: Logger | undefined): Promise<string> {
+  if (config.secret) return config.secret;
+  const file = readSecretFile(config.dataDir);
+  const secret = await sharedSecret(database.db, file ?? newSecret(), now);
+  if (file && file !== secret) logger?.warn(`${config.dataDir}/secret is not the publication's secret; the one in the database is used`);
+  return secret;
 }

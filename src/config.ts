@@ -10,8 +10,13 @@ export interface Config {
   siteUrl: string;
   databaseUrl: string;
   dialect: 'sqlite' | 'postgres';
+  /** PostgreSQL connections this instance may hold (pg.Pool max). */
+  databasePoolSize: number;
   dataDir: string;
+  /** Signs cookies and links; new signatures always use this one. */
   secret: string;
+  /** The secret being retired (MASTHEAD_SECRET_PREVIOUS): still verifies, never signs. */
+  previousSecret: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logRequests: boolean;
   /** nodemailer SMTP URL; unset writes mail to <dataDir>/outbox as .eml files. */
@@ -22,15 +27,29 @@ export interface Config {
   trustedProxies: string[];
   /** Stripe, when both keys are set; otherwise trials without a card and comp access still work. */
   stripe: { secretKey: string; webhookSecret: string; apiUrl: string | null } | null;
+  /** How long a claimed job is held before another instance may take it over (renewed while it runs). */
+  jobLeaseMs: number;
+  /** How long SIGTERM may take before the process gives up and exits non-zero. */
+  shutdownTimeoutMs: number;
 }
+
+/**
+ * The config as the environment and data dir give it. `secret` is null on PostgreSQL without
+ * MASTHEAD_SECRET: every instance of the publication then uses the one stored in the database,
+ * which only exists once the database is reached (see resolveSecret in app.ts).
+ */
+export type LoadedConfig = Omit<Config, 'secret'> & { secret: string | null };
 
 const envSchema = z.object({
   PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535').transform(Number).pipe(z.number().max(65535, 'must be a port number from 0 to 65535')).default(3000),
   HOST: z.string().regex(/^[A-Za-z0-9.:_-]+$/, 'must be a host name or IP address').default('127.0.0.1'),
   SITE_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATABASE_URL: z.string().min(1).optional(),
+  // Two at least: start-up holds one for its advisory lock while the migrations run on another.
+  DATABASE_POOL_SIZE: z.string().regex(/^\d{1,3}$/, 'must be a whole number from 2 to 200').transform(Number).pipe(z.number().min(2, 'must be a whole number from 2 to 200').max(200, 'must be a whole number from 2 to 200')).default(10),
   MASTHEAD_DATA_DIR: z.string().min(1).default('./data'),
   MASTHEAD_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  MASTHEAD_SECRET_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_REQUESTS: z.enum(['0', '1', 'true', 'false']).default('0'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
@@ -39,9 +58,16 @@ const envSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   TRUSTED_PROXIES: z.string().regex(/^[0-9a-fA-F.:/,\s]+$/, 'must be a comma-separated list of IP addresses or CIDR ranges').optional(),
+  JOB_LEASE_MS: milliseconds(1000, 3_600_000).default(60_000),
+  SHUTDOWN_TIMEOUT_MS: milliseconds(100, 600_000).default(10_000),
 });
 
-const ECHOED = new Set(['PORT', 'HOST', 'SITE_URL', 'LOG_LEVEL', 'LOG_REQUESTS', 'TRUSTED_PROXIES', 'MAIL_FROM', 'STRIPE_API_URL']);
+function milliseconds(min: number, max: number) {
+  const range = `must be a whole number of milliseconds from ${min} to ${max}`;
+  return z.string().regex(/^\d{1,9}$/, range).transform(Number).pipe(z.number().min(min, range).max(max, range));
+}
+
+const ECHOED = new Set(['DATABASE_POOL_SIZE', 'PORT', 'HOST', 'SITE_URL', 'LOG_LEVEL', 'LOG_REQUESTS', 'TRUSTED_PROXIES', 'MAIL_FROM', 'STRIPE_API_URL', 'JOB_LEASE_MS', 'SHUTDOWN_TIMEOUT_MS']);
 
 /** Validate the environment once, at boot. Throws ConfigError with one readable line. */
 export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 'secret'> & { secret?: string } {
@@ -59,6 +85,9 @@ export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 
   if (!e.STRIPE_SECRET_KEY !== !e.STRIPE_WEBHOOK_SECRET) {
     throw new ConfigError(`invalid ${e.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY'}: set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither`);
   }
+  if (e.MASTHEAD_SECRET_PREVIOUS && e.MASTHEAD_SECRET_PREVIOUS === e.MASTHEAD_SECRET) {
+    throw new ConfigError('invalid MASTHEAD_SECRET_PREVIOUS: it is the same as MASTHEAD_SECRET; set it to the secret being retired');
+  }
   const dataDir = resolve(e.MASTHEAD_DATA_DIR);
   const databaseUrl = e.DATABASE_URL ?? `sqlite:${join(dataDir, 'masthead.db')}`;
   const dialect = dialectOf(databaseUrl);
@@ -70,14 +99,18 @@ export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 
     siteUrl,
     databaseUrl,
     dialect,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir,
     secret: e.MASTHEAD_SECRET,
+    previousSecret: e.MASTHEAD_SECRET_PREVIOUS ?? null,
     logLevel: e.LOG_LEVEL,
     logRequests: e.LOG_REQUESTS === '1' || e.LOG_REQUESTS === 'true',
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? null,
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL ?? null } : null,
     trustedProxies: (e.TRUSTED_PROXIES ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+    jobLeaseMs: e.JOB_LEASE_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }
 
@@ -95,10 +128,11 @@ export function sqlitePath(url: string): string {
 }
 
 /**
- * Full boot-time config: validates the environment, makes sure the data dir is
- * writable and that a secret exists (generated and kept in the data dir on first start).
+ * Full boot-time config: validates the environment, makes sure the data dir is writable and,
+ * on SQLite, that a secret exists (generated and kept in the data dir on first start). On
+ * PostgreSQL without MASTHEAD_SECRET the secret is left null: the database holds it.
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): LoadedConfig {
   const base = parseEnv(env);
   try {
     mkdirSync(base.dataDir, { recursive: true });
@@ -106,19 +140,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch (err) {
     throw new StartupError(`data dir ${base.dataDir} is not writable (${(err as NodeJS.ErrnoException).code ?? 'error'}); set MASTHEAD_DATA_DIR to a writable folder`);
   }
-  const secret = base.secret ?? readOrCreateSecret(base.dataDir);
+  const secret = base.secret ?? (base.dialect === 'sqlite' ? readOrCreateSecret(base.dataDir) : null);
   return { ...base, secret };
 }
 
-function readOrCreateSecret(dataDir: string): string {
-  const file = join(dataDir, 'secret');
+/** A new random secret, as the data dir file and the database row hold it. */
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** The data dir's secret file, when there is one (an instance that ran before the secret moved to the database). */
+export function readSecretFile(dataDir: string): string | null {
   try {
-    const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
+    const existing = readFileSync(join(dataDir, 'secret'), 'utf8').trim();
+    return existing.length >= 32 ? existing : null;
   } catch {
-    // first start: fall through and create it
+    return null;
   }
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
+}
+
+function readOrCreateSecret(dataDir: string): string {
+  const existing = readSecretFile(dataDir);
+  if (existing) return existing;
+  const secret = newSecret();
+  writeFileSync(join(dataDir, 'secret'), secret + '\n', { mode: 0o600 });
   return secret;
 }

@@ -28,11 +28,15 @@ const DEVICE_ID_RE = /^[A-Za-z0-9_-]{16,64}$/;
 /**
  * The device cookie's value is `<id>.<tag>`. It needs no URL encoding: both parts are base64url.
  * A value that fails to verify, for any reason, is no device at all (the caller makes a new one).
+ * During a key rotation (MASTHEAD_SECRET_PREVIOUS) a tag made under the retiring secret still
+ * verifies, so readers keep their device and its meter; new cookies get the new key only.
  */
 export class DeviceCookieSigner {
   private readonly key: string;
-  constructor(secret: string) {
+  private readonly previousKey: string | null;
+  constructor(secret: string, previousSecret: string | null = null) {
     this.key = deriveKey(secret, 'device-cookie:v2');
+    this.previousKey = previousSecret ? deriveKey(previousSecret, 'device-cookie:v2') : null;
   }
 
   sign(id: string): string {
@@ -44,8 +48,12 @@ export class DeviceCookieSigner {
     if (dot < 0 || value.length - dot - 1 !== TAG_CHARS) return null;
     const id = value.slice(0, dot);
     if (!DEVICE_ID_RE.test(id)) return null;
-    const expected = Buffer.from(keyedHash(this.key, id));
     const actual = Buffer.from(value.slice(dot + 1));
-    return expected.length === actual.length && timingSafeEqual(expected, actual) ? id : null;
+    return tagMatches(this.key, id, actual) || (this.previousKey !== null && tagMatches(this.previousKey, id, actual)) ? id : null;
   }
+}
+
+function tagMatches(key: string, id: string, actual: Buffer): boolean {
+  const expected = Buffer.from(keyedHash(key, id));
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
 }

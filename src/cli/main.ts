@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, type LoadedConfig } from '../config.js';
 import { ConfigError, StartupError, AppError } from '../errors.js';
 import { createApp, createLogger } from '../app.js';
 import { checkConnection, openDatabase } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { migrateToLatest, withStartupLock } from '../db/migrate.js';
+import { stopOnSignals } from './shutdown.js';
 import { isEmpty, loadDemo } from '../content/demo/load.js';
 import { systemClock } from '../clock.js';
 import { createStaffUser, findStaffByEmail, firstOwner, STAFF_ROLES, type StaffRole } from '../members/staff.js';
@@ -14,7 +15,7 @@ import { audit } from '../members/audit.js';
 import { allSettings, parseCliValue, setSetting } from '../content/settings-registry.js';
 import { archivePlan, createPlan, findPlanBySlug, formatMoney, listPlans, planInputSchema } from '../billing/plans.js';
 import { grantComp, revokeComp } from '../billing/subscriptions.js';
-import { jobCounts } from '../jobs/queue.js';
+import { heldJobs, jobCounts } from '../jobs/queue.js';
 import { readSiteSettings } from '../content/settings.js';
 import { normalizeEmail } from '../members/staff.js';
 
@@ -38,15 +39,19 @@ Commands:
          [--publish] [--pages] [--dry-run] [--explain] [--json]
                                          import articles from scraped text, HTML pages, a WordPress (WXR) or Ghost
                                          export; drafts unless --publish; reruns update by source id
-  jobs                                   background jobs by state, and recent failures
+  jobs                                   background jobs by state, the ones running now (where, since when), recent failures
+  backup <file.tar[.gz]> [--force]       a consistent copy of the live SQLite database and the data dir (secret, outbox,
+                                         uploads) in one archive; on PostgreSQL, how to use pg_dump
+  restore <file.tar[.gz]> [--force]      bring a backup back; refuses a database in use or with content unless --force
   settings get [KEY]                     print settings (site.*, meter.*, billing.*, comments.*) as KEY=VALUE lines
   settings set KEY VALUE                 change a setting, e.g. settings set meter.anonymousAllowance 5
 
-Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MASTHEAD_DATA_DIR, MASTHEAD_SECRET, LOG_LEVEL.`;
+Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MASTHEAD_DATA_DIR, MASTHEAD_SECRET,
+MASTHEAD_SECRET_PREVIOUS, LOG_LEVEL, TRUSTED_PROXIES, JOB_LEASE_MS, SHUTDOWN_TIMEOUT_MS (see the README).`;
 
 class UsageError extends Error {}
 
-async function withDatabase<T>(config: Config, fn: (d: ReturnType<typeof openDatabase>) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+async function withDatabase<T>(config: LoadedConfig, fn: (d: ReturnType<typeof openDatabase>) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
   const database = openDatabase(config.databaseUrl);
   try {
     await checkConnection(database, config.databaseUrl);
@@ -70,7 +75,7 @@ async function freePort(host: string): Promise<number> {
   });
 }
 
-async function start(initial: Config): Promise<void> {
+async function start(initial: LoadedConfig): Promise<void> {
   let config = initial;
   if (config.port === 0) {
     const port = await freePort(config.host);
@@ -78,10 +83,12 @@ async function start(initial: Config): Promise<void> {
   }
   const logger = createLogger(config);
   const app = await createApp({ config, logger });
-  if (await isEmpty(app.ctx.content)) {
+  // Under the start-up lock: of several instances started together on an empty database, one loads it.
+  await withStartupLock(app.ctx.database, async () => {
+    if (!(await isEmpty(app.ctx.content))) return;
     const { articles } = await loadDemo(app.ctx.content);
     logger.info(`empty database: loaded the demo publication (${articles} articles)`);
-  }
+  });
   try {
     await app.server.listen({ port: config.port, host: config.host });
   } catch (err) {
@@ -95,12 +102,7 @@ async function start(initial: Config): Promise<void> {
   const url = process.env.SITE_URL ? config.siteUrl : `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   // The one line a newcomer looks for.
   process.stdout.write(`Masthead is running at ${url}/\n`);
-  const stop = async () => {
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignals(app, { timeoutMs: config.shutdownTimeoutMs, logger });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -241,10 +243,21 @@ export async function main(argv: string[]): Promise<number> {
         const counts = await jobCounts(d.db);
         if (!counts.length) process.stdout.write('no jobs\n');
         for (const c of counts) process.stdout.write(`${c.state}\t${c.kind}\t${c.count}\n`);
+        const now = Date.now();
+        for (const h of await heldJobs(d.db)) {
+          const state = h.leaseUntil < now ? 'lease expired, will be taken over' : `lease until ${new Date(h.leaseUntil).toISOString()}`;
+          process.stdout.write(`running #${h.id} ${h.kind} on ${h.holder} since ${h.claimedAt ? new Date(h.claimedAt).toISOString() : '?'} (attempt ${h.attempts}; ${state})\n`);
+        }
         const failed = await d.db.selectFrom('jobs').select(['id', 'kind', 'attempts', 'last_error', 'failed_at']).where('failed_at', 'is not', null).orderBy('failed_at', 'desc').limit(10).execute();
         for (const f of failed) process.stdout.write(`failed #${f.id} ${f.kind} after ${f.attempts} attempts: ${f.last_error ?? ''}\n`);
         return 0;
       });
+    }
+    case 'backup':
+    case 'restore': {
+      const { backupCommand, restoreCommand } = await import('./backup.js');
+      const args = [sub, ...rest].filter((a): a is string => a !== undefined);
+      return command === 'backup' ? backupCommand(args, config) : restoreCommand(args, config);
     }
     case 'settings': {
       if (sub === 'get') {

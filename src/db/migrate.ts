@@ -1,5 +1,6 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database, Dialect } from './database.js';
+import { StartupError } from '../errors.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_accounts.js';
 import * as m003 from './migrations/003_meter.js';
@@ -7,6 +8,7 @@ import * as m004 from './migrations/004_billing.js';
 import * as m005 from './migrations/005_comments.js';
 import * as m006 from './migrations/006_imports.js';
 import * as m007 from './migrations/007_auth_hardening.js';
+import * as m008 from './migrations/008_cluster.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
@@ -19,6 +21,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '005_comments': m005,
   '006_imports': m006,
   '007_auth_hardening': m007,
+  '008_cluster': m008,
 };
 
 class InlineProvider implements MigrationProvider {
@@ -32,13 +35,65 @@ class InlineProvider implements MigrationProvider {
 
 export interface MigrateResult { applied: string[] }
 
-export async function migrateToLatest(database: Database): Promise<MigrateResult> {
-  const migrator = new Migrator({ db: database.db, provider: new InlineProvider(database.dialect) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error');
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${reason}`);
+/**
+ * Applies what is missing. On PostgreSQL under the start-up lock, so instances started together
+ * on an empty database migrate once: the first applies everything, the others wait for it and
+ * find nothing left to do. `onWait` is called when another instance holds the lock.
+ */
+export async function migrateToLatest(database: Database, opts: { onWait?: () => void } = {}): Promise<MigrateResult> {
+  return withStartupLock(database, async () => {
+    const migrator = new Migrator({ db: database.db, provider: new InlineProvider(database.dialect) });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
+      // A newer version migrated this database (a rolling upgrade): this one must not run on it.
+      const unknown = /previously executed migration (\S+) is missing/.exec(reason)?.[1];
+      if (unknown) throw new StartupError(`the database has migration ${unknown}, which this version of Masthead does not know: a newer version migrated it; run that version`);
+      const failed = results?.find((r) => r.status === 'Error');
+      throw new StartupError(`migration ${failed?.migrationName ?? ''} failed: ${reason}`);
+    }
+    return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  }, opts.onWait);
+}
+
+/** Our key for pg_advisory_lock: start-up work that must happen once per database. */
+const STARTUP_LOCK = sql.lit(7_414_212_014);
+
+/**
+ * Run `fn` holding PostgreSQL's session-level advisory lock for start-up work (migrations, the demo
+ * load). The lock is held by a connection of its own and dies with it, so an instance killed
+ * halfway never leaves it taken. SQLite has one writer and a file lock, and needs none.
+ */
+export async function withStartupLock<T>(database: Database, fn: () => Promise<T>, onWait?: () => void): Promise<T> {
+  if (database.dialect !== 'postgres') return fn();
+  return database.db.connection().execute(async (conn) => {
+    const free = await sql<{ ok: boolean }>`select pg_try_advisory_lock(${STARTUP_LOCK}) as ok`.execute(conn);
+    if (!free.rows[0]?.ok) {
+      onWait?.();
+      await sql`select pg_advisory_lock(${STARTUP_LOCK})`.execute(conn);
+    }
+    try {
+      return await fn();
+    } finally {
+      await sql`select pg_advisory_unlock(${STARTUP_LOCK})`.execute(conn).catch(() => {});
+    }
+  });
+}
+
+/**
+ * Migrations this code has and the database has not applied, for /readyz. A database with none
+ * applied yet (no migration table) has them all pending. Migrations the database has and this code
+ * does not (a newer instance migrated during a rolling upgrade) do not count: they only add.
+ */
+export async function pendingMigrations(database: Database): Promise<string[]> {
+  let applied: Set<string>;
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(database.db);
+    applied = new Set(rows.map((r) => r.name));
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code !== '42P01' && !/no such table/i.test(e.message ?? '')) throw err;
+    applied = new Set();
   }
-  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  return Object.keys(MIGRATIONS).filter((name) => !applied.has(name));
 }

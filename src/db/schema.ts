@@ -136,7 +136,11 @@ export interface DB {
     failed_at: number | null;
     dedupe_key: string | null;
     created_at: number;
+    /** When the current holder claimed it; null until the first claim. */
+    claimed_at: number | null;
   };
+  /** The publication's generated signing secret, on PostgreSQL without MASTHEAD_SECRET (name 'signing'). */
+  instance_secrets: { name: string; value: string; created_at: number };
   meter_reads: { subject: string; article_id: number; read_at: number };
   event_counts: { hour: number; kind: string; article_id: number; reason: string; reader: string; count: number };
   plans: { id: Generated<number>; slug: string; name: string; description: string; benefits: string; trial_days: number; status: string; is_default: number; created_at: number; updated_at: number };

@@ -57,6 +57,15 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
     for (const m of ([] as string[]).concat(r.method)) if (m !== 'HEAD') routeTable.push({ method: m, url: r.url });
   });
 
+  // A keep-alive connection whose request was in flight when close() began would otherwise hold
+  // the shutdown for the whole keep-alive timeout: close each one as soon as it falls idle.
+  let reaper: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+    reaper.unref();
+  });
+  app.addHook('onClose', async () => clearInterval(reaper));
+
   app.setErrorHandler(async (err, req, reply) => {
     const f = toHttpFailure(err);
     if (!f.expected) req.log.error({ err, errorId: f.errorId, url: req.url }, 'unhandled error');
@@ -71,7 +80,8 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
     return sendFailure(ctx, req, reply, { status: 404, code: 'not_found', message: 'no such page', expected: true });
   });
 
-  await app.register(cookie, { secret: ctx.config.secret });
+  // New signatures use the current secret; the one being retired still verifies (key rotation).
+  await app.register(cookie, { secret: ctx.config.previousSecret ? [ctx.config.secret, ctx.config.previousSecret] : ctx.config.secret });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
@@ -126,7 +136,7 @@ async function sendFailure(ctx: AppContext, req: FastifyRequest, reply: FastifyR
 }
 
 function wantsJson(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/') || req.url.startsWith('/webhooks/') || req.url === '/healthz';
+  return req.url.startsWith('/api/') || req.url.startsWith('/webhooks/') || req.url === '/healthz' || req.url === '/readyz';
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');

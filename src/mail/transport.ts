@@ -15,7 +15,11 @@ export interface MailTransport {
  */
 export function createMailTransport(opts: { smtpUrl: string | null; dataDir: string; logger?: Logger }): MailTransport {
   if (opts.smtpUrl) {
-    const t = nodemailer.createTransport(opts.smtpUrl);
+    // Pooled unless the URL says otherwise (?pool=false): the connection is kept and reused, since
+    // servers delay every new connection's greeting (smtp-server by 100 ms, postscreen longer),
+    // and a connection per message capped an instance at a few mails a second.
+    const url = /[?&]pool=/.test(opts.smtpUrl) ? opts.smtpUrl : `${opts.smtpUrl}${opts.smtpUrl.includes('?') ? '&' : '?'}pool=true`;
+    const t = nodemailer.createTransport(url);
     return {
       async send(m) {
         await t.sendMail({ from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });

@@ -81,6 +81,18 @@ describe.concurrent('masthead CLI: failures are one readable line', () => {
     expect(oneLine(badFlag.stderr)).toMatch(/^masthead: .*bogus/);
     for (const r of [badEmail, badRole, noEmail, badSub, badFlag]) noStackTrace(r.stderr);
   });
+
+  it('a database migrated by a newer version stops start with one line naming the unknown migration', async () => {
+    const dataDir = freshDataDir();
+    expect((await run(['migrate'], { dataDir })).code).toBe(0);
+    const db = new BetterSqlite3(join(dataDir, 'masthead.db'));
+    db.prepare('insert into kysely_migration (name, timestamp) values (?, ?)').run('999_from_the_future', new Date().toISOString());
+    db.close();
+    const r = await run(['start'], { dataDir, env: { PORT: '0' } });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe('masthead: the database has migration 999_from_the_future, which this version of Masthead does not know: a newer version migrated it; run that version');
+    noStackTrace(r.stderr);
+  });
 });
 
 describe.concurrent('masthead CLI: commands', () => {

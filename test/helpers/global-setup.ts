@@ -33,7 +33,7 @@ export default async function setup(project: TestProject) {
   const url = process.env.TEST_DATABASE_URL;
   let pgTemplate: string | null = null;
   if (!url) {
-    const msg = 'PostgreSQL suites SKIPPED: TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)';
+    const msg = 'PostgreSQL suites (and the cluster tier, test/cluster) SKIPPED: TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)';
     if (process.env.REQUIRE_POSTGRES === '1') throw new Error(msg.replace('SKIPPED', 'REQUIRED but missing'));
     console.warn(`\n!!! ${msg}\n`);
   } else {

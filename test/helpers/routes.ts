@@ -8,6 +8,7 @@ export type UrlsFor = (a: RouteArgs) => string[];
 
 export const ROUTES: Record<string, UrlsFor> = {
   'GET /healthz': () => ['/healthz'],
+  'GET /readyz': () => ['/readyz'],
   'GET /assets/site.:hash.css': () => [],
   'GET /assets/comments.:hash.js': () => [],
   'GET /': () => ['/', '/?page=2', '/?amp=1'],

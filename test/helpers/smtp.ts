@@ -4,20 +4,36 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 export interface Inbox {
   url: string;
   messages: ParsedMail[];
+  /** Every recipient a client named (RCPT TO), lower-cased, in order: attempts, delivered or not. */
+  attempts: string[];
   /** Wait for the next message to `to` (case-insensitive) that arrives after `since` messages. */
   waitFor(to: string, opts?: { timeoutMs?: number; after?: number; subject?: RegExp }): Promise<ParsedMail>;
   /** Links to our site found in a message's text part. */
   close(): Promise<void>;
 }
 
-/** A real SMTP server (smtp-server) on a free port; the app sends to it over SMTP. */
-export async function startInbox(): Promise<Inbox> {
+/**
+ * A real SMTP server (smtp-server) on a free port; the app sends to it over SMTP. With `stall`, a
+ * recipient it picks out is never answered: the sender hangs mid-transaction (a job in progress)
+ * until it gives up or dies, and nothing is delivered.
+ */
+export async function startInbox(opts: { stall?: (to: string) => boolean } = {}): Promise<Inbox> {
   const messages: ParsedMail[] = [];
+  const attempts: string[] = [];
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    // The app keeps its SMTP connection open (a pool): closing the inbox does not wait for it.
+    closeTimeout: 200,
     logger: false,
+    onRcptTo(address, _session, cb) {
+      const to = address.address.toLowerCase();
+      attempts.push(to);
+      waiters.splice(0).forEach((w) => w());
+      if (opts.stall?.(to)) return;
+      cb();
+    },
     onData(stream, _session, cb) {
       simpleParser(stream).then((m) => {
         messages.push(m);
@@ -32,6 +48,7 @@ export async function startInbox(): Promise<Inbox> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    attempts,
     async waitFor(to, opts = {}) {
       const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
       const start = opts.after ?? 0;

@@ -100,6 +100,13 @@ describe('parseEnv', () => {
     ['LOG_LEVEL', 'loud'],
     ['LOG_REQUESTS', 'yes'],
     ['HOST', 'bad host name'],
+    ['MASTHEAD_SECRET_PREVIOUS', 'too-short'],
+    ['DATABASE_POOL_SIZE', '1'],
+    ['DATABASE_POOL_SIZE', 'many'],
+    ['JOB_LEASE_MS', '500'],
+    ['JOB_LEASE_MS', '2s'],
+    ['SHUTDOWN_TIMEOUT_MS', '-1'],
+    ['SHUTDOWN_TIMEOUT_MS', '9999999'],
   ];
   it.each(bad)('rejects %s=%j with a one-line ConfigError naming the variable', (key, value) => {
     const err = thrown(() => parseEnv({ [key]: value }));
@@ -108,6 +115,19 @@ describe('parseEnv', () => {
     expect(message).toMatch(new RegExp(`^invalid ${key}: `));
     expect(message).not.toMatch(/[\r\n]/);
     expect(message.length).toBeLessThan(300);
+  });
+
+  it('reads the rotation, lease and shutdown settings, with defaults', () => {
+    expect(parseEnv({})).toMatchObject({ previousSecret: null, jobLeaseMs: 60_000, shutdownTimeoutMs: 10_000, databasePoolSize: 10 });
+    expect(parseEnv({ DATABASE_POOL_SIZE: '4' }).databasePoolSize).toBe(4);
+    expect(parseEnv({ MASTHEAD_SECRET: 'n'.repeat(32), MASTHEAD_SECRET_PREVIOUS: 'o'.repeat(32), JOB_LEASE_MS: '2000', SHUTDOWN_TIMEOUT_MS: '1500' }))
+      .toMatchObject({ secret: 'n'.repeat(32), previousSecret: 'o'.repeat(32), jobLeaseMs: 2000, shutdownTimeoutMs: 1500 });
+  });
+
+  it('refuses a previous secret equal to the current one, without echoing either', () => {
+    const err = thrown(() => parseEnv({ MASTHEAD_SECRET: 's'.repeat(32), MASTHEAD_SECRET_PREVIOUS: 's'.repeat(32) }));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toBe('invalid MASTHEAD_SECRET_PREVIOUS: it is the same as MASTHEAD_SECRET; set it to the secret being retired');
   });
 
   it('keeps the message on one line even when the bad value has a newline in it', () => {
@@ -124,7 +144,7 @@ describe('loadConfig', () => {
     const env = { MASTHEAD_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
     const first = loadConfig(env);
     expect(first.dataDir).toBe(dataDir);
-    expect(first.secret.length).toBeGreaterThanOrEqual(32);
+    expect(first.secret!.length).toBeGreaterThanOrEqual(32);
     const file = join(dataDir, 'secret');
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, 'utf8').trim()).toBe(first.secret);
@@ -145,6 +165,14 @@ describe('loadConfig', () => {
     const secret = 'k'.repeat(40);
     expect(loadConfig({ MASTHEAD_DATA_DIR: dataDir, MASTHEAD_SECRET: secret }).secret).toBe(secret);
     expect(existsSync(join(dataDir, 'secret'))).toBe(false);
+  });
+
+  it('on PostgreSQL without MASTHEAD_SECRET leaves the secret to the database and writes no file', () => {
+    const dataDir = tempDir();
+    const c = loadConfig({ MASTHEAD_DATA_DIR: dataDir, DATABASE_URL: 'postgres://db.example/news' });
+    expect(c.secret).toBeNull();
+    expect(existsSync(join(dataDir, 'secret'))).toBe(false);
+    expect(loadConfig({ MASTHEAD_DATA_DIR: dataDir, DATABASE_URL: 'postgres://db.example/news', MASTHEAD_SECRET: 'k'.repeat(40) }).secret).toBe('k'.repeat(40));
   });
 
   it('throws a one-line StartupError for a data dir it cannot create', () => {

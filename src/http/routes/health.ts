@@ -1,14 +1,37 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { ping } from '../../db/database.js';
+import { pendingMigrations } from '../../db/migrate.js';
 import { markCompressible } from '../compression.js';
 import { getAssets } from '../../web/assets.js';
 
 export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
-  // The server only listens after migrations have run, so reachable + a live database means ok.
-  app.get('/healthz', async (_req, reply) => {
-    await ping(ctx.database);
-    return reply.header('cache-control', 'no-store').send({ status: 'ok' });
+  // Liveness: the process is up and answering. It does not touch the database, so a database
+  // outage makes instances unready (/readyz), not restarted.
+  app.get('/healthz', async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+
+  // Readiness, for a load balancer: send traffic here only while the database answers and has
+  // every migration this code expects. The answer is public, so the database's own error (host
+  // names, addresses) goes to the log only.
+  app.get('/readyz', async (req, reply) => {
+    reply.header('cache-control', 'no-store');
+    const unready = (reason: string, err?: unknown) => {
+      if (err) req.log.warn({ err }, `not ready: ${reason}`);
+      return reply.code(503).send({ status: 'unavailable', reason });
+    };
+    try {
+      await ping(ctx.database);
+    } catch (err) {
+      return unready('database unreachable', err);
+    }
+    let pending: string[];
+    try {
+      pending = await pendingMigrations(ctx.database);
+    } catch (err) {
+      return unready('cannot read the applied migrations', err);
+    }
+    if (pending.length) return unready(`migrations not applied: ${pending.join(', ')}`);
+    return reply.send({ status: 'ok' });
   });
 
   for (const asset of Object.values(getAssets())) {

@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { sql } from 'kysely';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { queueMail } from '../../src/mail/mailer.js';
+import { createStaffUser } from '../../src/members/staff.js';
+import { createApiToken } from '../../src/members/tokens.js';
+import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
+import { buildOnce, clusterSuite, CookieJar, emptyPostgresDatabase, freePort, startInstance, startProxy, type Instance, type Proxy } from '../helpers/cluster.js';
+
+/**
+ * Issue 14: three real instances (`node bin/masthead.js start`) on one fresh PostgreSQL database,
+ * behind a round-robin proxy, behave as one publication. The tests share the cluster and run in
+ * order: the last two take instances away (kill -9, then SIGTERM).
+ */
+
+const LEASE_MS = 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await sleep(50);
+  }
+}
+
+clusterSuite('three instances on one PostgreSQL database', () => {
+  let inbox: Inbox;
+  let database: { url: string; drop(): Promise<void> };
+  let db: Database;
+  let proxy: Proxy;
+  let instances: Instance[] = [];
+  let stalling = true;
+  let startedAt = 0;
+
+  beforeAll(async () => {
+    buildOnce();
+    inbox = await startInbox({ stall: (to) => stalling && to === 'stalled@example.com' });
+    database = await emptyPostgresDatabase();
+    proxy = await startProxy();
+    const ports = [await freePort(), await freePort(), await freePort()];
+    // All three at once, on the empty database, without MASTHEAD_SECRET: the secret is the database's.
+    startedAt = Date.now();
+    instances = ports.map((port, i) => startInstance(`i${i}`, port, {
+      DATABASE_URL: database.url,
+      SITE_URL: proxy.url,
+      TRUSTED_PROXIES: '127.0.0.1',
+      SMTP_URL: inbox.url,
+      JOB_LEASE_MS: String(LEASE_MS),
+    }));
+    await Promise.all(instances.map((x) => x.running));
+    proxy.backends = instances.map((x) => ({ name: x.name, port: x.port }));
+    db = openDatabase(database.url, { poolSize: 4 });
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const x of instances) x.signal('SIGTERM');
+    await Promise.all(instances.map((x) => Promise.race([x.exited, sleep(8000).then(() => x.signal('SIGKILL'))])));
+    await db?.close();
+    await proxy?.close();
+    await inbox?.close();
+    await database?.drop();
+  }, 30_000);
+
+  it('start together on an empty database: one migrates and loads the demo, all three are ready, one secret is stored', async () => {
+    expect(Date.now() - startedAt, 'three instances up').toBeLessThan(60_000);
+    const said = (text: string) => instances.filter((x) => x.logs().some((l) => l.msg.startsWith(text))).map((x) => x.name);
+    expect(said('applied migrations:'), 'exactly one instance applied the migrations').toHaveLength(1);
+    expect(said('empty database: loaded the demo publication'), 'exactly one loaded the demo').toHaveLength(1);
+    for (const x of instances) {
+      const ready = await fetch(`${x.url}/readyz`);
+      expect(ready.status, x.name).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ok' });
+      expect(x.stderr, x.name).toBe('');
+    }
+    const n = async (q: string) => Number((await sql<{ n: string }>`${sql.raw(q)}`.execute(db.db)).rows[0]!.n);
+    expect(await n('select count(*) as n from kysely_migration')).toBe(8);
+    expect(await n('select count(*) as n from articles')).toBe(14);
+    expect(await n('select count(*) as n from instance_secrets')).toBe(1);
+  });
+
+  it('accepts a form rendered by one instance and posted to another', async () => {
+    const jar = new CookieJar();
+    const form = jar.take(await fetch(`${proxy.url}/signin`));
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const post = jar.take(await fetch(`${proxy.url}/signin`, {
+      method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+      body: new URLSearchParams({ _csrf: csrf, email: 'form@example.com' }).toString(),
+    }));
+    expect(post.headers.get('x-backend')).not.toBe(form.headers.get('x-backend'));
+    expect(post.status, await post.clone().text()).toBe(303);
+    expect(post.headers.get('location')).toBe('/signin/check-email');
+    // A signature no instance made is refused by all of them.
+    const forged = await fetch(`${proxy.url}/signin`, {
+      method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `mh_csrf=${jar.get('mh_csrf')!.replace(/\.[^.]+$/, '.forgedsignatureforgedsignatureforgedsig')}` },
+      body: new URLSearchParams({ _csrf: csrf, email: 'form@example.com' }).toString(),
+    });
+    expect(forged.status).toBe(403);
+  });
+
+  it('signs in with a magic link asked for on one instance and opened on another', async () => {
+    const jar = new CookieJar();
+    const form = jar.take(await fetch(`${proxy.url}/signin`));
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const before = inbox.messages.length;
+    const ask = jar.take(await fetch(`${proxy.url}/signin`, {
+      method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+      body: new URLSearchParams({ _csrf: csrf, email: 'linked@example.com' }).toString(),
+    }));
+    expect(ask.status).toBe(303);
+    const link = linkIn(await inbox.waitFor('linked@example.com', { after: before, timeoutMs: 15_000 }));
+    expect(link.startsWith(`${proxy.url}/signin/verify?token=`), link).toBe(true);
+    const open = jar.take(await fetch(link, { redirect: 'manual', headers: { cookie: jar.header() } }));
+    expect(open.headers.get('x-backend')).not.toBe(ask.headers.get('x-backend'));
+    expect(open.status, await open.clone().text()).toBe(303);
+    const account = await fetch(`${proxy.url}/account`, { redirect: 'manual', headers: { cookie: jar.header() } });
+    expect(account.status).toBe(200);
+    expect(await account.text()).toContain('linked@example.com');
+  });
+
+  it('sends 1,000 queued mails through the three instances, each exactly once', async () => {
+    const before = inbox.messages.length;
+    const now = Date.now();
+    await db.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 1000; i++) await queueMail(trx, { to: `bulk-${i}@example.com`, subject: `Bulk ${i}`, text: `Message ${i}`, html: `<p>Message ${i}</p>` }, now);
+    });
+    await until('all 1,000 delivered', 60_000, () => inbox.messages.length - before >= 1000 || undefined);
+    await until('no bulk job left pending', 10_000, async () => {
+      const left = await db.db.selectFrom('jobs').select((eb) => eb.fn.countAll<string>().as('n')).where('payload', 'like', '%bulk-%').where('done_at', 'is', null).executeTakeFirstOrThrow();
+      return Number(left.n) === 0 || undefined;
+    });
+    await sleep(500); // a duplicate would still be on its way
+    const to = inbox.messages.slice(before).flatMap((m) => (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => v.address!)));
+    const bulk = to.filter((a) => a.startsWith('bulk-'));
+    expect(bulk).toHaveLength(1000);
+    expect(new Set(bulk).size).toBe(1000);
+    const byHolder = await db.db.selectFrom('jobs').select(['locked_by', (eb) => eb.fn.countAll<string>().as('n')]).where('payload', 'like', '%bulk-%').groupBy('locked_by').execute();
+    const pids = byHolder.map((r) => Number(String(r.locked_by).split('-')[0]));
+    expect(pids.sort(), 'all three instances took a share').toEqual(instances.map((x) => x.pid).sort());
+  }, 90_000);
+
+  it('finishes the job of an instance killed with kill -9 mid-job on another instance, once the lease is up, and only then', async () => {
+    await queueMail(db.db, { to: 'stalled@example.com', subject: 'Stalled', text: 'Held up', html: '<p>Held up</p>' }, Date.now());
+    // The SMTP server holds the first attempt open: the job is running on some instance.
+    await until('an attempt to send it', 10_000, () => inbox.attempts.includes('stalled@example.com') || undefined);
+    const job = await db.db.selectFrom('jobs').selectAll().where('payload', 'like', '%stalled@example.com%').executeTakeFirstOrThrow();
+    const holder = instances.find((x) => String(job.locked_by).startsWith(`${x.pid}-`))!;
+    expect(holder, `holder ${job.locked_by}`).toBeDefined();
+
+    // Three leases long, the holder keeps renewing: nobody else tries.
+    await sleep(3 * LEASE_MS);
+    expect(inbox.attempts.filter((a) => a === 'stalled@example.com')).toHaveLength(1);
+    const held = await db.db.selectFrom('jobs').select(['locked_by', 'locked_until']).where('id', '=', job.id).executeTakeFirstOrThrow();
+    expect(held.locked_by).toBe(job.locked_by);
+    expect(held.locked_until!).toBeGreaterThan(job.locked_until!);
+
+    stalling = false;
+    const killedAt = Date.now();
+    holder.signal('SIGKILL');
+    expect((await holder.exited).signal).toBe('SIGKILL');
+    instances = instances.filter((x) => x !== holder);
+    proxy.backends = instances.map((x) => ({ name: x.name, port: x.port }));
+
+    const delivered = await inbox.waitFor('stalled@example.com', { timeoutMs: 20_000 });
+    expect(delivered.subject).toBe('Stalled');
+    expect(Date.now() - killedAt, 'taken over after the lease, not much later').toBeLessThan(15_000);
+    await sleep(500);
+    expect(inbox.messages.filter((m) => m.subject === 'Stalled')).toHaveLength(1);
+    const done = await db.db.selectFrom('jobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
+    expect(done.done_at).not.toBeNull();
+    expect(done.attempts).toBe(2);
+    const taker = instances.find((x) => String(done.locked_by).startsWith(`${x.pid}-`));
+    expect(taker, `finished by a surviving instance, not ${done.locked_by}`).toBeDefined();
+    expect(taker!.logs().some((l) => l.msg === 'job taken over from a stopped instance' && l.jobId === job.id)).toBe(true);
+  }, 60_000);
+
+  it('SIGTERM: the instance stops taking connections, answers the request in flight and exits 0 promptly; the proxy sends everything else to the others', async () => {
+    const owner = await createStaffUser(db.db, { email: 'owner@news.example', role: 'owner', now: Date.now() });
+    const { token } = await createApiToken(db.db, owner.id, 'cluster', Date.now());
+    const leaving = instances[0]!;
+    const body = JSON.stringify({ title: 'Filed as the instance left', section: 'city-hall', status: 'draft', body: { markdown: 'In flight at SIGTERM.' } });
+    const socket = connect(leaving.port, '127.0.0.1');
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    let answer = '';
+    const answered = new Promise<string>((r) => {
+      socket.setEncoding('utf8').on('data', (c: string) => (answer += c));
+      socket.on('close', () => r(answer));
+    });
+    socket.write(`POST /api/admin/articles HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`);
+    await sleep(100);
+
+    const t0 = Date.now();
+    leaving.signal('SIGTERM');
+    // Readers keep coming through the proxy while it leaves.
+    const pages = Promise.all(Array.from({ length: 30 }, async (_, i) => {
+      await sleep(i * 10);
+      return (await fetch(`${proxy.url}/`)).status;
+    }));
+    await until('the leaving instance refuses new connections', 3000, () => new Promise<true | undefined>((r) => {
+      const s = connect(leaving.port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        r(undefined);
+      });
+      s.once('error', (err: NodeJS.ErrnoException) => r(err.code === 'ECONNREFUSED' || undefined));
+    }));
+    socket.write(body.slice(20));
+    expect(await answered).toMatch(/^HTTP\/1\.1 201 /);
+    const exit = await leaving.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(leaving.stderr).toBe('');
+    expect(await pages).toEqual(Array(30).fill(200));
+    instances = instances.filter((x) => x !== leaving);
+    proxy.backends = instances.map((x) => ({ name: x.name, port: x.port }));
+    const stored = await db.db.selectFrom('articles').select('id').where('title', '=', 'Filed as the instance left').execute();
+    expect(stored).toHaveLength(1);
+  });
+});
