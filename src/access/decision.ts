@@ -71,18 +71,22 @@ const inWindow = (reads: Read[], start: number) => reads.filter((r) => r.readAt 
  * of the rules is written here once.
  */
 export function decideWithoutMeter(article: { access: AccessLevel }, reader: Reader): AccessDecision | null {
-  const none = { left: null, count: false, resetsAt: null };
-  if (article.access === 'free') return { full: true, reason: 'free', ...none };
-  if (reader.kind === 'staff') return { full: true, reason: 'staff', ...none };
-  if (reader.kind === 'subscriber') return { full: true, reason: 'subscriber', ...none };
-  if (reader.prefetch) return { full: false, reason: 'prefetch', ...none };
-  if (reader.verifiedCrawler) return { full: true, reason: 'crawler', ...none };
-  if (article.access === 'paid') return { full: false, reason: 'paid_only', ...none };
-  if (article.access === 'registered') {
-    return reader.kind === 'member' ? { full: true, reason: 'member', ...none } : { full: false, reason: 'registration_required', ...none };
-  }
+  if (article.access === 'free') return FIXED.free;
+  if (reader.kind === 'staff') return FIXED.staff;
+  if (reader.kind === 'subscriber') return FIXED.subscriber;
+  if (reader.prefetch) return FIXED.prefetch;
+  if (reader.verifiedCrawler) return FIXED.crawler;
+  if (article.access === 'paid') return FIXED.paid_only;
+  if (article.access === 'registered') return reader.kind === 'member' ? FIXED.member : FIXED.registration_required;
   return null;
 }
+
+/** The answers that need no meter are the same every time: made once (they are on every view's path). */
+const fixed = (full: boolean, reason: AccessReason): AccessDecision => Object.freeze({ full, reason, left: null, count: false, resetsAt: null });
+const FIXED = {
+  free: fixed(true, 'free'), staff: fixed(true, 'staff'), subscriber: fixed(true, 'subscriber'), prefetch: fixed(false, 'prefetch'),
+  crawler: fixed(true, 'crawler'), paid_only: fixed(false, 'paid_only'), member: fixed(true, 'member'), registration_required: fixed(false, 'registration_required'),
+} as const;
 
 export function decide(article: { id: number; access: AccessLevel }, reader: Reader, meter: MeterState, rules: Rules, now: number): AccessDecision {
   return decideWithoutMeter(article, reader) ?? decideMetered(article, reader, meter, rules, now);

@@ -93,8 +93,15 @@ class SharedBodies {
 
 const shared = new SharedBodies(32 * 1024 * 1024);
 
-/** Replies whose body may be compressed, and whether that body goes to many readers. */
-const compressible = new WeakMap<FastifyReply, { shared: boolean }>();
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Whether this reply's body may be compressed, and whether that body goes to many readers. */
+    mhCompress: { shared: boolean } | null;
+  }
+}
+
+const SHARED = Object.freeze({ shared: true });
+const OWN = Object.freeze({ shared: false });
 
 /**
  * Mark this reply's body for compression. `shared`: the same body goes to many readers, so its
@@ -102,14 +109,16 @@ const compressible = new WeakMap<FastifyReply, { shared: boolean }>();
  * compressed in the last onSend hook (compressReplies), after every hook that still changes it.
  */
 export function markCompressible(reply: FastifyReply, o: { shared: boolean }): void {
-  compressible.set(reply, o);
+  reply.mhCompress = o.shared ? SHARED : OWN;
   reply.header('vary', 'Accept-Encoding');
 }
 
 /** The onSend hook that compresses marked replies; registered after the hooks that fill a body in. */
 export function compressReplies(app: FastifyInstance): void {
+  // Declared on every reply, so setting it does not change the reply object's shape per request.
+  app.decorateReply('mhCompress', null);
   app.addHook('onSend', async (req, reply, payload) => {
-    const mark = compressible.get(reply);
+    const mark = reply.mhCompress;
     if (!mark || req.method === 'HEAD' || reply.hasHeader('content-encoding')) return payload;
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
     if (payload.length < MIN_BYTES) return payload;

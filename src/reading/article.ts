@@ -49,10 +49,12 @@ export async function readArticle(deps: ReadingDeps, site: Site, slug: string, q
   }
   const { article, tags } = entry;
 
-  const { decision, newDeviceId } = await decideForRequest(deps.access, article, who, { ...site.meter, timezone: site.settings.timezone }, { record: !who.look });
+  const { decision, newDeviceId } = await decideForRequest(deps.access, article, who, site.meterRules, { record: !who.look });
 
   const part = decision.full ? 'full' : 'preview';
-  const shell = await cache.shells.getOrLoad(`${article.id}:${article.updatedAt}:${part}`, async () => {
+  // The keys are the same for every view while the summary is cached: made once, not per view.
+  entry.shellKeys ??= { full: `${article.id}:${article.updatedAt}:full`, preview: `${article.id}:${article.updatedAt}:preview` };
+  const shell = await cache.shells.getOrLoad(entry.shellKeys[part], async () => {
     const body = await loadBody(content.db, article.id, part);
     const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
     // Cut where the reader-specific parts go: the header's reader part, then the slot.

@@ -26,7 +26,7 @@ export interface ArticleShell { top: Buffer; head: Buffer; tail: Buffer; pages: 
  */
 export class ReaderCache {
   readonly pages: TtlCache<{ body: string; type: string }>;
-  readonly articles: TtlCache<{ article: ArticleSummary; tags: TagRef[] } | null>;
+  readonly articles: TtlCache<{ article: ArticleSummary; tags: TagRef[]; shellKeys?: { full: string; preview: string } } | null>;
   readonly shells: TtlCache<ArticleShell>;
   readonly threads: TtlCache<{ threads: CommentView[]; hasNext: boolean; total: number }>;
 

@@ -13,6 +13,8 @@ export interface Site {
   sections: (SectionRef & { description: string; defaultAccess: AccessLevel })[];
   siteUrl: string;
   meter: MeterRules;
+  /** The meter rules with the site's time zone, as the access decision takes them (made once per load). */
+  meterRules: MeterRules & { timezone: string };
   /** The default plan's free trial in days (0: no trial, or no plan). */
   trialDays: number;
   comments: CommentRules;
@@ -60,6 +62,7 @@ export class SiteCache {
     this.value = {
       settings,
       meter,
+      meterRules: { ...meter, timezone: settings.timezone },
       comments,
       trialDays: plan?.trialDays ?? 0,
       siteUrl: this.siteUrl,
