@@ -19,15 +19,15 @@ export async function readerHeader(ctx: AppContext, req: FastifyRequest): Promis
 const SIGNED_OUT: HeaderReader = { kind: 'anonymous' };
 
 /**
- * A cached page with the signed-out header filled in, kept while the page is: every signed-out
- * reader of it gets the same string, so its compressed form is made once (http/compression)
- * rather than the page being copied, and compressed, per view.
+ * A cached page with the signed-out header filled in, kept while the page is, as bytes: every
+ * signed-out reader of it gets the same Buffer, so it is neither searched for the mark nor encoded
+ * again per view, and its compressed form is made once (http/compression).
  */
-const filled = new Map<string, { template: string; page: string }>();
-function signedOutPage(page: string, template: string): string {
+const filled = new Map<string, { template: string; page: Buffer | string }>();
+function signedOutPage(page: string, template: string): Buffer | string {
   const hit = filled.get(page);
   if (hit && hit.template === template) return hit.page;
-  const out = fillHeader(page, READER_MARK, { template });
+  const out = page.includes(READER_MARK) ? Buffer.from(fillHeader(page, READER_MARK, { template })) : page;
   if (filled.size >= 500) filled.delete(filled.keys().next().value!);
   filled.set(page, { template, page: out });
   return out;
@@ -43,7 +43,6 @@ function signedOutPage(page: string, template: string): string {
 export function fillReaderHeaders(app: FastifyInstance, ctx: AppContext): void {
   app.addHook('onSend', async (req, reply, payload) => {
     if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
-    if (!payload.includes(READER_MARK)) return payload;
     let header: Fragment;
     try {
       header = await readerHeader(ctx, req);
@@ -53,6 +52,7 @@ export function fillReaderHeaders(app: FastifyInstance, ctx: AppContext): void {
       header = readerNav(SIGNED_OUT, req.url.split('?')[0]!);
     }
     if (header.token !== undefined) {
+      if (!payload.includes(READER_MARK)) return payload;
       reply.header('cache-control', 'private, no-store');
       return fillHeader(payload, READER_MARK, header);
     }
