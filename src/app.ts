@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { invalidationBus } from './db/invalidation.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from './clock.js';
 import { newSecret, readSecretFile, type Config, type LoadedConfig } from './config.js';
@@ -71,9 +72,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }
   const site = new SiteCache(database.db, config.siteUrl, () => clock.now());
   const cache = new ReaderCache(clock);
-  const invalidate = () => {
+  const clearLocal = () => {
     site.invalidate();
     cache.clear();
+  };
+  // A local write clears this instance's caches at once and, on PostgreSQL, every other instance's.
+  const bus = invalidationBus(database, opts.config.databaseUrl, clearLocal, logger || undefined);
+  const invalidate = () => {
+    clearLocal();
+    bus.publish();
   };
   const transport = createMailTransport({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger: logger || undefined });
   let siteTitle = 'Masthead';
@@ -180,6 +187,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       // After the last request: their meter reads are in this batch.
       await meter.stop();
       transport.close();
+      await bus.close();
       if (ownsDatabase) await database.close();
     },
   };

@@ -103,6 +103,27 @@ clusterSuite('three instances on one PostgreSQL database', () => {
     expect(forged.status).toBe(403);
   });
 
+  it('narrows access on every instance within 100 ms of the change on one: a free article made paid shows the wall on another', async () => {
+    const owner = await createStaffUser(db.db, { email: 'owner-cache@staff.example', role: 'owner', now: Date.now() });
+    const { token } = await createApiToken(db.db, owner.id, 'cache test', Date.now());
+    const [a, b] = instances;
+    const api = (method: string, path: string, body?: unknown) => fetch(`${a!.url}${path}`, {
+      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const created = await api('POST', '/api/admin/articles', { title: 'Harbour dues for the winter', accessLevel: 'free', status: 'published', body: { markdown: 'The harbour board set its winter dues.\n\n<!--more-->\n\nCoherence-canary-51c2 in the gated part.' } });
+    expect(created.status).toBe(201);
+    const { article } = (await created.json()) as { article: { id: number; slug: string } };
+    const readOnB = async () => (await fetch(`${b!.url}/articles/${article.slug}`, { headers: { 'user-agent': 'CacheProbe/1' } })).text();
+    // B has the free article in its caches (summary, shell, page) for the next second.
+    expect(await readOnB()).toContain('Coherence-canary-51c2');
+    expect(await readOnB()).toContain('Coherence-canary-51c2');
+    expect((await api('PATCH', `/api/admin/articles/${article.id}`, { accessLevel: 'paid' })).status).toBe(200);
+    await sleep(100);
+    const after = await readOnB();
+    expect(after).not.toContain('Coherence-canary-51c2');
+    expect(after).toContain('This article is for subscribers');
+  });
+
   it('signs in with a magic link asked for on one instance and opened on another', async () => {
     const jar = new CookieJar();
     const form = jar.take(await fetch(`${proxy.url}/signin`));
