@@ -110,14 +110,24 @@ export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSu
   const addressOf = () => (address === undefined ? (address = kind === 'anonymous' ? addressSubject(deps.secret, w.key, f.ip, f.userAgent) : null) : address);
   // Requests without a device cookie also meet the address ceiling (any browser).
   const ceiling = kind === 'anonymous' && !f.deviceId ? ceilingSubject(deps.secret, w.key, f.ip) : null;
-  // Most reads are answered from memory without a promise; await only those that query.
-  let reads = subject ? deps.meter.reads(subject, w.start) : NONE;
-  let addressReads = !f.deviceId && addressOf() ? deps.meter.reads(addressOf()!, w.start) : NONE;
-  let ceilingReads = ceiling ? deps.meter.reads(ceiling, w.start) : NONE;
-  if (reads instanceof Promise || addressReads instanceof Promise || ceilingReads instanceof Promise) {
-    [reads, addressReads, ceilingReads] = await Promise.all([reads, addressReads, ceilingReads]);
+  // Most reads are answered from memory without a promise; await only those that query. After a
+  // wait, the state is asked again and decided on at once, with no await between the asking and
+  // the recording: a read recorded by a parallel request while this one waited is counted.
+  const state = () => ({
+    reads: subject ? deps.meter.reads(subject, w.start) : NONE,
+    addressReads: !f.deviceId && addressOf() ? deps.meter.reads(addressOf()!, w.start) : NONE,
+    ceilingReads: ceiling ? deps.meter.reads(ceiling, w.start) : NONE,
+  });
+  let s = state();
+  for (let waits = 0; s.reads instanceof Promise || s.addressReads instanceof Promise || s.ceilingReads instanceof Promise; waits++) {
+    // A load fills the cache, so the second asking is answered from memory; only eviction by
+    // tens of thousands of other loads in between could make it wait again.
+    if (waits === 8) throw new Error('meter state could not be settled');
+    await Promise.all([s.reads, s.addressReads, s.ceilingReads]);
+    s = state();
   }
-  const decision = decide(article, reader, { reads, addressReads, ceilingReads }, rules, now);
+  const settled = s as { reads: Read[]; addressReads: Read[]; ceilingReads: Read[] };
+  let decision = decide(article, reader, settled, rules, now);
 
   let newDeviceId: string | null = null;
   if (!record) return { decision, reader, newDeviceId };
@@ -127,11 +137,27 @@ export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSu
       newDeviceId = randomDeviceId();
       own = `d:${newDeviceId}`;
     }
-    deps.meter.record(own, article.id, now);
     // Every anonymous read also counts on the address meter, which binds only clients that keep no cookie.
     const addr = addressOf();
-    if (addr) deps.meter.record(addr, article.id, now);
-    if (ceiling) deps.meter.record(ceiling, article.id, now);
+    const writes = [own, ...(addr ? [addr] : []), ...(ceiling ? [ceiling] : [])];
+    if (deps.meter.shared) {
+      // Other instances spend the same allowance: decide again under the database's lock, held on
+      // every subject the read is written to (an address meter is shared with other clients).
+      decision = await deps.meter.claim({
+        lock: writes, since: w.start, writes, articleId: article.id, at: now,
+        decideFresh: (readsOf) => decide(article, reader, {
+          reads: subject ? readsOf(subject) : NONE,
+          addressReads: !f.deviceId && addr ? readsOf(addr) : NONE,
+          ceilingReads: ceiling ? readsOf(ceiling) : NONE,
+        }, rules, now),
+      });
+      // Walled after all: no device is made for a view that counted nothing.
+      if (!decision.count) newDeviceId = null;
+    } else {
+      for (const s of writes) deps.meter.record(s, article.id, now);
+    }
+  }
+  if (decision.count && !reader.verifiedCrawler) {
     deps.meter.event({ kind: 'meter_read', articleId: article.id, reason: null, reader: kind, at: now });
   } else if (!decision.full) {
     deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: decision.reason, reader: kind, at: now });

@@ -2,7 +2,7 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
-import type { Read } from './decision.js';
+import type { AccessDecision, Read } from './decision.js';
 import { GrowingBloomFilter } from './bloom.js';
 import type { Q } from '../db/q.js';
 
@@ -32,6 +32,15 @@ const KEEP_MS = 40 * 86_400_000;
  */
 interface CachedReads { since: number; at: number; rows: Map<number, number> }
 const CACHE_MAX = 50_000;
+
+/**
+ * The claim's locks, in one order (by key) so that two claims of overlapping subjects cannot each
+ * hold one the other waits for. Keys are 64-bit hashes of the subject; a collision only makes two
+ * readers wait for each other.
+ */
+const LOCK_SUBJECTS_SQL = 'select pg_advisory_xact_lock(k) from (select distinct hashtextextended(s, 0) as k from unnest($1::text[]) as s order by k) as keys';
+/** Read after the locks, in a statement of its own: in READ COMMITTED each statement sees what committed before it began. */
+const CLAIM_READS_SQL = 'select subject, article_id, read_at from meter_reads where subject = any($1::text[]) and read_at >= $2';
 
 /** On a conflict the latest read time wins: a read merged in at sign-in may be older than the one stored. */
 const LATEST_READ_WINS = 'on conflict (subject, article_id) do update set read_at = case when excluded.read_at > meter_reads.read_at then excluded.read_at else meter_reads.read_at end';
@@ -152,6 +161,42 @@ export class Meter {
   private remember(subject: string, c: CachedReads): void {
     if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(subject, c);
+  }
+
+  /**
+   * Several instances on one PostgreSQL database each see only their own unwritten reads, so a
+   * read that spends allowance is claimed against the database instead: the subjects' rows are
+   * locked (a transaction-scoped advisory lock per subject, taken in one order so two claims
+   * never deadlock), read afresh, `decideFresh` decides again on them, and the read is written
+   * before the lock is released. Twenty parallel first reads on three instances therefore spend
+   * exactly the allowance. Only spending reads pay for this: rereads and walls are decided from
+   * the cache, and event counts stay batched.
+   */
+  async claim(c: { lock: string[]; since: number; decideFresh: (readsOf: (subject: string) => Read[]) => AccessDecision; writes: string[]; articleId: number; at: number }): Promise<AccessDecision> {
+    const subjects = [...new Set(c.lock)];
+    const fresh = new Map<string, Map<number, number>>(subjects.map((s) => [s, new Map()]));
+    const decision = await this.db.transaction().execute(async (trx) => {
+      await trx.executeQuery(CompiledQuery.raw(LOCK_SUBJECTS_SQL, [subjects]));
+      const rows = (await trx.executeQuery<{ subject: string; article_id: number; read_at: number | string }>(CompiledQuery.raw(CLAIM_READS_SQL, [subjects, c.since]))).rows;
+      for (const r of rows) fresh.get(r.subject)!.set(Number(r.article_id), Number(r.read_at));
+      const d = c.decideFresh((subject) => this.merged(fresh.get(subject), subject, c.since));
+      if (d.count) {
+        const flat: (string | number)[] = [];
+        for (const s of c.writes) flat.push(s, c.articleId, c.at);
+        await trx.executeQuery(CompiledQuery.raw(this.upsertSql(c.writes.length), flat));
+      }
+      return d;
+    });
+    // What was just read under the lock is the freshest state there is: the next reread here needs no query.
+    const now = this.clock.now();
+    if (decision.count) for (const s of c.writes) { if (!fresh.has(s)) fresh.set(s, new Map()); fresh.get(s)!.set(c.articleId, c.at); }
+    for (const [s, rows] of fresh) this.remember(s, { since: c.since, at: now, rows });
+    return decision;
+  }
+
+  /** Whether reads that spend allowance must be claimed against the database (several instances may share it). */
+  get shared(): boolean {
+    return this.dialect === 'postgres';
   }
 
   record(subject: string, articleId: number, at: number): void {

@@ -145,6 +145,75 @@ clusterSuite('three instances on one PostgreSQL database', () => {
     expect(await account.text()).toContain('linked@example.com');
   });
 
+  /** Metered articles made through the Admin API, for the meter's tests: their gated part carries GATED. */
+  const GATED = 'Gated-part-marker-7d1e';
+  let metered: string[] = [];
+  const meteredArticles = async () => {
+    if (metered.length) return metered;
+    const owner = await createStaffUser(db.db, { email: 'owner-meter@staff.example', role: 'owner', now: Date.now() });
+    const { token } = await createApiToken(db.db, owner.id, 'meter test', Date.now());
+    for (let i = 0; i < 22; i++) {
+      const res = await fetch(`${instances[i % instances.length]!.url}/api/admin/articles`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: `Tide tables, part ${i + 1}`, accessLevel: 'metered', status: 'published', body: { markdown: `Part ${i + 1} of the tide tables.\n\n<!--more-->\n\n${GATED} in part ${i + 1}.` } }),
+      });
+      expect(res.status).toBe(201);
+      metered.push(((await res.json()) as { article: { slug: string } }).article.slug);
+    }
+    return metered;
+  };
+  /** Each article once, all at once, through the proxy: how many came in full, and through how many instances. */
+  const atOnce = async (slugs: string[], headers: () => Record<string, string>) => {
+    const pages = await Promise.all(slugs.map(async (slug) => {
+      const res = await fetch(`${proxy.url}/articles/${slug}`, { headers: headers() });
+      return { status: res.status, backend: res.headers.get('x-backend'), full: (await res.text()).includes(GATED) };
+    }));
+    expect(pages.map((p) => p.status)).toEqual(slugs.map(() => 200));
+    return { full: pages.filter((p) => p.full).length, backends: new Set(pages.map((p) => p.backend)).size };
+  };
+
+  it('meters a device exactly across instances: six reads back to back give 3 in full, and so do 20 parallel first reads with one cookie', async () => {
+    const slugs = await meteredArticles();
+    const jar = new CookieJar();
+    const ua = { 'user-agent': 'ClusterReader/1' };
+    const seen: boolean[] = [];
+    for (const slug of slugs.slice(0, 6)) {
+      const res = jar.take(await fetch(`${proxy.url}/articles/${slug}`, { headers: { ...ua, cookie: jar.header() } }));
+      seen.push((await res.text()).includes(GATED));
+    }
+    expect(seen).toEqual([true, true, true, false, false, false]);
+
+    const second = new CookieJar();
+    const first = second.take(await fetch(`${proxy.url}/articles/${slugs[6]}`, { headers: { 'user-agent': 'ClusterReader/2' } }));
+    expect(await first.text()).toContain(GATED);
+    expect(second.get('mh_device')).toBeTruthy();
+    const burst = await atOnce(slugs.slice(7, 22).concat(slugs.slice(0, 5)), () => ({ 'user-agent': 'ClusterReader/2', cookie: second.header() }));
+    expect(burst.backends, 'spread over the instances').toBe(3);
+    expect(burst.full, 'the first read plus 2 of the 20').toBe(2);
+  });
+
+  it('meters a signed-in member (5) and a client that keeps no cookie (3 × 3) exactly across instances', async () => {
+    const slugs = await meteredArticles();
+    const jar = new CookieJar();
+    const form = jar.take(await fetch(`${proxy.url}/signin`));
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const before = inbox.messages.length;
+    jar.take(await fetch(`${proxy.url}/signin`, {
+      method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+      body: new URLSearchParams({ _csrf: csrf, email: 'metered-member@example.com' }).toString(),
+    }));
+    const link = linkIn(await inbox.waitFor('metered-member@example.com', { after: before, timeoutMs: 15_000 }));
+    expect(jar.take(await fetch(link, { redirect: 'manual', headers: { cookie: jar.header() } })).status).toBe(303);
+    const member = await atOnce(slugs.slice(0, 20), () => ({ 'user-agent': 'ClusterMember/1', cookie: jar.header() }));
+    expect(member.backends).toBe(3);
+    expect(member.full).toBe(5);
+
+    const cookieless = await atOnce(slugs.slice(0, 20), () => ({ 'user-agent': 'ClusterNoCookies/1' }));
+    expect(cookieless.backends).toBe(3);
+    expect(cookieless.full).toBe(9);
+  });
+
   it('sends 1,000 queued mails through the three instances, each exactly once', async () => {
     const before = inbox.messages.length;
     const now = Date.now();
