@@ -6,6 +6,7 @@ import { queueMail } from '../../src/mail/mailer.js';
 import { createStaffUser } from '../../src/members/staff.js';
 import { createApiToken } from '../../src/members/tokens.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
+import { newReaders, type ServedRead } from '../helpers/reader-load.js';
 import { buildOnce, clusterSuite, CookieJar, emptyPostgresDatabase, freePort, startInstance, startProxy, type Instance, type Proxy } from '../helpers/cluster.js';
 
 /**
@@ -172,6 +173,13 @@ clusterSuite('three instances on one PostgreSQL database', () => {
     return { full: pages.filter((p) => p.full).length, backends: new Set(pages.map((p) => p.backend)).size };
   };
 
+  /** Every read served in full has its meter row: counted against the pages the readers got. */
+  const expectAllStored = async (served: ServedRead[], what: string) => {
+    expect(served.length, `reads served before ${what}`).toBeGreaterThan(10);
+    const rows = await db.db.selectFrom('meter_reads').select('subject').where('subject', 'in', served.map((r) => `d:${r.device}`)).execute();
+    expect(rows.length, `meter rows for the ${served.length} reads served around ${what}`).toBe(served.length);
+  };
+
   it('meters a device exactly across instances: six reads back to back give 3 in full, and so do 20 parallel first reads with one cookie', async () => {
     const slugs = await meteredArticles();
     const jar = new CookieJar();
@@ -250,10 +258,15 @@ clusterSuite('three instances on one PostgreSQL database', () => {
     expect(held.locked_by).toBe(job.locked_by);
     expect(held.locked_until!).toBeGreaterThan(job.locked_until!);
 
+    // New readers keep arriving at the holder until it dies: on PostgreSQL a read that spends allowance
+    // is written before its page is sent, so kill -9 loses none of the reads it served.
+    const load = newReaders(holder.url, (await meteredArticles()).map((slug) => `/articles/${slug}`));
+    await sleep(400);
     stalling = false;
     const killedAt = Date.now();
     holder.signal('SIGKILL');
     expect((await holder.exited).signal).toBe('SIGKILL');
+    await expectAllStored(await load.stop(), 'kill -9');
     instances = instances.filter((x) => x !== holder);
     proxy.backends = instances.map((x) => ({ name: x.name, port: x.port }));
 
@@ -285,6 +298,8 @@ clusterSuite('three instances on one PostgreSQL database', () => {
     socket.write(`POST /api/admin/articles HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`);
     await sleep(100);
 
+    const load = newReaders(leaving.url, (await meteredArticles()).map((slug) => `/articles/${slug}`));
+    await sleep(300);
     const t0 = Date.now();
     leaving.signal('SIGTERM');
     // Readers keep coming through the proxy while it leaves.
@@ -304,6 +319,7 @@ clusterSuite('three instances on one PostgreSQL database', () => {
     expect(await answered).toMatch(/^HTTP\/1\.1 201 /);
     const exit = await leaving.exited;
     expect(exit).toEqual({ code: 0, signal: null });
+    await expectAllStored(await load.stop(), 'SIGTERM');
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(leaving.stderr).toBe('');
     expect(await pages).toEqual(Array(30).fill(200));

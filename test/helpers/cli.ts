@@ -92,6 +92,8 @@ export interface Server {
   terminate(): Promise<{ exit: Exit; ms: number }>;
   /** SIGKILL, unless it has exited already: for a `finally`. */
   kill(): void;
+  /** How it exited, once it has. */
+  readonly exited: Promise<Exit>;
 }
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv): Server {
@@ -137,6 +139,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv): Server {
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
+    exited,
   };
 }
 
