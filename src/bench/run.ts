@@ -28,6 +28,7 @@
  *        --baseline FILE (a previous --json output: adds p99 vs that run)
  *        --cpu-prof (profile the server; prints its hottest functions)
  *        --only LIST (some pages, e.g. "new-device,at-wall"; bare always runs)
+ *        --instances N (PostgreSQL only: then the article and the metered pages on N instances, see instances.ts)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,7 @@ import { DEVICE_COOKIE } from '../access/access.service.js';
 import { FLUSH_MS } from '../access/meter.js';
 import { SESSION_COOKIE } from '../members/sessions.js';
 import { AUTOCANNON_WARNING, cpuSeconds, createAutocannon, createWrk, findWrk, rate, WRK_INSTALL, type LoadGenerator, type RequestShape, type SliceResult } from './load.js';
+import { instancesTable, loadInstances, type InstancesRow } from './instances.js';
 import { addSubscriber, BenchError, countMeterRows, MIN_METERED, newSeedRecord, seed, unseed, type SeedResult } from './seed.js';
 
 const WARMUP_SECONDS = 2;
@@ -72,6 +74,8 @@ const HELP = `Usage: npm run bench -- [options]
   --cpu-prof           profile the server process and print its hottest functions
   --only LIST          load only these pages (comma-separated, e.g. returning,at-wall);
                        bare always runs, as the reference. With --cpu-prof: one scenario's profile
+  --instances N        with a PostgreSQL --database-url: after the run on one instance, load the
+                       article and the metered pages on N instances sharing the database (default 1)
 
 Pages: bare (reference), article (free), home, section, then five metered
 scenarios on metered articles: new device, cookieless client, returning, at wall,
@@ -111,6 +115,7 @@ interface Options {
   baseline?: string;
   cpuProf: boolean;
   only?: Set<string>;
+  instances: number;
 }
 
 const PAGE_NAMES = ['bare', 'article', 'home', 'section', 'new device', 'cookieless client', 'returning', 'at wall', 'subscriber', 'compressed'];
@@ -200,6 +205,7 @@ function parseOptions(argv: string[]): Options | undefined {
       baseline: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       only: { type: 'string' },
+      instances: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -232,7 +238,12 @@ function parseOptions(argv: string[]): Options | undefined {
   const connections = int('connections', values.connections, 50, 1);
   const threads = int('threads', values.threads, 1, 1);
   if (threads > connections) throw new BenchError(`--threads (${threads}) cannot exceed --connections (${connections}): each wrk thread needs a connection`);
+  const instances = int('instances', values.instances, 1, 1);
+  if (instances > 1 && (!databaseUrl || dialectOf(databaseUrl) !== 'postgres')) {
+    throw new BenchError('--instances needs a PostgreSQL --database-url: SQLite serves one instance (it has one writer)');
+  }
   return {
+    instances,
     articles: int('articles', values.articles, 1000, 6),
     duration: int('duration', values.duration, 10, 1),
     rounds: int('rounds', values.rounds, 5, 1),
@@ -899,6 +910,29 @@ async function main(argv: string[]): Promise<number> {
     if (!measured.length) {
       for (let i = 0; i < o.rounds; i++) bare.slices.push(await measure(gen, bare.url, {}, sliceSeconds, bare.proc));
     }
+
+    let instanceRows: InstancesRow[] = [];
+    if (o.instances > 1) {
+      const more = await Promise.all(Array.from({ length: o.instances - 1 }, async () => startServer({ port: await freePort(), dataDir: mkdtempSync(join(dataDir, 'instance-')), databaseUrl })));
+      const moreBare = await Promise.all(Array.from({ length: o.instances - 1 }, () => startBare(bytesFile)));
+      procs.push(...more.map((x) => x.child), ...moreBare.map((x) => x.child));
+      const spreadGen = await loadGenerator({ ...o, connections: Math.max(1, Math.ceil(o.connections / o.instances)), threads: 1 });
+      try {
+        const spreadPages = new Set(['article', 'new device', 'cookieless client', 'returning', 'at wall', 'subscriber']);
+        instanceRows = await loadInstances({
+          gen: spreadGen,
+          servers: { urls: [started.base, ...more.map((x) => x.base)], procs: [server, ...more.map((x) => x.child)] },
+          bares: { urls: [bare.url.replace(/\/$/, ''), ...moreBare.map((x) => x.base)], procs: [bare.proc, ...moreBare.map((x) => x.child)] },
+          scenarios: scenarios.filter((s) => spreadPages.has(s.page) && wanted(s.page)).map((s) => {
+            const one = measured.find((p) => p.page === s.page)!;
+            return { page: s.page, path: s.path, shape: s.shape, one: { reqPerSec: one.reqPerSec, ratio: one.ratio } };
+          }),
+          rounds: o.rounds, sliceSeconds, warmupSeconds: WARMUP_SECONDS, settleMs: FLUSH_MS + 250, track, log,
+        });
+      } finally {
+        spreadGen.close();
+      }
+    }
     await Promise.all(procs.map((c) => stopChild(c)));
 
     const bareRows: PageResult[] = [bare, ...(compressedRef !== bare && compressedRef.slices.length ? [compressedRef] : [])].map((b) => ({
@@ -951,6 +985,7 @@ async function main(argv: string[]): Promise<number> {
           ...(pages.some((p) => p.p99Met !== undefined) ? { p99Met: pages.filter((p) => p.p99Met).length, p99Total: pages.filter((p) => p.p99Met !== undefined).length } : {}),
         },
         meterChecks,
+        ...(instanceRows.length ? { instances: { count: o.instances, pages: instanceRows } } : {}),
         // The new device's check under its earlier name.
         ...(meterChecks.find((c) => c.page === 'new device') ? { meterCheck: meterChecks.find((c) => c.page === 'new device') } : {}),
         notes,
@@ -958,6 +993,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     } else {
       printTable(report);
+      if (instanceRows.length) process.stdout.write(instancesTable(instanceRows, o.instances, fmtInt));
     }
 
     if (profDir) {
