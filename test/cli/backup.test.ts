@@ -20,6 +20,16 @@ const counts = (dataDir: string) => {
   }
 };
 
+/** SQLite's own checks of a database file: every page and index sound, no row pointing at a missing parent. */
+const integrity = (dataDir: string) => {
+  const db = new BetterSqlite3(join(dataDir, 'masthead.db'), { readonly: true });
+  try {
+    return { integrity: db.pragma('integrity_check', { simple: true }), foreignKeys: db.pragma('foreign_key_check') };
+  } finally {
+    db.close();
+  }
+};
+
 /** A sign-in request on a running server: a mail in <data dir>/outbox (no SMTP_URL), and writes to the database. */
 async function askForLink(base: string, email: string): Promise<void> {
   const form = await fetch(`${base}/signin`);
@@ -86,6 +96,7 @@ describe('masthead backup and restore', () => {
     expect(statSync(join(target, 'secret')).mode & 0o777).toBe(0o600);
     expect(readdirSync(join(target, 'outbox'))).toHaveLength(1);
     expect(counts(target)).toEqual({ articles: 14, staff: 1 });
+    expect(integrity(target), 'the copy taken under load is a sound database').toEqual({ integrity: 'ok', foreignKeys: [] });
 
     const again = startCli(['start'], cliEnv({ MASTHEAD_DATA_DIR: target, LOG_LEVEL: 'silent', PORT: '0' }, { withoutMail: true }));
     try {
