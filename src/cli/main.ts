@@ -3,6 +3,7 @@ import { loadConfig, type LoadedConfig } from '../config.js';
 import { ConfigError, StartupError, AppError } from '../errors.js';
 import { createApp, createLogger } from '../app.js';
 import { checkConnection, openDatabase } from '../db/database.js';
+import { notifyInstances } from '../db/invalidation.js';
 import { migrateToLatest, withStartupLock } from '../db/migrate.js';
 import { stopOnSignals } from './shutdown.js';
 import { isEmpty, loadDemo } from '../content/demo/load.js';
@@ -51,12 +52,18 @@ MASTHEAD_SECRET_PREVIOUS, LOG_LEVEL, TRUSTED_PROXIES, JOB_LEASE_MS, SHUTDOWN_TIM
 
 class UsageError extends Error {}
 
-async function withDatabase<T>(config: LoadedConfig, fn: (d: ReturnType<typeof openDatabase>) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+/**
+ * Opens the database for one command. A command that may write (all but `readOnly` ones) tells
+ * the running instances afterwards, so that their caches do not outlive what it changed.
+ */
+async function withDatabase<T>(config: LoadedConfig, fn: (d: ReturnType<typeof openDatabase>) => Promise<T>, opts: { migrate?: boolean; readOnly?: boolean } = {}): Promise<T> {
   const database = openDatabase(config.databaseUrl);
   try {
     await checkConnection(database, config.databaseUrl);
     if (opts.migrate !== false) await migrateToLatest(database);
-    return await fn(database);
+    const result = await fn(database);
+    if (!opts.readOnly) await notifyInstances(database);
+    return result;
   } finally {
     await database.close();
   }
@@ -251,7 +258,7 @@ export async function main(argv: string[]): Promise<number> {
         const failed = await d.db.selectFrom('jobs').select(['id', 'kind', 'attempts', 'last_error', 'failed_at']).where('failed_at', 'is not', null).orderBy('failed_at', 'desc').limit(10).execute();
         for (const f of failed) process.stdout.write(`failed #${f.id} ${f.kind} after ${f.attempts} attempts: ${f.last_error ?? ''}\n`);
         return 0;
-      });
+      }, { readOnly: true });
     }
     case 'backup':
     case 'restore': {
@@ -270,7 +277,7 @@ export async function main(argv: string[]): Promise<number> {
           }
           for (const [k, v] of Object.entries(all)) if (!key || k === key) process.stdout.write(`${k}=${JSON.stringify(v)}\n`);
           return 0;
-        });
+        }, { readOnly: true });
       }
       if (sub === 'set') {
         const [key, raw] = rest;

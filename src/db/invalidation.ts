@@ -19,6 +19,16 @@ export interface InvalidationBus {
   close(): Promise<void>;
 }
 
+/**
+ * For a process that writes without serving (a `masthead` command): tell the running instances
+ * once, after its writes have committed, so a setting tightened from the command line holds on
+ * every instance as fast as one changed in the app. Nothing on SQLite, which has no NOTIFY: its
+ * one server's caches of what a command can change live a second.
+ */
+export async function notifyInstances(database: Database): Promise<void> {
+  if (database.dialect === 'postgres') await sql`select pg_notify(${CHANNEL}, 'command')`.execute(database.db);
+}
+
 export function invalidationBus(database: Database, databaseUrl: string, onRemote: () => void, logger?: Logger): InvalidationBus {
   if (database.dialect !== 'postgres') return { publish() {}, async close() {} };
   const me = randomBytes(8).toString('hex');

@@ -7,6 +7,9 @@ import { createStaffUser } from '../../src/members/staff.js';
 import { createApiToken } from '../../src/members/tokens.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { newReaders, type ServedRead } from '../helpers/reader-load.js';
+import { run, tempDirs } from '../helpers/cli.js';
+
+const cliDataDir = tempDirs('masthead-cluster-cli-');
 import { buildOnce, clusterSuite, CookieJar, emptyPostgresDatabase, freePort, startInstance, startProxy, type Instance, type Proxy } from '../helpers/cluster.js';
 
 /**
@@ -221,6 +224,34 @@ clusterSuite('three instances on one PostgreSQL database', () => {
     expect(cookieless.backends).toBe(3);
     expect(cookieless.full).toBe(9);
   });
+
+  it('holds a meter rule tightened with the masthead command on every instance within 100 ms of the command', async () => {
+    const slugs = await meteredArticles();
+    const command = (allowance: number) => run(['settings', 'set', 'meter.anonymousAllowance', String(allowance)], { dataDir: cliDataDir(), env: { DATABASE_URL: database.url } });
+    // Every instance keeps its settings cached (a second at a time) while the command runs.
+    let warming = true;
+    const warm = (async () => {
+      while (warming) await Promise.all(instances.map(async (x) => (await fetch(`${x.url}/`)).arrayBuffer()));
+    })();
+    try {
+      const set = await command(1);
+      expect(set.code, set.stderr).toBe(0);
+      await sleep(100);
+      for (const x of instances) {
+        const jar = new CookieJar();
+        const headers = () => ({ 'user-agent': `TightenedReader/${x.name}`, cookie: jar.header() });
+        const first = jar.take(await fetch(`${x.url}/articles/${slugs[20]}`, { headers: headers() }));
+        expect(await first.text(), x.name).toContain(GATED);
+        const second = await (await fetch(`${x.url}/articles/${slugs[21]}`, { headers: headers() })).text();
+        expect(second, `${x.name}: one free article now`).not.toContain(GATED);
+        expect(second).toContain('You’ve read your 1 free article today');
+      }
+    } finally {
+      warming = false;
+      await warm;
+      expect((await command(3)).code).toBe(0);
+    }
+  }, 30_000);
 
   it('sends 1,000 queued mails through the three instances, each exactly once', async () => {
     const before = inbox.messages.length;
