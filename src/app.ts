@@ -170,6 +170,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
       }
       return id;
     },
+    deviceCookieRetiring(req: FastifyRequest) {
+      // Only while a previous secret is configured can a cookie verify under another key.
+      if (!config.previousSecret) return false;
+      const raw = req.cookies?.[DEVICE_COOKIE];
+      return !!raw && deviceCookie.verify(raw) !== null && !deviceCookie.signedWithCurrent(raw);
+    },
   };
   await site.get();
   if (database.dialect === 'sqlite') await meter.loadKnownSubjects();

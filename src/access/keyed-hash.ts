@@ -43,6 +43,15 @@ export class DeviceCookieSigner {
     return `${id}.${keyedHash(this.key, id)}`;
   }
 
+  /**
+   * Whether a cookie that verifies was signed with the current key. One signed with the retiring
+   * key is signed again when it is next seen, so the reader keeps the device after the old key goes.
+   */
+  signedWithCurrent(value: string): boolean {
+    const dot = value.lastIndexOf('.');
+    return dot > 0 && tagMatches(this.key, value.slice(0, dot), Buffer.from(value.slice(dot + 1)));
+  }
+
   verify(value: string): string | null {
     const dot = value.lastIndexOf('.');
     if (dot < 0 || value.length - dot - 1 !== TAG_CHARS) return null;

@@ -53,4 +53,6 @@ export interface AppContext {
   throttles: { linkPerEmail: Throttle; passwordPerEmail: Throttle; commentsPerMember: Throttle; codePerStaff: Throttle };
   /** The paywall's anonymous device id, when the request carries a valid one. */
   deviceIdOf(req: FastifyRequest): string | null;
+  /** The request's device cookie verified only under MASTHEAD_SECRET_PREVIOUS: it is to be signed again. */
+  deviceCookieRetiring(req: FastifyRequest): boolean;
 }

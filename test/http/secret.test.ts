@@ -79,13 +79,23 @@ describe.each(dialects())('key rotation (MASTHEAD_SECRET_PREVIOUS) on %s', (dial
     expect(res.statusCode).toBe(303);
   });
 
-  it('keeps a device signed under the previous secret, with its meter: no new cookie, the count goes on', async () => {
+  it('keeps a device signed under the previous secret, with its meter, and signs that same device again under the new secret', async () => {
     const reader = makeAgent(rotated);
     reader.cookies.set('mh_device', kept.device);
     const res = await reader.get(`/articles/${slugs[1]}`);
     expect(res.body).toContain(FULL);
     expect(res.body).toContain('1 free article left today');
-    expect(String(res.headers['set-cookie'] ?? '')).not.toContain('mh_device');
+    const resigned = reader.cookies.get('mh_device')!;
+    expect(resigned).not.toBe(kept.device);
+    expect(resigned.split('.')[0], 'the same device').toBe(kept.device.split('.')[0]);
+    // Signed once: the next view sends no cookie.
+    expect(String((await reader.get(`/articles/${slugs[1]}`)).headers['set-cookie'] ?? '')).not.toContain('mh_device');
+    // Once the old key is gone, the re-signed cookie still names the device and its meter.
+    const later = makeAgent(withoutPrevious);
+    later.cookies.set('mh_device', resigned);
+    const again = await later.get(`/articles/${slugs[1]}`);
+    expect(again.body).toContain('1 free article left today');
+    expect(String(again.headers['set-cookie'] ?? '')).not.toContain('mh_device');
   });
 
   it('keeps a reply-mail unsubscribe link made under the previous secret working, and only while it is configured', async () => {

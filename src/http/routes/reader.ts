@@ -62,14 +62,17 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     const slug = slugParam(req.params.slug);
     // Nearly every view has no query string: its defaults need no parse.
     const cq = hasKeys(req.query) ? commentQuery.parse(req.query) : DEFAULT_COMMENT_QUERY;
-    const read = await readArticle(ctx, await ctx.site.get(), slug, cq, await readerFacts(ctx, req));
+    const facts = await readerFacts(ctx, req);
+    const read = await readArticle(ctx, await ctx.site.get(), slug, cq, facts);
     if (read.kind === 'redirect') return reply.redirect(read.to, 301);
     if (read.kind === 'missing') throw notFound('article');
-    if (read.newDeviceId) {
+    // During a key rotation, a device still signed with the retiring key gets its own id signed anew.
+    const device = read.newDeviceId ?? (facts.deviceId && ctx.deviceCookieRetiring(req) ? facts.deviceId : null);
+    if (device) {
       // Every view by a new device sets this cookie: the header is written directly rather than
       // serialised and validated per request (the attributes never change). Other cookies still
       // go through @fastify/cookie, which appends to this header.
-      reply.header('set-cookie', `${DEVICE_COOKIE}=${ctx.access.deviceCookie.sign(read.newDeviceId)}${deviceCookieAttributes}`);
+      reply.header('set-cookie', `${DEVICE_COOKIE}=${ctx.access.deviceCookie.sign(device)}${deviceCookieAttributes}`);
     }
     // One token for every form on the page, fetched only when a part has a form.
     const token = read.slot.needsToken || read.comments.needsToken ? await csrfFor(req, reply) : undefined;
