@@ -141,18 +141,29 @@ export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSu
     const addr = addressOf();
     const writes = [own, ...(addr ? [addr] : []), ...(ceiling ? [ceiling] : [])];
     if (deps.meter.shared) {
+      // A meter that already holds this article (a reread on it) cannot refuse it, and reads never
+      // leave a window: such a subject needs no lock, and its row only a batched refresh. This keeps
+      // every new reader behind one address (an office, a campus) from queueing on the lock of
+      // their shared address ceiling.
+      const seen = (s: string) => (s === subject ? settled.reads : s === ceiling ? settled.ceilingReads : !f.deviceId && s === addr ? settled.addressReads : NONE).some((r) => r.articleId === article.id);
+      const claimed = writes.filter((s) => !seen(s));
       // Other instances spend the same allowance: decide again under the database's lock, held on
-      // every subject the read is written to (an address meter is shared with other clients).
+      // every other subject the read is written to (an address meter is shared with other clients).
       decision = await deps.meter.claim({
-        lock: writes, since: w.start, writes, articleId: article.id, at: now,
+        lock: claimed, writes: claimed, articleId: article.id, at: now, since: w.start,
+        read: [subject, !f.deviceId ? addr : null, ceiling].filter((x): x is string => x !== null),
         decideFresh: (readsOf) => decide(article, reader, {
           reads: subject ? readsOf(subject) : NONE,
           addressReads: !f.deviceId && addr ? readsOf(addr) : NONE,
           ceilingReads: ceiling ? readsOf(ceiling) : NONE,
         }, rules, now),
       });
-      // Walled after all: no device is made for a view that counted nothing.
-      if (!decision.count) newDeviceId = null;
+      if (decision.count) {
+        for (const s of writes) if (!claimed.includes(s)) deps.meter.record(s, article.id, now);
+      } else {
+        // Walled after all: no device is made for a view that counted nothing.
+        newDeviceId = null;
+      }
     } else {
       for (const s of writes) deps.meter.record(s, article.id, now);
     }

@@ -165,22 +165,23 @@ export class Meter {
 
   /**
    * Several instances on one PostgreSQL database each see only their own unwritten reads, so a
-   * read that spends allowance is claimed against the database instead: the subjects' rows are
-   * locked (a transaction-scoped advisory lock per subject, taken in one order so two claims
-   * never deadlock), read afresh, `decideFresh` decides again on them, and the read is written
-   * before the lock is released. Twenty parallel first reads on three instances therefore spend
+   * read that spends allowance is claimed against the database instead: the subjects that could
+   * still refuse it are locked (`lock`: a transaction-scoped advisory lock each, taken in one order
+   * so two claims never deadlock), every subject the decision reads (`read`) is read afresh,
+   * `decideFresh` decides again on them, and the read is written to `writes` before the locks are
+   * released. Twenty parallel first reads on three instances therefore spend
    * exactly the allowance. Only spending reads pay for this: rereads and walls are decided from
    * the cache, and event counts stay batched.
    */
-  async claim(c: { lock: string[]; since: number; decideFresh: (readsOf: (subject: string) => Read[]) => AccessDecision; writes: string[]; articleId: number; at: number }): Promise<AccessDecision> {
-    const subjects = [...new Set(c.lock)];
+  async claim(c: { lock: string[]; read: string[]; since: number; decideFresh: (readsOf: (subject: string) => Read[]) => AccessDecision; writes: string[]; articleId: number; at: number }): Promise<AccessDecision> {
+    const subjects = [...new Set([...c.lock, ...c.read])];
     const fresh = new Map<string, Map<number, number>>(subjects.map((s) => [s, new Map()]));
     const decision = await this.db.transaction().execute(async (trx) => {
-      await trx.executeQuery(CompiledQuery.raw(LOCK_SUBJECTS_SQL, [subjects]));
+      if (c.lock.length) await trx.executeQuery(CompiledQuery.raw(LOCK_SUBJECTS_SQL, [c.lock]));
       const rows = (await trx.executeQuery<{ subject: string; article_id: number; read_at: number | string }>(CompiledQuery.raw(CLAIM_READS_SQL, [subjects, c.since]))).rows;
       for (const r of rows) fresh.get(r.subject)!.set(Number(r.article_id), Number(r.read_at));
       const d = c.decideFresh((subject) => this.merged(fresh.get(subject), subject, c.since));
-      if (d.count) {
+      if (d.count && c.writes.length) {
         const flat: (string | number)[] = [];
         for (const s of c.writes) flat.push(s, c.articleId, c.at);
         await trx.executeQuery(CompiledQuery.raw(this.upsertSql(c.writes.length), flat));

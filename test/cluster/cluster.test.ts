@@ -225,6 +225,16 @@ clusterSuite('three instances on one PostgreSQL database', () => {
     expect(cookieless.full).toBe(9);
   });
 
+  it('holds the address ceiling (20) exactly across instances: 22 browsers without cookies behind one address, all at once', async () => {
+    const slugs = await meteredArticles();
+    const pages = await Promise.all(slugs.map(async (slug, i) => {
+      // Straight to the instances, in turn, as the proxy would send them, from one client address.
+      const res = await fetch(`${instances[i % instances.length]!.url}/articles/${slug}`, { headers: { 'x-forwarded-for': '10.77.0.1', 'user-agent': `CeilingBrowser/${i}` } });
+      return (await res.text()).includes(GATED);
+    }));
+    expect(pages.filter(Boolean)).toHaveLength(20);
+  });
+
   it('holds a meter rule tightened with the masthead command on every instance within 100 ms of the command', async () => {
     const slugs = await meteredArticles();
     const command = (allowance: number) => run(['settings', 'set', 'meter.anonymousAllowance', String(allowance)], { dataDir: cliDataDir(), env: { DATABASE_URL: database.url } });

@@ -20,7 +20,7 @@ describe.each(dialects())('the meter under parallel reads on %s', (dialect) => {
 
   beforeAll(async () => {
     inbox = await startInbox();
-    t = await startTestApp(dialect, { smtpUrl: inbox.url });
+    t = await startTestApp(dialect, { smtpUrl: inbox.url, trustedProxies: ['127.0.0.1'] });
     const s = await makeSection(t.app.ctx.content, { slug: 'parallel', defaultAccess: 'metered' });
     articles = [];
     for (let i = 0; i < 22; i++) articles.push(await makeArticle(t.app.ctx.content, { title: `Parallel ${i}`, section: s.slug }));
@@ -61,5 +61,14 @@ describe.each(dialects())('the meter under parallel reads on %s', (dialect) => {
   it('gives a client that keeps no cookie exactly its address allowance (3 × 3 for a shared address)', async () => {
     expect(await twentyAtOnce((p) => t.get(p, { 'user-agent': 'ParallelNoCookies/1' }), 0)).toBe(9);
     expect(await twentyAtOnce((p) => t.get(p, { 'user-agent': 'ParallelNoCookies/1' }), 0), 'and after them, the same nine').toBe(9);
+  });
+
+  it('holds the address ceiling exactly: twenty browsers without cookies behind one address, all at once', async () => {
+    const pages = await Promise.all(articles.slice(0, 20).map((a, i) => t.get(`/articles/${a.slug}`, { 'user-agent': `CeilingBrowser/${i}`, 'x-forwarded-for': '10.88.0.1' })));
+    // The address ceiling is 20 distinct articles; this address has read none.
+    expect(pages.filter((p) => p.body.includes(FULL))).toHaveLength(20);
+    const more = await Promise.all(articles.slice(0, 22).map((a, i) => t.get(`/articles/${a.slug}`, { 'user-agent': `CeilingBrowser/more-${i}`, 'x-forwarded-for': '10.88.0.1' })));
+    // Rereads of those twenty still pass the ceiling; the two articles beyond it do not.
+    expect(more.filter((p) => p.body.includes(FULL))).toHaveLength(20);
   });
 });
