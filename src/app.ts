@@ -104,7 +104,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   }, logger || undefined, opts.pollMs ?? 1000, { leaseMs: config.jobLeaseMs });
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   // One SQLite writer sees every meter write, so its cache is exact; PostgreSQL instances share the table.
-  const meter = new Meter(database.db, clock, logger || undefined, database.dialect === 'sqlite' ? Infinity : 1000, database.dialect);
+  const meter = new Meter(database.db, clock, logger || undefined, database.dialect === 'sqlite' ? Infinity : 1000, database.dialect, database.oneConnection);
   const accounts: AccountDeps = {
     db: database.db,
     dialect: database.dialect,

@@ -5,6 +5,7 @@ import type { DB } from '../db/schema.js';
 import type { AccessDecision, Read } from './decision.js';
 import { GrowingBloomFilter } from './bloom.js';
 import type { Q } from '../db/q.js';
+import type { Database } from '../db/database.js';
 
 export interface MeterEvent { kind: 'meter_read' | 'wall_shown' | 'wall_action'; articleId: number | null; reason: string | null; reader: string | null; at: number }
 
@@ -34,13 +35,27 @@ interface CachedReads { since: number; at: number; rows: Map<number, number> }
 const CACHE_MAX = 50_000;
 
 /**
- * The claim's locks, in one order (by key) so that two claims of overlapping subjects cannot each
- * hold one the other waits for. Keys are 64-bit hashes of the subject; a collision only makes two
- * readers wait for each other.
+ * The claim's locks are taken in one order (by key) so that two claims of overlapping subjects
+ * cannot each hold one the other waits for. Keys are 64-bit hashes of the subject; a collision
+ * only makes two readers wait for each other.
+ *
+ * The lock, not the disk, is what makes the claim exact: its commit need not wait for the WAL
+ * flush. Other transactions see the read the moment it commits; only a crash of the database
+ * server itself (not of an instance) can lose the last fraction of a second of meter reads, as
+ * SQLite's batch can. Waiting for the flush made each claim one fsync long.
  */
-const LOCK_SUBJECTS_SQL = 'select pg_advisory_xact_lock(k) from (select distinct hashtextextended(s, 0) as k from unnest($1::text[]) as s order by k) as keys';
-/** Read after the locks, in a statement of its own: in READ COMMITTED each statement sees what committed before it began. */
-const CLAIM_READS_SQL = 'select subject, article_id, read_at from meter_reads where subject = any($1::text[]) and read_at >= $2';
+const ASYNC_COMMIT_SQL = 'set local synchronous_commit = off';
+
+/** Meter subjects are a kind letter, a colon and a device id, member id or keyed hash: base64url and digits only. */
+const SUBJECT = /^[a-z]:[A-Za-z0-9_-]{1,100}$/;
+function literal(subject: string): string {
+  if (!SUBJECT.test(subject)) throw new Error(`not a meter subject: ${JSON.stringify(subject.slice(0, 40))}`);
+  return `'${subject}'`;
+}
+function integer(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`not an integer: ${n}`);
+  return String(n);
+}
 
 /** On a conflict the latest read time wins: a read merged in at sign-in may be older than the one stored. */
 const LATEST_READ_WINS = 'on conflict (subject, article_id) do update set read_at = case when excluded.read_at > meter_reads.read_at then excluded.read_at else meter_reads.read_at end';
@@ -82,7 +97,7 @@ export class Meter {
   /** Written once, not built per request: this runs on every metered view that misses the cache. */
   private readonly readsSql: string;
 
-  constructor(private readonly db: Kysely<DB>, private readonly clock: Clock, private readonly log?: Logger, private readonly cacheTtlMs = Infinity, private readonly dialect: 'sqlite' | 'postgres' = 'sqlite') {
+  constructor(private readonly db: Kysely<DB>, private readonly clock: Clock, private readonly log?: Logger, private readonly cacheTtlMs = Infinity, private readonly dialect: 'sqlite' | 'postgres' = 'sqlite', private readonly oneConnection?: Database['oneConnection']) {
     this.readsSql = dialect === 'postgres'
       ? 'select article_id, read_at from meter_reads where subject = $1 and read_at >= $2'
       : 'select article_id, read_at from meter_reads where subject = ? and read_at >= ?';
@@ -174,18 +189,26 @@ export class Meter {
    * the cache, and event counts stay batched.
    */
   async claim(c: { lock: string[]; read: string[]; since: number; decideFresh: (readsOf: (subject: string) => Read[]) => AccessDecision; writes: string[]; articleId: number; at: number }): Promise<AccessDecision> {
+    if (!this.oneConnection) throw new Error('the meter on PostgreSQL claims reads over a connection of its own: pass Database.oneConnection');
     const subjects = [...new Set([...c.lock, ...c.read])];
     const fresh = new Map<string, Map<number, number>>(subjects.map((s) => [s, new Map()]));
-    const decision = await this.db.transaction().execute(async (trx) => {
-      if (c.lock.length) await trx.executeQuery(CompiledQuery.raw(LOCK_SUBJECTS_SQL, [c.lock]));
-      const rows = (await trx.executeQuery<{ subject: string; article_id: number; read_at: number | string }>(CompiledQuery.raw(CLAIM_READS_SQL, [subjects, c.since]))).rows;
-      for (const r of rows) fresh.get(r.subject)!.set(Number(r.article_id), Number(r.read_at));
+    // Two round trips, each one script: lock and read; then write and commit. The script inlines
+    // subjects and numbers, each checked first (see literal()): a simple query takes no parameters.
+    const decision = await this.oneConnection(async (run) => {
+      const lockAndRead = [
+        'begin',
+        ASYNC_COMMIT_SQL,
+        ...(c.lock.length ? [`select pg_advisory_xact_lock(k) from (select distinct hashtextextended(s, 0) as k from unnest(array[${c.lock.map(literal).join(', ')}]::text[]) as s order by k) as keys`] : []),
+        // After the locks, in a statement of its own: in READ COMMITTED each statement sees what committed before it began.
+        `select subject, article_id, read_at from meter_reads where subject in (${subjects.map(literal).join(', ')}) and read_at >= ${integer(c.since)}`,
+      ];
+      const rows = (await run(lockAndRead.join(';\n'))).at(-1)!;
+      for (const r of rows) fresh.get(String(r.subject))!.set(Number(r.article_id), Number(r.read_at));
       const d = c.decideFresh((subject) => this.merged(fresh.get(subject), subject, c.since));
-      if (d.count && c.writes.length) {
-        const flat: (string | number)[] = [];
-        for (const s of c.writes) flat.push(s, c.articleId, c.at);
-        await trx.executeQuery(CompiledQuery.raw(this.upsertSql(c.writes.length), flat));
-      }
+      const write = d.count && c.writes.length
+        ? `insert into meter_reads (subject, article_id, read_at) values ${c.writes.map((s) => `(${literal(s)}, ${integer(c.articleId)}, ${integer(c.at)})`).join(', ')} ${LATEST_READ_WINS};\n`
+        : '';
+      await run(`${write}commit`);
       return d;
     });
     // What was just read under the lock is the freshest state there is: the next reread here needs no query.

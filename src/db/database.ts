@@ -17,6 +17,14 @@ export interface Database {
    * CLI aside), so a lookup cached at one version is exact until the version moves.
    */
   sessionDataVersion?: () => number;
+  /**
+   * PostgreSQL only: one pooled connection held for `fn`, over which `run` sends a script of
+   * several statements as one simple query (one round trip, so one socket write each way) and
+   * returns each statement's rows. A simple query takes no parameters: callers inline only
+   * values they have validated. On any error the connection is closed, not pooled, so an open or
+   * aborted transaction never reaches another caller.
+   */
+  oneConnection?: <T>(fn: (run: (script: string) => Promise<Record<string, unknown>[][]>) => Promise<T>) => Promise<T>;
 }
 
 // int8 columns (our epoch-ms times) come back as JS numbers; they stay far below 2^53.
@@ -46,7 +54,23 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect, close: () => db.destroy() };
+  const oneConnection: NonNullable<Database['oneConnection']> = async (fn) => {
+    const client = await pool.connect();
+    let failed: Error | undefined;
+    try {
+      return await fn(async (script) => {
+        // Without values, node-postgres uses the simple query protocol, which allows several statements.
+        const r = (await client.query(script)) as pg.QueryResult | pg.QueryResult[];
+        return (Array.isArray(r) ? r : [r]).map((x) => x.rows as Record<string, unknown>[]);
+      });
+    } catch (err) {
+      failed = err as Error;
+      throw err;
+    } finally {
+      client.release(failed ?? false);
+    }
+  };
+  return { db, dialect, close: () => db.destroy(), oneConnection };
 }
 
 /** Writes to the tables a session lookup reads. */
