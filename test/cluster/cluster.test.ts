@@ -149,6 +149,43 @@ clusterSuite('three instances on one PostgreSQL database', () => {
     expect(await account.text()).toContain('linked@example.com');
   });
 
+  /** A member's browser signed in through the proxy with a magic link: its cookies. */
+  const signIn = async (email: string) => {
+    const jar = new CookieJar();
+    const form = jar.take(await fetch(`${proxy.url}/signin`));
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const before = inbox.messages.length;
+    jar.take(await fetch(`${proxy.url}/signin`, {
+      method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+      body: new URLSearchParams({ _csrf: csrf, email }).toString(),
+    }));
+    const link = linkIn(await inbox.waitFor(email, { after: before, timeoutMs: 15_000 }));
+    expect(jar.take(await fetch(link, { redirect: 'manual', headers: { cookie: jar.header() } })).status).toBe(303);
+    return jar;
+  };
+
+  it('refuses a session on every instance within 100 ms of signing out everywhere on one', async () => {
+    const laptop = await signIn('everywhere@example.com');
+    const phone = await signIn('everywhere@example.com');
+    const [a, b] = instances;
+    const account = (x: Instance, jar: CookieJar) => fetch(`${x.url}/account`, { redirect: 'manual', headers: { cookie: jar.header() } });
+    // B has just looked the phone's session up.
+    expect((await account(b!, phone)).status).toBe(200);
+    const page = await (await account(a!, laptop)).text();
+    const csrf = /action="\/account\/signout-everywhere"[\s\S]*?name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    const out = await fetch(`${a!.url}/account/signout-everywhere`, {
+      method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: laptop.header() },
+      body: new URLSearchParams({ _csrf: csrf }).toString(),
+    });
+    expect(out.status).toBe(303);
+    await sleep(100);
+    const refused = await account(b!, phone);
+    expect(refused.status, 'the phone is signed out on B too').toBe(303);
+    expect(refused.headers.get('location')).toMatch(/^\/signin/);
+  });
+
   /** Metered articles made through the Admin API, for the meter's tests: their gated part carries GATED. */
   const GATED = 'Gated-part-marker-7d1e';
   let metered: string[] = [];
@@ -205,17 +242,7 @@ clusterSuite('three instances on one PostgreSQL database', () => {
 
   it('meters a signed-in member (5) and a client that keeps no cookie (3 × 3) exactly across instances', async () => {
     const slugs = await meteredArticles();
-    const jar = new CookieJar();
-    const form = jar.take(await fetch(`${proxy.url}/signin`));
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-    const before = inbox.messages.length;
-    jar.take(await fetch(`${proxy.url}/signin`, {
-      method: 'POST', redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
-      body: new URLSearchParams({ _csrf: csrf, email: 'metered-member@example.com' }).toString(),
-    }));
-    const link = linkIn(await inbox.waitFor('metered-member@example.com', { after: before, timeoutMs: 15_000 }));
-    expect(jar.take(await fetch(link, { redirect: 'manual', headers: { cookie: jar.header() } })).status).toBe(303);
+    const jar = await signIn('metered-member@example.com');
     const member = await atOnce(slugs.slice(0, 20), () => ({ 'user-agent': 'ClusterMember/1', cookie: jar.header() }));
     expect(member.backends).toBe(3);
     expect(member.full).toBe(5);
