@@ -11,6 +11,9 @@ import { DEFAULT_LIMITS, type AppContext, type Limits } from './http/context.js'
 import { SiteCache } from './web/site.js';
 import { ReaderCache } from './web/reader-cache.js';
 import { JobWorker } from './jobs/worker.js';
+import { processWorkerId } from './jobs/queue.js';
+import { NEWSLETTER_JOB, type NewsletterDeps } from './newsletters/newsletters.service.js';
+import { newsletterLane } from './newsletters/delivery.js';
 import { createMailTransport } from './mail/transport.js';
 import { defaultFrom, MAIL_JOB, mailJobHandler } from './mail/mailer.js';
 import { Throttle } from './members/throttle.js';
@@ -94,7 +97,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const stripe: StripeDeps | null = config.stripe
     ? { ...billing, stripe: makeStripe({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl }), webhookSecret: config.stripe.webhookSecret }
     : null;
+  // The worker below runs the lanes; it kicks itself when a send is started (newsletters.queued).
+  let kick = () => {};
+  const newsletters: NewsletterDeps = {
+    db: database.db, dialect: database.dialect, clock, siteUrl: config.siteUrl, secrets: [config.secret, config.previousSecret], brand, queued: () => kick(),
+  };
   const worker = new JobWorker(database.db, database.dialect, clock, {
+    [NEWSLETTER_JOB]: newsletterLane({ ...newsletters, secret: config.secret, transport, workerId: processWorkerId, leaseMs: config.jobLeaseMs, log: logger || undefined }),
     [MAIL_JOB]: mailJobHandler(transport, () => config.mailFrom ?? defaultFrom(siteTitle, config.siteUrl)),
     [JOBS.trialEnd]: (p: { subscriptionId: number }) => endTrialIfDue(billing, p.subscriptionId),
     [JOBS.trialReminder]: (p: { subscriptionId: number }) => remindTrialEnding(billing, p.subscriptionId),
@@ -102,6 +111,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     'billing.comp_end': (p: { subscriptionId: number }) => endCompIfDue(billing, p.subscriptionId),
     [DIGEST_JOB]: async () => void (await sendDigests({ db: database.db, clock, siteUrl: config.siteUrl, brand })),
   }, logger || undefined, opts.pollMs ?? 1000, { leaseMs: config.jobLeaseMs });
+  kick = () => worker.kick();
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   // One SQLite writer sees every meter write, so its cache is exact; PostgreSQL instances share the table.
   const meter = new Meter(database.db, clock, logger || undefined, database.dialect === 'sqlite' ? Infinity : 1000, database.dialect, database.oneConnection);
@@ -150,6 +160,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     billing,
     stripe,
     comments: { db: database.db, clock, siteUrl: config.siteUrl, secret: config.secret, brand, mailQueued: () => worker.kick(), changed: invalidate },
+    newsletters,
     throttles: {
       linkPerEmail: new Throttle(limits.linkPerEmail, limits.windowMs, () => clock.now()),
       passwordPerEmail: new Throttle(limits.passwordPerEmail, limits.windowMs, () => clock.now()),

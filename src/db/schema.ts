@@ -2,6 +2,21 @@ import type { Generated } from 'kysely';
 
 /** Kysely's view of the tables. Times are epoch milliseconds (bigint), booleans 0/1, on both dialects. */
 export interface DB {
+  newsletters: {
+    id: Generated<number>; slug: string; name: string; sender_name: string; sender_email: string | null; reply_to: string | null;
+    audience: string; subscribe_on_signup: number; header: string; footer: string; created_at: number; updated_at: number;
+  };
+  newsletter_subscriptions: { member_id: number; newsletter_id: number; subscribed: number; cause: string; changed_at: number };
+  newsletter_subscription_events: { id: Generated<number>; member_id: number; newsletter_id: number; subscribed: number; cause: string; at: number };
+  email_suppressions: { email_normalized: string; reason: string; detail: string; at: number };
+  newsletter_sends: {
+    id: Generated<number>; newsletter_id: number; article_id: number; segment: string; status: string; dedupe_key: string;
+    created_by: string; created_at: number; finished_at: number | null; cancelled_at: number | null;
+  };
+  newsletter_recipients: {
+    send_id: number; member_id: number; email: string; name: string; variant: string; state: string; attempts: number;
+    next_attempt_at: number; locked_by: string | null; locked_until: number | null; last_error: string | null; sent_at: number | null;
+  };
   settings: { key: string; value: string };
   authors: {
     id: Generated<number>;

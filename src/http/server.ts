@@ -13,6 +13,7 @@ import { adminContentRoutes } from './routes/admin-content.js';
 import { accountRoutes } from './routes/accounts.js';
 import { staffAuthRoutes } from './routes/staff-auth.js';
 import { adminStaffRoutes } from './routes/admin-staff.js';
+import { newsletterRoutes } from './routes/newsletters.js';
 import { wallRoutes } from './routes/wall.js';
 import { billingRoutes } from './routes/billing.js';
 import { adminBillingRoutes } from './routes/admin-billing.js';
@@ -105,6 +106,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   staffAuthRoutes(app, ctx);
   adminStaffRoutes(app, ctx);
   wallRoutes(app, ctx);
+  newsletterRoutes(app, ctx);
   billingRoutes(app, ctx);
   adminBillingRoutes(app, ctx);
   commentRoutes(app, ctx);

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { setSubscription, signupNewsletterIds } from '../newsletters/newsletters.queries.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Clock } from '../clock.js';
 import type { Dialect } from '../db/database.js';
@@ -177,6 +178,8 @@ export async function useLink(deps: AccountDeps, raw: string, o: { userAgent: st
         email: t.email, email_normalized: normalizeEmail(t.email), name: t.name ?? '', status: 'free', email_verified: 1,
         password_hash: null, created_at: now, last_seen_at: now, deleted_at: null,
       }).returningAll().executeTakeFirstOrThrow();
+      // A new member is on the newsletters that say so, the choice recorded as made at sign-up.
+      for (const id of await signupNewsletterIds(d.db)) await setSubscription(d.db, member.id, id, true, 'sign-up', now);
     } else {
       await d.db.updateTable('members').set({ email_verified: 1, last_seen_at: now, ...(t.name && !member.name ? { name: t.name } : {}) }).where('id', '=', member.id).execute();
     }

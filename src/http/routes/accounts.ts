@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { chooseNewsletters, memberNewsletters } from '../../newsletters/newsletters.service.js';
+import { isEntitled } from '../../access/entitlement.js';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { csrfToken, formField, isHead, knownNotice, queryField, throttled } from '../forms.js';
@@ -148,7 +150,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   const NOTICES: Record<string, string> = {
     name: 'Your name is saved.', email: 'Your email address is confirmed and changed.', 'email-sent': 'Check your new inbox: we sent a link to confirm the address.',
-    password: 'Your password is saved.', 'signed-out-elsewhere': 'You are signed out everywhere else.',
+    password: 'Your password is saved.', newsletters: 'Your newsletters are saved.', 'signed-out-elsewhere': 'You are signed out everywhere else.',
   };
 
   async function accountPage(req: FastifyRequest, reply: FastifyReply, o: { status?: number; error?: string } = {}) {
@@ -162,6 +164,9 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
         member: id.member,
         subscription: await subscriptionView(ctx.billing, id.member.id, (await site()).settings.locale),
         sessions: sessions.map((s) => ({ id: s.id, createdAt: s.created_at, lastSeenAt: s.last_seen_at, userAgent: s.user_agent, current: s.id === id.session.id })),
+        newsletters: (await memberNewsletters(ctx.newsletters, id.member.id))
+          .filter((x) => x.subscribed || x.newsletter.audience === 'members' || isEntitled(id.member.status))
+          .map((x) => ({ id: x.newsletter.id, name: x.newsletter.name, subscribed: x.subscribed })),
         now: ctx.clock.now(),
         notice: knownNotice(NOTICES, queryField(req, 'notice')),
         error: o.error,
@@ -187,6 +192,13 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
   }
   accountAction('/account/name', async (mid, _s, req) => (await changeName(ctx.accounts, mid, formField(req, 'name')), '/account?notice=name'));
   accountAction('/account/email', async (mid, _s, req) => (await requestEmailChange(ctx.accounts, mid, formField(req, 'email')), '/account?notice=email-sent'), linkLimit);
+  accountAction('/account/newsletters', async (mid, _s, req) => {
+    const raw = (req.body as Record<string, unknown> | undefined)?.newsletter;
+    const chosen = new Set((Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => Number(v)));
+    const all = await memberNewsletters(ctx.newsletters, mid);
+    await chooseNewsletters(ctx.newsletters, mid, new Map(all.map((x) => [x.newsletter.id, chosen.has(x.newsletter.id)])), 'account');
+    return '/account?notice=newsletters';
+  });
   accountAction('/account/password', async (mid, _s, req) => (await setMemberPassword(ctx.accounts, mid, formField(req, 'password')), '/account?notice=password'));
   accountAction('/account/signout-everywhere', async (mid, sid) => {
     await signOutEverywhere(ctx.accounts, mid);

@@ -133,6 +133,8 @@ export interface AccountView {
   member: Member;
   subscription: SubscriptionView | null;
   sessions: { id: string; createdAt: number; lastSeenAt: number; userAgent: string; current: boolean }[];
+  /** Every newsletter the member may receive, and whether they do. */
+  newsletters: { id: number; name: string; subscribed: boolean }[];
   /** The site clock's now, for "last active 2 hours ago". */
   now: number;
   notice?: string;
@@ -157,6 +159,22 @@ export function AccountPage(props: { site: Site; csrf: string; view: AccountView
         </dl>
 
         <Subscription csrf={csrf} sub={view.subscription} site={site} />
+
+        {view.newsletters.length ? (
+          <Fragment>
+            <h2>Newsletters</h2>
+            <form class="account-form" method="post" action="/account/newsletters">
+              <input type="hidden" name="_csrf" value={csrf} />
+              <fieldset>
+                <legend>Email me</legend>
+                {view.newsletters.map((n) => (
+                  <p class="field"><label><input type="checkbox" name="newsletter" value={String(n.id)} checked={n.subscribed} /> {n.name}</label></p>
+                ))}
+              </fieldset>
+              <p><button class="button button--secondary" type="submit">Save newsletters</button></p>
+            </form>
+          </Fragment>
+        ) : null}
 
         <h2>Name</h2>
         <form class="account-form" method="post" action="/account/name">

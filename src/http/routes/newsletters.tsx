@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { h } from '../../shared/jsx.js';
+import type { AppContext } from '../context.js';
+import { sendHtml } from '../reply.js';
+import { toHttpFailure } from '../errors.js';
+import { unsubscribeByToken } from '../../newsletters/newsletters.service.js';
+import { findNewsletter } from '../../newsletters/newsletters.queries.js';
+import { unsubscribeTokenValid } from '../../newsletters/tokens.js';
+import { MessagePage } from '../../web/pages/account.js';
+
+const PRIVATE = 'private, no-store';
+type Params = { n: string; m: string; t: string };
+const ids = (p: Params) => ({ newsletterId: Number(p.n), memberId: Number(p.m), token: p.t });
+
+/**
+ * A newsletter's unsubscribe link. Opening it (a person, or a mail scanner following links)
+ * changes nothing: the page asks, and its button POSTs. The POST is also RFC 8058's one-click
+ * unsubscribe, which mail clients send with no cookies and no form token: the signed link is
+ * the credential, and it names one member and one newsletter.
+ */
+export function newsletterRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const path = '/newsletters/unsubscribe/:n/:m/:t';
+
+  const problem = async (reply: FastifyReply, message: string, status: number) =>
+    sendHtml(reply, MessagePage({ site: await ctx.site.get(), title: 'This link does not work', children: <p>{message} You can choose your newsletters on <a href="/account">your account page</a>.</p> }), status, PRIVATE);
+
+  app.get<{ Params: Params }>(path, async (req, reply) => {
+    const { newsletterId, memberId, token } = ids(req.params);
+    const n = unsubscribeTokenValid(ctx.newsletters.secrets, newsletterId, memberId, token) ? await findNewsletter(ctx.newsletters.db, { id: newsletterId }) : undefined;
+    if (!n) return problem(reply, 'This unsubscribe link is not valid, or its newsletter is gone.', 400);
+    return sendHtml(reply, MessagePage({
+      site: await ctx.site.get(), title: `Unsubscribe from ${n.name}?`,
+      children: (
+        <form method="post" action={req.url.split('?')[0]!}>
+          <p>You will get no more {n.name} emails. Other newsletters and your account stay as they are.</p>
+          <p><button class="button" type="submit">Unsubscribe</button></p>
+        </form>
+      ),
+    }), 200, PRIVATE);
+  });
+
+  app.post<{ Params: Params }>(path, async (req: FastifyRequest<{ Params: Params }>, reply) => {
+    const { newsletterId, memberId, token } = ids(req.params);
+    try {
+      const n = await unsubscribeByToken(ctx.newsletters, newsletterId, memberId, token, 'one-click');
+      return sendHtml(reply, MessagePage({
+        site: await ctx.site.get(), title: `You are unsubscribed from ${n.name}`,
+        children: <p>No more {n.name} emails will come. Changed your mind? Choose your newsletters on <a href="/account">your account page</a>.</p>,
+      }), 200, PRIVATE);
+    } catch (err) {
+      const f = toHttpFailure(err);
+      if (f.status >= 500) throw err;
+      return problem(reply, 'This unsubscribe link is not valid, or its newsletter is gone.', f.status);
+    }
+  });
+}
