@@ -25,7 +25,8 @@ export interface ArticleShell { top: Buffer; head: Buffer; tail: Buffer; pages: 
  * gets is chosen by the access decision.
  */
 export class ReaderCache {
-  readonly pages: TtlCache<{ body: string; type: string }>;
+  /** `needsToken`: the body has a CSRF mark, where the reader's form token goes (set where it is rendered). */
+  readonly pages: TtlCache<{ body: string; type: string; needsToken?: boolean }>;
   readonly articles: TtlCache<{ article: ArticleSummary; tags: TagRef[]; shellKeys?: { full: string; preview: string } } | null>;
   readonly shells: TtlCache<ArticleShell>;
   readonly threads: TtlCache<{ threads: CommentView[]; hasNext: boolean; total: number }>;
