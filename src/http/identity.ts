@@ -16,7 +16,8 @@ declare module 'fastify' {
 }
 
 type Lookup = Awaited<ReturnType<typeof lookupSessionWithMember>>;
-interface CachedLookup { found: Lookup; version: number; from: number }
+/** `identity`: what the lookup means, made on the first view that uses it (shared by the views of that second, never changed). */
+interface CachedLookup { found: Lookup; version: number; from: number; identity?: Identity }
 const lookupsByDb = new WeakMap<object, Map<string, CachedLookup>>();
 const LOOKUP_MS = 1000;
 const LOOKUP_MAX = 20_000;
@@ -68,7 +69,7 @@ export function identifyNow(ctx: AppContext, req: FastifyRequest): Identity | Pr
   if (!token) return (req.identity = {});
   const hit = remembered(ctx, token);
   // A staff session still needs its staff user.
-  if (hit && !(hit.found?.session?.staffUserId && !hit.found.member)) return (req.identity = identityOf(hit.found));
+  if (hit && !(hit.found?.session?.staffUserId && !hit.found.member)) return (req.identity = hit.identity ??= identityOf(hit.found));
   return lookUp(ctx, req, hit ? hit.found : freshLookup(ctx, token));
 }
 
