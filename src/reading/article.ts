@@ -80,9 +80,11 @@ function readerSlot(cache: ReaderCache, site: Site, article: ArticleSummary, dec
   const withForm = wallHasForm(decision, reader);
   const m = site.meter;
   const key = `slot:${article.id}:${reader}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${m.period}:${m.anonymousAllowance}:${m.memberAllowance}`;
-  const cached = cache.pages.getOrLoadNow(key, async () => ({
-    type: 'text/html',
-    body: ReaderSlot({ decision, reader, rules: m, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: withForm ? CSRF_MARK : undefined }).value,
-  }));
-  return cached instanceof Promise ? cached.then((c) => ({ template: c.body, needsToken: withForm })) : { template: cached.body, needsToken: withForm };
+  const cached = cache.pages.getOrLoadNow(key, async () => {
+    const body = ReaderSlot({ decision, reader, rules: m, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: withForm ? CSRF_MARK : undefined }).value;
+    // The key holds everything wallHasForm reads, so the part is the same for every view of this entry.
+    return { type: 'text/html', body, part: { template: body, needsToken: withForm } };
+  });
+  const slotOf = (c: { body: string; part?: Part }): Part => c.part ?? { template: c.body, needsToken: withForm };
+  return cached instanceof Promise ? cached.then(slotOf) : slotOf(cached);
 }

@@ -61,6 +61,9 @@ export function commentBlock(deps: { db: Q; cache: ReaderCache; now(): number },
   return thread instanceof Promise ? thread.then(block) : block(thread);
 }
 
-/** Whether a block has a form is known when it is rendered: not searched for on every view. */
-const withTokenFlag = (body: string) => ({ type: 'text/html', body, needsToken: body.includes(CSRF_MARK) });
-const partOf = (c: { body: string; needsToken?: boolean }): Part => ({ template: c.body, needsToken: c.needsToken ?? c.body.includes(CSRF_MARK) });
+/** Whether a block has a form is known when it is rendered, and the part is made then: neither is redone per view. */
+const withTokenFlag = (body: string) => {
+  const needsToken = body.includes(CSRF_MARK);
+  return { type: 'text/html', body, needsToken, part: { template: body, needsToken } };
+};
+const partOf = (c: { body: string; needsToken?: boolean; part?: Part }): Part => c.part ?? { template: c.body, needsToken: c.needsToken ?? c.body.includes(CSRF_MARK) };

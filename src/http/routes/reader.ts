@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { loadHome, loadListing, loadSearch, redirectFor } from '../../web/reader.service.js';
-import { assembleGzip, assemblePage } from '../../web/page-assembly.js';
+import { assembleGzip, assemblePage, type Fragment } from '../../web/page-assembly.js';
 import { acceptsGzip } from '../compression.js';
 import { DEVICE_COOKIE } from '../../access/access.service.js';
 import { csrfForNow, isHead } from '../forms.js';
@@ -81,7 +81,8 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
     // One token for every form on the page, fetched only when a part has a form.
     const token = read.slot.needsToken || read.comments.needsToken ? csrfForNow(req, reply) : undefined;
-    const fill = (p: Part) => ({ template: p.template, token: p.needsToken ? token : undefined });
+    // A part without a form is its own fragment (no token): nothing is allocated for it.
+    const fill = (p: Part): Fragment => (p.needsToken ? { template: p.template, token } : p);
     // The header's reader part (signed in or not): the same for every signed-out reader of this page.
     const headerNow = readerHeaderNow(ctx, req);
     const header = headerNow instanceof Promise ? await headerNow : headerNow;
