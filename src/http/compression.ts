@@ -1,5 +1,5 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Response compression: brotli or gzip when the client asks and the body is over MIN_BYTES.
@@ -106,25 +106,29 @@ const OWN = Object.freeze({ shared: false });
 /**
  * Mark this reply's body for compression. `shared`: the same body goes to many readers, so its
  * compressed form is kept; otherwise it is compressed for this response alone. The body itself is
- * compressed in the last onSend hook (compressReplies), after every hook that still changes it.
+ * compressed in the onSend hook (compressPayload), after every step that still changes it.
  */
 export function markCompressible(reply: FastifyReply, o: { shared: boolean }): void {
   reply.mhCompress = o.shared ? SHARED : OWN;
   reply.header('vary', 'Accept-Encoding');
 }
 
-/** The onSend hook that compresses marked replies; registered after the hooks that fill a body in. */
-export function compressReplies(app: FastifyInstance): void {
-  // Declared on every reply, so setting it does not change the reply object's shape per request.
+/** Declared on every reply, so setting the mark does not change the reply object's shape per request. */
+export function declareCompressionMark(app: FastifyInstance): void {
   app.decorateReply('mhCompress', null);
-  app.addHook('onSend', async (req, reply, payload) => {
-    const mark = reply.mhCompress;
-    if (!mark || req.method === 'HEAD' || reply.hasHeader('content-encoding')) return payload;
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-    if (payload.length < MIN_BYTES) return payload;
-    const e = pickEncoding(req.headers['accept-encoding']);
-    if (!e) return payload;
-    reply.header('content-encoding', e);
-    return mark.shared ? shared.get(payload, e) : compress(typeof payload === 'string' ? Buffer.from(payload) : payload, e);
-  });
+}
+
+/**
+ * The body to send for a marked reply: compressed as the client asks. The last step of the one
+ * onSend hook (server.ts), after every step that still changes the body.
+ */
+export function compressPayload(req: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+  const mark = reply.mhCompress;
+  if (!mark || req.method === 'HEAD' || reply.hasHeader('content-encoding')) return payload;
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+  if (payload.length < MIN_BYTES) return payload;
+  const e = pickEncoding(req.headers['accept-encoding']);
+  if (!e) return payload;
+  reply.header('content-encoding', e);
+  return mark.shared ? shared.get(payload, e) : compress(typeof payload === 'string' ? Buffer.from(payload) : payload, e);
 }

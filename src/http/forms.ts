@@ -43,12 +43,17 @@ export function throttled(reply: FastifyReply, seconds: number): never {
  */
 const byServer = new WeakMap<object, Map<string, string>>();
 export async function csrfFor(req: FastifyRequest, reply: FastifyReply): Promise<string> {
+  return csrfForNow(req, reply);
+}
+
+/** csrfFor without a promise: the token is made (or remembered) synchronously, and the article view asks on every request. */
+export function csrfForNow(req: FastifyRequest, reply: FastifyReply): string {
   let tokens = byServer.get(reply.server);
   if (!tokens) byServer.set(reply.server, (tokens = new Map()));
   const cookie = req.cookies?.[CSRF_COOKIE];
   const known = cookie ? tokens.get(cookie) : undefined;
   if (known) return known;
-  const token = await reply.generateCsrf();
+  const token = reply.generateCsrf();
   if (cookie) {
     if (tokens.size >= 100_000) tokens.delete(tokens.keys().next().value!);
     tokens.set(cookie, token);

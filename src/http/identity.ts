@@ -16,7 +16,8 @@ declare module 'fastify' {
 }
 
 type Lookup = Awaited<ReturnType<typeof lookupSessionWithMember>>;
-interface CachedLookup { found: Lookup; version: number; from: number }
+/** `identity`: what the lookup means, made on the first view that uses it (shared by the views of that second, never changed). */
+interface CachedLookup { found: Lookup; version: number; from: number; identity?: Identity }
 const lookupsByDb = new WeakMap<object, Map<string, CachedLookup>>();
 const LOOKUP_MS = 1000;
 const LOOKUP_MAX = 20_000;
@@ -29,18 +30,23 @@ const LOOKUP_MAX = 20_000;
  * the CLI changes is seen within the second. PostgreSQL, with other instances writing, looks up
  * every time.
  */
-async function cachedLookup(ctx: AppContext, token: string): Promise<Lookup> {
+function remembered(ctx: AppContext, token: string): CachedLookup | undefined {
   const version = ctx.database.sessionDataVersion?.();
+  if (version === undefined) return undefined;
+  const hit = lookupsByDb.get(ctx.database)?.get(token);
   const now = ctx.clock.now();
-  if (version === undefined) return lookupSessionWithMember(ctx.database.db, token, now);
+  return hit && hit.version === version && now >= hit.from && now - hit.from < LOOKUP_MS ? hit : undefined;
+}
+
+async function freshLookup(ctx: AppContext, token: string): Promise<Lookup> {
+  const now = ctx.clock.now();
+  const found = await lookupSessionWithMember(ctx.database.db, token, now);
+  if (!ctx.database.sessionDataVersion) return found;
   let lookups = lookupsByDb.get(ctx.database);
   if (!lookups) lookupsByDb.set(ctx.database, (lookups = new Map()));
-  const hit = lookups.get(token);
-  if (hit && hit.version === version && now >= hit.from && now - hit.from < LOOKUP_MS) return hit.found;
-  const found = await lookupSessionWithMember(ctx.database.db, token, now);
   // The lookup itself may write (last seen): the version to trust is the one after it.
   if (lookups.size >= LOOKUP_MAX) lookups.delete(lookups.keys().next().value!);
-  lookups.set(token, { found, version: ctx.database.sessionDataVersion!(), from: now });
+  lookups.set(token, { found, version: ctx.database.sessionDataVersion(), from: now });
   return found;
 }
 
@@ -49,19 +55,37 @@ async function cachedLookup(ctx: AppContext, token: string): Promise<Lookup> {
  * expired, revoked, malformed) is simply anonymous: never an error page.
  */
 export async function identify(ctx: AppContext, req: FastifyRequest): Promise<Identity> {
+  return identifyNow(ctx, req);
+}
+
+/**
+ * identify, answered without a promise when nothing needs the database: the request was identified
+ * already, it carries no session cookie, or its member's session lookup is remembered. Most page
+ * views are one of these, and each asks who is reading two or three times (facts, header, comments).
+ */
+export function identifyNow(ctx: AppContext, req: FastifyRequest): Identity | Promise<Identity> {
   if (req.identity) return req.identity;
   const token = req.cookies?.[SESSION_COOKIE];
-  let id: Identity = {};
-  if (token) {
-    const found = await cachedLookup(ctx, token);
-    const session = found?.session;
-    if (found?.member) {
-      const m = found.member;
-      id = { session, member: { id: m.id, email: m.email, name: m.name, status: m.status, emailVerified: m.email_verified === 1, hasPassword: m.has_password === 1, createdAt: m.created_at, lastSeenAt: m.last_seen_at, commentBanned: m.comment_banned } };
-    } else if (session?.staffUserId) {
-      const staff = await getStaff(ctx.database, session.staffUserId);
-      if (staff) id = { session, staff };
-    }
+  if (!token) return (req.identity = {});
+  const hit = remembered(ctx, token);
+  // A staff session still needs its staff user.
+  if (hit && !(hit.found?.session?.staffUserId && !hit.found.member)) return (req.identity = hit.identity ??= identityOf(hit.found));
+  return lookUp(ctx, req, hit ? hit.found : freshLookup(ctx, token));
+}
+
+function identityOf(found: Lookup): Identity {
+  const m = found?.member;
+  if (!m) return {};
+  return { session: found.session, member: { id: m.id, email: m.email, name: m.name, status: m.status, emailVerified: m.email_verified === 1, hasPassword: m.has_password === 1, createdAt: m.created_at, lastSeenAt: m.last_seen_at, commentBanned: m.comment_banned } };
+}
+
+async function lookUp(ctx: AppContext, req: FastifyRequest, lookup: Lookup | Promise<Lookup>): Promise<Identity> {
+  const found = await lookup;
+  let id = identityOf(found);
+  const session = found?.session;
+  if (!id.member && session?.staffUserId) {
+    const staff = await getStaff(ctx.database, session.staffUserId);
+    if (staff) id = { session, staff };
   }
   req.identity = id;
   return id;

@@ -6,8 +6,8 @@ import { isHead } from './forms.js';
 
 /** Speculative loads (prefetch, prerender, link previews) neither count nor get gated text. */
 function isPrefetch(h: Record<string, string | string[] | undefined>): boolean {
-  const v = (x: string | string[] | undefined) => (Array.isArray(x) ? x.join(',') : x ?? '').toLowerCase();
-  return v(h['sec-purpose']).includes('prefetch') || v(h['purpose']).includes('prefetch') || v(h['x-purpose']).includes('preview') || v(h['x-moz']).includes('prefetch');
+  const has = (x: string | string[] | undefined, word: string) => x !== undefined && (Array.isArray(x) ? x.join(',') : x).toLowerCase().includes(word);
+  return has(h['sec-purpose'], 'prefetch') || has(h['purpose'], 'prefetch') || has(h['x-purpose'], 'preview') || has(h['x-moz'], 'prefetch');
 }
 
 /**
@@ -16,7 +16,11 @@ function isPrefetch(h: Record<string, string | string[] | undefined>): boolean {
  * Fastify's req.ip), the browser, and whether this is a prefetch or a HEAD.
  */
 export async function readerFacts(ctx: AppContext, req: FastifyRequest, id?: Identity): Promise<ReaderFacts> {
-  const who = id ?? (await identify(ctx, req));
+  return factsOf(ctx, req, id ?? (await identify(ctx, req)));
+}
+
+/** readerFacts for a reader already identified: no promise (the article view builds them on every request). */
+export function factsOf(ctx: AppContext, req: FastifyRequest, who: Identity): ReaderFacts {
   return {
     member: who.member ? { id: who.member.id, status: who.member.status, commentBanned: who.member.commentBanned } : undefined,
     staff: !!who.staff,

@@ -14,14 +14,18 @@ export const PAGE_HEADERS = {
  * An HTML page, compressed as the client asks. `shared`: the same bytes go to many readers, so
  * their compressed form is kept (public pages are; a page with a reader's token is not).
  */
-export function sendHtml(reply: FastifyReply, html: { value: string } | string | Buffer, status = 200, cache = 'public, max-age=60', o: { shared?: boolean } = {}): FastifyReply {
+export function sendHtml(reply: FastifyReply, html: { value: string } | string | Buffer, status = 200, cache = 'public, max-age=60', o?: { shared?: boolean }): FastifyReply {
   reply.code(status).headers(PAGE_HEADERS).header('cache-control', cache);
-  markCompressible(reply, { shared: o.shared ?? cache.startsWith('public') });
+  markCompressible(reply, (o?.shared ?? cache.startsWith('public')) ? SHARED : OWN);
   return reply.send(typeof html === 'string' || Buffer.isBuffer(html) ? html : html.value);
 }
 
+// The marks as constants: a page view allocates none.
+const SHARED = { shared: true } as const;
+const OWN = { shared: false } as const;
+
 export function sendXml(reply: FastifyReply, body: string, type = 'application/xml; charset=utf-8'): FastifyReply {
   reply.header('content-type', type).header('x-content-type-options', 'nosniff').header('cache-control', 'public, max-age=300');
-  markCompressible(reply, { shared: true });
+  markCompressible(reply, SHARED);
   return reply.send(body);
 }

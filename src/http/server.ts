@@ -21,8 +21,9 @@ import { commentRoutes } from './routes/comments.js';
 import { adminCommentRoutes } from './routes/admin-comments.js';
 import { adminImportRoutes } from './routes/admin-import.js';
 import { redirectFor } from '../web/reader.service.js';
-import { fillReaderHeaders } from './reader-header.js';
-import { compressReplies } from './compression.js';
+import { fillReaderHeader } from './reader-header.js';
+import { compressPayload, declareCompressionMark } from './compression.js';
+import { requestLogger } from './request-log.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
@@ -50,7 +51,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
   };
-  const app: FastifyInstance = logger ? Fastify({ ...base, loggerInstance: logger as FastifyBaseLogger }) : Fastify({ ...base, logger: false });
+  const app: FastifyInstance = logger ? Fastify({ ...base, loggerInstance: logger as FastifyBaseLogger, childLoggerFactory: requestLogger }) : Fastify({ ...base, logger: false });
 
   const routeTable: RouteInfo[] = [];
   app.decorate('routeTable', routeTable);
@@ -95,9 +96,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   });
   await app.register(rateLimit, { global: false });
 
-  fillReaderHeaders(app, ctx);
-  // After the header is filled in: compression sees the body as it will be sent.
-  compressReplies(app);
+  finishReplies(app, ctx);
   healthRoutes(app, ctx);
   readerRoutes(app, ctx);
   feedRoutes(app, ctx);
@@ -114,6 +113,21 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   adminImportRoutes(app, ctx);
   await app.ready();
   return app;
+}
+
+/**
+ * The one onSend hook of ours: the header's reader part filled in, then the body compressed (so
+ * compression sees the body as it will be sent). A callback hook, answered at once unless the
+ * reader needs the database: an async hook cost every reply a promise and a turn of the queue, and
+ * two of them two.
+ */
+function finishReplies(app: FastifyInstance, ctx: AppContext): void {
+  declareCompressionMark(app);
+  app.addHook('onSend', (req, reply, payload, done) => {
+    const filled = fillReaderHeader(ctx, req, reply, payload);
+    if (!(filled instanceof Promise)) return done(null, compressPayload(req, reply, filled));
+    filled.then((body) => compressPayload(req, reply, body)).then((body) => done(null, body), done);
+  });
 }
 
 const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Page not found', 409: 'Conflict', 413: 'Too large', 415: 'Unsupported', 429: 'Too many requests', 500: 'Something went wrong' };

@@ -39,10 +39,12 @@ const NO_SLOT: Part = { template: '', needsToken: false };
  */
 export async function readArticle(deps: ReadingDeps, site: Site, slug: string, q: CommentQuery, who: ReaderFacts): Promise<ArticleRead> {
   const { content, cache } = deps;
-  const entry = await cache.articles.getOrLoad(slug, async () => {
+  // Each cached part is taken without a promise when it is there (nearly every view): only a miss is awaited.
+  const found = cache.articles.getOrLoadNow(slug, async () => {
     const article = await findLiveBySlug(content.db, slug, content.clock.now());
     return article ? { article, tags: await tagsFor(content.db, article.id) } : null;
   });
+  const entry = found instanceof Promise ? await found : found;
   if (!entry) {
     const to = await findLiveRedirect(content.db, `/articles/${slug}`, content.clock.now());
     return to ? { kind: 'redirect', to } : { kind: 'missing' };
@@ -54,7 +56,7 @@ export async function readArticle(deps: ReadingDeps, site: Site, slug: string, q
   const part = decision.full ? 'full' : 'preview';
   // The keys are the same for every view while the summary is cached: made once, not per view.
   entry.shellKeys ??= { full: `${article.id}:${article.updatedAt}:full`, preview: `${article.id}:${article.updatedAt}:preview` };
-  const shell = await cache.shells.getOrLoad(entry.shellKeys[part], async () => {
+  const shellNow = cache.shells.getOrLoadNow(entry.shellKeys[part], async () => {
     const body = await loadBody(content.db, article.id, part);
     const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
     // Cut where the reader-specific parts go: the header's reader part, then the slot.
@@ -62,22 +64,27 @@ export async function readArticle(deps: ReadingDeps, site: Site, slug: string, q
     const at = html.indexOf(READER_SLOT);
     return { top: Buffer.from(html.slice(0, nav)), head: Buffer.from(html.slice(nav + READER_MARK.length, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };
   });
+  const shell = shellNow instanceof Promise ? await shellNow : shellNow;
 
-  const slot = decision.reason === 'free' ? NO_SLOT : await readerSlot(cache, site, article, decision, who);
-  const comments = await commentBlock({ db: content.db, cache, now: () => content.clock.now() }, site, article, decision.full, who, q);
+  const slotNow = decision.reason === 'free' ? NO_SLOT : readerSlot(cache, site, article, decision, who);
+  const slot = slotNow instanceof Promise ? await slotNow : slotNow;
+  const commentsNow = commentBlock({ db: content.db, cache, now: () => content.clock.now() }, site, article, decision.full, who, q);
+  const comments = commentsNow instanceof Promise ? await commentsNow : commentsNow;
   return { kind: 'ok', article, decision, newDeviceId, shell, slot, comments };
 }
 
 /** The slot is the same for every reader with the same decision on this article and of the same kind; only the form token differs. */
-async function readerSlot(cache: ReaderCache, site: Site, article: ArticleSummary, decision: AccessDecision, who: ReaderFacts): Promise<Part> {
+function readerSlot(cache: ReaderCache, site: Site, article: ArticleSummary, decision: AccessDecision, who: ReaderFacts): Part | Promise<Part> {
   // Walls are shown to signed-out readers and signed-in free members only: subscribers and staff read in full.
   const reader = who.member ? 'member' : 'anonymous';
   const withForm = wallHasForm(decision, reader);
   const m = site.meter;
   const key = `slot:${article.id}:${reader}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${m.period}:${m.anonymousAllowance}:${m.memberAllowance}`;
-  const template = (await cache.pages.getOrLoad(key, async () => ({
-    type: 'text/html',
-    body: ReaderSlot({ decision, reader, rules: m, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: withForm ? CSRF_MARK : undefined }).value,
-  }))).body;
-  return { template, needsToken: withForm };
+  const cached = cache.pages.getOrLoadNow(key, async () => {
+    const body = ReaderSlot({ decision, reader, rules: m, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: withForm ? CSRF_MARK : undefined }).value;
+    // The key holds everything wallHasForm reads, so the part is the same for every view of this entry.
+    return { type: 'text/html', body, part: { template: body, needsToken: withForm } };
+  });
+  const slotOf = (c: { body: string; part?: Part }): Part => c.part ?? { template: c.body, needsToken: withForm };
+  return cached instanceof Promise ? cached.then(slotOf) : slotOf(cached);
 }

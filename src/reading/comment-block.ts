@@ -32,7 +32,7 @@ export async function mayReadArticle(access: AccessDeps, site: Site, article: Pi
  * and the way in. Comment text never reaches a reader without the right to it. A block with no form
  * token is the same for every reader it is shown to (see web/page-assembly).
  */
-export async function commentBlock(deps: { db: Q; cache: ReaderCache; now(): number }, site: Site, article: ArticleSummary, canReadArticle: boolean, who: ReaderFacts, q: CommentQuery): Promise<Part> {
+export function commentBlock(deps: { db: Q; cache: ReaderCache; now(): number }, site: Site, article: ArticleSummary, canReadArticle: boolean, who: ReaderFacts, q: CommentQuery): Part | Promise<Part> {
   const kind = readerKind(who);
   const rules = site.comments;
   const returnTo = `/articles/${article.slug}`;
@@ -40,20 +40,30 @@ export async function commentBlock(deps: { db: Q; cache: ReaderCache; now(): num
   if (refusal) {
     const reader = kind === 'member' ? 'member' : 'anonymous';
     const key = `prompt:${article.id}:${article.commentCount}:${rules.readers}:${reader}:${site.trialDays}`;
-    const template = (await deps.cache.pages.getOrLoad(key, async () => ({ type: 'text/html', body: CommentPrompt({ count: article.commentCount, readers: rules.readers, reader, returnTo, trialDays: site.trialDays, reason: refusal }).value }))).body;
-    return { template, needsToken: template.includes(CSRF_MARK) };
+    const cached = deps.cache.pages.getOrLoadNow(key, async () => withTokenFlag(CommentPrompt({ count: article.commentCount, readers: rules.readers, reader, returnTo, trialDays: site.trialDays, reason: refusal }).value));
+    return cached instanceof Promise ? cached.then(partOf) : partOf(cached);
   }
   // The session lookup already carries the ban (one query per request for a signed-in reader).
   const banned = who.member?.commentBanned ?? false;
   // What the thread offers is what authorize allows: the same rule, asked for each action.
   const postRef = actionRefusal('post', kind, rules, canReadArticle, banned);
   const canLike = !actionRefusal('like', kind, rules, canReadArticle, banned);
-  const t = await deps.cache.threads.getOrLoad(`${article.id}:${q.comments}:${q.cpage}`, () => loadThread(deps.db, article.id, q.comments, q.cpage));
-  // An author's comments still in the edit window get Edit and Delete: a variant of the thread for that author alone.
-  const own = ownActions(kind, t.threads, { memberId: who.member?.id ?? null, staffUserId: who.staffId ?? null }, rules, canReadArticle, banned, deps.now());
-  const key = `comments:${article.id}:${q.comments}:${q.cpage}:${postRef ?? 'post'}:${canLike ? 'like' : ''}${own ? `:own:${[...own.ids].join(',')}:${own.canEdit}:${own.canDelete}` : ''}`;
-  const cached = await deps.cache.pages.getOrLoad(key, async () => (
-    { type: 'text/html', body: CommentThread({ site, slug: article.slug, total: t.total, threads: t.threads, sort: q.comments, page: q.cpage, hasNext: t.hasNext, canPost: !postRef, postRefusal: postRef, canLike, own }).value }
-  ));
-  return { template: cached.body, needsToken: cached.body.includes(CSRF_MARK) };
+  const thread = deps.cache.threads.getOrLoadNow(`${article.id}:${q.comments}:${q.cpage}`, () => loadThread(deps.db, article.id, q.comments, q.cpage));
+  const block = (t: Awaited<typeof thread>): Part | Promise<Part> => {
+    // An author's comments still in the edit window get Edit and Delete: a variant of the thread for that author alone.
+    const own = ownActions(kind, t.threads, { memberId: who.member?.id ?? null, staffUserId: who.staffId ?? null }, rules, canReadArticle, banned, deps.now());
+    const key = `comments:${article.id}:${q.comments}:${q.cpage}:${postRef ?? 'post'}:${canLike ? 'like' : ''}${own ? `:own:${[...own.ids].join(',')}:${own.canEdit}:${own.canDelete}` : ''}`;
+    const cached = deps.cache.pages.getOrLoadNow(key, async () => withTokenFlag(
+      CommentThread({ site, slug: article.slug, total: t.total, threads: t.threads, sort: q.comments, page: q.cpage, hasNext: t.hasNext, canPost: !postRef, postRefusal: postRef, canLike, own }).value,
+    ));
+    return cached instanceof Promise ? cached.then(partOf) : partOf(cached);
+  };
+  return thread instanceof Promise ? thread.then(block) : block(thread);
 }
+
+/** Whether a block has a form is known when it is rendered, and the part is made then: neither is redone per view. */
+const withTokenFlag = (body: string) => {
+  const needsToken = body.includes(CSRF_MARK);
+  return { type: 'text/html', body, needsToken, part: { template: body, needsToken } };
+};
+const partOf = (c: { body: string; needsToken?: boolean; part?: Part }): Part => c.part ?? { template: c.body, needsToken: c.needsToken ?? c.body.includes(CSRF_MARK) };

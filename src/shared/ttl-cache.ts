@@ -27,6 +27,16 @@ export class TtlCache<V> {
   async getOrLoad(key: string, load: () => Promise<V>): Promise<V> {
     const hit = this.get(key);
     if (hit !== undefined) return hit;
+    return this.load(key, load);
+  }
+
+  /** The value, without a promise when it is cached: a hit (most lookups on a page view) costs no turn of the queue. */
+  getOrLoadNow(key: string, load: () => Promise<V>): V | Promise<V> {
+    const hit = this.get(key);
+    return hit !== undefined ? hit : this.load(key, load);
+  }
+
+  private async load(key: string, load: () => Promise<V>): Promise<V> {
     const v = await load();
     this.set(key, v);
     return v;

@@ -25,7 +25,11 @@ export interface ArticleShell { top: Buffer; head: Buffer; tail: Buffer; pages: 
  * gets is chosen by the access decision.
  */
 export class ReaderCache {
-  readonly pages: TtlCache<{ body: string; type: string }>;
+  /**
+   * `needsToken`: the body has a CSRF mark, where the reader's form token goes; `part`: the body as a
+   * page part (both set where a part is rendered, so a view makes neither).
+   */
+  readonly pages: TtlCache<{ body: string; type: string; needsToken?: boolean; part?: { template: string; needsToken: boolean } }>;
   readonly articles: TtlCache<{ article: ArticleSummary; tags: TagRef[]; shellKeys?: { full: string; preview: string } } | null>;
   readonly shells: TtlCache<ArticleShell>;
   readonly threads: TtlCache<{ threads: CommentView[]; hasNext: boolean; total: number }>;

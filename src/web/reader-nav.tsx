@@ -48,17 +48,31 @@ export function readerNav(reader: HeaderReader, path: string, notice?: HeaderNot
   const offers = !(reader.kind === 'staff' || (reader.kind === 'member' && SUBSCRIBED.has(reader.status)));
   // The template depends only on these, and is the same for every view of the page: rendered once.
   const key = `${reader.kind}|${offers}|${shown ?? ''}|${path}`;
-  let template = templates.get(key);
-  if (template === undefined) {
-    template = navTemplate(reader, path, shown);
+  // Kept as the fragment a signed-out reader gets (the same object every view, never changed).
+  let part = templates.get(key);
+  if (part === undefined) {
+    part = Object.freeze({ template: navTemplate(reader, path, shown) });
     if (templates.size >= 5000) templates.delete(templates.keys().next().value!);
-    templates.set(key, template);
+    templates.set(key, part);
   }
-  if (reader.kind === 'anonymous') return { template };
-  return { template, token: ReaderName({ name: reader.name.trim(), staff: reader.kind === 'staff' }).value };
+  if (reader.kind === 'anonymous') return part;
+  return { template: part.template, token: nameToken(reader.name, reader.kind === 'staff') };
 }
 
-const templates = new Map<string, string>();
+const templates = new Map<string, PagePart>();
+
+/** A signed-in reader's name as the header shows it: rendered once per name, not on every view. */
+const names = new Map<string, string>();
+function nameToken(name: string, staff: boolean): string {
+  const key = `${staff ? 's' : 'm'}|${name}`;
+  let token = names.get(key);
+  if (token === undefined) {
+    token = ReaderName({ name: name.trim(), staff }).value;
+    if (names.size >= 5000) names.delete(names.keys().next().value!);
+    names.set(key, token);
+  }
+  return token;
+}
 
 function navTemplate(reader: HeaderReader, path: string, shown: HeaderNotice | undefined): string {
   const subscribe = reader.kind === 'staff' || (reader.kind === 'member' && SUBSCRIBED.has(reader.status)) ? null : (

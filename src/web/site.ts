@@ -36,7 +36,15 @@ export class SiteCache {
   private dirty = false;
 
   async get(): Promise<Site> {
-    if (this.value && !this.dirty && this.now() - this.loadedAt < TTL_MS) return this.value;
+    return this.current() ?? this.reload();
+  }
+
+  /** The value while it is fresh, without a promise (every page view asks); undefined when it must be loaded. */
+  current(): Site | undefined {
+    return this.value && !this.dirty && this.now() - this.loadedAt < TTL_MS ? this.value : undefined;
+  }
+
+  private reload(): Promise<Site> {
     this.pending ??= this.load().finally(() => (this.pending = undefined));
     return this.pending;
   }

@@ -3,14 +3,15 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { loadHome, loadListing, loadSearch, redirectFor } from '../../web/reader.service.js';
-import { assembleGzip, assemblePage } from '../../web/page-assembly.js';
+import { assembleGzip, assemblePage, type Fragment } from '../../web/page-assembly.js';
 import { acceptsGzip } from '../compression.js';
 import { DEVICE_COOKIE } from '../../access/access.service.js';
-import { csrfFor, isHead } from '../forms.js';
-import { readerFacts } from '../reader-facts.js';
+import { csrfForNow, isHead } from '../forms.js';
+import { factsOf } from '../reader-facts.js';
+import { identifyNow } from '../identity.js';
 import { readArticle } from '../../reading/article.js';
 import { commentQuery, type Part } from '../../reading/comment-block.js';
-import { readerHeader } from '../reader-header.js';
+import { readerHeaderNow } from '../reader-header.js';
 import { HomePage } from '../../web/pages/home.js';
 import { ListingPage } from '../../web/pages/listing.js';
 import { SearchPage } from '../../web/pages/search.js';
@@ -34,9 +35,13 @@ const slugParam = (s: string) => {
 
 export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
   const deviceCookieAttributes = `; Max-Age=${400 * 86_400}; Path=/; HttpOnly; SameSite=Lax${ctx.config.siteUrl.startsWith('https:') ? '; Secure' : ''}`;
-  /** Pages that are the same for every reader are rendered once a second at most. */
-  const cachedHtml = (key: string, render: () => Promise<string>) =>
-    ctx.cache.pages.getOrLoad(key, async () => ({ body: await render(), type: 'text/html' })).then((p) => p.body);
+  /** Pages that are the same for every reader are rendered once a second at most; a cached one is taken without a promise. */
+  const cachedHtml = (key: string, render: () => Promise<string>): string | Promise<string> => {
+    const page = ctx.cache.pages.getOrLoadNow(key, async () => ({ body: await render(), type: 'text/html' }));
+    return page instanceof Promise ? page.then((p) => p.body) : page.body;
+  };
+  /** Most listing views have no query string: the default page needs no parse. */
+  const pageOf = (query: unknown) => (hasKeys(query) ? pageQuery.parse(query).page : 1);
 
   app.get('/', async (req, reply) => {
     const raw = req.query as Record<string, unknown>;
@@ -46,12 +51,12 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       const to = /^[a-z_]+=\d{1,12}$/.test(key) ? await redirectFor(ctx.content, `/?${key}`) : undefined;
       if (to) return reply.header('cache-control', 'public, max-age=300').redirect(to, 301);
     }
-    const { page } = pageQuery.parse(req.query);
-    const html = await cachedHtml(`home:${page}`, async () => {
+    const page = pageOf(req.query);
+    const html = cachedHtml(`home:${page}`, async () => {
       const site = await ctx.site.get();
       return HomePage({ site, view: await loadHome(ctx.content, site, page) }).value;
     });
-    return sendHtml(reply, html);
+    return sendHtml(reply, html instanceof Promise ? await html : html);
   });
 
   /**
@@ -62,8 +67,11 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     const slug = slugParam(req.params.slug);
     // Nearly every view has no query string: its defaults need no parse.
     const cq = hasKeys(req.query) ? commentQuery.parse(req.query) : DEFAULT_COMMENT_QUERY;
-    const facts = await readerFacts(ctx, req);
-    const read = await readArticle(ctx, await ctx.site.get(), slug, cq, facts);
+    // What is known without the database is taken without a promise: only a miss is awaited.
+    const site = ctx.site.current() ?? (await ctx.site.get());
+    const id = identifyNow(ctx, req);
+    const facts = factsOf(ctx, req, id instanceof Promise ? await id : id);
+    const read = await readArticle(ctx, site, slug, cq, facts);
     if (read.kind === 'redirect') return reply.redirect(read.to, 301);
     if (read.kind === 'missing') throw notFound('article');
     // During a key rotation, a device still signed with the retiring key gets its own id signed anew.
@@ -75,10 +83,12 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       reply.header('set-cookie', `${DEVICE_COOKIE}=${ctx.access.deviceCookie.sign(device)}${deviceCookieAttributes}`);
     }
     // One token for every form on the page, fetched only when a part has a form.
-    const token = read.slot.needsToken || read.comments.needsToken ? await csrfFor(req, reply) : undefined;
-    const fill = (p: Part) => ({ template: p.template, token: p.needsToken ? token : undefined });
+    const token = read.slot.needsToken || read.comments.needsToken ? csrfForNow(req, reply) : undefined;
+    // A part without a form is its own fragment (no token): nothing is allocated for it.
+    const fill = (p: Part): Fragment => (p.needsToken ? { template: p.template, token } : p);
     // The header's reader part (signed in or not): the same for every signed-out reader of this page.
-    const header = await readerHeader(ctx, req);
+    const headerNow = readerHeaderNow(ctx, req);
+    const header = headerNow instanceof Promise ? await headerNow : headerNow;
     const slot = fill(read.slot);
     const comments = fill(read.comments);
     // Everything below depends on who is reading: never for shared caches.
@@ -97,11 +107,12 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
   for (const kind of ['section', 'author', 'tag'] as const) {
     app.get<{ Params: { slug: string } }>(`/${kind}/:slug`, async (req, reply) => {
       const slug = slugParam(req.params.slug);
-      const { page } = pageQuery.parse(req.query);
-      const html = await cachedHtml(`${kind}:${slug}:${page}`, async () => {
+      const page = pageOf(req.query);
+      const cached = cachedHtml(`${kind}:${slug}:${page}`, async () => {
         const view = await loadListing(ctx.content, kind, slug, page);
         return view ? ListingPage({ site: await ctx.site.get(), view }).value : '';
       });
+      const html = cached instanceof Promise ? await cached : cached;
       if (!html) throw notFound(kind);
       return sendHtml(reply, html);
     });
