@@ -63,16 +63,13 @@ export function randomDeviceId(): string {
  * `a:` is address + browser (one client behind a shared address); `c:` is the address alone, the
  * ceiling that a client rotating its User-Agent still meets.
  */
-const periodKeys = new Map<string, string>();
+const periodKeys = new Map<string, { secret: string; period: string; key: string }>();
 function periodKey(secret: string, purpose: string, period: string): string {
-  // The key changes once a period: derive it once, not on every view.
-  const k = `${secret}|${purpose}|${period}`;
-  let key = periodKeys.get(k);
-  if (!key) {
-    if (periodKeys.size > 32) periodKeys.clear();
-    key = deriveKey(secret, `${purpose}:${period}`);
-    periodKeys.set(k, key);
-  }
+  // The key changes once a period: derived once, and found again without building a string.
+  const k = periodKeys.get(purpose);
+  if (k && k.period === period && k.secret === secret) return k.key;
+  const key = deriveKey(secret, `${purpose}:${period}`);
+  periodKeys.set(purpose, { secret, period, key });
   return key;
 }
 export function addressSubject(secret: string, period: string, ip: string, ua: string): string {
@@ -88,21 +85,35 @@ const NONE: Read[] = [];
  * Gather the meter state the decision needs (and only that), decide, and
  * record what the decision says to record. The body is not touched here.
  */
-export async function decideForRequest(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'access'>, f: RequestFacts, rules: MeterRules & { timezone: string }, o: { record?: boolean } = {}): Promise<AccessOutcome> {
+export function decideForRequest(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'access'>, f: RequestFacts, rules: MeterRules & { timezone: string }, o: { record?: boolean } = {}): AccessOutcome | Promise<AccessOutcome> {
   const record = o.record ?? true;
   const now = deps.now();
   const kind = readerKind(f);
   const reader: Reader = { kind, hasDevice: f.deviceId !== null, prefetch: f.prefetch, verifiedCrawler: false };
   if (rules.verifiedCrawlers && kind === 'anonymous' && !f.prefetch && article.access !== 'free' && claimsGooglebot(f.userAgent)) {
-    reader.verifiedCrawler = await deps.crawler.verify(f.ip);
+    return deps.crawler.verify(f.ip).then((verified) => {
+      reader.verifiedCrawler = verified;
+      return decideFor(deps, article, f, rules, record, now, reader);
+    });
   }
-  // Most views are decided without the meter (free, paid, staff, subscribers): no meter state is loaded for them.
+  return decideFor(deps, article, f, rules, record, now, reader);
+}
+
+/**
+ * The decision once the reader is known. Answered without a promise when no meter state is
+ * needed (free, paid, staff, subscribers: most views), so those views await nothing here.
+ */
+function decideFor(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'access'>, f: RequestFacts, rules: MeterRules & { timezone: string }, record: boolean, now: number, reader: Reader): AccessOutcome | Promise<AccessOutcome> {
   const early = decideWithoutMeter(article, reader);
   if (early) {
-    if (record && !early.full && !f.prefetch) deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: early.reason, reader: kind, at: now });
+    if (record && !early.full && !f.prefetch) deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: early.reason, reader: reader.kind, at: now });
     return { decision: early, reader, newDeviceId: null };
   }
+  return decideMetered(deps, article, f, rules, record, now, reader);
+}
 
+async function decideMetered(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'access'>, f: RequestFacts, rules: MeterRules & { timezone: string }, record: boolean, now: number, reader: Reader): Promise<AccessOutcome> {
+  const kind = reader.kind;
   const w = windowAt(rules.period, now, rules.timezone);
   const subject = f.member ? `m:${f.member.id}` : f.deviceId ? `d:${f.deviceId}` : null;
   // The address key is a keyed hash: computed only when it is read (no device cookie) or a read is counted, not on rereads.

@@ -44,6 +44,12 @@ Commands:
   backup <file.tar[.gz]> [--force]       a consistent copy of the live SQLite database and the data dir (secret, outbox,
                                          uploads) in one archive; on PostgreSQL, how to use pg_dump
   restore <file.tar[.gz]> [--force]      bring a backup back; refuses a database in use or with content unless --force
+  newsletter create --slug S --name N [--sender-email E] [--sender-name N] [--reply-to E] [--audience members|subscribers]
+             [--not-on-signup]             a newsletter members can choose; new members are put on it unless --not-on-signup
+  newsletter list | count NEWSLETTER [--segment all|free|subscribers]
+  newsletter send NEWSLETTER --article SLUG|ID [--segment S]
+                                         email a published article; the running server delivers it, once per member
+  newsletter status SEND_ID [--follow] | cancel SEND_ID
   settings get [KEY]                     print settings (site.*, meter.*, billing.*, comments.*) as KEY=VALUE lines
   settings set KEY VALUE                 change a setting, e.g. settings set meter.anonymousAllowance 5
 
@@ -220,6 +226,10 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`created plan ${p.slug}${p.isDefault ? ' (default)' : ''}\n`);
         return 0;
       });
+    }
+    case 'newsletter': {
+      const { newsletterCommand } = await import('./newsletter.js');
+      return withDatabase(config, (d) => newsletterCommand(sub, rest, d, config, (m) => new UsageError(m)), { readOnly: sub !== 'create' && sub !== 'send' && sub !== 'cancel' });
     }
     case 'comp': {
       const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, days: { type: 'string' } }, strict: true });

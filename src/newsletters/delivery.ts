@@ -61,7 +61,7 @@ export function newsletterLane(d: DeliveryDeps) {
     const copies = new Map<string, RenderedCopy>();
     const copyOf = async (part: 'full' | 'preview') => {
       let c = copies.get(part);
-      if (!c) copies.set(part, (c = renderCopy({ brand, newsletter, article, body: await loadBody(d.db, article.id, part), part, trialDays })));
+      if (!c) copies.set(part, (c = await renderCopy({ brand, newsletter, article, body: await loadBody(d.db, article.id, part), part, trialDays })));
       return c;
     };
     const from = `"${newsletter.senderName.replace(/["\\\r\n]/g, '')}" <${newsletter.senderEmail}>`;

@@ -1,4 +1,3 @@
-import juice from 'juice';
 import { h, raw } from '../shared/jsx.js';
 import { escapeHtml } from '../shared/escape.js';
 import type { ArticleSummary } from '../content/types.js';
@@ -51,7 +50,7 @@ function absoluteUrls(html: string, siteUrl: string): string {
  * rendered and inlined once per send and copy, then filled per recipient by `personalise`.
  * A preview copy is built from the preview alone: the gated part is never read for it.
  */
-export function renderCopy(o: { brand: Brand; newsletter: Newsletter; article: ArticleSummary; body: BodyParts; part: 'full' | 'preview'; trialDays: number }): RenderedCopy {
+export async function renderCopy(o: { brand: Brand; newsletter: Newsletter; article: ArticleSummary; body: BodyParts; part: 'full' | 'preview'; trialDays: number }): Promise<RenderedCopy> {
   const { brand, newsletter, article, body } = o;
   const site = brand.settings.title;
   const url = absolute(brand.siteUrl, `/articles/${article.slug}`);
@@ -97,6 +96,9 @@ export function renderCopy(o: { brand: Brand; newsletter: Newsletter; article: A
     </html>
   ).value;
 
+  // Loaded when a newsletter is first rendered, not at every start: juice (with cheerio) takes
+  // about 0.6 s to load, which every `masthead` command would otherwise pay.
+  const { default: juice } = await import('juice');
   const html = juice(doc, { preserveMediaQueries: true, removeStyleTags: false });
   const text = [
     `${newsletter.name} · ${site}`, '', article.title, article.dek, byline ? `By ${byline}` : '', '',

@@ -51,7 +51,8 @@ export async function readArticle(deps: ReadingDeps, site: Site, slug: string, q
   }
   const { article, tags } = entry;
 
-  const { decision, newDeviceId } = await decideForRequest(deps.access, article, who, site.meterRules, { record: !who.look });
+  const outcome = decideForRequest(deps.access, article, who, site.meterRules, { record: !who.look });
+  const { decision, newDeviceId } = outcome instanceof Promise ? await outcome : outcome;
 
   const part = decision.full ? 'full' : 'preview';
   // The keys are the same for every view while the summary is cached: made once, not per view.

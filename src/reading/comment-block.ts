@@ -22,7 +22,8 @@ export type CommentQuery = { comments: Sort; cpage: number };
 /** Whether this reader may read the article now, asked without counting a read (comment pages and actions). */
 export async function mayReadArticle(access: AccessDeps, site: Site, article: Pick<ArticleSummary, 'id' | 'access'>, who: ReaderFacts): Promise<boolean> {
   if (article.access === 'free' || who.staff) return true;
-  const out = await decideForRequest(access, article, who, site.meterRules, { record: false });
+  const decided = decideForRequest(access, article, who, site.meterRules, { record: false });
+  const out = decided instanceof Promise ? await decided : decided;
   return out.decision.full;
 }
 

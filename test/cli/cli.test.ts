@@ -178,6 +178,38 @@ describe.concurrent('masthead CLI: commands', () => {
     expect(jobs.stdout).toMatch(/pending\tbilling\.comp_end\t1|done\tbilling\.comp_end/);
   }, 120_000); // a dozen CLI runs one after another, beside the rest of this file running at once
 
+  it('newsletter create, list, count, send, status and cancel', async () => {
+    const dataDir = freshDataDir();
+    expect((await run(['demo'], { dataDir })).code).toBe(0);
+    const create = await run(['newsletter', 'create', '--slug', 'morning', '--name', 'Morning briefing', '--sender-email', 'briefing@news.example'], { dataDir });
+    expect(create.stderr).toBe('');
+    expect(create.stdout).toBe('created newsletter morning\n');
+    const [list, count, noSender, badSegment] = await Promise.all([
+      run(['newsletter', 'list'], { dataDir }),
+      run(['newsletter', 'count', 'morning', '--segment', 'subscribers'], { dataDir }),
+      run(['newsletter', 'create', '--slug', 'weekly', '--name', 'Weekly'], { dataDir }),
+      run(['newsletter', 'count', 'morning', '--segment', 'everyone'], { dataDir }),
+    ]);
+    expect(list.stdout).toBe('morning\tMorning briefing\tbriefing@news.example\tmembers\ton at sign-up\n');
+    expect(count.stdout).toBe('0\n');
+    expect(noSender.stdout).toBe('created newsletter weekly (no sender address yet: it cannot send until it has one)\n');
+    expect(badSegment.code).toBe(1);
+    expect(oneLine(badSegment.stderr)).toBe('masthead: --segment must be one of all, free, subscribers');
+    const send = await run(['newsletter', 'send', 'morning', '--article', 'harbour-redevelopment-plan-wins-approval-after-eight-hour-meeting'], { dataDir });
+    expect(send.stderr).toBe('');
+    expect(send.stdout).toMatch(/^started send 1 of "Harbour redevelopment plan wins approval after eight-hour meeting" to 0 members \(0 skipped\); the running server delivers it/);
+    const [again, refused, status] = await Promise.all([
+      run(['newsletter', 'send', 'morning', '--article', 'harbour-redevelopment-plan-wins-approval-after-eight-hour-meeting'], { dataDir }),
+      run(['newsletter', 'send', 'weekly', '--article', 'harbour-redevelopment-plan-wins-approval-after-eight-hour-meeting'], { dataDir }),
+      run(['newsletter', 'status', '1'], { dataDir }),
+    ]);
+    expect(again.stdout).toMatch(/^already started: send 1 /);
+    expect(oneLine(refused.stderr)).toBe('masthead: the newsletter "Weekly" has no sender address, so it cannot send; set one first');
+    expect(status.stdout).toMatch(/^send 1 \(Morning briefing\): sending; 0 sent, 0 failed, 0 skipped, 0 to go\n$/);
+    const cancelled = await run(['newsletter', 'cancel', '1'], { dataDir });
+    expect(cancelled.stdout).toBe('cancelled send 1; nobody else will get it\n');
+  }, 120_000);
+
   it('settings get and set validate keys and values', async () => {
     const dataDir = freshDataDir();
     const get = await run(['settings', 'get', 'meter.anonymousAllowance'], { dataDir });
