@@ -25,6 +25,7 @@ import { withNotice } from './web/reader-nav.js';
 import { makeStripe, type StripeDeps } from './billing/stripe.service.js';
 import { AppError } from './errors.js';
 import { DIGEST_JOB, scheduleDigest, sendDigests } from './comments/digest.js';
+import { DataDirMediaStore, mediaDir, type MediaStore } from './media/store.js';
 
 export interface App {
   server: FastifyInstance;
@@ -52,6 +53,8 @@ export interface AppOptions {
   pollMs?: number;
   /** DNS for verifying crawlers; tests inject one. */
   resolver?: Resolver;
+  /** Where media bytes go; the data dir's media folder unless a test gives another. */
+  mediaStore?: MediaStore;
 }
 
 /** The composition root: wires config, database, clock, mail, jobs and HTTP together. */
@@ -149,6 +152,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     access: { meter, crawler: new CrawlerVerifier(opts.resolver ?? systemResolver, () => clock.now()), secret: config.secret, deviceCookie, now: () => clock.now() },
     billing,
     stripe,
+    media: { db: database.db, dialect: database.dialect, clock, store: opts.mediaStore ?? new DataDirMediaStore(mediaDir(config.dataDir)), changed: invalidate, log: logger || undefined },
     comments: { db: database.db, clock, siteUrl: config.siteUrl, secret: config.secret, brand, mailQueued: () => worker.kick(), changed: invalidate },
     throttles: {
       linkPerEmail: new Throttle(limits.linkPerEmail, limits.windowMs, () => clock.now()),

@@ -12,6 +12,7 @@ import type { AccessDeps } from '../access/access.service.js';
 import type { BillingDeps } from '../billing/subscriptions.js';
 import type { StripeDeps } from '../billing/stripe.service.js';
 import type { CommentDeps } from '../comments/comments.service.js';
+import type { MediaDeps } from '../media/media.service.js';
 
 export interface Limits {
   windowMs: number;
@@ -47,6 +48,7 @@ export interface AppContext {
   access: AccessDeps;
   billing: BillingDeps;
   comments: CommentDeps;
+  media: MediaDeps;
   /** Present when Stripe is configured. */
   stripe: StripeDeps | null;
   limits: Limits;
