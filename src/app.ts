@@ -26,6 +26,7 @@ import { makeStripe, type StripeDeps } from './billing/stripe.service.js';
 import { AppError } from './errors.js';
 import { DIGEST_JOB, scheduleDigest, sendDigests } from './comments/digest.js';
 import { DataDirMediaStore, mediaDir, type MediaStore } from './media/store.js';
+import type { FetchLimits } from './media/fetch.js';
 
 export interface App {
   server: FastifyInstance;
@@ -55,6 +56,8 @@ export interface AppOptions {
   resolver?: Resolver;
   /** Where media bytes go; the data dir's media folder unless a test gives another. */
   mediaStore?: MediaStore;
+  /** Limits for images an import fetches; tests allow local addresses and shorten the time. */
+  importImages?: Partial<FetchLimits>;
 }
 
 /** The composition root: wires config, database, clock, mail, jobs and HTTP together. */
@@ -153,6 +156,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     billing,
     stripe,
     media: { db: database.db, dialect: database.dialect, clock, store: opts.mediaStore ?? new DataDirMediaStore(mediaDir(config.dataDir)), changed: invalidate, log: logger || undefined },
+    importImages: opts.importImages ?? {},
     comments: { db: database.db, clock, siteUrl: config.siteUrl, secret: config.secret, brand, mailQueued: () => worker.kick(), changed: invalidate },
     throttles: {
       linkPerEmail: new Throttle(limits.linkPerEmail, limits.windowMs, () => clock.now()),

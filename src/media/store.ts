@@ -34,7 +34,7 @@ export class DataDirMediaStore implements MediaStore {
     return join(this.root, key.slice(0, 2), key);
   }
 
-  async put(key: string, data: Buffer): Promise<void> {
+  async put(key: string, data: Buffer, _contentType?: string): Promise<void> {
     const file = this.path(key);
     await mkdir(join(file, '..'), { recursive: true });
     // Written aside and renamed: a reader never sees half a file, and a crash leaves only a temp file.
