@@ -30,6 +30,7 @@ try {
   const deps = { db: database.db, dialect: database.dialect, clock: systemClock, store: new DataDirMediaStore(join(dir, 'media')) };
   const times: number[] = [];
   let stall = 0;
+  let p99 = 0;
   let variants = 0;
   let inputBytes = 0;
   for (let i = 0; i < runs; i++) {
@@ -44,16 +45,17 @@ try {
     times.push(performance.now() - t0);
     loop.disable();
     stall = Math.max(stall, loop.max / 1e6);
+    p99 = Math.max(p99, loop.percentile(99) / 1e6);
     variants = media.variants.length;
   }
   const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
-  const result = { megapixels: 12, inputMB: +(inputBytes / 1024 / 1024).toFixed(1), variants, runsMs: times.map((t) => Math.round(t)), medianMs: Math.round(median), maxEventLoopStallMs: Math.round(stall), targetMs: 2000 };
+  const result = { megapixels: 12, inputMB: +(inputBytes / 1024 / 1024).toFixed(1), variants, runsMs: times.map((t) => Math.round(t)), medianMs: Math.round(median), maxEventLoopStallMs: Math.round(stall), eventLoopP99Ms: Math.round(p99), targetMs: 2000 };
   if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
   else {
     process.stdout.write(`bench:media: 12-megapixel JPEG (${result.inputMB} MB) → ${variants} variants (5 widths × JPEG + WebP)\n`);
     process.stdout.write(`  runs: ${result.runsMs.map((t) => `${t} ms`).join(', ')}\n`);
     process.stdout.write(`  median: ${result.medianMs} ms (target < 2000 ms) ${median < 2000 ? 'OK' : 'OVER'}\n`);
-    process.stdout.write(`  longest event-loop stall during uploads: ${result.maxEventLoopStallMs} ms\n`);
+    process.stdout.write(`  event-loop delay during uploads: p99 ${result.eventLoopP99Ms} ms, longest ${result.maxEventLoopStallMs} ms (on a shared machine this includes waiting for a CPU)\n`);
   }
 } finally {
   await database.close();
