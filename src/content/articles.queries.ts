@@ -1,6 +1,6 @@
 import type { AccessLevel, ArticleStatus, ArticleSummary, AuthorRef, TagRef } from './types.js';
 import type { Q } from '../db/q.js';
-import { responsiveFor } from '../media/media.service.js';
+import { responsiveFor } from '../media/responsive.js';
 
 /** Columns a listing or an access decision needs. Never the body. */
 const SUMMARY_COLUMNS = [

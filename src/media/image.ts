@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { AppError, invalidInput } from '../errors.js';
-import { EXT, MIME, type MediaVariant, type VariantFormat } from './types.js';
+import { EXT, MAX_UPLOAD_BYTES, MIME, type MediaVariant, type VariantFormat } from './types.js';
 
-/** The most an upload may be. */
-export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 /** Responsive widths; an image is never made larger than it is, so a narrow one has fewer. */
 export const WIDTHS = [320, 640, 960, 1280, 1920] as const;
 /** 100 megapixels: a camera's largest photo is well under; a decompression bomb is far over. */

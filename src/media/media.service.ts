@@ -3,10 +3,11 @@ import type { Clock } from '../clock.js';
 import type { Dialect } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { invalidInput, notFound } from '../errors.js';
-import { processImage } from './image.js';
-import { deleteMediaRow, findMedia, insertMedia, listMedia, mediaByKeys, setMediaAlt } from './media.queries.js';
+import { deleteMediaRow, findMedia, insertMedia, listMedia, setMediaAlt } from './media.queries.js';
 import type { MediaStore } from './store.js';
-import { mediaPath, VARIANT_KEY_RE, MIME, type Media, type ResponsiveImage } from './types.js';
+import { MIME, type Media } from './types.js';
+
+export { mediaKeyOf, primaryUrl, responsive, responsiveFor } from './responsive.js';
 
 export interface MediaDeps {
   db: Kysely<DB> | Transaction<DB>;
@@ -46,6 +47,8 @@ const cleanName = (name: string) => name.replace(/[\u0000-\u001f\u007f]/g, '').t
  * same image again (same processed bytes) is the row that exists, and `created` says which.
  */
 export async function uploadMedia(deps: MediaDeps, input: UploadInput): Promise<{ media: Media; created: boolean }> {
+  // sharp (libvips) is loaded on the first upload: reader pages and the CLI never need it.
+  const { processImage } = await import('./image.js');
   const image = await slot(() => processImage(input.data));
   const existing = await findMedia(deps.db, { key: image.key });
   if (existing) return { media: existing, created: false };
@@ -103,48 +106,3 @@ export async function deleteMedia(deps: MediaDeps, id: number): Promise<void> {
   }
 }
 
-/** The media key in a URL that points at one of our files (site-relative, or absolute on this site). */
-export function mediaKeyOf(url: string | null | undefined, siteUrl?: string): string | null {
-  if (!url) return null;
-  let path = url;
-  if (siteUrl && url.startsWith(siteUrl + '/')) path = url.slice(siteUrl.length);
-  const m = /^\/media\/([^/?#]+)$/.exec(path);
-  const v = m ? VARIANT_KEY_RE.exec(m[1]!) : null;
-  return v ? v[1]! : null;
-}
-
-/** The largest fallback variant: what an article's feature image URL or an inline image points at. */
-export function primaryUrl(m: Media): string {
-  const fallback = m.variants.filter((v) => v.format !== 'webp');
-  const list = fallback.length ? fallback : m.variants;
-  return mediaPath(list.reduce((a, b) => (b.width > a.width ? b : a)).key);
-}
-
-/** srcset, sizes and WebP sources for a page; widths ascending. */
-export function responsive(m: Media): ResponsiveImage {
-  const fallback = m.variants.filter((v) => v.format !== 'webp').sort((a, b) => a.width - b.width);
-  const webp = m.variants.filter((v) => v.format === 'webp').sort((a, b) => a.width - b.width);
-  const main = fallback.length ? fallback : webp;
-  const largest = main[main.length - 1]!;
-  const set = (list: typeof main) => list.map((v) => `${mediaPath(v.key)} ${v.width}w`).join(', ');
-  return {
-    src: mediaPath(largest.key), width: largest.width, height: largest.height, srcset: set(main), type: MIME[largest.format],
-    ...(fallback.length && webp.length ? { webpSrcset: set(webp) } : {}),
-  };
-}
-
-/** Library images for these URLs, by URL: reader pages look their feature images up in one query. */
-export async function responsiveFor(db: MediaDeps['db'], urls: (string | null)[], siteUrl?: string): Promise<Map<string, ResponsiveImage>> {
-  const byKey = new Map<string, string[]>();
-  for (const u of urls) {
-    const k = mediaKeyOf(u, siteUrl);
-    if (k && u) byKey.set(k, [...(byKey.get(k) ?? []), u]);
-  }
-  const out = new Map<string, ResponsiveImage>();
-  if (!byKey.size) return out;
-  for (const [key, m] of await mediaByKeys(db, [...byKey.keys()])) {
-    const r = responsive(m);
-    for (const u of byKey.get(key)!) out.set(u, r);
-  }
-  return out;
-}

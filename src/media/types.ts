@@ -1,5 +1,8 @@
 /** What the media library stores and what pages need to show it. */
 
+/** The most an upload (or a fetched image) may be. */
+export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+
 /** The formats a stored variant may have. */
 export type VariantFormat = 'jpeg' | 'png' | 'gif' | 'webp';
 

@@ -68,6 +68,15 @@ describe.each(dialects())('media library on %s', (dialect) => {
     expect(m).toMatchObject({ width: 500, height: 250, mime: 'image/png' });
   });
 
+  it('keeps an animated GIF animated, in GIF and WebP', async () => {
+    const frame = (c: string) => sharp({ create: { width: 700, height: 400, channels: 3, background: c } }).png().toBuffer();
+    const gif = await sharp([await frame('#f00'), await frame('#0f0'), await frame('#00f')], { join: { animated: true } }).gif({ delay: [100, 100, 100] }).toBuffer();
+    const m = (await upload(t, editor, { name: 'spinner.gif', type: 'image/gif', data: gif })).json().media;
+    expect(m).toMatchObject({ width: 700, height: 400, mime: 'image/gif' });
+    expect(m.variants.map((v: { width: number; height: number; type: string }) => `${v.width}×${v.height} ${v.type}`)).toEqual(['320×183 image/gif', '320×183 image/webp', '640×366 image/gif', '640×366 image/webp', '700×400 image/gif', '700×400 image/webp']);
+    for (const v of m.variants) expect((await sharp((await t.get(v.url)).rawPayload, { animated: true }).metadata()).pages, v.url).toBe(3);
+  });
+
   it('strips EXIF and GPS from every stored file and applies the orientation', async () => {
     const withGps = await photo(1200, 800, { gps: true, orientation: 6 });
     const meta = await sharp(withGps).metadata();
