@@ -28,6 +28,8 @@ import { withNotice } from './web/reader-nav.js';
 import { makeStripe, type StripeDeps } from './billing/stripe.service.js';
 import { AppError } from './errors.js';
 import { DIGEST_JOB, scheduleDigest, sendDigests } from './comments/digest.js';
+import { DataDirMediaStore, mediaDir, type MediaStore } from './media/store.js';
+import type { FetchLimits } from './media/fetch.js';
 
 export interface App {
   server: FastifyInstance;
@@ -55,6 +57,10 @@ export interface AppOptions {
   pollMs?: number;
   /** DNS for verifying crawlers; tests inject one. */
   resolver?: Resolver;
+  /** Where media bytes go; the data dir's media folder unless a test gives another. */
+  mediaStore?: MediaStore;
+  /** Limits for images an import fetches; tests allow local addresses and shorten the time. */
+  importImages?: Partial<FetchLimits>;
 }
 
 /** The composition root: wires config, database, clock, mail, jobs and HTTP together. */
@@ -159,6 +165,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     access: { meter, crawler: new CrawlerVerifier(opts.resolver ?? systemResolver, () => clock.now()), secret: config.secret, deviceCookie, now: () => clock.now() },
     billing,
     stripe,
+    media: { db: database.db, dialect: database.dialect, clock, store: opts.mediaStore ?? new DataDirMediaStore(mediaDir(config.dataDir)), changed: invalidate, log: logger || undefined },
+    importImages: opts.importImages ?? {},
     comments: { db: database.db, clock, siteUrl: config.siteUrl, secret: config.secret, brand, mailQueued: () => worker.kick(), changed: invalidate },
     newsletters,
     throttles: {

@@ -7,9 +7,10 @@ import { inputSize, type ImportInput } from '../importer/sources.js';
 import { FORMAT_CHOICES } from '../importer/types.js';
 import { outcomeRecord, type ImportOutcome } from '../importer/import.service.js';
 import { Progress } from './progress.js';
+import type { ImageImportOptions } from '../importer/images.js';
 
 export const IMPORT_USAGE = `masthead import <file|dir|-> [--format auto|text|html|wxr|ghost] [--access LEVEL] [--section S] [--author A]
-                [--publish] [--pages] [--dry-run] [--explain] [--json]`;
+                [--publish] [--pages] [--dry-run] [--explain] [--json] [--no-images]`;
 
 const optionsSchema = z.object({
   format: z.enum(FORMAT_CHOICES).default('auto'),
@@ -40,11 +41,12 @@ function summaryLine(s: ImportSummary): string {
   const verb = s.dryRun ? 'Dry run: would import' : s.interrupted ? 'Interrupted after importing' : 'Imported';
   const parts = [`${s.created} new`, `${s.updated} updated`, `${s.unchanged} unchanged`, ...(s.kept ? [`${s.kept} kept as edited`] : [])];
   return `${verb} ${total} article${total === 1 ? '' : 's'} (${parts.join(', ')}); ${s.failed} skipped with errors; ${s.flagged} to review; ${secs.toFixed(1)} s, ${rate}/s.`
+    + (s.imagesFetched || s.imagesFailed ? ` Images: ${s.imagesFetched} fetched into the media library, ${s.imagesFailed} could not be${s.imagesFailed ? ' (--explain or --json lists each)' : ''}.` : '')
     + (s.interrupted ? ' Run the same command again to continue.' : '');
 }
 
 /** `masthead import`: thin shell over importer/run.ts; everything it prints is derived from outcomes. */
-export async function importCommand(args: string[], deps: ContentDeps, siteUrl: string, siteUrlSet = true): Promise<number> {
+export async function importCommand(args: string[], deps: ContentDeps, siteUrl: string, siteUrlSet = true, images?: ImageImportOptions): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -53,6 +55,7 @@ export async function importCommand(args: string[], deps: ContentDeps, siteUrl: 
       format: { type: 'string' }, access: { type: 'string' }, section: { type: 'string' }, author: { type: 'string' },
       publish: { type: 'boolean', default: false }, pages: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false }, explain: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+      'no-images': { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) throw Object.assign(new Error(`usage: ${IMPORT_USAGE}`), { usage: true });
@@ -93,7 +96,7 @@ export async function importCommand(args: string[], deps: ContentDeps, siteUrl: 
   try {
     const summary = await runImport(deps, input, {
       format: opts.format, includePages: values.pages, access: opts.access, section: opts.section, author: opts.author,
-      publish: values.publish, dryRun: values['dry-run'],
+      publish: values.publish, dryRun: values['dry-run'], images: values['no-images'] ? undefined : images,
     }, {
       signal: abort.signal,
       onBytes: (n) => progress?.bytes(n),
@@ -105,6 +108,7 @@ export async function importCommand(args: string[], deps: ContentDeps, siteUrl: 
           print(describe(o, siteUrl), o.kind === 'failed' ? process.stderr : out);
           if (o.kind !== 'failed') {
             for (const f of o.flags) print(`    review: ${REVIEW[f] ?? f}`);
+            if (values.explain) for (const f of o.images?.failed ?? []) print(`    image not fetched (${f.message}): ${f.url}`);
             if (values.explain) {
               if (!o.removed.length) print('    removed nothing');
               for (const r of o.removed) print(`    removed (${r.reason}${r.detail ? `: ${r.detail}` : ''}): ${JSON.stringify(r.text)}`);

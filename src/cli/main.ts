@@ -253,7 +253,9 @@ export async function main(argv: string[]): Promise<number> {
       const args = [sub, ...rest].filter((a): a is string => a !== undefined);
       // Loaded on demand: the importer pulls in a DOM and parsers that no other command needs.
       const { importCommand } = await import('./import.js');
-      return withDatabase(config, (d) => importCommand(args, { db: d.db, dialect: d.dialect, clock: systemClock }, config.siteUrl, !!process.env.SITE_URL));
+      const { DataDirMediaStore, mediaDir } = await import('../media/store.js');
+      return withDatabase(config, (d) => importCommand(args, { db: d.db, dialect: d.dialect, clock: systemClock }, config.siteUrl, !!process.env.SITE_URL,
+        { media: { db: d.db, dialect: d.dialect, clock: systemClock, store: new DataDirMediaStore(mediaDir(config.dataDir)) } }));
     }
     case 'jobs': {
       return withDatabase(config, async (d) => {

@@ -1,5 +1,6 @@
 import type { AccessLevel, ArticleStatus, ArticleSummary, AuthorRef, TagRef } from './types.js';
 import type { Q } from '../db/q.js';
+import { responsiveFor } from '../media/responsive.js';
 
 /** Columns a listing or an access decision needs. Never the body. */
 const SUMMARY_COLUMNS = [
@@ -53,7 +54,13 @@ export async function authorsFor(db: Q, articleIds: number[]): Promise<Map<numbe
 
 async function withAuthors(db: Q, rows: SummaryRow[]): Promise<ArticleSummary[]> {
   const authors = await authorsFor(db, rows.map((r) => r.id));
-  return rows.map((r) => toSummary(r, authors.get(r.id) ?? []));
+  // One query for the library images among the feature images, none when there are none.
+  const images = await responsiveFor(db, rows.map((r) => r.feature_image_url));
+  return rows.map((r) => {
+    const s = toSummary(r, authors.get(r.id) ?? []);
+    const image = r.feature_image_url ? images.get(r.feature_image_url) : undefined;
+    return image ? { ...s, featureImage: image } : s;
+  });
 }
 
 /** A live article by slug: published (or scheduled and due) as of `now`. */

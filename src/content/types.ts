@@ -1,3 +1,5 @@
+import type { ResponsiveImage } from '../media/types.js';
+
 export const ACCESS_LEVELS = ['free', 'metered', 'registered', 'paid'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
@@ -15,6 +17,8 @@ export interface ArticleSummary {
   dek: string;
   featureImageUrl: string | null;
   featureImageAlt: string | null;
+  /** Set when the feature image is a library image: its widths and WebP variants, for srcset. */
+  featureImage?: ResponsiveImage;
   status: ArticleStatus;
   publishedAt: number | null;
   updatedAt: number;

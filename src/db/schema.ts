@@ -208,4 +208,19 @@ export interface DB {
     imported_at: number;
     updated_at: number;
   };
+  media: {
+    id: Generated<number>;
+    key: string;
+    original_name: string;
+    mime: string;
+    width: number;
+    height: number;
+    bytes: number;
+    alt: Generated<string>;
+    uploaded_by: number | null;
+    source_url: string | null;
+    /** JSON array of MediaVariant (media/types.ts). */
+    variants: string;
+    created_at: number;
+  };
 }

@@ -20,12 +20,15 @@ const DESCRIBE: Record<Action, string> = {
   'settings.manage': 'changing site settings',
   'staff.manage': 'managing staff',
   'audit.read': 'reading the audit log',
+  'media.upload': 'uploading images',
+  'media.edit': 'changing this image',
+  'media.delete': 'deleting this image',
 };
 
 /** 403 with the reason, in words a person understands. */
 export function requirePermission(req: FastifyRequest, action: Action, facts?: ArticleFacts): void {
   const role = req.staff!.role;
-  if (!can(role, action, facts)) throw new AppError('forbidden', `your role (${role}) does not allow ${DESCRIBE[action]}${facts && !facts.own ? ' on someone else’s article' : ''}`);
+  if (!can(role, action, facts)) throw new AppError('forbidden', `your role (${role}) does not allow ${DESCRIBE[action]}${facts && !facts.own ? (action.startsWith('media.') ? ', uploaded by someone else' : ' on someone else’s article') : ''}`);
 }
 
 export const idParam = z.object({ id: z.coerce.number({ message: 'id must be a number' }).int().positive('id must be a positive whole number') });

@@ -13,6 +13,8 @@ import type { BillingDeps } from '../billing/subscriptions.js';
 import type { StripeDeps } from '../billing/stripe.service.js';
 import type { CommentDeps } from '../comments/comments.service.js';
 import type { NewsletterDeps } from '../newsletters/newsletters.service.js';
+import type { MediaDeps } from '../media/media.service.js';
+import type { FetchLimits } from '../media/fetch.js';
 
 export interface Limits {
   windowMs: number;
@@ -49,6 +51,9 @@ export interface AppContext {
   billing: BillingDeps;
   comments: CommentDeps;
   newsletters: NewsletterDeps;
+  media: MediaDeps;
+  /** Limits for the images an import fetches (importer/limits.ts unless a test sets them). */
+  importImages: Partial<FetchLimits>;
   /** Present when Stripe is configured. */
   stripe: StripeDeps | null;
   limits: Limits;

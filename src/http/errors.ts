@@ -32,6 +32,11 @@ const FASTIFY: Record<string, { status: number; code: ErrorCode; message: string
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_input', message: 'content length does not match the body' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_input', message: 'request body is empty; send a JSON object' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_input', message: 'request body is not valid JSON' },
+  // Multipart (the media upload): the file limit is the image limit, the only multipart route.
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'the image is larger than 20 MB, the most an upload may be' },
+  FST_PARTS_LIMIT: { status: 413, code: 'payload_too_large', message: 'too many form fields; send one image in the field "file"' },
+  FST_FILES_LIMIT: { status: 413, code: 'payload_too_large', message: 'send one image at a time' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'unsupported_media_type', message: 'send the image as multipart/form-data' },
   FST_CSRF_MISSING_SECRET: { status: 403, code: 'forbidden', message: 'this form has expired or came from another site; reload the page and try again' },
   FST_CSRF_INVALID_TOKEN: { status: 403, code: 'forbidden', message: 'this form has expired or came from another site; reload the page and try again' },
 };

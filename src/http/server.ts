@@ -20,6 +20,7 @@ import { adminBillingRoutes } from './routes/admin-billing.js';
 import { commentRoutes } from './routes/comments.js';
 import { adminCommentRoutes } from './routes/admin-comments.js';
 import { adminImportRoutes } from './routes/admin-import.js';
+import { adminMediaRoutes } from './routes/admin-media.js';
 import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeader } from './reader-header.js';
 import { compressPayload, declareCompressionMark } from './compression.js';
@@ -91,7 +92,9 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.config.siteUrl.startsWith('https:') },
     getToken: (req) => {
       const b = req.body as Record<string, unknown> | undefined;
-      return (typeof b?._csrf === 'string' ? b._csrf : undefined) ?? (req.headers['x-csrf-token'] as string | undefined) ?? '';
+      // A multipart form's fields arrive as { value } (@fastify/multipart, the media upload form).
+      const multipartValue = (b?._csrf as { value?: unknown } | undefined)?.value;
+      return (typeof b?._csrf === 'string' ? b._csrf : typeof multipartValue === 'string' ? multipartValue : undefined) ?? (req.headers['x-csrf-token'] as string | undefined) ?? '';
     },
   });
   await app.register(rateLimit, { global: false });
@@ -111,6 +114,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   commentRoutes(app, ctx);
   adminCommentRoutes(app, ctx);
   adminImportRoutes(app, ctx);
+  adminMediaRoutes(app, ctx);
   await app.ready();
   return app;
 }
@@ -152,7 +156,7 @@ async function sendFailure(ctx: AppContext, req: FastifyRequest, reply: FastifyR
 }
 
 function wantsJson(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/') || req.url.startsWith('/webhooks/') || req.url === '/healthz' || req.url === '/readyz';
+  return req.url.startsWith('/api/') || req.url.startsWith('/admin/api/') || req.url.startsWith('/webhooks/') || req.url === '/healthz' || req.url === '/readyz';
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');

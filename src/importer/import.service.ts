@@ -10,6 +10,7 @@ import { AppError } from '../errors.js';
 import { findImportItem, saveImportItem, findTaxonomyId } from './import.queries.js';
 import { saveRedirect } from '../content/articles.queries.js';
 import type { ImportFormat, ImportItem, ImportPerson, ImportTerm, RemovedLine } from './types.js';
+import type { ImageReport } from './images.js';
 
 export interface ImportOptions {
   /** Overrides every item's access level (Ghost visibility included). */
@@ -37,6 +38,8 @@ export type ImportOutcome =
     status: 'draft' | 'published' | 'scheduled';
     flags: string[];
     removed: RemovedLine[];
+    /** The item's images fetched into the library, when the run fetches them. */
+    images?: ImageReport;
   }
   | { kind: 'failed'; position: string; sourceId?: string; message: string };
 
@@ -48,6 +51,7 @@ export function outcomeRecord(o: ImportOutcome, siteUrl: string, explain: boolea
     record: {
       result: o.kind, id: o.articleId, url: `${siteUrl}${o.path}`, title: o.title, status: o.status,
       sourceId: o.sourceId, position: o.position, flags: o.flags, ...(explain ? { removed: o.removed } : {}),
+      ...(o.images ? { images: { fetched: o.images.fetched, reused: o.images.reused, failed: o.images.failed } } : {}),
     },
   };
 }

@@ -53,3 +53,7 @@ export function itemErrorMessage(err: unknown): string {
   if (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError) return `could not be read (${err.message})`;
   return err instanceof Error ? err.message : `could not be read (${String(err)})`;
 }
+
+/** An image an archive links to, fetched into the media library: the upload limit, and a time limit. */
+export const IMAGE_FETCH_BYTES = 20 * 1024 * 1024;
+export const IMAGE_FETCH_TIMEOUT_MS = 15_000;

@@ -6,12 +6,15 @@ import { importItem, TaxonomyCache, type ImportOptions, type ImportOutcome } fro
 import { readEntries, type ImportInput } from './sources.js';
 import type { FormatChoice } from './types.js';
 import { Converter, type ConverterOptions } from './worker/converter.js';
+import { localizeImages, needsFetching, remoteImages, type ImageCache, type ImageImportOptions, type ImageReport } from './images.js';
 
 export interface RunOptions extends ImportOptions {
   format: FormatChoice;
   includePages: boolean;
   /** Per item and for the worker thread's heap; the defaults are in limits.ts. */
   limits?: ConverterOptions;
+  /** Fetch the images items link to into the media library (not in a dry run); off when absent. */
+  images?: ImageImportOptions;
 }
 
 export interface ImportSummary {
@@ -23,6 +26,9 @@ export interface ImportSummary {
   failed: number;
   /** Articles flagged for a person to review (e.g. a title made from the body). */
   flagged: number;
+  /** Images fetched into the media library, and those that could not be (each reported with its article). */
+  imagesFetched: number;
+  imagesFailed: number;
   dryRun: boolean;
   /** Stopped by the caller (Ctrl-C) before the input ended; a rerun continues where this stopped. */
   interrupted: boolean;
@@ -83,7 +89,7 @@ const BATCH_MS = 250;
 export async function runImport(deps: ContentDeps, input: ImportInput, opts: RunOptions, hooks: RunHooks = {}): Promise<ImportSummary> {
   const now = hooks.now ?? Date.now;
   const started = now();
-  const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, kept: 0, failed: 0, flagged: 0, dryRun: opts.dryRun, interrupted: false, ms: 0 };
+  const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, kept: 0, failed: 0, flagged: 0, imagesFetched: 0, imagesFailed: 0, dryRun: opts.dryRun, interrupted: false, ms: 0 };
   const cache = new TaxonomyCache();
   let wrote = false;
   let trx: ControlledTransaction<DB> | null = null;
@@ -112,6 +118,10 @@ export async function runImport(deps: ContentDeps, input: ImportInput, opts: Run
     }
     if (o.kind === 'created' || o.kind === 'updated') wrote = true;
     if (o.kind !== 'failed' && o.flags.length) summary.flagged++;
+    if (o.kind !== 'failed' && o.images) {
+      summary.imagesFetched += o.images.fetched;
+      summary.imagesFailed += o.images.failed.length;
+    }
     hooks.onOutcome?.(o);
   };
   let toIndex: SearchDoc[] = [];
@@ -129,6 +139,7 @@ export async function runImport(deps: ContentDeps, input: ImportInput, opts: Run
   };
 
   const converter = new Converter(opts.limits);
+  const imageCache: ImageCache = new Map();
   try {
     const source = readEntries(input, { format: opts.format, includePages: opts.includePages, onBytes: hooks.onBytes, converter })[Symbol.asyncIterator]();
     for (;;) {
@@ -147,12 +158,25 @@ export async function runImport(deps: ContentDeps, input: ImportInput, opts: Run
         break;
       }
       if (got.done) break;
-      const { format, entry } = got.value;
+      const { format } = got.value;
+      let entry = got.value.entry;
+      let images: ImageReport | undefined;
+      if (entry.ok && opts.images && !opts.dryRun && remoteImages(entry.item).size) {
+        // Fetching takes network time: the open batch commits first, so it does not hold SQLite's
+        // write lock meanwhile, and each image is stored (files, then its row) on its own.
+        if (!deps.db.isTransaction && needsFetching(entry.item, imageCache)) await commit();
+        // Inside a caller's transaction, the media rows join it (SQLite has one connection).
+        const media = deps.db.isTransaction ? { ...opts.images.media, db: deps.db } : opts.images.media;
+        const done = await localizeImages(entry.item, { ...opts.images, media }, imageCache);
+        entry = { ok: true, item: done.item };
+        images = done.report;
+      }
+      const withImages = (o: ImportOutcome): ImportOutcome => (images && o.kind !== 'failed' ? { ...o, images } : o);
       if (!entry.ok) {
         held.push({ kind: 'failed', position: entry.error.position, message: entry.error.message });
       } else if (opts.dryRun || deps.db.isTransaction) {
         // A dry run writes nothing; a caller's own transaction is used as it is.
-        held.push(await importItem({ ...deps, changed: undefined }, entry.item, format, opts, cache));
+        held.push(withImages(await importItem({ ...deps, changed: undefined }, entry.item, format, opts, cache)));
       } else {
         if (!trx) {
           trx = await (deps.db as Kysely<DB>).startTransaction().execute();
@@ -166,7 +190,7 @@ export async function runImport(deps: ContentDeps, input: ImportInput, opts: Run
         if (outcome.kind === 'failed') await sp.rollbackToSavepoint('item').execute();
         else toIndex.push(...docs);
         await sp.releaseSavepoint('item').execute();
-        held.push(outcome);
+        held.push(withImages(outcome));
       }
       if (held.length >= BATCH_ITEMS || (trx && now() - batchStarted >= BATCH_MS) || (!trx && held.length)) await commit();
     }

@@ -17,7 +17,10 @@ export type Action =
   | 'billing.manage'
   | 'settings.manage'
   | 'staff.manage'
-  | 'audit.read';
+  | 'audit.read'
+  | 'media.upload'
+  | 'media.edit'
+  | 'media.delete';
 
 export interface ArticleFacts {
   /** The acting user created the article. */
@@ -52,5 +55,11 @@ export function can(role: StaffRole, action: Action, article?: ArticleFacts): bo
       return r >= RANK.administrator;
     case 'staff.manage':
       return r >= RANK.owner;
+    // Anyone who writes adds images; an image's alt text and its deletion are its uploader's, or an editor's.
+    case 'media.upload':
+      return true;
+    case 'media.edit':
+    case 'media.delete':
+      return r >= RANK.editor || article?.own === true;
   }
 }

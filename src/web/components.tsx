@@ -2,6 +2,7 @@ import { h, Fragment, type Html } from '../shared/jsx.js';
 import { formatDate, isoDate } from './format.js';
 import type { AccessLevel, ArticleSummary } from '../content/types.js';
 import type { Site } from './site.js';
+import { Picture } from './media.js';
 
 const BADGE: Record<AccessLevel, string | null> = { free: null, metered: null, registered: 'Members', paid: 'Subscribers' };
 
@@ -37,9 +38,11 @@ export function Byline(props: { article: ArticleSummary; site: Site }): Html {
  * aspect-ratio in the stylesheet, the image cropped to it), so the page does not move when it loads;
  * it loads only when scrolled near.
  */
-export function FeatureImage(props: { article: ArticleSummary; className: string; width: number; height: number; lazy?: boolean }): Html {
+export function FeatureImage(props: { article: ArticleSummary; className: string; width: number; height: number; lazy?: boolean; sizes: string }): Html {
   const a = props.article;
   if (!a.featureImageUrl) return <Fragment />;
+  // A library image: every stored width and WebP, the browser picking the smallest that fills the box.
+  if (a.featureImage) return <Picture image={a.featureImage} alt={a.featureImageAlt ?? ''} sizes={props.sizes} className={props.className} width={props.width} height={props.height} lazy={props.lazy} />;
   return <img class={props.className} src={a.featureImageUrl} alt={a.featureImageAlt ?? ''} width={String(props.width)} height={String(props.height)} loading={props.lazy === false ? undefined : 'lazy'} decoding="async" />;
 }
 
@@ -62,7 +65,7 @@ export function StoryCard(props: { article: ArticleSummary; site: Site; compact?
   return (
     <li class="story-card story-card--image">
       <div class="story-card__text">{text}</div>
-      <FeatureImage article={a} className="story-card__image" width={360} height={240} />
+      <FeatureImage article={a} className="story-card__image" width={360} height={240} sizes="(min-width: 48rem) 12rem, 7rem" />
     </li>
   );
 }

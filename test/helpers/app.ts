@@ -12,6 +12,7 @@ import { freshDatabase, type TestDatabase } from './db.js';
 import type { Limits } from '../../src/http/context.js';
 import type { Resolver } from '../../src/access/crawler.js';
 import type { Logger } from 'pino';
+import type { FetchLimits } from '../../src/media/fetch.js';
 
 export const T0 = Date.parse('2026-03-10T12:00:00Z');
 
@@ -71,11 +72,11 @@ export function testConfig(over: Partial<Config> = {}): Config {
 }
 
 /** The real app on a fresh database, driven through Fastify's inject, with a clock the test controls. */
-export async function startTestApp(dialect: Dialect, opts: { now?: number; smtpUrl?: string; limits?: Partial<Limits>; resolver?: Resolver; trustedProxies?: string[]; stripe?: Config['stripe']; logger?: Logger } = {}): Promise<TestApp> {
+export async function startTestApp(dialect: Dialect, opts: { now?: number; smtpUrl?: string; limits?: Partial<Limits>; resolver?: Resolver; trustedProxies?: string[]; stripe?: Config['stripe']; logger?: Logger; importImages?: Partial<FetchLimits> } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const clock = fixedClock(opts.now ?? T0);
   const config = testConfig({ databaseUrl: db.url, dialect, smtpUrl: opts.smtpUrl ?? null, trustedProxies: opts.trustedProxies ?? [], stripe: opts.stripe ?? null });
-  const app = await createApp({ config, database: db, clock, logger: opts.logger ?? false, limits: opts.limits, pollMs: 50, resolver: opts.resolver });
+  const app = await createApp({ config, database: db, clock, logger: opts.logger ?? false, limits: opts.limits, pollMs: 50, resolver: opts.resolver, importImages: opts.importImages });
   const owner = await createStaffUser(db.db, { email: 'owner@news.example', role: 'owner', now: clock.now() });
   const { token } = await createApiToken(db.db, owner.id, 'test', clock.now());
   return {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  * http/ or web/ (or reading/), and route modules hold no SQL.
  */
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const DOMAINS = ['access', 'billing', 'comments', 'content', 'db', 'importer', 'jobs', 'mail', 'members', 'shared'];
+const DOMAINS = ['access', 'billing', 'comments', 'content', 'db', 'importer', 'jobs', 'mail', 'media', 'members', 'shared'];
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : []));

@@ -26,6 +26,11 @@ const MATRIX: Row[] = [
   ['settings.manage', '', undefined, row(N, N, N, Y, Y)],
   ['audit.read', '', undefined, row(N, N, N, Y, Y)],
   ['staff.manage', '', undefined, row(N, N, N, N, Y)],
+  ['media.upload', 'an image', undefined, row(Y, Y, Y, Y, Y)],
+  ['media.edit', 'own image', { own: true, live: false }, row(Y, Y, Y, Y, Y)],
+  ['media.edit', 'someone else’s image', { own: false, live: false }, row(N, N, Y, Y, Y)],
+  ['media.delete', 'own image', { own: true, live: false }, row(Y, Y, Y, Y, Y)],
+  ['media.delete', 'someone else’s image', { own: false, live: false }, row(N, N, Y, Y, Y)],
 ];
 
 describe('staff permission matrix', () => {

@@ -25,6 +25,8 @@ const importQuery = z.object({
   pages: flag,
   dryRun: flag,
   explain: flag,
+  /** Fetch the images the archive links to into the media library (on unless `images=false`). */
+  images: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(true),
   /** The uploaded file's name: it decides the format under `auto`, and names text and HTML pages. */
   name: z.string().trim().min(1).max(200).default('upload'),
 }).strict();
@@ -124,6 +126,7 @@ export function adminImportRoutes(app: FastifyInstance, ctx: AppContext): void {
       const errors: object[] = [];
       const summary = await runImport(ctx.content, { kind: 'buffer', data: body, name: q.name }, {
         format: q.format, includePages: q.pages, access: q.access, section: q.section, author: q.author, publish: q.publish, dryRun: q.dryRun,
+        images: q.images ? { ...ctx.importImages, media: ctx.media } : undefined,
       }, {
         onOutcome: (o: ImportOutcome) => {
           const { ok, record } = outcomeRecord(o, ctx.config.siteUrl, q.explain);

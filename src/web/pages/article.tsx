@@ -6,6 +6,7 @@ import { isoDate } from '../format.js';
 import type { ArticleSummary, TagRef } from '../../content/types.js';
 import type { BodyParts } from '../../content/articles.queries.js';
 import type { Site } from '../site.js';
+import { ARTICLE_SIZES, Picture } from '../media.js';
 
 export interface ArticleView {
   article: ArticleSummary;
@@ -50,7 +51,9 @@ export function ArticlePage(props: { site: Site; view: ArticleView }): Html {
           <Byline article={a} site={site} />
           <AccessBadge access={a.access} />
           {a.featureImageUrl ? (
-            <figure class="article__image"><img src={a.featureImageUrl} alt={a.featureImageAlt ?? ''} /></figure>
+            <figure class="article__image">{a.featureImage
+              ? <Picture image={a.featureImage} alt={a.featureImageAlt ?? ''} sizes={ARTICLE_SIZES} lazy={false} />
+              : <img src={a.featureImageUrl} alt={a.featureImageAlt ?? ''} />}</figure>
           ) : null}
         </header>
         <div class="article__body">

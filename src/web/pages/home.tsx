@@ -27,7 +27,7 @@ export function HomePage(props: { site: Site; view: HomeView }): Html {
           <Byline article={lead} site={site} />
           <AccessBadge access={lead.access} />
           {/* The lead is the first thing on the page: loaded at once, not lazily. */}
-          <FeatureImage article={lead} className="lead-story__image" width={1200} height={800} lazy={false} />
+          <FeatureImage article={lead} className="lead-story__image" width={1200} height={800} lazy={false} sizes="(min-width: 64rem) 60rem, 100vw" />
         </section>
       ) : null}
       <div class="home-grid">
