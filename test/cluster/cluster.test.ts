@@ -5,6 +5,9 @@ import { openDatabase, type Database } from '../../src/db/database.js';
 import { queueMail } from '../../src/mail/mailer.js';
 import { createStaffUser } from '../../src/members/staff.js';
 import { createApiToken } from '../../src/members/tokens.js';
+import { systemClock } from '../../src/clock.js';
+import { createNewsletter, startSend } from '../../src/newsletters/newsletters.service.js';
+import { setSubscription } from '../../src/newsletters/newsletters.queries.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { newReaders, type ServedRead } from '../helpers/reader-load.js';
 import { run, tempDirs } from '../helpers/cli.js';
@@ -39,6 +42,7 @@ clusterSuite('three instances on one PostgreSQL database', () => {
   let instances: Instance[] = [];
   let stalling = true;
   let startedAt = 0;
+  let env: Record<string, string> = {};
 
   beforeAll(async () => {
     buildOnce();
@@ -48,13 +52,14 @@ clusterSuite('three instances on one PostgreSQL database', () => {
     const ports = [await freePort(), await freePort(), await freePort()];
     // All three at once, on the empty database, without MASTHEAD_SECRET: the secret is the database's.
     startedAt = Date.now();
-    instances = ports.map((port, i) => startInstance(`i${i}`, port, {
+    env = {
       DATABASE_URL: database.url,
       SITE_URL: proxy.url,
       TRUSTED_PROXIES: '127.0.0.1',
       SMTP_URL: inbox.url,
       JOB_LEASE_MS: String(LEASE_MS),
-    }));
+    };
+    instances = ports.map((port, i) => startInstance(`i${i}`, port, env));
     await Promise.all(instances.map((x) => x.running));
     proxy.backends = instances.map((x) => ({ name: x.name, port: x.port }));
     db = openDatabase(database.url, { poolSize: 4 });
@@ -310,6 +315,47 @@ clusterSuite('three instances on one PostgreSQL database', () => {
     const pids = byHolder.map((r) => Number(String(r.locked_by).split('-')[0]));
     expect(pids.sort(), 'all three instances took a share').toEqual(instances.map((x) => x.pid).sort());
   }, 90_000);
+
+  it('shares a newsletter send between instances, and one killed with kill -9 mid-send mails again at most its messages in flight', async () => {
+    const now = Date.now();
+    const members = await db.db.insertInto('members').values(Array.from({ length: 1000 }, (_, i) => ({
+      email: `nl-${i}@example.com`, email_normalized: `nl-${i}@example.com`, name: '', status: i % 4 ? 'free' : 'paid', email_verified: 1,
+      password_hash: null, created_at: now, last_seen_at: null, deleted_at: null,
+    }))).returning('id').execute();
+    const nd = { db: db.db, dialect: 'postgres' as const, clock: systemClock, siteUrl: proxy.url, secrets: [] as string[], brand: async () => { throw new Error('not needed'); }, queued: () => {} };
+    const n = await createNewsletter(nd, { slug: 'cluster-briefing', name: 'Cluster briefing', senderName: 'The Ledger', senderEmail: 'briefing@news.example', subscribeOnSignup: false });
+    for (const m of members) await setSubscription(db.db, m.id, n.id, true, 'import', now);
+    const article = await db.db.selectFrom('articles').select('id').where('status', '=', 'published').orderBy('id').executeTakeFirstOrThrow();
+    const before = inbox.messages.length;
+    const { send } = await startSend(nd, { newsletter: 'cluster-briefing', articleId: article.id, by: 'test' });
+
+    const recipients = () => db.db.selectFrom('newsletter_recipients').select(['state', 'locked_by']).where('send_id', '=', send.id).execute();
+    // Under way on at least one instance: kill -9 one that holds recipients.
+    const holder = await until('an instance mid-send', 30_000, async () => {
+      const rows = await recipients();
+      if (rows.filter((r) => r.state === 'sent').length < 100) return undefined;
+      const busy = rows.find((r) => r.state === 'sending')?.locked_by;
+      return busy ? instances.find((x) => busy.startsWith(`${x.pid}-`)) : undefined;
+    });
+    holder.signal('SIGKILL');
+    await holder.exited;
+    const replacement = startInstance(`${holder.name}b`, await freePort(), env);
+    instances = [...instances.filter((x) => x !== holder), replacement];
+    await replacement.running;
+    proxy.backends = instances.map((x) => ({ name: x.name, port: x.port }));
+
+    await until('the send finished', 60_000, async () => (await db.db.selectFrom('newsletter_sends').select('status').where('id', '=', send.id).executeTakeFirstOrThrow()).status === 'done' || undefined);
+    await sleep(500);
+    const got = inbox.messages.slice(before).flatMap((m) => (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => v.address!))).filter((a) => a.startsWith('nl-'));
+    const copies = new Map<string, number>();
+    for (const a of got) copies.set(a, (copies.get(a) ?? 0) + 1);
+    expect(copies.size, 'every member got the article').toBe(1000);
+    const duplicates = got.length - copies.size;
+    // The SMTP pool keeps five messages in flight: only those can have been accepted and not yet marked sent.
+    expect(duplicates, `${duplicates} sent twice`).toBeLessThanOrEqual(5);
+    const senders = new Set((await recipients()).map((r) => String(r.locked_by).split('-')[0]));
+    expect(senders.size, 'more than one instance sent it').toBeGreaterThanOrEqual(2);
+  }, 120_000);
 
   it('finishes the job of an instance killed with kill -9 mid-job on another instance, once the lease is up, and only then', async () => {
     await queueMail(db.db, { to: 'stalled@example.com', subject: 'Stalled', text: 'Held up', html: '<p>Held up</p>' }, Date.now());
