@@ -9,7 +9,7 @@ import { defaultPlan } from '../billing/plans.js';
 import type { Brand } from '../mail/messages.js';
 import type { MailTransport } from '../mail/transport.js';
 import { findNewsletter, stillReceiving } from './newsletters.queries.js';
-import { claimRecipients, finishSend, findSend, markFailed, markRetry, markSent, markSkipped, sendCounts, type Claimed } from './sends.queries.js';
+import { claimRecipients, finishSend, findSend, markFailed, markRetry, markSent, markSkipped, renewRecipients, sendCounts, type Claimed } from './sends.queries.js';
 import { deliveryFailure, MAX_ATTEMPTS, retryDelayMs } from './rules.js';
 import { personalise, renderCopy, type RenderedCopy } from './email.js';
 import { unsubscribePath } from './tokens.js';
@@ -35,7 +35,8 @@ export interface DeliveryDeps {
   pauseMs?: number;
 }
 
-const BATCH = 50;
+/** Small batches: a stopped lane's claimed, unsent rows wait out one lease before another lane takes them. */
+const BATCH = 20;
 
 /**
  * A lane of a send, as a job. It claims batches of due recipients, checks once more that each
@@ -97,20 +98,33 @@ export function newsletterLane(d: DeliveryDeps) {
       await markSent(d.db, send.id, r.memberId, d.workerId, d.clock.now());
     };
 
-    while (!paused && d.clock.now() - started < sliceMs) {
-      if ((await findSend(d.db, send.id))?.status !== 'sending') return; // cancelled
-      const batch = await claimRecipients(d.db, d.dialect, send.id, BATCH, d.workerId, d.leaseMs, d.clock.now());
-      if (!batch.length) break;
-      const receiving = await stillReceiving(d.db, newsletter.id, batch.map((r) => r.memberId));
-      let next = 0;
-      await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, async () => {
-        while (next < batch.length) {
-          const r = batch[next++]!;
-          // A lane that hit a refused connection puts the rest of its batch back unsent.
-          if (paused) await markRetry(d.db, send.id, r.memberId, d.workerId, d.clock.now() + pauseMs, 'paused: the SMTP server refused the connection', false);
-          else await deliver(r, receiving);
-        }
-      }));
+    const work = async (): Promise<void> => {
+      while (!paused && d.clock.now() - started < sliceMs) {
+        if ((await findSend(d.db, send.id))?.status !== 'sending') return; // cancelled: the caller finds it so too
+        const batch = await claimRecipients(d.db, d.dialect, send.id, BATCH, d.workerId, d.leaseMs, d.clock.now());
+        if (!batch.length) break;
+        const receiving = await stillReceiving(d.db, newsletter.id, batch.map((r) => r.memberId));
+        let next = 0;
+        await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, async () => {
+          while (next < batch.length) {
+            const r = batch[next++]!;
+            // A lane that hit a refused connection puts the rest of its batch back unsent.
+            if (paused) await markRetry(d.db, send.id, r.memberId, d.workerId, d.clock.now() + pauseMs, 'paused: the SMTP server refused the connection', false);
+            else await deliver(r, receiving);
+          }
+        }));
+      }
+    };
+    // The lease on claimed recipients is renewed while this lane lives, as the job's own is: a batch
+    // waiting its turn behind a slow server is not taken over (and sent twice) by another lane.
+    const renewal = setInterval(() => {
+      renewRecipients(d.db, send.id, d.workerId, d.clock.now() + d.leaseMs).catch((err: unknown) => d.log?.warn({ err, sendId: send.id }, 'newsletter lease renewal failed'));
+    }, Math.max(100, Math.floor(d.leaseMs / 3)));
+    renewal.unref();
+    try {
+      await work();
+    } finally {
+      clearInterval(renewal);
     }
 
     const counts = await sendCounts(d.db, send.id);

@@ -93,6 +93,12 @@ export async function claimRecipients(db: Kysely<DB>, dialect: Dialect, sendId: 
   return r.rows.map((x) => ({ memberId: x.member_id, email: x.email, name: x.name, variant: x.variant as 'full' | 'preview', attempts: x.attempts }));
 }
 
+/** Push on the lease of every recipient this sender holds in the send: only a stopped sender's rows run out. */
+export async function renewRecipients(db: Q, sendId: number, workerId: string, until: number): Promise<void> {
+  await db.updateTable('newsletter_recipients').set({ locked_until: until })
+    .where('send_id', '=', sendId).where('locked_by', '=', workerId).where('state', '=', 'sending').execute();
+}
+
 /** Final states are written only by the holder of the row, so a sender that lost its lease cannot undo another's work. */
 function held(db: Q, sendId: number, memberId: number, workerId: string) {
   return db.updateTable('newsletter_recipients').where('send_id', '=', sendId).where('member_id', '=', memberId).where('locked_by', '=', workerId).where('state', '=', 'sending');
