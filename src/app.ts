@@ -91,7 +91,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     clearLocal();
     bus.publish();
   };
-  const transport = createMailTransport({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger: logger || undefined });
+  const transport = createMailTransport({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, logger: logger || undefined, dkim: config.dkim });
   let siteTitle = 'Masthead';
   // Mail is composed inside transactions: peek() never waits on the database (see SiteCache).
   const brand = async () => {

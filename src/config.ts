@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -23,6 +23,8 @@ export interface Config {
   smtpUrl: string | null;
   /** From address; defaults to "<site title>" <no-reply@site host>. */
   mailFrom: string | null;
+  /** DKIM signing of every message sent (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE), when set. */
+  dkim: { domainName: string; keySelector: string; privateKey: string } | null;
   /** Reverse proxies whose X-Forwarded-For we believe (IPs or CIDRs); none by default. */
   trustedProxies: string[];
   /** Stripe, when both keys are set; otherwise trials without a card and comp access still work. */
@@ -54,6 +56,9 @@ const envSchema = z.object({
   LOG_REQUESTS: z.enum(['0', '1', 'true', 'false']).default('0'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().max(300).optional(),
+  DKIM_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name such as example.com').optional(),
+  DKIM_SELECTOR: z.string().regex(/^[a-z0-9._-]+$/i, 'must be a DKIM selector such as mail2026').optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -67,7 +72,7 @@ function milliseconds(min: number, max: number) {
   return z.string().regex(/^\d{1,9}$/, range).transform(Number).pipe(z.number().min(min, range).max(max, range));
 }
 
-const ECHOED = new Set(['DATABASE_POOL_SIZE', 'PORT', 'HOST', 'SITE_URL', 'LOG_LEVEL', 'LOG_REQUESTS', 'TRUSTED_PROXIES', 'MAIL_FROM', 'STRIPE_API_URL', 'JOB_LEASE_MS', 'SHUTDOWN_TIMEOUT_MS']);
+const ECHOED = new Set(['DATABASE_POOL_SIZE', 'PORT', 'HOST', 'SITE_URL', 'LOG_LEVEL', 'LOG_REQUESTS', 'TRUSTED_PROXIES', 'MAIL_FROM', 'STRIPE_API_URL', 'JOB_LEASE_MS', 'SHUTDOWN_TIMEOUT_MS', 'DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE']);
 
 /** Validate the environment once, at boot. Throws ConfigError with one readable line. */
 export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 'secret'> & { secret?: string } {
@@ -88,6 +93,23 @@ export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 
   if (e.MASTHEAD_SECRET_PREVIOUS && e.MASTHEAD_SECRET_PREVIOUS === e.MASTHEAD_SECRET) {
     throw new ConfigError('invalid MASTHEAD_SECRET_PREVIOUS: it is the same as MASTHEAD_SECRET; set it to the secret being retired');
   }
+  const dkimSet = [e.DKIM_DOMAIN, e.DKIM_SELECTOR, e.DKIM_PRIVATE_KEY_FILE].filter(Boolean).length;
+  if (dkimSet && dkimSet < 3) throw new ConfigError('invalid DKIM_DOMAIN: set DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE together, or none of them');
+  let dkim: Config['dkim'] = null;
+  if (dkimSet) {
+    let privateKey: string;
+    try {
+      privateKey = readFileSync(e.DKIM_PRIVATE_KEY_FILE!, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`invalid DKIM_PRIVATE_KEY_FILE: cannot read ${e.DKIM_PRIVATE_KEY_FILE} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    try {
+      createPrivateKey(privateKey);
+    } catch {
+      throw new ConfigError(`invalid DKIM_PRIVATE_KEY_FILE: ${e.DKIM_PRIVATE_KEY_FILE} does not hold a PEM private key`);
+    }
+    dkim = { domainName: e.DKIM_DOMAIN!, keySelector: e.DKIM_SELECTOR!, privateKey };
+  }
   const dataDir = resolve(e.MASTHEAD_DATA_DIR);
   const databaseUrl = e.DATABASE_URL ?? `sqlite:${join(dataDir, 'masthead.db')}`;
   const dialect = dialectOf(databaseUrl);
@@ -107,6 +129,7 @@ export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 
     logRequests: e.LOG_REQUESTS === '1' || e.LOG_REQUESTS === 'true',
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? null,
+    dkim,
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL ?? null } : null,
     trustedProxies: (e.TRUSTED_PROXIES ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     jobLeaseMs: e.JOB_LEASE_MS,

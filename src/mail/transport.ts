@@ -13,13 +13,22 @@ export interface MailTransport {
  * SMTP when SMTP_URL is set; otherwise every message becomes an .eml file in
  * <data dir>/outbox and its subject and link are logged, so the demo works offline.
  */
-export function createMailTransport(opts: { smtpUrl: string | null; dataDir: string; logger?: Logger }): MailTransport {
+/**
+ * Signed headers: nodemailer's default list plus List-Unsubscribe-Post, which RFC 8058 requires the
+ * signature to cover (a mail provider honours one-click unsubscribe only when it is signed).
+ */
+const DKIM_HEADERS = 'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:In-Reply-To:References:List-Id:List-Unsubscribe:List-Unsubscribe-Post';
+
+export type DkimConfig = { domainName: string; keySelector: string; privateKey: string };
+
+export function createMailTransport(opts: { smtpUrl: string | null; dataDir: string; logger?: Logger; dkim?: DkimConfig | null }): MailTransport {
+  const dkim = opts.dkim ? { ...opts.dkim, headerFieldNames: DKIM_HEADERS } : undefined;
   if (opts.smtpUrl) {
     // Pooled unless the URL says otherwise (?pool=false): the connection is kept and reused, since
     // servers delay every new connection's greeting (smtp-server by 100 ms, postscreen longer),
     // and a connection per message capped an instance at a few mails a second.
     const url = /[?&]pool=/.test(opts.smtpUrl) ? opts.smtpUrl : `${opts.smtpUrl}${opts.smtpUrl.includes('?') ? '&' : '?'}pool=true`;
-    const t = nodemailer.createTransport(url);
+    const t = nodemailer.createTransport(url, dkim ? { dkim } : {});
     return {
       async send(m) {
         await t.sendMail({ from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
@@ -28,7 +37,7 @@ export function createMailTransport(opts: { smtpUrl: string | null; dataDir: str
     };
   }
   const outbox = join(opts.dataDir, 'outbox');
-  const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix', ...(dkim ? { dkim } : {}) });
   let seq = 0;
   return {
     async send(m) {
