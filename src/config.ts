@@ -25,6 +25,8 @@ export interface Config {
   mailFrom: string | null;
   /** DKIM signing of every message sent (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE), when set. */
   dkim: { domainName: string; keySelector: string; privateKey: string } | null;
+  /** The token in mail providers' webhook URLs (bounces, complaints); the endpoint is off without it. */
+  mailWebhookSecret: string | null;
   /** Reverse proxies whose X-Forwarded-For we believe (IPs or CIDRs); none by default. */
   trustedProxies: string[];
   /** Stripe, when both keys are set; otherwise trials without a card and comp access still work. */
@@ -59,6 +61,7 @@ const envSchema = z.object({
   DKIM_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name such as example.com').optional(),
   DKIM_SELECTOR: z.string().regex(/^[a-z0-9._-]+$/i, 'must be a DKIM selector such as mail2026').optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  MAIL_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{32,200}$/, 'must be 32 or more letters, digits, - or _ (it goes in a URL)').optional(),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9]+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -130,6 +133,7 @@ export function parseEnv(env: Record<string, string | undefined>): Omit<Config, 
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM ?? null,
     dkim,
+    mailWebhookSecret: e.MAIL_WEBHOOK_SECRET ?? null,
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL ?? null } : null,
     trustedProxies: (e.TRUSTED_PROXIES ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     jobLeaseMs: e.JOB_LEASE_MS,

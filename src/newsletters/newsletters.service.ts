@@ -13,6 +13,9 @@ import { findNewsletter, insertNewsletter, listNewsletters, setSubscription, sub
 import { cancelSend, countAudience, findSend, insertSend, prepareRecipients, sendCounts, type Send, type SendCounts } from './sends.queries.js';
 import { AUDIENCES, emailPart, SEGMENTS, type Segment, type SubscriptionCause } from './rules.js';
 import { unsubscribeTokenValid } from './tokens.js';
+import { suppressionEvents, type Provider } from './provider-events.js';
+import { suppress } from './newsletters.queries.js';
+import { normalizeEmail } from '../members/staff.js';
 
 export const NEWSLETTER_JOB = 'newsletter.lane';
 /** Lanes a send is split into: each a job, so that several instances share a send (and SKIP LOCKED keeps their rows apart). */
@@ -139,4 +142,12 @@ export async function sendStatus(d: Pick<NewsletterDeps, 'db' | 'clock'>, sendId
 export async function cancel(d: Pick<NewsletterDeps, 'db' | 'clock'>, sendId: number): Promise<boolean> {
   if (!(await findSend(d.db, sendId))) throw notFound('send');
   return cancelSend(d.db, sendId, d.clock.now());
+}
+
+/** A provider's webhook: every permanent bounce and complaint in it suppresses the address. Returns how many. */
+export async function recordProviderEvents(d: Pick<NewsletterDeps, 'db' | 'clock'>, provider: Provider, body: unknown): Promise<number> {
+  const events = suppressionEvents(provider, body);
+  const now = d.clock.now();
+  for (const e of events) await suppress(d.db, normalizeEmail(e.email), e.reason, e.detail, now);
+  return events.length;
 }

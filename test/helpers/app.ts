@@ -72,10 +72,10 @@ export function testConfig(over: Partial<Config> = {}): Config {
 }
 
 /** The real app on a fresh database, driven through Fastify's inject, with a clock the test controls. */
-export async function startTestApp(dialect: Dialect, opts: { now?: number; smtpUrl?: string; limits?: Partial<Limits>; resolver?: Resolver; trustedProxies?: string[]; stripe?: Config['stripe']; logger?: Logger; importImages?: Partial<FetchLimits> } = {}): Promise<TestApp> {
+export async function startTestApp(dialect: Dialect, opts: { now?: number; smtpUrl?: string; limits?: Partial<Limits>; resolver?: Resolver; trustedProxies?: string[]; stripe?: Config['stripe']; logger?: Logger; importImages?: Partial<FetchLimits>; config?: Partial<Config> } = {}): Promise<TestApp> {
   const db = await freshDatabase(dialect);
   const clock = fixedClock(opts.now ?? T0);
-  const config = testConfig({ databaseUrl: db.url, dialect, smtpUrl: opts.smtpUrl ?? null, trustedProxies: opts.trustedProxies ?? [], stripe: opts.stripe ?? null });
+  const config = testConfig({ databaseUrl: db.url, dialect, smtpUrl: opts.smtpUrl ?? null, trustedProxies: opts.trustedProxies ?? [], stripe: opts.stripe ?? null, ...opts.config });
   const app = await createApp({ config, database: db, clock, logger: opts.logger ?? false, limits: opts.limits, pollMs: 50, resolver: opts.resolver, importImages: opts.importImages });
   const owner = await createStaffUser(db.db, { email: 'owner@news.example', role: 'owner', now: clock.now() });
   const { token } = await createApiToken(db.db, owner.id, 'test', clock.now());

@@ -60,6 +60,7 @@ export const ROUTES: Record<string, UrlsFor> = {
   'POST /account/newsletters': () => ['/account/newsletters'],
   'GET /newsletters/unsubscribe/:n/:m/:t': () => ['/newsletters/unsubscribe/1/1/forged', '/newsletters/unsubscribe/x/y/z'],
   'POST /newsletters/unsubscribe/:n/:m/:t': () => ['/newsletters/unsubscribe/1/1/forged'],
+  'POST /newsletters/events/:provider/:token': () => ['/newsletters/events/postmark/forged'],
   'POST /account/email': () => ['/account/email'],
   'POST /account/password': () => ['/account/password'],
   'POST /account/signout-everywhere': () => ['/account/signout-everywhere'],

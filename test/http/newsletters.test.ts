@@ -9,6 +9,7 @@ import { setSubscription, subscriptionHistory, suppress } from '../../src/newsle
 import type { Newsletter } from '../../src/newsletters/newsletters.queries.js';
 
 const CANARY = 'Gated-newsletter-canary-93af';
+const HOOK = 'webhook-secret-for-tests-0123456789abcdef';
 const addressOf = (m: ParsedMail) => (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => v.address!.toLowerCase()));
 /** A header as it was sent (mailparser folds the List-* headers into one structure). */
 const rawHeader = (m: ParsedMail, name: string) => m.headerLines.find((l) => l.key === name)?.line.replace(/^[^:]+:\s*/, '').replace(/\r?\n\s+/g, ' ');
@@ -29,7 +30,7 @@ describe.each(dialects())('newsletters on %s', (dialect) => {
 
   beforeAll(async () => {
     inbox = await startInbox();
-    t = await startTestApp(dialect, { smtpUrl: inbox.url });
+    t = await startTestApp(dialect, { smtpUrl: inbox.url, config: { mailWebhookSecret: HOOK } });
     await makePlan(t.app.ctx.content);
     const s = await makeSection(t.app.ctx.content, { slug: 'city', defaultAccess: 'metered' });
     articleId = (await makeArticle(t.app.ctx.content, { title: 'The harbour vote', section: s.slug, rest: `${CANARY} is in the gated part.` })).id;
@@ -171,6 +172,34 @@ describe.each(dialects())('newsletters on %s', (dialect) => {
     expect(inbox.messages.length).toBe(n);
     expect((await sendStatus(t.app.ctx.newsletters, s.send.id)).send.status).toBe('cancelled');
   }, 120_000);
+
+  it('suppresses addresses from providers\' bounce and complaint webhooks (Postmark, Mailgun, SES through SNS), and the next send skips them', async () => {
+    const hook = (provider: string, body: unknown, token = HOOK, type = 'application/json') =>
+      t.app.server.inject({ method: 'POST', url: `/newsletters/events/${provider}/${token}`, headers: { 'content-type': type }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+    expect((await hook('postmark', { RecordType: 'Bounce', Type: 'HardBounce', Email: 'Reader-10@Example.com', Description: 'mailbox does not exist' })).json()).toEqual({ ok: true, suppressed: 1 });
+    expect((await hook('postmark', { RecordType: 'Bounce', Type: 'SoftBounce', Email: 'reader-11@example.com' })).json()).toEqual({ ok: true, suppressed: 0 });
+    expect((await hook('mailgun', { 'event-data': { event: 'complained', recipient: 'reader-12@example.com' } })).json()).toEqual({ ok: true, suppressed: 1 });
+    expect((await hook('mailgun', { 'event-data': { event: 'failed', severity: 'temporary', recipient: 'reader-13@example.com' } })).json()).toEqual({ ok: true, suppressed: 0 });
+    const sesBounce = { Type: 'Notification', Message: JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'reader-14@example.com', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] } }) };
+    expect((await hook('ses', JSON.stringify(sesBounce), HOOK, 'text/plain')).json()).toEqual({ ok: true, suppressed: 1 });
+    expect((await hook('ses', { Type: 'SubscriptionConfirmation', SubscribeURL: 'https://sns.example/confirm' })).json()).toMatchObject({ ok: true });
+    // Without the secret, or for an unknown provider, there is no such endpoint.
+    expect((await hook('postmark', { RecordType: 'SpamComplaint', Email: 'reader-15@example.com' }, 'wrong-secret-wrong-secret-wrong-secret')).statusCode).toBe(404);
+    expect((await hook('sendgrid', {})).statusCode).toBe(404);
+    expect((await hook('ses', 'not json', HOOK, 'text/plain')).statusCode).toBe(400);
+
+    const rows = await t.db.db.selectFrom('email_suppressions').select(['email_normalized', 'reason']).where('email_normalized', 'in', ['reader-10@example.com', 'reader-12@example.com', 'reader-14@example.com', 'reader-15@example.com']).orderBy('email_normalized').execute();
+    expect(rows).toEqual([
+      { email_normalized: 'reader-10@example.com', reason: 'hard_bounce' },
+      { email_normalized: 'reader-12@example.com', reason: 'complaint' },
+      { email_normalized: 'reader-14@example.com', reason: 'hard_bounce' },
+    ]);
+    const next = (await makeArticle(t.app.ctx.content, { title: 'After the bounces', section: 'city' })).id;
+    const s = await startSend(t.app.ctx.newsletters, { newsletter: 'morning-briefing', articleId: next, segment: 'free', by: 'staff:1' });
+    const skipped = await t.db.db.selectFrom('newsletter_recipients').select(['email', 'last_error']).where('send_id', '=', s.send.id).where('email', 'in', ['reader-10@example.com', 'reader-12@example.com', 'reader-14@example.com']).orderBy('email').execute();
+    expect(skipped.map((r) => r.last_error)).toEqual(['suppressed: hard_bounce', 'suppressed: complaint', 'suppressed: hard_bounce']);
+    expect(await cancel(t.app.ctx.newsletters, s.send.id)).toBe(true);
+  });
 
   it('lets a member choose newsletters on the account page, recorded with the cause', async () => {
     const a = t.agent();

@@ -3,7 +3,9 @@ import { h } from '../../shared/jsx.js';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { toHttpFailure } from '../errors.js';
-import { unsubscribeByToken } from '../../newsletters/newsletters.service.js';
+import { timingSafeEqual } from 'node:crypto';
+import { recordProviderEvents, unsubscribeByToken } from '../../newsletters/newsletters.service.js';
+import { PROVIDERS, type Provider } from '../../newsletters/provider-events.js';
 import { findNewsletter } from '../../newsletters/newsletters.queries.js';
 import { unsubscribeTokenValid } from '../../newsletters/tokens.js';
 import { MessagePage } from '../../web/pages/account.js';
@@ -37,6 +39,34 @@ export function newsletterRoutes(app: FastifyInstance, ctx: AppContext): void {
         </form>
       ),
     }), 200, PRIVATE);
+  });
+
+  /**
+   * Mail providers' bounce and complaint webhooks (docs: README "Newsletters"). Providers cannot all
+   * sign their calls the same way, and SNS cannot add a header, so the shared secret is in the URL.
+   */
+  app.post<{ Params: { provider: string; token: string } }>('/newsletters/events/:provider/:token', async (req, reply) => {
+    const secret = ctx.config.mailWebhookSecret;
+    const given = Buffer.from(req.params.token);
+    if (!secret || given.length !== secret.length || !timingSafeEqual(given, Buffer.from(secret))) return reply.code(404).send({ error: 'not_found', message: 'no such endpoint' });
+    const provider = req.params.provider as Provider;
+    if (!(PROVIDERS as readonly string[]).includes(provider)) return reply.code(404).send({ error: 'not_found', message: `unknown provider; use one of ${PROVIDERS.join(', ')}` });
+    let body: unknown = req.body;
+    // SNS posts JSON as text/plain.
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        return reply.code(400).send({ error: 'invalid_input', message: 'the body is not JSON' });
+      }
+    }
+    const sns = (body ?? {}) as { Type?: string; SubscribeURL?: string };
+    if (provider === 'ses' && sns.Type === 'SubscriptionConfirmation') {
+      // Not fetched from here: an operator confirms the subscription by opening the URL.
+      req.log.warn({ subscribeUrl: sns.SubscribeURL }, 'SES/SNS asks to confirm the bounce webhook subscription: open this URL to confirm it');
+      return reply.send({ ok: true, confirm: 'open the SubscribeURL from the log to confirm the subscription' });
+    }
+    return reply.send({ ok: true, suppressed: await recordProviderEvents(ctx.newsletters, provider, body) });
   });
 
   app.post<{ Params: Params }>(path, async (req: FastifyRequest<{ Params: Params }>, reply) => {
