@@ -17,7 +17,7 @@ export interface Inbox {
  * recipient it picks out is never answered: the sender hangs mid-transaction (a job in progress)
  * until it gives up or dies, and nothing is delivered.
  */
-export async function startInbox(opts: { stall?: (to: string) => boolean } = {}): Promise<Inbox> {
+export async function startInbox(opts: { stall?: (to: string) => boolean; port?: number } = {}): Promise<Inbox> {
   const messages: ParsedMail[] = [];
   const attempts: string[] = [];
   const waiters: (() => void)[] = [];
@@ -42,7 +42,7 @@ export async function startInbox(opts: { stall?: (to: string) => boolean } = {})
       }, cb);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
   const addressOf = (m: ParsedMail) => (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
   return {

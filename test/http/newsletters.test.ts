@@ -201,6 +201,29 @@ describe.each(dialects())('newsletters on %s', (dialect) => {
     expect(await cancel(t.app.ctx.newsletters, s.send.id)).toBe(true);
   });
 
+  it('pauses a send while the SMTP server is down and resumes it when it is back, mailing each member once', async () => {
+    const port = Number(new URL(inbox.url).port);
+    const article = (await makeArticle(t.app.ctx.content, { title: 'While the mail server was down', section: 'city' })).id;
+    await inbox.close();
+    const s = await startSend(t.app.ctx.newsletters, { newsletter: 'morning-briefing', articleId: article, segment: 'subscribers', by: 'staff:1' });
+    await t.app.ctx.worker.drain();
+    // Nothing failed: the recipients wait, their attempts uncounted, and the send is still going.
+    let status = await sendStatus(t.app.ctx.newsletters, s.send.id);
+    expect(status.send.status).toBe('sending');
+    expect(status.counts).toMatchObject({ sent: 0, failed: 0 });
+    const waiting = await t.db.db.selectFrom('newsletter_recipients').select(['attempts', 'last_error']).where('send_id', '=', s.send.id).where('last_error', 'is not', null).execute();
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting.every((r) => r.attempts === 0)).toBe(true);
+
+    inbox = await startInbox({ port });
+    t.clock.set(t.clock.now() + 31_000);
+    status = await deliverAll(s.send.id);
+    expect(status.counts).toMatchObject({ sent: 599, failed: 0, queued: 0 });
+    const to = inbox.messages.flatMap(addressOf);
+    expect(to).toHaveLength(599);
+    expect(new Set(to).size).toBe(599);
+  }, 120_000);
+
   it('lets a member choose newsletters on the account page, recorded with the cause', async () => {
     const a = t.agent();
     await a.get('/signin');
