@@ -185,3 +185,11 @@ export async function liveSlugsPage(db: Q, now: number, limit: number, offset: n
   return db.selectFrom('articles').select(['slug', 'updated_at', 'live_at']).where('live_at', '<=', now)
     .orderBy('live_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
 }
+
+/** Summaries of any status, in the order of `ids` (the newsroom's list). */
+export async function findSummaries(db: Q, ids: number[]): Promise<ArticleSummary[]> {
+  if (!ids.length) return [];
+  const rows = await summaryQuery(db).where('a.id', 'in', ids).execute();
+  const byId = new Map((await withAuthors(db, rows)).map((s) => [s.id, s]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}

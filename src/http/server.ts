@@ -19,6 +19,7 @@ import { adminBillingRoutes } from './routes/admin-billing.js';
 import { commentRoutes } from './routes/comments.js';
 import { adminCommentRoutes } from './routes/admin-comments.js';
 import { adminImportRoutes } from './routes/admin-import.js';
+import { newsroomRoutes } from './routes/newsroom.js';
 import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeaders } from './reader-header.js';
 import { compressReplies } from './compression.js';
@@ -110,6 +111,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   commentRoutes(app, ctx);
   adminCommentRoutes(app, ctx);
   adminImportRoutes(app, ctx);
+  newsroomRoutes(app, ctx);
   await app.ready();
   return app;
 }
@@ -122,7 +124,7 @@ async function sendFailure(ctx: AppContext, req: FastifyRequest, reply: FastifyR
   if (req.method === 'HEAD') return reply.code(f.status).header('cache-control', 'no-store').send();
   if (wantsJson(req)) {
     return reply.code(f.status).header('cache-control', 'no-store')
-      .send({ error: { code: f.code, message: f.status === 404 && f.message === 'no such page' ? `no route for ${req.method} ${req.url.split('?')[0]}` : f.message, ...(f.errorId ? { id: f.errorId } : {}) } });
+      .send({ error: { code: f.code, message: f.status === 404 && f.message === 'no such page' ? `no route for ${req.method} ${req.url.split('?')[0]}` : f.message, ...(f.errorId ? { id: f.errorId } : {}) }, ...(f.current ? { current: f.current } : {}) });
   }
   const title = TITLES[f.status] ?? 'Error';
   const message = f.status === 404 ? 'We could not find that page. It may have moved, or the address may be mistyped.' : f.status >= 500 ? f.message : capitalise(f.message);
@@ -136,7 +138,7 @@ async function sendFailure(ctx: AppContext, req: FastifyRequest, reply: FastifyR
 }
 
 function wantsJson(req: FastifyRequest): boolean {
-  return req.url.startsWith('/api/') || req.url.startsWith('/webhooks/') || req.url === '/healthz' || req.url === '/readyz';
+  return req.url.startsWith('/api/') || req.url.startsWith('/admin/api/') || req.url.startsWith('/webhooks/') || req.url === '/healthz' || req.url === '/readyz';
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
