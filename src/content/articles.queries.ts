@@ -6,6 +6,7 @@ const SUMMARY_COLUMNS = [
   'a.id', 'a.slug', 'a.title', 'a.dek', 'a.feature_image_url', 'a.feature_image_alt', 'a.status',
   'a.published_at', 'a.updated_at', 'a.access_level', 'a.effective_access', 'a.featured', 'a.comment_count',
   's.id as section_id', 's.slug as section_slug', 's.name as section_name',
+  'a.seo_title', 'a.seo_description', 'a.canonical_url',
 ] as const;
 
 function summaryQuery(db: Q) {
@@ -31,6 +32,9 @@ function toSummary(r: SummaryRow, authors: AuthorRef[]): ArticleSummary {
     commentCount: r.comment_count,
     section: r.section_id != null ? { id: r.section_id, slug: r.section_slug!, name: r.section_name! } : null,
     authors,
+    seoTitle: r.seo_title,
+    seoDescription: r.seo_description,
+    canonicalUrl: r.canonical_url,
   };
 }
 

@@ -31,15 +31,12 @@ export interface ArticleDetail extends ArticleSummary {
   sourceId: string | null;
   /** Counts every change: a save from the editor names the one it was based on. */
   revision: number;
-  seoTitle: string | null;
-  seoDescription: string | null;
-  canonicalUrl: string | null;
 }
 
 export async function getArticle(deps: ContentDeps, by: { id: number } | { slug: string }): Promise<ArticleDetail> {
   const summary = await findSummary(deps.db, by);
   if (!summary) throw notFound('article');
-  const row = await deps.db.selectFrom('articles').select(['body_doc', 'body_html', 'preview_html', 'has_break', 'source_id', 'revision', 'seo_title', 'seo_description', 'canonical_url'])
+  const row = await deps.db.selectFrom('articles').select(['body_doc', 'body_html', 'preview_html', 'has_break', 'source_id', 'revision'])
     .where('id', '=', summary.id).executeTakeFirstOrThrow();
   const sections = await deps.db.selectFrom('article_sections as x').innerJoin('sections as s', 's.id', 'x.section_id')
     .select('s.slug').where('x.article_id', '=', summary.id).orderBy('s.slug').execute();
@@ -54,9 +51,6 @@ export async function getArticle(deps: ContentDeps, by: { id: number } | { slug:
     sections: sections.map((s) => s.slug),
     sourceId: row.source_id,
     revision: row.revision,
-    seoTitle: row.seo_title,
-    seoDescription: row.seo_description,
-    canonicalUrl: row.canonical_url,
   };
 }
 

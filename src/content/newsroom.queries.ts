@@ -79,14 +79,6 @@ export async function moveRevisionRow(db: Q, id: number, r: Pick<RevisionRow, 'r
   await db.updateTable('article_revisions').set(r).where('id', '=', id).execute();
 }
 
-export async function articleRevision(db: Q, id: number): Promise<{ revision: number; updated_at: number } | undefined> {
-  return db.selectFrom('articles').select(['revision', 'updated_at']).where('id', '=', id).executeTakeFirst();
-}
-
-export async function articleSeo(db: Q, id: number): Promise<{ seo_title: string | null; seo_description: string | null; canonical_url: string | null; revision: number } | undefined> {
-  return db.selectFrom('articles').select(['seo_title', 'seo_description', 'canonical_url', 'revision']).where('id', '=', id).executeTakeFirst();
-}
-
 export async function staffName(db: Q, id: number): Promise<string> {
   const r = await db.selectFrom('staff_users').select(['name', 'email']).where('id', '=', id).executeTakeFirst();
   return r ? r.name || r.email : 'someone';

@@ -128,13 +128,16 @@ function start(form: HTMLFormElement, host: HTMLElement): void {
       },
     },
     {
-      // One break per article: inserting it again moves it here.
+      // One break per article, after the top-level block the cursor is in: inserting it again moves it.
       label: 'Insert paywall break', run: () => c().command(({ tr }) => {
-        const at: number[] = [];
-        tr.doc.descendants((n, pos) => { if (n.type.name === 'previewBreak') at.push(pos); });
-        for (const pos of at.reverse()) tr.delete(pos, pos + 1);
+        const $from = tr.selection.$from;
+        let at = $from.depth > 0 ? $from.after(1) : $from.pos;
+        const old: number[] = [];
+        tr.doc.forEach((n, pos) => { if (n.type.name === 'previewBreak') old.push(pos); });
+        for (const pos of old.reverse()) { tr.delete(pos, pos + 1); if (pos < at) at -= 1; }
+        tr.insert(at, editor.schema.nodes.previewBreak!.create());
         return true;
-      }).insertContent({ type: 'previewBreak' }).run(),
+      }).run(),
     },
     { label: 'Undo', key: 'Ctrl+Z', run: () => c().undo().run() },
     { label: 'Redo', key: 'Ctrl+Shift+Z', run: () => c().redo().run() },
@@ -222,16 +225,15 @@ function start(form: HTMLFormElement, host: HTMLElement): void {
     const when = new Date(cur.at).toLocaleString();
     setStatus('Not saved: someone else saved first');
     showAlert(`${cur.by} changed this article at ${when}. Your version was not saved over theirs; it is still here and kept in this browser.`, [
-      ['Reload', () => void reload()],
+      ['Reload', () => reload()],
       ['See their version', () => { window.open(`/admin/articles/${id}/revisions/${cur.revision}`, '_blank', 'noopener'); }],
       ['Save mine over theirs', () => { conflict = false; hideAlert(); setRevision(cur.revision); void save(); }],
     ]);
   }
 
-  async function reload(): Promise<void> {
-    const res = await fetch(`/admin/api/articles/${id}`, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
-    if (!res.ok) return;
-    const data = await res.json() as { article: { revision: number; body: StoredDoc; title: string } };
+  function reload(): void {
+    dirty = false;
+    window.clearTimeout(timer);
     // Mine goes aside rather than away: the reload is a choice, and it can be undone by hand.
     try { localStorage.setItem(`${keyFor(id)}:replaced`, localStorage.getItem(keyFor(id)) ?? ''); localStorage.removeItem(keyFor(id)); } catch { /* ignore */ }
     window.location.reload();
