@@ -45,8 +45,8 @@ browserSuite('the newsroom editor in Chromium', () => {
     users[name] = { id: u.id, email, password };
   }
 
-  async function signedIn(name: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await openContext(browser!);
+  async function signedIn(name: string, options: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await openContext(browser!, options);
     const { page } = await openPage(context, everyPage);
     await page.goto(`${base}/admin/signin`);
     await page.getByLabel('Email address').first().fill(users[name]!.email);
@@ -141,11 +141,15 @@ browserSuite('the newsroom editor in Chromium', () => {
     const { page: reader } = await openPage(readerContext, everyPage);
     await reader.goto(`${base}/`);
     expect(await reader.getByRole('link', { name: 'Harbour dues to rise by a fifth' }).count()).toBe(0);
+    await readerContext.close();
     clock.advance(2 * 3_600_000);
     app!.ctx.invalidate();
-    await reader.goto(`${base}/`);
-    expect(await reader.getByRole('link', { name: 'Harbour dues to rise by a fifth' }).count()).toBeGreaterThan(0);
-    await readerContext.close();
+    // A reader arriving now (the home page may be kept a minute by a browser that saw it before).
+    const laterContext = await openContext(browser!);
+    const { page: later } = await openPage(laterContext, everyPage);
+    await later.goto(`${base}/`);
+    expect(await later.getByRole('link', { name: 'Harbour dues to rise by a fifth' }).count()).toBeGreaterThan(0);
+    await laterContext.close();
     await context.close();
   });
 
@@ -247,7 +251,8 @@ browserSuite('the newsroom editor in Chromium', () => {
 
   it('has no serious or critical axe violations on the newsroom pages', async () => {
     const a = await createArticle(app!.ctx.content, { title: 'Accessible story', status: 'draft', body: { markdown: 'One.\n\n<!--more-->\n\nTwo.' } }, users.Eve!.id);
-    const { context, page } = await signedIn('Eve');
+    // axe is injected as an inline script: the pages' CSP (script-src 'self') would refuse it.
+    const { context, page } = await signedIn('Eve', { bypassCSP: true });
     const problems: string[] = [];
     for (const url of ['/admin', '/admin/articles', '/admin/articles?status=draft', '/admin/articles/new', `/admin/articles/${a.id}`, `/admin/articles/${a.id}/revisions`]) {
       await page.goto(`${base}${url}`);
@@ -274,8 +279,10 @@ browserSuite('the newsroom editor in Chromium', () => {
     await context.close();
   });
 
-  it('left no console errors and made no requests off the site', () => {
-    expect(everyPage.consoleErrors).toEqual([]);
+  it('left no console errors but the refusals the tests asked for, and made no requests off the site', () => {
+    // Chromium logs every 4xx answer to fetch: the 409 the conflict test provokes and the contributor's forged 403.
+    const expected = /status of (409 \(Conflict\) \[.*\/admin\/api\/articles\/\d+\]|403 \(Forbidden\) \[.*\/admin\/articles\/\d+\/publish\])$/;
+    expect(everyPage.consoleErrors.filter((e) => !expected.test(e))).toEqual([]);
     expect(everyPage.foreignRequests).toEqual([]);
   });
 });
