@@ -210,6 +210,24 @@ browserSuite('the newsroom editor in Chromium', () => {
     await context.close();
   });
 
+  it('keeps the text and retries when the connection drops during autosave', async () => {
+    const a = await createArticle(app!.ctx.content, { title: 'Storm warning', status: 'draft', body: { markdown: 'Gales are forecast.' } }, users.Eve!.id);
+    const { context, page } = await signedIn('Eve');
+    await page.goto(`${base}/admin/articles/${a.id}`);
+    await expect.poll(() => body(page).isVisible()).toBe(true);
+    await context.setOffline(true);
+    await body(page).click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' Written while offline.');
+    await expect.poll(() => saveStatus(page).textContent(), { timeout: 15_000 }).toMatch(/^Offline: your text is kept in this browser/);
+    expect(await page.evaluate<string | null>(`localStorage.getItem('masthead:editor:${a.id}')`)).toContain('Written while offline.');
+    await context.setOffline(false);
+    await waitSaved(page);
+    const stored = await app!.ctx.content.db.selectFrom('articles').select('body_doc').where('id', '=', a.id).executeTakeFirstOrThrow();
+    expect(stored.body_doc).toContain('Written while offline.');
+    await context.close();
+  });
+
   it('a contributor cannot publish: no button, and a forged request gets 403', async () => {
     const a = await createArticle(app!.ctx.content, { title: 'Carl’s notes', status: 'draft', body: { markdown: 'Draft text.' } }, users.Carl!.id);
     const { context, page } = await signedIn('Carl');
@@ -281,7 +299,7 @@ browserSuite('the newsroom editor in Chromium', () => {
 
   it('left no console errors but the refusals the tests asked for, and made no requests off the site', () => {
     // Chromium logs every 4xx answer to fetch: the 409 the conflict test provokes and the contributor's forged 403.
-    const expected = /status of (409 \(Conflict\) \[.*\/admin\/api\/articles\/\d+\]|403 \(Forbidden\) \[.*\/admin\/articles\/\d+\/publish\])$/;
+    const expected = /net::ERR_INTERNET_DISCONNECTED|status of (409 \(Conflict\) \[.*\/admin\/api\/articles\/\d+\]|403 \(Forbidden\) \[.*\/admin\/articles\/\d+\/publish\])$/;
     expect(everyPage.consoleErrors.filter((e) => !expected.test(e))).toEqual([]);
     expect(everyPage.foreignRequests).toEqual([]);
   });
