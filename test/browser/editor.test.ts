@@ -267,6 +267,31 @@ browserSuite('the newsroom editor in Chromium', () => {
     await context.close();
   });
 
+  it('inserts a table, moves from cell to cell with Tab, and stores it as the reader page will show it', async () => {
+    const a = await createArticle(app!.ctx.content, { title: 'Ferry fares', status: 'draft', body: { markdown: 'Fares from May:' } }, users.Eve!.id);
+    const { context, page } = await signedIn('Eve');
+    await page.goto(`${base}/admin/articles/${a.id}`);
+    await expect.poll(() => body(page).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Add row' }).isDisabled()).toBe(true);
+    await body(page).click();
+    await page.keyboard.press('End');
+    await page.getByRole('button', { name: 'Insert table' }).click();
+    await page.keyboard.type('Route');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Fare');
+    expect(await page.getByRole('button', { name: 'Add row' }).isDisabled()).toBe(false);
+    // Into the third column, which goes.
+    await page.keyboard.press('Tab');
+    await page.getByRole('button', { name: 'Delete column' }).click();
+    await waitSaved(page);
+    const stored = await app!.ctx.content.db.selectFrom('articles').select(['body_doc', 'body_html']).where('id', '=', a.id).executeTakeFirstOrThrow();
+    const table = (JSON.parse(stored.body_doc) as { content: { type: string; content?: { content: unknown[] }[] }[] }).content.find((b) => b.type === 'table')!;
+    expect(table.content).toHaveLength(3);
+    expect(table.content![0]!.content).toHaveLength(2);
+    expect(stored.body_html, stored.body_html).toContain('<table><tbody><tr><th>Route</th><th>Fare</th></tr>');
+    await context.close();
+  });
+
   it('has no serious or critical axe violations on the newsroom pages', async () => {
     const a = await createArticle(app!.ctx.content, { title: 'Accessible story', status: 'draft', body: { markdown: 'One.\n\n<!--more-->\n\nTwo.' } }, users.Eve!.id);
     // axe is injected as an inline script: the pages' CSP (script-src 'self') would refuse it.

@@ -62,6 +62,14 @@ const apiDocs: [string, Doc][] = [
       { type: 'image', attrs: { src: '/c.png', alt: '' } },
     ],
   } as Doc],
+  ['a table', { type: 'doc', content: [
+    { type: 'paragraph', content: [{ type: 'text', text: 'Fares:' }] },
+    { type: 'table', content: [
+      { type: 'tableRow', content: [{ type: 'tableHeader', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Route' }] }] }, { type: 'tableHeader', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Fare' }] }] }] },
+      { type: 'tableRow', content: [{ type: 'tableCell', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Calder', marks: [{ type: 'bold' }] }] }] }, { type: 'tableCell', content: [{ type: 'paragraph' }] }] },
+      { type: 'tableRow', content: [{ type: 'tableCell', attrs: { colspan: 2 }, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Both ways' }] }, { type: 'paragraph', content: [{ type: 'text', text: 'Two paragraphs' }] }] }] },
+    ] },
+  ] } as Doc],
   ['an empty body', { type: 'doc', content: [] }],
   ['a body ending in an image', { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Text.' }] }, { type: 'image', attrs: { src: '/x.jpg', alt: 'x' } }] }],
 ];
@@ -97,6 +105,11 @@ describe('editor round trip', () => {
       expect(marksSorted(back), label).toEqual(marksSorted(doc));
       expect(renderDoc(docSchema.parse(back)), label).toEqual(renderDoc(doc));
     }
+  });
+
+  it('renders a table for readers, escaped, with spans and header cells', () => {
+    const doc = apiDocs.find(([l]) => l === 'a table')![1];
+    expect(renderDoc(docSchema.parse(doc)).fullHtml).toBe('<p>Fares:</p><div class="table-wrap"><table><tbody><tr><th>Route</th><th>Fare</th></tr><tr><td><strong>Calder</strong></td><td></td></tr><tr><td colspan="2"><p>Both ways</p><p>Two paragraphs</p></td></tr></tbody></table></div>');
   });
 
   it('holds every demo and fixture document, so none of them is skipped by being empty', async () => {

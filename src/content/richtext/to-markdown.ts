@@ -41,6 +41,12 @@ function block(b: BlockNode, _p: string): string {
     case 'codeBlock': return '```\n' + (b.content ?? []).map((n) => (n.type === 'text' ? n.text : '\n')).join('') + '\n```';
     case 'horizontalRule': return '---';
     case 'image': return `![${esc(b.attrs.alt ?? '')}](${b.attrs.src})`;
+    case 'table': {
+      const cell = (c: { content: { content?: InlineNode[] }[] }) => c.content.map((p) => inline(p.content)).join(' ').replace(/\|/g, '\\|');
+      const rows = b.content.map((r) => `| ${r.content.map(cell).join(' | ')} |`);
+      const cols = b.content[0]?.content.length ?? 1;
+      return [rows[0], `|${' --- |'.repeat(cols)}`, ...rows.slice(1)].join('\n');
+    }
     case 'previewBreak': return '<!--more-->';
   }
 }

@@ -20,10 +20,14 @@ function cleanAttrs(attrs: Record<string, unknown> | undefined, keep?: string[])
   return Object.keys(out).length ? out : undefined;
 }
 
+/** Defaults a stored node leaves out: a table cell spans one column and one row. */
+const DEFAULTS: Record<string, Record<string, unknown>> = { tableCell: { colspan: 1, rowspan: 1 }, tableHeader: { colspan: 1, rowspan: 1 } };
+
 function node(n: Json): Json {
   const out: Json = { type: n.type };
   if (n.type === 'text') out.text = n.text ?? '';
-  const attrs = cleanAttrs(n.attrs);
+  const defaults = DEFAULTS[n.type];
+  const attrs = cleanAttrs(n.attrs && defaults ? Object.fromEntries(Object.entries(n.attrs).filter(([k, v]) => defaults[k] !== v)) : n.attrs);
   if (attrs) out.attrs = attrs;
   if (n.marks?.length) out.marks = n.marks.map((m) => {
     const a = cleanAttrs(m.attrs, MARK_ATTRS[m.type] ?? []);

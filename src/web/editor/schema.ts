@@ -1,4 +1,5 @@
-import { Node, mergeAttributes, type AnyExtension } from '@tiptap/core';
+import { Extension, Node, mergeAttributes, type AnyExtension } from '@tiptap/core';
+import { goToNextCell, tableEditing } from '@tiptap/pm/tables';
 /** The few DOM calls the parse rules make (this file is also compiled for Node, without DOM types). */
 type El = { getAttribute(name: string): string | null; hasAttribute(name: string): boolean };
 
@@ -45,6 +46,48 @@ export const Figure = Node.create({
   },
 });
 
+/**
+ * Tables as prosemirror-tables expects them (its table roles, colspan and rowspan), with cells
+ * of paragraphs only, like the stored `table`. Column widths are not stored: the reader's page
+ * sizes its columns.
+ */
+const cellAttrs = () => ({ colspan: { default: 1 }, rowspan: { default: 1 }, colwidth: { default: null } });
+const spanHtml = (a: { colspan: number; rowspan: number }) => ({ ...(a.colspan > 1 ? { colspan: a.colspan } : {}), ...(a.rowspan > 1 ? { rowspan: a.rowspan } : {}) });
+const spanParse = (el: El) => ({ colspan: Number(el.getAttribute('colspan') ?? 1) || 1, rowspan: Number(el.getAttribute('rowspan') ?? 1) || 1 });
+export const Table = Node.create({
+  name: 'table', group: 'block', content: 'tableRow+', isolating: true,
+  parseHTML: () => [{ tag: 'table' }],
+  renderHTML: () => ['table', {}, ['tbody', 0]],
+});
+export const TableRow = Node.create({
+  name: 'tableRow', content: '(tableCell | tableHeader)+',
+  parseHTML: () => [{ tag: 'tr' }], renderHTML: () => ['tr', 0],
+});
+export const TableHeader = Node.create({
+  name: 'tableHeader', content: 'paragraph+', isolating: true, addAttributes: cellAttrs,
+  parseHTML: () => [{ tag: 'th', getAttrs: (el) => spanParse(el as unknown as El) }],
+  renderHTML: ({ node }) => ['th', spanHtml(node.attrs as { colspan: number; rowspan: number }), 0],
+});
+export const TableCell = Node.create({
+  name: 'tableCell', content: 'paragraph+', isolating: true, addAttributes: cellAttrs,
+  parseHTML: () => [{ tag: 'td', getAttrs: (el) => spanParse(el as unknown as El) }],
+  renderHTML: ({ node }) => ['td', spanHtml(node.attrs as { colspan: number; rowspan: number }), 0],
+});
+const TABLE_ROLES: Record<string, string> = { table: 'table', tableRow: 'row', tableHeader: 'header_cell', tableCell: 'cell' };
+/** Cell selection, fixing of ragged tables, and Tab / Shift-Tab from cell to cell. */
+export const TableEditing = Extension.create({
+  name: 'tableEditing',
+  // prosemirror-tables finds its nodes by a `tableRole` in their specs.
+  extendNodeSchema: (ext) => (TABLE_ROLES[ext.name] ? { tableRole: TABLE_ROLES[ext.name] } : {}),
+  addProseMirrorPlugins: () => [tableEditing()],
+  addKeyboardShortcuts() {
+    return {
+      Tab: () => goToNextCell(1)(this.editor.state, this.editor.view.dispatch),
+      'Shift-Tab': () => goToNextCell(-1)(this.editor.state, this.editor.view.dispatch),
+    };
+  },
+});
+
 export function editorExtensions(): AnyExtension[] {
   return [
     StarterKit.configure({
@@ -62,5 +105,6 @@ export function editorExtensions(): AnyExtension[] {
     }),
     Figure,
     PreviewBreak,
+    Table, TableRow, TableHeader, TableCell, TableEditing,
   ];
 }

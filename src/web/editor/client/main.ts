@@ -1,4 +1,6 @@
 import { Editor } from '@tiptap/core';
+import { TextSelection } from '@tiptap/pm/state';
+import { addColumnAfter, addRowAfter, deleteColumn, deleteRow, deleteTable } from '@tiptap/pm/tables';
 import { editorExtensions } from '../schema.js';
 import { fromStored, readingMinutes, toStored, wordCount } from '../model.js';
 
@@ -139,6 +141,25 @@ function start(form: HTMLFormElement, host: HTMLElement): void {
         return true;
       }).run(),
     },
+    {
+      label: 'Insert table', run: () => {
+        const { paragraph, tableRow, tableHeader, tableCell, table } = editor.schema.nodes;
+        const row = (cell: typeof tableCell) => tableRow!.create(null, [0, 1, 2].map(() => cell!.create(null, paragraph!.create())));
+        // After the block the cursor is in, like the paywall break, with the cursor in the first cell.
+        c().command(({ tr }) => {
+          const $from = tr.selection.$from;
+          const at = $from.depth > 0 ? $from.after(1) : $from.pos;
+          tr.insert(at, table!.create(null, [row(tableHeader), row(tableCell), row(tableCell)]));
+          tr.setSelection(TextSelection.near(tr.doc.resolve(at + 4)));
+          return true;
+        }).run();
+      },
+    },
+    { label: 'Add row', run: () => { editor.view.focus(); addRowAfter(editor.state, editor.view.dispatch); } },
+    { label: 'Add column', run: () => { editor.view.focus(); addColumnAfter(editor.state, editor.view.dispatch); } },
+    { label: 'Delete row', run: () => { editor.view.focus(); deleteRow(editor.state, editor.view.dispatch); } },
+    { label: 'Delete column', run: () => { editor.view.focus(); deleteColumn(editor.state, editor.view.dispatch); } },
+    { label: 'Delete table', run: () => { editor.view.focus(); deleteTable(editor.state, editor.view.dispatch); } },
     { label: 'Undo', key: 'Ctrl+Z', run: () => c().undo().run() },
     { label: 'Redo', key: 'Ctrl+Shift+Z', run: () => c().redo().run() },
   ];
@@ -152,8 +173,14 @@ function start(form: HTMLFormElement, host: HTMLElement): void {
     toolbar.append(b);
     return b;
   });
+  // Row and column buttons mean something only inside a table: elsewhere they are disabled.
+  const TABLE_ONLY = new Set(['Add row', 'Add column', 'Delete row', 'Delete column', 'Delete table']);
   function refreshToolbar(): void {
-    tools.forEach((t, i) => { if (t.active) buttons[i]!.setAttribute('aria-pressed', String(t.active())); });
+    const inTable = editor.isActive('table');
+    tools.forEach((t, i) => {
+      if (t.active) buttons[i]!.setAttribute('aria-pressed', String(t.active()));
+      if (TABLE_ONLY.has(t.label)) buttons[i]!.disabled = !inTable;
+    });
   }
 
   // ---- state ----
@@ -313,5 +340,6 @@ function start(form: HTMLFormElement, host: HTMLElement): void {
   });
 
   count();
+  refreshToolbar();
   if (restoredNote) { setStatus(restoredNote); dirty = true; timer = window.setTimeout(() => void save(), 500); }
 }
