@@ -228,6 +228,29 @@ browserSuite('the newsroom editor in Chromium', () => {
     await context.close();
   });
 
+  it('a document the server refuses (two paywall breaks, pasted) gets the reason, and the editor keeps the text', async () => {
+    const a = await createArticle(app!.ctx.content, { title: 'Pasted piece', status: 'draft', body: { markdown: 'Start.' } }, users.Eve!.id);
+    const { context, page } = await signedIn('Eve');
+    await page.goto(`${base}/admin/articles/${a.id}`);
+    await expect.poll(() => body(page).isVisible()).toBe(true);
+    await body(page).click();
+    await page.keyboard.press('End');
+    // The toolbar only ever moves the one break; a paste from elsewhere can bring two.
+    await page.evaluate(`(() => {
+      const dt = new DataTransfer();
+      dt.setData('text/html', '<p>Pasted one.</p><div data-preview-break></div><p>Pasted two.</p><div data-preview-break></div><p>Pasted three.</p>');
+      document.querySelector('.tiptap').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    })()`);
+    expect(await page.getByRole('separator', { name: /Paywall break/ }).count()).toBe(2);
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toMatch(/did not accept this save: the document has more than one paywall break/);
+    expect(await saveStatus(page).textContent()).toBe('Not saved');
+    expect(await body(page).textContent()).toContain('Pasted three.');
+    expect(await page.evaluate<string | null>(`localStorage.getItem('masthead:editor:${a.id}')`)).toContain('Pasted three.');
+    const stored = await app!.ctx.content.db.selectFrom('articles').select('body_doc').where('id', '=', a.id).executeTakeFirstOrThrow();
+    expect(stored.body_doc).not.toContain('Pasted');
+    await context.close();
+  });
+
   it('a contributor cannot publish: no button, and a forged request gets 403', async () => {
     const a = await createArticle(app!.ctx.content, { title: 'Carl’s notes', status: 'draft', body: { markdown: 'Draft text.' } }, users.Carl!.id);
     const { context, page } = await signedIn('Carl');
@@ -324,7 +347,7 @@ browserSuite('the newsroom editor in Chromium', () => {
 
   it('left no console errors but the refusals the tests asked for, and made no requests off the site', () => {
     // Chromium logs every 4xx answer to fetch: the 409 the conflict test provokes and the contributor's forged 403.
-    const expected = /net::ERR_INTERNET_DISCONNECTED|status of (409 \(Conflict\) \[.*\/admin\/api\/articles\/\d+\]|403 \(Forbidden\) \[.*\/admin\/articles\/\d+\/publish\])$/;
+    const expected = /net::ERR_INTERNET_DISCONNECTED|status of 400 \(Bad Request\) \[.*\/admin\/api\/articles\/\d+\]$|status of (409 \(Conflict\) \[.*\/admin\/api\/articles\/\d+\]|403 \(Forbidden\) \[.*\/admin\/articles\/\d+\/publish\])$/;
     expect(everyPage.consoleErrors.filter((e) => !expected.test(e))).toEqual([]);
     expect(everyPage.foreignRequests).toEqual([]);
   });
