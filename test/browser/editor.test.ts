@@ -108,6 +108,10 @@ browserSuite('the newsroom editor in Chromium', () => {
     await expect.poll(() => page.locator('#word-count').textContent()).toMatch(/^\d+ words · 1 min read$/);
 
     await page.getByLabel('Access', { exact: true }).selectOption({ label: 'Subscribers only' });
+    // The media library is a colleague's: today the feature image is a URL or a site path.
+    await page.getByLabel('Feature image URL').fill('/media/harbour-board.jpg');
+    await page.getByLabel('Feature image alt text').fill('The harbour board at its Tuesday meeting');
+    expect(await page.getByRole('figure', { name: 'Social card preview' }).textContent()).toContain('Harbour dues to rise by a fifth');
     await waitSaved(page);
     // The first save made the article; its page has the publishing panel.
     await page.waitForURL(/\/admin\/articles\/\d+$/);
@@ -149,6 +153,7 @@ browserSuite('the newsroom editor in Chromium', () => {
     const { page: later } = await openPage(laterContext, everyPage);
     await later.goto(`${base}/`);
     expect(await later.getByRole('link', { name: 'Harbour dues to rise by a fifth' }).count()).toBeGreaterThan(0);
+    expect(await later.locator('img[src="/media/harbour-board.jpg"][alt="The harbour board at its Tuesday meeting"]').count()).toBeGreaterThan(0);
     await laterContext.close();
     await context.close();
   });
@@ -347,7 +352,8 @@ browserSuite('the newsroom editor in Chromium', () => {
 
   it('left no console errors but the refusals the tests asked for, and made no requests off the site', () => {
     // Chromium logs every 4xx answer to fetch: the 409 the conflict test provokes and the contributor's forged 403.
-    const expected = /net::ERR_INTERNET_DISCONNECTED|status of 400 \(Bad Request\) \[.*\/admin\/api\/articles\/\d+\]$|status of (409 \(Conflict\) \[.*\/admin\/api\/articles\/\d+\]|403 \(Forbidden\) \[.*\/admin\/articles\/\d+\/publish\])$/;
+    // The feature image's file does not exist (no media library here yet): its 404 is expected too.
+    const expected = /net::ERR_INTERNET_DISCONNECTED|status of 404 \(Not Found\) \[.*\/media\/harbour-board\.jpg\]$|status of 400 \(Bad Request\) \[.*\/admin\/api\/articles\/\d+\]$|status of (409 \(Conflict\) \[.*\/admin\/api\/articles\/\d+\]|403 \(Forbidden\) \[.*\/admin\/articles\/\d+\/publish\])$/;
     expect(everyPage.consoleErrors.filter((e) => !expected.test(e))).toEqual([]);
     expect(everyPage.foreignRequests).toEqual([]);
   });

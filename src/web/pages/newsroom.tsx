@@ -198,10 +198,34 @@ export function EditorPage(v: EditorView): Html {
           <p class="field"><label for="f-seo-title">SEO title</label><input id="f-seo-title" name="seoTitle" maxlength="300" value={val('seoTitle', a?.seoTitle)} /></p>
           <p class="field"><label for="f-seo-desc">SEO description</label><textarea id="f-seo-desc" name="seoDescription" rows="2" maxlength="1000">{val('seoDescription', a?.seoDescription)}</textarea></p>
           <p class="field"><label for="f-canonical">Canonical URL</label><input id="f-canonical" name="canonicalUrl" type="url" maxlength="2000" value={val('canonicalUrl', a?.canonicalUrl)} /></p>
+          <SocialCard site={v.site} article={a} values={v.values} />
         </fieldset>
       </form>
       {a ? <PublishPanel {...v} article={a} /> : <p>Save the draft to preview, schedule or publish it.</p>}
     </AdminPage>
+  );
+}
+
+/**
+ * The card a link to the article makes on social sites, from the same fields the page's meta tags
+ * use (web/pages/article.tsx): the SEO title, else the title; the SEO description, else the dek.
+ * The island keeps it in step as the fields change.
+ */
+function SocialCard(props: { site: Site; article: ArticleDetail | null; values?: Partial<Record<string, string>> }): Html {
+  const a = props.article;
+  const pick = (k: string, v: string | null | undefined) => props.values?.[k] ?? v ?? '';
+  const title = pick('seoTitle', a?.seoTitle) || pick('title', a?.title) || 'Untitled';
+  const description = pick('seoDescription', a?.seoDescription) || pick('dek', a?.dek);
+  const image = pick('featureImageUrl', a?.featureImageUrl);
+  const host = new URL(props.site.siteUrl).host;
+  return (
+    <figure class="social-card" id="social-card" aria-labelledby="social-card-h">
+      <figcaption id="social-card-h">Social card preview</figcaption>
+      <div class="social-card__image">{image ? <img src={image} alt="" /> : <span>No feature image</span>}</div>
+      <p class="social-card__host">{host}</p>
+      <p class="social-card__title">{title}</p>
+      <p class="social-card__description">{description}</p>
+    </figure>
   );
 }
 

@@ -199,8 +199,23 @@ function start(form: HTMLFormElement, host: HTMLElement): void {
     const l: Local = { base: revision, doc: toStored(editor.getJSON()) as StoredDoc, fields: fields(), at: Date.now() };
     try { localStorage.setItem(keyFor(id), JSON.stringify(l)); } catch { /* storage full or off: the server copy is all there is */ }
   }
+  function socialCard(): void {
+    const card = $<HTMLElement>('#social-card');
+    if (!card) return;
+    const set = (sel: string, v: string) => { const el = $<HTMLElement>(sel, card); if (el) el.textContent = v; };
+    set('.social-card__title', text('seoTitle') || text('title') || 'Untitled');
+    set('.social-card__description', text('seoDescription') || text('dek'));
+    const box = $<HTMLElement>('.social-card__image', card)!;
+    const src = text('featureImageUrl');
+    const img = box.querySelector('img');
+    if (src && img?.getAttribute('src') === src) return;
+    box.replaceChildren();
+    if (src) { const i = document.createElement('img'); i.src = src; i.alt = ''; box.append(i); }
+    else { const span = document.createElement('span'); span.textContent = 'No feature image'; box.append(span); }
+  }
   function changed(): void {
     dirty = true;
+    socialCard();
     writeLocal();
     count();
     if (conflict) return;
