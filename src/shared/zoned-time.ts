@@ -32,9 +32,14 @@ export function fromLocalInput(value: string, tz: string): number | null {
   if (!m) return null;
   const guess = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0));
   if (Number.isNaN(guess)) return null;
-  const first = guess - offsetAt(guess - 12 * 3_600_000, tz);
-  const second = guess - offsetAt(first, tz);
-  return Math.min(first, second) === first && offsetAt(first, tz) === guess - first ? first : second;
+  // The offset from half a day before, then from half a day after: the first that reads back as
+  // this wall time wins (the earlier instant of a repeated hour).
+  const before = guess - offsetAt(guess - 12 * 3_600_000, tz);
+  if (offsetAt(before, tz) === guess - before) return before;
+  const after = guess - offsetAt(guess + 12 * 3_600_000, tz);
+  if (offsetAt(after, tz) === guess - after) return after;
+  // Neither: the wall time falls in a DST gap, and `before` is it moved forward by the jump.
+  return before;
 }
 
 /** "10 Mar 2026, 09:30 (Europe/London)": what the newsroom reads next to a scheduled time. */
