@@ -78,8 +78,3 @@ export async function insertRevisionRow(db: Q, r: Omit<RevisionRow, 'id'>): Prom
 export async function moveRevisionRow(db: Q, id: number, r: Pick<RevisionRow, 'revision' | 'title' | 'body_doc' | 'saved_at'>): Promise<void> {
   await db.updateTable('article_revisions').set(r).where('id', '=', id).execute();
 }
-
-export async function staffName(db: Q, id: number): Promise<string> {
-  const r = await db.selectFrom('staff_users').select(['name', 'email']).where('id', '=', id).executeTakeFirst();
-  return r ? r.name || r.email : 'someone';
-}

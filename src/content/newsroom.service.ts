@@ -3,7 +3,7 @@ import { findSummaries, tagsFor } from './articles.queries.js';
 import { inTransaction, type ContentDeps } from './deps.js';
 import type { ArticleCreate, ArticleUpdate } from './inputs.js';
 import {
-  insertRevisionRow, latestRevisionRow, moveRevisionRow, newsroomPage, revisionRow, revisionRows, staffName,
+  insertRevisionRow, latestRevisionRow, moveRevisionRow, newsroomPage, revisionRow, revisionRows,
   type NewsroomFilter, type RevisionRow,
 } from './newsroom.queries.js';
 import { blocksText } from './richtext/render.js';
@@ -151,5 +151,3 @@ export async function restoreRevision(deps: ContentDeps, articleId: number, revi
   if (!r) throw notFound('revision');
   return saveFromEditor(deps, articleId, baseRevision, { title: r.title || undefined, body: { doc: JSON.parse(r.body_doc) as Doc } }, staff);
 }
-
-export const nameOfStaff = (deps: ContentDeps, id: number) => staffName(deps.db, id);
