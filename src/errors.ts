@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'not_found'
   | 'invalid_input'
   | 'conflict'
+  /** A save based on a revision the article has moved past; details say who moved it and when. */
+  | 'stale_revision'
   | 'unauthorized'
   | 'forbidden'
   | 'payload_too_large'

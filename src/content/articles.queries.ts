@@ -7,6 +7,7 @@ const SUMMARY_COLUMNS = [
   'a.id', 'a.slug', 'a.title', 'a.dek', 'a.feature_image_url', 'a.feature_image_alt', 'a.status',
   'a.published_at', 'a.updated_at', 'a.access_level', 'a.effective_access', 'a.featured', 'a.comment_count',
   's.id as section_id', 's.slug as section_slug', 's.name as section_name',
+  'a.seo_title', 'a.seo_description', 'a.canonical_url',
 ] as const;
 
 function summaryQuery(db: Q) {
@@ -32,6 +33,9 @@ function toSummary(r: SummaryRow, authors: AuthorRef[]): ArticleSummary {
     commentCount: r.comment_count,
     section: r.section_id != null ? { id: r.section_id, slug: r.section_slug!, name: r.section_name! } : null,
     authors,
+    seoTitle: r.seo_title,
+    seoDescription: r.seo_description,
+    canonicalUrl: r.canonical_url,
   };
 }
 
@@ -191,4 +195,12 @@ export async function countLive(db: Q, now: number): Promise<number> {
 export async function liveSlugsPage(db: Q, now: number, limit: number, offset: number) {
   return db.selectFrom('articles').select(['slug', 'updated_at', 'live_at']).where('live_at', '<=', now)
     .orderBy('live_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+}
+
+/** Summaries of any status, in the order of `ids` (the newsroom's list). */
+export async function findSummaries(db: Q, ids: number[]): Promise<ArticleSummary[]> {
+  if (!ids.length) return [];
+  const rows = await summaryQuery(db).where('a.id', 'in', ids).execute();
+  const byId = new Map((await withAuthors(db, rows)).map((s) => [s.id, s]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }

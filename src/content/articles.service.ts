@@ -7,7 +7,8 @@ import { indexArticle, unindexArticle, type SearchDoc } from './search.js';
 import { slugForName, slugify } from './slug.js';
 import { findSummary, saveRedirect, tagsFor } from './articles.queries.js';
 import type { AccessLevel, ArticleStatus, ArticleSummary, TagRef } from './types.js';
-import { conflict, invalidInput, notFound } from '../errors.js';
+import { AppError, conflict, invalidInput, notFound } from '../errors.js';
+import { revisionRow } from './newsroom.queries.js';
 
 export const articlePath = (slug: string) => `/articles/${slug}`;
 
@@ -28,12 +29,14 @@ export interface ArticleDetail extends ArticleSummary {
   tags: TagRef[];
   sections: string[];
   sourceId: string | null;
+  /** Counts every change: a save from the editor names the one it was based on. */
+  revision: number;
 }
 
 export async function getArticle(deps: ContentDeps, by: { id: number } | { slug: string }): Promise<ArticleDetail> {
   const summary = await findSummary(deps.db, by);
   if (!summary) throw notFound('article');
-  const row = await deps.db.selectFrom('articles').select(['body_doc', 'body_html', 'preview_html', 'has_break', 'source_id'])
+  const row = await deps.db.selectFrom('articles').select(['body_doc', 'body_html', 'preview_html', 'has_break', 'source_id', 'revision'])
     .where('id', '=', summary.id).executeTakeFirstOrThrow();
   const sections = await deps.db.selectFrom('article_sections as x').innerJoin('sections as s', 's.id', 'x.section_id')
     .select('s.slug').where('x.article_id', '=', summary.id).orderBy('s.slug').execute();
@@ -47,6 +50,7 @@ export async function getArticle(deps: ContentDeps, by: { id: number } | { slug:
     tags: await tagsFor(deps.db, summary.id),
     sections: sections.map((s) => s.slug),
     sourceId: row.source_id,
+    revision: row.revision,
   };
 }
 
@@ -156,6 +160,9 @@ export async function insertArticle(deps: ContentDeps, input: ArticleCreate, cre
       primary_section_id: primaryRow?.id ?? null,
       featured: input.featured ? 1 : 0,
       source_id: input.sourceId ?? null,
+      seo_title: input.seoTitle || null,
+      seo_description: input.seoDescription || null,
+      canonical_url: input.canonicalUrl || null,
       created_by_staff_id: createdBy,
       created_at: now,
       updated_at: now,
@@ -201,12 +208,17 @@ export async function updateArticle(deps: ContentDeps, id: number, input: Articl
   return inTransaction(deps, async (d) => getArticle(d, { id: (await changeArticle(d, id, input)).id }));
 }
 
-export async function changeArticle(deps: ContentDeps, id: number, input: ArticleUpdate): Promise<SavedArticle> {
+/**
+ * `expectRevision`: the revision the caller's change was based on (the editor's saves). When the
+ * article has moved on, nothing is written and the caller hears who moved it (staleRevision).
+ */
+export async function changeArticle(deps: ContentDeps, id: number, input: ArticleUpdate, o: { expectRevision?: number } = {}): Promise<SavedArticle & { revision: number }> {
   return inTransaction(deps, async (d) => {
     const now = d.clock.now();
     const cur = await d.db.selectFrom('articles').selectAll().where('id', '=', id).executeTakeFirst();
     if (!cur) throw notFound('article');
-    const patch: Record<string, unknown> = { updated_at: now };
+    if (o.expectRevision !== undefined && o.expectRevision !== cur.revision) throw await staleRevision(d, id, cur.revision, cur.updated_at);
+    const patch: Record<string, unknown> = { updated_at: now, revision: cur.revision + 1 };
     if (input.slug !== undefined && input.slug !== cur.slug) {
       await assertFreeSlug(d, input.slug, id);
       patch.slug = input.slug;
@@ -235,6 +247,9 @@ export async function changeArticle(deps: ContentDeps, id: number, input: Articl
     if (input.featureImageAlt !== undefined) patch.feature_image_alt = input.featureImageAlt;
     if (input.featured !== undefined) patch.featured = input.featured ? 1 : 0;
     if (input.sourceId !== undefined) patch.source_id = input.sourceId;
+    if (input.seoTitle !== undefined) patch.seo_title = input.seoTitle || null;
+    if (input.seoDescription !== undefined) patch.seo_description = input.seoDescription || null;
+    if (input.canonicalUrl !== undefined) patch.canonical_url = input.canonicalUrl || null;
 
     const sched = resolveSchedule(
       input.status ?? (cur.status as ArticleStatus),
@@ -260,7 +275,9 @@ export async function changeArticle(deps: ContentDeps, id: number, input: Articl
     patch.access_level = accessLevel;
     patch.effective_access = effectiveAccess(accessLevel, primaryDefault);
 
-    await d.db.updateTable('articles').set(patch).where('id', '=', id).execute();
+    // Only over the revision read above: a save that raced this one and won makes this one stale.
+    const done = await d.db.updateTable('articles').set(patch).where('id', '=', id).where('revision', '=', cur.revision).executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) throw await staleRevision(d, id, cur.revision + 1, now);
     await writeLinks(d, id, liveAt, {
       sections: sectionIdsList,
       authors: input.authors ? await authorIds(d, input.authors) : undefined,
@@ -271,8 +288,16 @@ export async function changeArticle(deps: ContentDeps, id: number, input: Articl
       const r = rendered ?? renderDoc(JSON.parse(fresh.body_doc) as Doc);
       await index(d, { id, title: fresh.title, dek: fresh.dek, previewText: r.previewText, gatedText: r.gatedText });
     }
-    return { id, slug: (patch.slug as string | undefined) ?? cur.slug, status: sched.status };
+    return { id, slug: (patch.slug as string | undefined) ?? cur.slug, status: sched.status, revision: cur.revision + 1 };
   });
+}
+
+/** Who made the revision the article is at, and when: what a refused save shows its writer. */
+async function staleRevision(d: ContentDeps, id: number, revision: number, updatedAt: number): Promise<AppError> {
+  const row = await revisionRow(d.db, id, revision);
+  const by = row ? row.staff_name : 'someone outside the editor (the Content API, an import or the command line)';
+  const at = row ? row.saved_at : updatedAt;
+  return new AppError('stale_revision', `${by} changed this article at ${new Date(at).toISOString()}; your change was based on an older revision and was not saved`, { revision, by, at: new Date(at).toISOString() });
 }
 
 /** Facts the permission check needs about an existing article. */

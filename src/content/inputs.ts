@@ -31,6 +31,9 @@ const articleFields = {
   tags: z.array(z.string().trim().min(1).max(60)).max(50).optional(),
   featured: z.boolean().optional(),
   sourceId: z.string().max(500).optional(),
+  seoTitle: z.string().trim().max(300).nullable().optional(),
+  seoDescription: z.string().trim().max(1000).nullable().optional(),
+  canonicalUrl: z.string().max(2000).refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL').nullable().optional(),
 };
 
 export const articleCreateSchema = z.object(articleFields).strict();
@@ -62,3 +65,13 @@ export const tagCreateSchema = z.object({
   slug: slug.optional(),
 }).strict();
 export const tagUpdateSchema = tagCreateSchema.partial().strict();
+
+/**
+ * What the newsroom's editor saves: the article's fields without its status (publishing is its own
+ * step), a title that may still be empty while it is a draft, and the revision the save is based on.
+ */
+const { status: _s, publishedAt: _p, featured: _f, sourceId: _i, sections: _x, ...editable } = articleFields;
+export const editorFieldsSchema = z.object({ ...editable, title: z.string().trim().max(300) }).strict();
+export const editorSaveSchema = editorFieldsSchema.partial().extend({ baseRevision: z.number().int().positive() }).strict();
+export type EditorFields = z.infer<typeof editorFieldsSchema>;
+export type EditorSave = z.infer<typeof editorSaveSchema>;

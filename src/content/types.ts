@@ -31,6 +31,11 @@ export interface ArticleSummary {
   commentCount: number;
   section: SectionRef | null;
   authors: AuthorRef[];
+  /** Set in the editor's settings: what search engines and social cards get instead of the title and preview. */
+  seoTitle?: string | null;
+  seoDescription?: string | null;
+  /** Where the article first appeared, when that is elsewhere. */
+  canonicalUrl?: string | null;
 }
 
 export interface SectionRef { id: number; slug: string; name: string }

@@ -9,6 +9,7 @@ import * as m005 from './migrations/005_comments.js';
 import * as m006 from './migrations/006_imports.js';
 import * as m007 from './migrations/007_auth_hardening.js';
 import * as m008 from './migrations/008_cluster.js';
+import * as m009 from './migrations/009_revisions.js';
 import * as m010 from './migrations/010_media.js';
 import * as m011 from './migrations/011_newsletters.js';
 
@@ -24,7 +25,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '006_imports': m006,
   '007_auth_hardening': m007,
   '008_cluster': m008,
-  // 009 is the editor's (feat/editor); 010 does not depend on it.
+  '009_revisions': m009,
   '010_media': m010,
   '011_newsletters': m011,
 };

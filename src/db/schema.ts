@@ -64,6 +64,22 @@ export interface DB {
     comment_count: Generated<number>;
     created_at: number;
     updated_at: number;
+    /** Counts every change; a save names the revision it was based on (009). */
+    revision: Generated<number>;
+    seo_title: string | null;
+    seo_description: string | null;
+    canonical_url: string | null;
+  };
+  article_revisions: {
+    id: Generated<number>;
+    article_id: number;
+    revision: number;
+    staff_user_id: number | null;
+    staff_name: string;
+    title: string;
+    body_doc: string;
+    started_at: number;
+    saved_at: number;
   };
   article_authors: { article_id: number; author_id: number; position: number; live_at: number | null };
   article_sections: { article_id: number; section_id: number; live_at: number | null };

@@ -27,8 +27,21 @@ const DESCRIBE: Record<Action, string> = {
 
 /** 403 with the reason, in words a person understands. */
 export function requirePermission(req: FastifyRequest, action: Action, facts?: ArticleFacts): void {
-  const role = req.staff!.role;
+  requireRole(req.staff!, action, facts);
+}
+
+export function requireRole(staff: StaffUser, action: Action, facts?: ArticleFacts): void {
+  const role = staff.role;
   if (!can(role, action, facts)) throw new AppError('forbidden', `your role (${role}) does not allow ${DESCRIBE[action]}${facts && !facts.own ? (action.startsWith('media.') ? ', uploaded by someone else' : ' on someone else’s article') : ''}`);
+}
+
+/**
+ * A change to an existing article, from the Admin API or the newsroom app: editing it, and
+ * publishing when it is live or the change makes it live (changing a live article is publishing).
+ */
+export function requireArticleChange(staff: StaffUser, facts: ArticleFacts, status?: string): void {
+  requireRole(staff, 'article.edit', facts);
+  if (facts.live || (status !== undefined && status !== 'draft')) requireRole(staff, 'article.publish', facts);
 }
 
 export const idParam = z.object({ id: z.coerce.number({ message: 'id must be a number' }).int().positive('id must be a positive whole number') });

@@ -7,6 +7,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   invalid_input: 400,
   conflict: 409,
+  stale_revision: 409,
   unauthorized: 401,
   forbidden: 403,
   payload_too_large: 413,
@@ -22,6 +23,8 @@ export interface HttpFailure {
   errorId?: string;
   /** Sent as Retry-After (429). */
   retryAfterSeconds?: number;
+  /** What a refused save is told about the revision it lost to (stale_revision only). */
+  current?: unknown;
   expected: boolean;
 }
 
@@ -44,7 +47,7 @@ const FASTIFY: Record<string, { status: number; code: ErrorCode; message: string
 export function toHttpFailure(err: unknown): HttpFailure {
   if (err instanceof AppError) {
     const retry = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-    return { status: STATUS[err.code], code: err.code, message: err.message, expected: true, ...(typeof retry === 'number' ? { retryAfterSeconds: retry } : {}) };
+    return { status: STATUS[err.code], code: err.code, message: err.message, expected: true, ...(typeof retry === 'number' ? { retryAfterSeconds: retry } : {}), ...(err.code === 'stale_revision' ? { current: err.details } : {}) };
   }
   if (err instanceof ZodError) return { status: 400, code: 'invalid_input', message: describeZod(err), expected: true };
   const e = err as { code?: string; statusCode?: number; message?: string };

@@ -21,6 +21,7 @@ import { commentRoutes } from './routes/comments.js';
 import { adminCommentRoutes } from './routes/admin-comments.js';
 import { adminImportRoutes } from './routes/admin-import.js';
 import { adminMediaRoutes } from './routes/admin-media.js';
+import { newsroomRoutes } from './routes/newsroom.js';
 import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeader } from './reader-header.js';
 import { compressPayload, declareCompressionMark } from './compression.js';
@@ -115,6 +116,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   adminCommentRoutes(app, ctx);
   adminImportRoutes(app, ctx);
   adminMediaRoutes(app, ctx);
+  newsroomRoutes(app, ctx);
   await app.ready();
   return app;
 }
@@ -142,7 +144,7 @@ async function sendFailure(ctx: AppContext, req: FastifyRequest, reply: FastifyR
   if (req.method === 'HEAD') return reply.code(f.status).header('cache-control', 'no-store').send();
   if (wantsJson(req)) {
     return reply.code(f.status).header('cache-control', 'no-store')
-      .send({ error: { code: f.code, message: f.status === 404 && f.message === 'no such page' ? `no route for ${req.method} ${req.url.split('?')[0]}` : f.message, ...(f.errorId ? { id: f.errorId } : {}) } });
+      .send({ error: { code: f.code, message: f.status === 404 && f.message === 'no such page' ? `no route for ${req.method} ${req.url.split('?')[0]}` : f.message, ...(f.errorId ? { id: f.errorId } : {}) }, ...(f.current ? { current: f.current } : {}) });
   }
   const title = TITLES[f.status] ?? 'Error';
   const message = f.status === 404 ? 'We could not find that page. It may have moved, or the address may be mistyped.' : f.status >= 500 ? f.message : capitalise(f.message);

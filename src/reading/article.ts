@@ -2,7 +2,7 @@ import type { AccessDecision } from '../access/decision.js';
 import { decideForRequest, type AccessDeps } from '../access/access.service.js';
 import { findLiveBySlug, findLiveRedirect, loadBody, tagsFor } from '../content/articles.queries.js';
 import type { ContentDeps } from '../content/deps.js';
-import type { ArticleSummary } from '../content/types.js';
+import type { ArticleSummary, TagRef } from '../content/types.js';
 import { ArticlePage, READER_SLOT } from '../web/pages/article.js';
 import { ReaderSlot, wallHasForm } from '../web/pages/wall.js';
 import { CSRF_MARK } from '../web/pages/comments.js';
@@ -57,14 +57,7 @@ export async function readArticle(deps: ReadingDeps, site: Site, slug: string, q
   const part = decision.full ? 'full' : 'preview';
   // The keys are the same for every view while the summary is cached: made once, not per view.
   entry.shellKeys ??= { full: `${article.id}:${article.updatedAt}:full`, preview: `${article.id}:${article.updatedAt}:preview` };
-  const shellNow = cache.shells.getOrLoadNow(entry.shellKeys[part], async () => {
-    const body = await loadBody(content.db, article.id, part);
-    const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
-    // Cut where the reader-specific parts go: the header's reader part, then the slot.
-    const nav = html.indexOf(READER_MARK);
-    const at = html.indexOf(READER_SLOT);
-    return { top: Buffer.from(html.slice(0, nav)), head: Buffer.from(html.slice(nav + READER_MARK.length, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };
-  });
+  const shellNow = cache.shells.getOrLoadNow(entry.shellKeys[part], () => buildShell(content, site, article, tags, part));
   const shell = shellNow instanceof Promise ? await shellNow : shellNow;
 
   const slotNow = decision.reason === 'free' ? NO_SLOT : readerSlot(cache, site, article, decision, who);
@@ -74,8 +67,20 @@ export async function readArticle(deps: ReadingDeps, site: Site, slug: string, q
   return { kind: 'ok', article, decision, newDeviceId, shell, slot, comments };
 }
 
+/**
+ * The page for one part of the body, cut where the reader-specific parts go: the header's reader
+ * part, then the slot. The body is loaded here, after the decision: a preview shell never reads the full text.
+ */
+export async function buildShell(content: ContentDeps, site: Site, article: ArticleSummary, tags: TagRef[], part: 'full' | 'preview'): Promise<ArticleShell> {
+  const body = await loadBody(content.db, article.id, part);
+  const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
+  const nav = html.indexOf(READER_MARK);
+  const at = html.indexOf(READER_SLOT);
+  return { top: Buffer.from(html.slice(0, nav)), head: Buffer.from(html.slice(nav + READER_MARK.length, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };
+}
+
 /** The slot is the same for every reader with the same decision on this article and of the same kind; only the form token differs. */
-function readerSlot(cache: ReaderCache, site: Site, article: ArticleSummary, decision: AccessDecision, who: ReaderFacts): Part | Promise<Part> {
+export function readerSlot(cache: ReaderCache, site: Site, article: ArticleSummary, decision: AccessDecision, who: ReaderFacts): Part | Promise<Part> {
   // Walls are shown to signed-out readers and signed-in free members only: subscribers and staff read in full.
   const reader = who.member ? 'member' : 'anonymous';
   const withForm = wallHasForm(decision, reader);

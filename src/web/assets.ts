@@ -32,3 +32,25 @@ export function getAssets(): { css: Asset; commentsJs: Asset } {
   };
   return assets;
 }
+
+/**
+ * The editor's island, bundled by esbuild at `npm run build` (web/editor/build.ts) into
+ * dist/web/assets/editor.js; the test set-up builds the same file. Looked up once: without it
+ * the editor page is its plain form (Markdown body), which works without JavaScript anyway.
+ */
+let editor: Asset | null | undefined;
+export function getEditorAsset(): Asset | null {
+  if (editor !== undefined) return editor;
+  editor = null;
+  for (const url of [new URL('./assets/editor.js', import.meta.url), new URL('../../dist/web/assets/editor.js', import.meta.url)]) {
+    try {
+      const body = readFileSync(fileURLToPath(url));
+      const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+      editor = { path: `/assets/editor.${hash}.js`, body, type: 'text/javascript; charset=utf-8', etag: `"${hash}"` };
+      break;
+    } catch {
+      // not built here; try the next location
+    }
+  }
+  return editor;
+}

@@ -19,7 +19,8 @@ export interface PageMeta {
   currentSection?: string;
 }
 
-export function Layout(props: { site: Site; meta: PageMeta; children?: Child }): Html {
+/** `scripts`: the page's own hashed scripts (the editor's island); reader pages have none. */
+export function Layout(props: { site: Site; meta: PageMeta; scripts?: string[]; children?: Child }): Html {
   const { site, meta } = props;
   const s = site.settings;
   const css = getAssets().css;
@@ -53,6 +54,7 @@ export function Layout(props: { site: Site; meta: PageMeta; children?: Child }):
         <link rel="alternate" type="application/rss+xml" title={`${feeds.title} (RSS)`} href={feeds.rss} />
         <link rel="alternate" type="application/atom+xml" title={`${feeds.title} (Atom)`} href={feeds.atom} />
         {meta.jsonLd ? <script type="application/ld+json">{jsonForScript(meta.jsonLd)}</script> : null}
+        {(props.scripts ?? []).map((src) => <script src={src} defer></script>)}
       </head>
       <body>
         <a class="skip-link" href="#main">Skip to content</a>

@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { browserSkipReason } from './browser.js';
+import { buildEditor } from '../../src/web/editor/build.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +21,8 @@ declare module 'vitest' {
  * a PostgreSQL template database that each test file clones (CREATE DATABASE … TEMPLATE).
  */
 export default async function setup(project: TestProject) {
+  // The editor page loads the island from dist, as a built server does: build it once per run.
+  await buildEditor();
   const dir = mkdtempSync(join(tmpdir(), 'masthead-test-'));
   const sqliteTemplate = join(dir, 'template.db');
   const s = openDatabase(`sqlite:${sqliteTemplate}`);

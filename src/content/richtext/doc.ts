@@ -24,9 +24,13 @@ export type BlockNode =
   | { type: 'codeBlock'; content?: InlineNode[] }
   | { type: 'horizontalRule' }
   | { type: 'image'; attrs: { src: string; alt?: string; caption?: string } }
+  | { type: 'table'; content: TableRow[] }
   | { type: 'previewBreak' };
 
 export type ListItem = { type: 'listItem'; content: BlockNode[] };
+/** A table: rows of header or data cells, each holding paragraphs (the newsroom editor's tables). */
+export type TableRow = { type: 'tableRow'; content: TableCell[] };
+export type TableCell = { type: 'tableHeader' | 'tableCell'; attrs?: { colspan?: number; rowspan?: number }; content: { type: 'paragraph'; content?: InlineNode[] }[] };
 export type Doc = { type: 'doc'; content: BlockNode[] };
 
 const MAX_TEXT = 200_000;
@@ -61,6 +65,13 @@ const inlineSchema: z.ZodType<InlineNode> = z.union([
 
 const inlineContent = z.array(inlineSchema).max(5000).optional();
 
+const cellSchema = z.object({
+  type: z.enum(['tableHeader', 'tableCell']),
+  attrs: z.object({ colspan: z.number().int().min(1).max(100).optional(), rowspan: z.number().int().min(1).max(1000).optional() }).strict().optional(),
+  content: z.array(z.object({ type: z.literal('paragraph'), content: inlineContent }).strict()).min(1).max(50),
+}).strict();
+const rowSchema = z.object({ type: z.literal('tableRow'), content: z.array(cellSchema).min(1).max(100) }).strict();
+
 const listItemSchema: z.ZodType<ListItem> = z.lazy(() =>
   z.object({ type: z.literal('listItem'), content: z.array(blockSchema).max(200) }).strict(),
 );
@@ -82,6 +93,7 @@ const blockSchema: z.ZodType<BlockNode> = z.lazy(() =>
         caption: z.string().max(2000).optional(),
       }).strict(),
     }).strict(),
+    z.object({ type: z.literal('table'), content: z.array(rowSchema).min(1).max(1000) }).strict(),
     z.object({ type: z.literal('previewBreak') }).strict(),
   ]) as z.ZodType<BlockNode>,
 );

@@ -121,6 +121,14 @@ function blockAt(node: BlockNode, depth: number): string {
         ? `<figure>${img}<figcaption>${escapeHtml(node.attrs.caption)}</figcaption></figure>`
         : `<figure>${img}</figure>`;
     }
+    case 'table':
+      return `<div class="table-wrap"><table><tbody>${node.content.map((row) => `<tr>${row.content.map((cell) => {
+        const tag = cell.type === 'tableHeader' ? 'th' : 'td';
+        const span = `${cell.attrs?.colspan && cell.attrs.colspan > 1 ? ` colspan="${cell.attrs.colspan}"` : ''}${cell.attrs?.rowspan && cell.attrs.rowspan > 1 ? ` rowspan="${cell.attrs.rowspan}"` : ''}`;
+        // One paragraph renders bare, as a list item's does; more keep their <p>s.
+        const inner = cell.content.length === 1 ? inline(cell.content[0]!.content) : cell.content.map((p) => `<p>${inline(p.content)}</p>`).join('');
+        return `<${tag}${span}>${inner}</${tag}>`;
+      }).join('')}</tr>`).join('')}</tbody></table></div>`;
     case 'previewBreak':
       return '';
   }
@@ -184,6 +192,9 @@ export function blocksText(blocks: BlockNode[]): string {
         break;
       case 'image':
         if (b.attrs.caption) parts.push(b.attrs.caption);
+        break;
+      case 'table':
+        for (const row of b.content) parts.push(row.content.map((cell) => cell.content.map((p) => (p.content ?? []).map((n) => (n.type === 'text' ? n.text : ' ')).join('')).join(' ')).join(' | '));
         break;
       default:
         break;

@@ -8,7 +8,7 @@ import {
 } from '../../content/inputs.js';
 import { articleFacts, createArticle, deleteArticle, getArticle, listArticlesForStaff, updateArticle, type ArticleDetail } from '../../content/articles.service.js';
 import type { ArticleFacts } from '../../members/permissions.js';
-import { adminAuth, idParam, jsonBody, requirePermission } from '../admin-api.js';
+import { adminAuth, idParam, jsonBody, requireArticleChange, requirePermission } from '../admin-api.js';
 import { convertBodyOffLoop } from '../body-conversion.js';
 import {
   createAuthor, createSection, createTag, deleteTaxonomy, getTaxonomy, listAuthorsOut, listSectionsOut, listTagsOut,
@@ -83,9 +83,7 @@ export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void 
       const { id } = idParam.parse(req.params);
       const input = articleUpdateSchema.parse(jsonBody(req));
       const facts = await factsFor(req, id);
-      require(req, 'article.edit', facts);
-      // Changing a live article, or making one live, is publishing.
-      if (facts.live || (input.status !== undefined && input.status !== 'draft')) require(req, 'article.publish', facts);
+      requireArticleChange(req.staff!, facts, input.status);
       return { article: articleOut(await updateArticle(d, id, await convertBodyOffLoop(input))) };
     });
     api.delete('/articles/:id', async (req, reply) => {

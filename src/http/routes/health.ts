@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import { ping } from '../../db/database.js';
 import { pendingMigrations } from '../../db/migrate.js';
 import { markCompressible } from '../compression.js';
-import { getAssets } from '../../web/assets.js';
+import { getAssets, getEditorAsset } from '../../web/assets.js';
 
 export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
   // Liveness: the process is up and answering. It does not touch the database, so a database
@@ -34,7 +34,8 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
     return reply.send({ status: 'ok' });
   });
 
-  for (const asset of Object.values(getAssets())) {
+  const editor = getEditorAsset();
+  for (const asset of [...Object.values(getAssets()), ...(editor ? [editor] : [])]) {
     app.get(asset.path, async (req, reply) => {
       reply.header('content-type', asset.type).header('cache-control', 'public, max-age=31536000, immutable').header('etag', asset.etag).header('x-content-type-options', 'nosniff');
       if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send();

@@ -36,8 +36,12 @@ export function AdminHomePage(props: { site: Site; csrf: string; staff: StaffUse
         <h1>Newsroom</h1>
         {props.notice ? <p class="form-notice" role="status">{props.notice}</p> : null}
         {props.error ? <p class="form-error" role="alert">{props.error}</p> : null}
-        <p>Signed in as <strong>{s.email}</strong> ({s.role}). The editing app is coming; today the newsroom works through the Content API and the <code>masthead</code> command.</p>
-        <p><a href="/admin/media">Media library</a>: upload images, find them, copy their URLs and edit their alt text.</p>
+        <p>Signed in as <strong>{s.email}</strong> ({s.role}).</p>
+        <ul>
+          <li><a href="/admin/articles">Articles</a></li>
+          <li><a href="/admin/articles/new">Write a new article</a></li>
+          <li><a href="/admin/media">Media library</a>: upload images, find them, copy their URLs and edit their alt text</li>
+        </ul>
         <h2>Two-factor authentication</h2>
         {s.totpEnabled ? <p>Two-factor authentication is on.</p> : props.totp ? (
           <form class="account-form" method="post" action="/admin/security/totp">

@@ -26,14 +26,14 @@ export const READER_SLOT = '<!--reader-slot-->';
 export function ArticlePage(props: { site: Site; view: ArticleView }): Html {
   const { site, view } = props;
   const a = view.article;
-  const description = describe(a, view.body.previewText);
+  const description = a.seoDescription || describe(a, view.body.previewText);
   return (
     <Layout
       site={site}
       meta={{
-        title: a.title,
+        title: a.seoTitle || a.title,
         description,
-        canonical: absolute(site, `/articles/${a.slug}`),
+        canonical: a.canonicalUrl || absolute(site, `/articles/${a.slug}`),
         type: 'article',
         image: a.featureImageUrl ? absolute(site, a.featureImageUrl) : null,
         imageAlt: a.featureImageAlt,

@@ -1,0 +1,153 @@
+import { changeArticle, deleteArticle, effectiveStatus, getArticle, insertArticle, type ArticleDetail } from './articles.service.js';
+import { findSummaries, tagsFor } from './articles.queries.js';
+import { inTransaction, type ContentDeps } from './deps.js';
+import type { ArticleCreate, ArticleUpdate } from './inputs.js';
+import {
+  insertRevisionRow, latestRevisionRow, moveRevisionRow, newsroomPage, revisionRow, revisionRows,
+  type NewsroomFilter, type RevisionRow,
+} from './newsroom.queries.js';
+import { blocksText } from './richtext/render.js';
+import type { Doc } from './richtext/doc.js';
+import type { AccessLevel, ArticleSummary } from './types.js';
+import { lineDiff, type DiffLine } from '../shared/diff.js';
+import { invalidInput, notFound } from '../errors.js';
+
+/**
+ * The newsroom app's use of content: the list, saves from the editor (over a named revision, each
+ * one kept in the history), restore, publishing and bulk changes. Permission checks happen before
+ * these are called, with the same matrix as the Admin API (members/permissions.ts).
+ */
+
+export interface Staff { id: number; name: string }
+
+// ---- the list -------------------------------------------------------------------------------
+
+export interface NewsroomPage { articles: ArticleSummary[]; next: string | null }
+
+export const encodeCursor = (c: { key: number; id: number }) => Buffer.from(`${c.key}.${c.id}`).toString('base64url');
+export function decodeCursor(s: string): { key: number; id: number } {
+  const m = /^(\d{1,16})\.(\d{1,12})$/.exec(Buffer.from(s, 'base64url').toString());
+  if (!m) throw invalidInput('after: not a page position this list made');
+  return { key: Number(m[1]), id: Number(m[2]) };
+}
+
+export async function listNewsroom(deps: ContentDeps, f: Omit<NewsroomFilter, 'now'>): Promise<NewsroomPage> {
+  const now = deps.clock.now();
+  // One row more than the page says whether there is a next page.
+  const rows = await newsroomPage(deps.db, { ...f, limit: f.limit + 1, now });
+  const page = rows.slice(0, f.limit);
+  const articles = (await findSummaries(deps.db, page.map((r) => r.id))).map((s) => ({ ...s, status: effectiveStatus(s.status, s.publishedAt, now) }));
+  return { articles, next: rows.length > f.limit ? encodeCursor(page[page.length - 1]!) : null };
+}
+
+// ---- saving ---------------------------------------------------------------------------------
+
+/** A burst of autosaves by one person is one history entry, moved forward, for this long. */
+export const REVISION_BURST_MS = 10 * 60_000;
+
+async function remember(d: ContentDeps, articleId: number, revision: number, base: number | null, staff: Staff): Promise<void> {
+  const now = d.clock.now();
+  const a = await d.db.selectFrom('articles').select(['title', 'body_doc']).where('id', '=', articleId).executeTakeFirstOrThrow();
+  const last = await latestRevisionRow(d.db, articleId);
+  if (last && base !== null && last.revision === base && last.staff_user_id === staff.id && now - last.started_at < REVISION_BURST_MS) {
+    await moveRevisionRow(d.db, last.id, { revision, title: a.title, body_doc: a.body_doc, saved_at: now });
+    return;
+  }
+  await insertRevisionRow(d.db, { article_id: articleId, revision, staff_user_id: staff.id, staff_name: staff.name, title: a.title, body_doc: a.body_doc, started_at: now, saved_at: now });
+}
+
+export async function createFromEditor(deps: ContentDeps, input: ArticleCreate, staff: Staff): Promise<ArticleDetail> {
+  return inTransaction(deps, async (d) => {
+    const saved = await insertArticle(d, input, staff.id);
+    await remember(d, saved.id, 1, null, staff);
+    return getArticle(d, { id: saved.id });
+  });
+}
+
+/** A save from the editor: over `baseRevision` only (else stale_revision, nothing written), and kept in the history. */
+export async function saveFromEditor(deps: ContentDeps, id: number, baseRevision: number, input: ArticleUpdate, staff: Staff): Promise<ArticleDetail> {
+  return inTransaction(deps, async (d) => {
+    const saved = await changeArticle(d, id, input, { expectRevision: baseRevision });
+    await remember(d, id, saved.revision, baseRevision, staff);
+    return getArticle(d, { id });
+  });
+}
+
+// ---- publishing -----------------------------------------------------------------------------
+
+export type PublishAction = { action: 'publish' } | { action: 'schedule'; at: number } | { action: 'unpublish' };
+
+export function publishChange(p: PublishAction, now: number): ArticleUpdate {
+  switch (p.action) {
+    case 'publish':
+      return { status: 'published', publishedAt: new Date(now).toISOString() };
+    case 'schedule':
+      if (p.at <= now) throw invalidInput('the time to publish at is in the past; choose a later time or publish now');
+      return { status: 'scheduled', publishedAt: new Date(p.at).toISOString() };
+    case 'unpublish':
+      return { status: 'draft' };
+  }
+}
+
+export async function publishFromEditor(deps: ContentDeps, id: number, baseRevision: number, p: PublishAction, staff: Staff): Promise<ArticleDetail> {
+  return saveFromEditor(deps, id, baseRevision, publishChange(p, deps.clock.now()), staff);
+}
+
+// ---- bulk -----------------------------------------------------------------------------------
+
+export type BulkAction =
+  | { action: 'publish' } | { action: 'unpublish' } | { action: 'delete' }
+  | { action: 'access'; accessLevel: AccessLevel | null }
+  | { action: 'tag'; tag: string };
+
+/** One change to many articles, in one transaction: all of them or none. */
+export async function bulkChange(deps: ContentDeps, ids: number[], b: BulkAction): Promise<number> {
+  return inTransaction(deps, async (d) => {
+    const now = d.clock.now();
+    for (const id of ids) {
+      if (b.action === 'delete') await deleteArticle(d, id);
+      else if (b.action === 'publish') {
+        const cur = await getArticle(d, { id });
+        // Already live stays as it is (its date is its date); drafts and scheduled ones go live now.
+        if (cur.status !== 'published') await changeArticle(d, id, { status: 'published', publishedAt: new Date(now).toISOString() });
+      } else if (b.action === 'unpublish') await changeArticle(d, id, { status: 'draft' });
+      else if (b.action === 'access') await changeArticle(d, id, { accessLevel: b.accessLevel });
+      else {
+        const tags = (await tagsFor(d.db, id)).map((t) => t.name);
+        await changeArticle(d, id, { tags: [...tags, b.tag] });
+      }
+    }
+    return ids.length;
+  });
+}
+
+// ---- history --------------------------------------------------------------------------------
+
+export interface RevisionEntry { revision: number; by: string; at: number; title: string }
+
+export async function listRevisions(deps: ContentDeps, articleId: number): Promise<RevisionEntry[]> {
+  return (await revisionRows(deps.db, articleId)).map((r) => ({ revision: r.revision, by: r.staff_name, at: r.saved_at, title: r.title }));
+}
+
+const textOf = (r: Pick<RevisionRow, 'title' | 'body_doc'>) => [r.title, '', ...blocksText((JSON.parse(r.body_doc) as Doc).content).split('\n')];
+
+/** One revision against the entry before it (or against nothing, for the first). */
+export async function revisionDiff(deps: ContentDeps, articleId: number, revision: number): Promise<{ entry: RevisionEntry; diff: DiffLine[]; previous: number | null }> {
+  const rows = await revisionRows(deps.db, articleId);
+  const at = rows.findIndex((r) => r.revision === revision);
+  if (at < 0) throw notFound('revision');
+  const r = rows[at]!;
+  const before = rows[at + 1];
+  return {
+    entry: { revision: r.revision, by: r.staff_name, at: r.saved_at, title: r.title },
+    previous: before?.revision ?? null,
+    diff: lineDiff(before ? textOf(before) : [], textOf(r)),
+  };
+}
+
+/** Restoring writes the old title and body as a new revision: the history only grows. */
+export async function restoreRevision(deps: ContentDeps, articleId: number, revision: number, baseRevision: number, staff: Staff): Promise<ArticleDetail> {
+  const r = await revisionRow(deps.db, articleId, revision);
+  if (!r) throw notFound('revision');
+  return saveFromEditor(deps, articleId, baseRevision, { title: r.title || undefined, body: { doc: JSON.parse(r.body_doc) as Doc } }, staff);
+}
