@@ -33,15 +33,23 @@ const INVALID = sql`(m.email not like '%_@_%._%' or m.email like '% %')`;
 
 const entitled = () => sql.join(ENTITLED_STATUSES.map((s) => sql`${s}`));
 
+/** Who is a subscriber, who is in the segment and who may receive the newsletter, as SQL over members `m` (the rule of rules.ts: receives). */
+function audienceFilters(segment: Segment, audience: Audience) {
+  const subscriber = sql`m.status in (${entitled()})`;
+  return {
+    subscriber,
+    inSegment: segment === 'all' ? sql`1 = 1` : segment === 'subscribers' ? subscriber : sql`not (${subscriber})`,
+    inAudience: audience === 'subscribers' ? subscriber : sql`1 = 1`,
+  };
+}
+
 /**
  * One row per member the send is for, in one statement: the newsletter's subscribers in the
  * segment, each with the copy they get. Members who cannot be mailed get a row too, `skipped`,
  * with why (suppressed, an address that is not one, never confirmed), so the count adds up.
  */
 export async function prepareRecipients(db: Q, p: { sendId: number; newsletterId: number; segment: Segment; audience: Audience; fullForAll: boolean; now: number }): Promise<number> {
-  const subscriber = sql`m.status in (${entitled()})`;
-  const inSegment = p.segment === 'all' ? sql`1 = 1` : p.segment === 'subscribers' ? subscriber : sql`not (${subscriber})`;
-  const inAudience = p.audience === 'subscribers' ? subscriber : sql`1 = 1`;
+  const { subscriber, inSegment, inAudience } = audienceFilters(p.segment, p.audience);
   const variant = p.fullForAll ? sql`'full'` : sql`case when ${subscriber} then 'full' else 'preview' end`;
   const invalid = INVALID;
   const r = await sql`
@@ -61,9 +69,7 @@ export async function prepareRecipients(db: Q, p: { sendId: number; newsletterId
 
 /** How many members a send to this segment would reach now: the publish dialog's count. */
 export async function countAudience(db: Q, p: { newsletterId: number; segment: Segment; audience: Audience }): Promise<number> {
-  const subscriber = sql`m.status in (${entitled()})`;
-  const inSegment = p.segment === 'all' ? sql`1 = 1` : p.segment === 'subscribers' ? subscriber : sql`not (${subscriber})`;
-  const inAudience = p.audience === 'subscribers' ? subscriber : sql`1 = 1`;
+  const { inSegment, inAudience } = audienceFilters(p.segment, p.audience);
   const r = await sql<{ n: number | string }>`
     select count(*) as n from newsletter_subscriptions ns join members m on m.id = ns.member_id
     left join email_suppressions s on s.email_normalized = m.email_normalized
