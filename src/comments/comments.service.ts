@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { linkTag, linkTagValid } from '../members/crypto.js';
 import { withTransaction } from '../db/transaction.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -199,21 +199,12 @@ export async function postComment(deps: CommentDeps, rules: CommentRules, permit
 
 /** One-click opt-out links carry a keyed hash of the member id: no sign-in needed, nothing to guess. */
 export function unsubscribeToken(secret: string, memberId: number): string {
-  return createHmac('sha256', secret).update(`comment-replies:${memberId}`).digest('base64url').slice(0, 32);
+  return linkTag(secret, `comment-replies:${memberId}`);
 }
 
-/**
- * Whether `token` is the opt-out token of `memberId` under any of `secrets` (the current secret,
- * then the one being retired): links in mail sent before a key rotation keep working.
- */
+/** Whether `token` is the opt-out token of `memberId` under any of `secrets` (see linkTagValid). */
 export function unsubscribeTokenValid(secrets: readonly (string | null)[], memberId: number, token: string): boolean {
-  if (!Number.isInteger(memberId) || memberId <= 0) return false;
-  const actual = Buffer.from(token);
-  return secrets.some((secret) => {
-    if (!secret) return false;
-    const expected = Buffer.from(unsubscribeToken(secret, memberId));
-    return expected.length === actual.length && timingSafeEqual(expected, actual);
-  });
+  return Number.isInteger(memberId) && memberId > 0 && linkTagValid(secrets, `comment-replies:${memberId}`, token);
 }
 
 async function notifyReply(d: CommentDeps, memberId: number, articleId: number, commentId: number): Promise<void> {
