@@ -65,7 +65,7 @@ export interface AppOptions {
 
 /** The composition root: wires config, database, clock, mail, jobs and HTTP together. */
 export async function createApp(opts: AppOptions): Promise<App> {
-  const database = opts.database ?? openDatabase(opts.config.databaseUrl, { poolSize: opts.config.databasePoolSize });
+  const database = opts.database ?? openDatabase(opts.config.databaseUrl, { poolSize: opts.config.databasePoolSize, backgroundCheckpoint: true });
   const ownsDatabase = !opts.database;
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger === undefined ? createLogger(opts.config) : opts.logger;

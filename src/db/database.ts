@@ -4,6 +4,7 @@ import pg from 'pg';
 import { dialectOf, sqlitePath } from '../config.js';
 import { StartupError } from '../errors.js';
 import type { DB } from './schema.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -17,6 +18,8 @@ export interface Database {
    * CLI aside), so a lookup cached at one version is exact until the version moves.
    */
   sessionDataVersion?: () => number;
+  /** SQLite in a serving process: the thread that checkpoints the WAL. */
+  checkpointer?: Checkpointer;
   /**
    * PostgreSQL only: one pooled connection held for `fn`, over which `run` sends a script of
    * several statements as one simple query (one round trip, so one socket write each way) and
@@ -30,7 +33,7 @@ export interface Database {
 // int8 columns (our epoch-ms times) come back as JS numbers; they stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export function openDatabase(url: string, opts: { poolSize?: number } = {}): Database {
+export function openDatabase(url: string, opts: { poolSize?: number; backgroundCheckpoint?: boolean } = {}): Database {
   const dialect = dialectOf(url);
   if (dialect === 'sqlite') {
     const file = sqlitePath(url);
@@ -46,9 +49,20 @@ export function openDatabase(url: string, opts: { poolSize?: number } = {}): Dat
     handle.pragma('busy_timeout = 5000');
     // Statement journals (every write in a transaction that may need undoing) stay in memory, not in temp files.
     handle.pragma('temp_store = MEMORY');
+    // A serving process checkpoints off the event loop (db/checkpointer.ts); the CLI and tests keep SQLite's own.
+    const checkpointer = opts.backgroundCheckpoint && file !== ':memory:' ? startCheckpointer(file) : undefined;
+    if (checkpointer) handle.pragma('wal_autocheckpoint = 0');
     const version = { n: 0 };
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle, version) }) });
-    return { db, dialect, close: () => db.destroy(), sessionDataVersion: () => version.n };
+    return {
+      db, dialect, checkpointer,
+      close: async () => {
+        await checkpointer?.stop();
+        // The last connection to close checkpoints what is left of the WAL.
+        await db.destroy();
+      },
+      sessionDataVersion: () => version.n,
+    };
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
   // An idle client losing its server must not crash the process; the pool replaces it.
