@@ -26,6 +26,9 @@ import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeader } from './reader-header.js';
 import { compressPayload, declareCompressionMark } from './compression.js';
 import { requestLogger } from './request-log.js';
+import { SharedReplies } from './shared-replies.js';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { READER_TTL_MS } from '../web/reader-cache.js';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
@@ -36,7 +39,7 @@ export const BODY_LIMIT = 4 * 1024 * 1024;
 export interface RouteInfo { method: string; url: string }
 
 declare module 'fastify' {
-  interface FastifyInstance { routeTable: RouteInfo[] }
+  interface FastifyInstance { routeTable: RouteInfo[]; sharedReplies: SharedReplies }
 }
 
 /**
@@ -45,6 +48,8 @@ declare module 'fastify' {
  * route cannot escape them.
  */
 export async function buildServer(ctx: AppContext, logger: Logger | false): Promise<FastifyInstance> {
+  const shared = new SharedReplies(READER_TTL_MS, 2000, () => ctx.clock.now());
+  ctx.cache.onClear(() => shared.clear());
   const base = {
     logController: new LogController({ disableRequestLogging: !ctx.config.logRequests }),
     bodyLimit: BODY_LIMIT,
@@ -52,11 +57,19 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
     trustProxy: ctx.config.trustedProxies.length ? ctx.config.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
+    // Replies every cookieless reader of a URL gets alike are answered before routing (shared-replies.ts);
+    // not while every request is to be logged, so the log stays complete.
+    ...(ctx.config.logRequests ? {} : {
+      serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => createServer((req, res) => {
+        if (!shared.serve(req, res)) handler(req, res);
+      }),
+    }),
   };
   const app: FastifyInstance = logger ? Fastify({ ...base, loggerInstance: logger as FastifyBaseLogger, childLoggerFactory: requestLogger }) : Fastify({ ...base, logger: false });
 
   const routeTable: RouteInfo[] = [];
   app.decorate('routeTable', routeTable);
+  app.decorate('sharedReplies', shared);
   app.addHook('onRoute', (r) => {
     for (const m of ([] as string[]).concat(r.method)) if (m !== 'HEAD') routeTable.push({ method: m, url: r.url });
   });
@@ -100,7 +113,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   });
   await app.register(rateLimit, { global: false });
 
-  finishReplies(app, ctx);
+  finishReplies(app, ctx, shared);
   healthRoutes(app, ctx);
   readerRoutes(app, ctx);
   feedRoutes(app, ctx);
@@ -127,13 +140,40 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
  * reader needs the database: an async hook cost every reply a promise and a turn of the queue, and
  * two of them two.
  */
-function finishReplies(app: FastifyInstance, ctx: AppContext): void {
+function finishReplies(app: FastifyInstance, ctx: AppContext, shared: SharedReplies): void {
   declareCompressionMark(app);
+  app.decorateReply('mhShared', false);
+  const finish = (req: FastifyRequest, reply: FastifyReply, body: unknown) => {
+    const out = compressPayload(req, reply, body);
+    if (reply.mhShared) offerShared(shared, req, reply, out);
+    return out;
+  };
   app.addHook('onSend', (req, reply, payload, done) => {
     const filled = fillReaderHeader(ctx, req, reply, payload);
-    if (!(filled instanceof Promise)) return done(null, compressPayload(req, reply, filled));
-    filled.then((body) => compressPayload(req, reply, body)).then((body) => done(null, body), done);
+    if (!(filled instanceof Promise)) return done(null, finish(req, reply, filled));
+    filled.then((body) => finish(req, reply, body)).then((body) => done(null, body), done);
   });
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Set by the article route when this reply is what every cookieless reader of the URL gets. */
+    mhShared: boolean;
+  }
+}
+
+/** A reply the route marked as every cookieless reader's (see shared-replies.ts), kept as it goes out. */
+function offerShared(shared: SharedReplies, req: FastifyRequest, reply: FastifyReply, body: unknown): void {
+  if (reply.statusCode !== 200 || !Buffer.isBuffer(body) || reply.hasHeader('set-cookie')) return;
+  const headers: [string, string][] = [];
+  for (const [k, v] of Object.entries(reply.getHeaders())) {
+    if (k === 'content-length') continue;
+    if (typeof v === 'string') headers.push([k, v]);
+    else if (typeof v === 'number') headers.push([k, String(v)]);
+    else return; // a header with several values (cookies) is never shared
+  }
+  headers.push(['content-length', String(body.length)]);
+  shared.offer(req, { body, headers });
 }
 
 const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Sign-in needed', 403: 'Not allowed', 404: 'Page not found', 409: 'Conflict', 413: 'Too large', 415: 'Unsupported', 429: 'Too many requests', 500: 'Something went wrong' };

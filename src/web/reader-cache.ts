@@ -3,7 +3,9 @@ import { TtlCache } from '../shared/ttl-cache.js';
 import type { ArticleSummary, TagRef } from '../content/types.js';
 import type { CommentView } from '../comments/comments.service.js';
 
-const TTL_MS = 1000;
+/** How long a reader page stays cached (a local write clears it at once). */
+export const READER_TTL_MS = 1000;
+const TTL_MS = READER_TTL_MS;
 
 /**
  * Kept as bytes: the page is sent as one buffer, so the shared parts are never re-encoded per request.
@@ -42,7 +44,15 @@ export class ReaderCache {
     this.threads = new TtlCache(TTL_MS, 5000, now);
   }
 
+  private readonly alsoOnClear: (() => void)[] = [];
+
+  /** Caches kept elsewhere (the HTTP layer's shared replies) that hold pages built from these. */
+  onClear(fn: () => void): void {
+    this.alsoOnClear.push(fn);
+  }
+
   clear(): void {
+    for (const fn of this.alsoOnClear) fn();
     this.pages.clear();
     this.articles.clear();
     this.shells.clear();

@@ -100,6 +100,8 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
       return sendHtml(reply, assemblePage(read.shell, header, slot, comments), 200, 'private, no-store', { shared: false });
     }
+    // A free article is the same for every reader without cookies: such replies are answered before routing next time.
+    if (read.article.access === 'free' && !device && read.decision.full) reply.mhShared = true;
     // A page with no token is built once per shell and handed to every such reader: kept compressed too.
     return sendHtml(reply, assemblePage(read.shell, header, slot, comments), 200, 'private, no-store', { shared: true });
   });

@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pickEncoding, type Encoding } from './compression.js';
+
+/**
+ * Replies that every cookieless reader of a URL gets byte for byte (a free article to a reader
+ * with no cookies), answered in front of the router for as long as the reader caches keep the
+ * page (a second, and cleared with them when content changes).
+ *
+ * Why: such a view needs no decision of its own — `decideWithoutMeter` answers every reader of a
+ * free article in full, records nothing, and the page has no per-reader bytes — yet routing, hooks
+ * and reply handling cost more than the bare server's whole answer. Only the article route puts
+ * replies here, and only for a free article (`offer` below); everything else, and every request
+ * that carries a cookie, a query string, credentials or a prefetch hint, goes through the router.
+ * Gated text cannot enter: a metered or paid article is never offered.
+ */
+export interface SharedReply { body: Buffer; headers: [string, string][] }
+
+/** The variant of a reply a request wants: its encoding, as compression would choose it. */
+type Variant = Encoding | 'identity';
+
+/** Which requests may be answered here: a plain GET that identifies no one and asks for no variant of its own. */
+export function sharedKey(req: IncomingMessage): string | null {
+  if (req.method !== 'GET') return null;
+  const url = req.url;
+  if (!url || url.length > 300 || url.includes('?') || !url.startsWith('/articles/')) return null;
+  const h = req.headers;
+  if (h.cookie !== undefined || h.authorization !== undefined || h.purpose !== undefined || h['sec-purpose'] !== undefined || h['x-purpose'] !== undefined || h['x-moz'] !== undefined) return null;
+  const v: Variant = pickEncoding(h['accept-encoding']) ?? 'identity';
+  return v + ' ' + url;
+}
+
+export class SharedReplies {
+  private readonly map = new Map<string, { body: Buffer; flat: string[]; at: number }>();
+  /** Requests answered here (diagnostics and tests). */
+  hits = 0;
+
+  constructor(private readonly ttlMs: number, private readonly max: number, private readonly now: () => number) {}
+
+  /** Answers the request from here when it can; false sends it on to the router. */
+  serve(req: IncomingMessage, res: ServerResponse): boolean {
+    if (!this.map.size) return false;
+    const key = sharedKey(req);
+    if (key === null) return false;
+    const e = this.map.get(key);
+    if (!e) return false;
+    const age = this.now() - e.at;
+    if (age >= this.ttlMs || age < 0) {
+      this.map.delete(key);
+      return false;
+    }
+    res.writeHead(200, e.flat);
+    res.end(e.body);
+    this.hits++;
+    return true;
+  }
+
+  /** The article route offers a reply it sent to a cookieless reader of a free article. */
+  offer(req: { raw: IncomingMessage }, reply: SharedReply): void {
+    const key = sharedKey(req.raw);
+    if (key === null) return;
+    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+    this.map.set(key, { body: reply.body, flat: reply.headers.flat(), at: this.now() });
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
