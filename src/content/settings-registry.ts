@@ -7,6 +7,7 @@ import { meterRulesSchema, readMeterRules, writeMeterRules } from '../access/rul
 import { billingRulesSchema, readBillingRules, writeBillingRules } from '../billing/rules.js';
 import { commentRulesSchema, readCommentRules, writeCommentRules } from '../comments/rules.js';
 import { changeSettings } from './settings.service.js';
+import { readWallCopy, wallCopySchema, writeWallCopy } from '../access/wall-copy.js';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -26,6 +27,7 @@ export const SETTINGS_GROUPS: Readonly<Record<string, Group>> = {
   meter: { schema: meterRulesSchema, read: readMeterRules, write: writeMeterRules },
   billing: { schema: billingRulesSchema, read: readBillingRules, write: writeBillingRules },
   comments: { schema: commentRulesSchema, read: readCommentRules, write: writeCommentRules },
+  wall: { schema: wallCopySchema, read: readWallCopy, write: writeWallCopy },
 };
 
 /** Every setting by its full key (`site.title`, `meter.period` …), for `masthead settings get|set`. */

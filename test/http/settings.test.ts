@@ -129,6 +129,25 @@ describe.each(dialects())('settings pages on %s', (dialect) => {
     expect((await reader.get(`/articles/${articles[1]!.slug}`)).body).toContain('Gated text number 1.');
   });
 
+  it('the wall says what the newsroom wrote, with the real figures, until it is reset', async () => {
+    const section = await makeSection(t.app.ctx.content, { defaultAccess: 'paid' });
+    const paid = await makeArticle(t.app.ctx.content, { section: section.slug, title: 'Paid one' });
+    await staff.ada!.get('/admin/settings/wall');
+    const bad = await staff.ada!.post('/admin/settings/wall', { paidTitle: 'Only for {subscribers}', paidText: '' });
+    expect(bad.statusCode).toBe(400);
+    expect(valueOf(bad.body, 'set-paidTitle')).toBe('Only for {subscribers}');
+    expect(bad.body).toContain('id="set-paidTitle-error">Uses a placeholder we do not know');
+    expect((await staff.ada!.post('/admin/settings/wall', { paidTitle: 'Members of the Ledger read this', paidText: 'Join for {trial_days} days free.' })).statusCode).toBe(303);
+    const wall = (await t.get(`/articles/${paid.slug}`)).body;
+    expect(wall).toContain('Members of the Ledger read this');
+    expect(wall).toMatch(/Join for \d+ days free\./);
+    await staff.ada!.get('/admin/settings/wall');
+    expect((await staff.ada!.post('/admin/settings/wall', { reset: '1' })).statusCode).toBe(303);
+    expect((await t.get(`/articles/${paid.slug}`)).body).toContain('This article is for subscribers');
+    const entries = (await recentAudit(t.db.db, 20)).filter((e) => e.target === 'wall');
+    expect(entries.map((e) => Object.keys(JSON.parse(e.details!)).sort())).toEqual([['paidText', 'paidTitle'], ['paidText', 'paidTitle']]);
+  });
+
   it('sends a test message through the mail queue, and re-shows a bad address', async () => {
     const page = await staff.ada!.get('/admin/settings/mail');
     expect(page.body).toContain('no SMTP server');

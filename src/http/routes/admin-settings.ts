@@ -13,6 +13,7 @@ import {
 import { SETTINGS_GROUPS } from '../../content/settings-registry.js';
 import { changeSettings, settingsProblems, type FieldProblems } from '../../content/settings.service.js';
 import { explainMeter } from '../../access/explain.js';
+import { DEFAULT_WALL_COPY } from '../../access/wall-copy.js';
 import { describeTransport, queueTestMail } from '../../mail/test-message.js';
 import { exportPublication } from '../../export/export.js';
 import { LEFT_OUT, OMITTED_COLUMNS } from '../../export/tables.js';
@@ -96,7 +97,10 @@ export function adminSettingsRoutes(app: FastifyInstance, ctx: AppContext): void
     r.post('/admin/settings/:group', csrf, async (req, reply) => {
       const { group } = groupParam.parse(req.params);
       if (group === 'billing') requireRole(staffOf(req), 'billing.manage');
-      const { patch, typed, errors } = readForm(SETTINGS_FORMS[group], (req.body ?? {}) as Record<string, unknown>);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const { patch, typed, errors } = group === 'wall' && field(body, 'reset') === '1'
+        ? { patch: { ...DEFAULT_WALL_COPY } as Record<string, unknown>, typed: undefined, errors: {} }
+        : readForm(SETTINGS_FORMS[group], body);
       // Every problem at once: the ones the form found, then the schema's for the rest.
       const all = { ...settingsProblems(group, patch), ...errors };
       const refuse = (fields: Record<string, string>) => groupPage(req, reply, group, {

@@ -32,7 +32,15 @@ const timeZones = (): [string, string][] => {
 
 const PERIOD_LABELS: Record<(typeof PERIODS)[number], string> = { calendar_day: 'Calendar day (midnight to midnight)', rolling_24h: 'Rolling 24 hours', week: 'Calendar week (from Monday)', calendar_month: 'Calendar month' };
 
-export const SETTINGS_FORMS: Record<'site' | 'meter' | 'comments' | 'billing', FormSpec> = {
+const WALL_NAMES: [string, string][] = [
+  ['limit', 'Free articles used up'],
+  ['register', 'Free articles used up, registering gives more'],
+  ['registered', 'An article for registered readers'],
+  ['paid', 'An article for subscribers'],
+];
+const OWN = 'Empty for the built-in wording.';
+
+export const SETTINGS_FORMS: Record<'site' | 'meter' | 'wall' | 'comments' | 'billing', FormSpec> = {
   site: {
     group: 'site', title: 'Site identity', intro: 'How the publication names and presents itself on every page, in feeds and in mail.',
     fields: [
@@ -54,6 +62,14 @@ export const SETTINGS_FORMS: Record<'site' | 'meter' | 'comments' | 'billing', F
       { name: 'addressCeiling', label: 'Most metered articles per address without a cookie', kind: 'number' },
       { name: 'verifiedCrawlers', label: 'Let verified search engine crawlers read in full', kind: 'checkbox' },
     ],
+  },
+  wall: {
+    group: 'wall', title: 'Wall copy',
+    intro: 'What the wall says, for each kind of wall. Placeholders are filled with the real figures: {free} (“3 free articles”), {period} (“today”), {resets} (“at midnight”), {more} (how many more registering gives), {trial_days}.',
+    fields: WALL_NAMES.flatMap(([kind, name]) => [
+      { name: `${kind}Title`, label: `${name}: heading`, kind: 'text' as const, nullable: true, hint: OWN },
+      { name: `${kind}Text`, label: `${name}: text`, kind: 'textarea' as const, nullable: true, hint: OWN },
+    ]),
   },
   comments: {
     group: 'comments', title: 'Comments', intro: 'Who reads and writes comments, and what waits for a moderator.',
@@ -87,6 +103,7 @@ export function shownValues(spec: FormSpec, stored: Record<string, unknown>): Re
 const SECTIONS: [string, string, string][] = [
   ['/admin/settings/site', 'Site identity', 'title, description, logo, accent colour, time zone, language'],
   ['/admin/settings/meter', 'Meter rules', 'free articles, the period, and the rules in plain words'],
+  ['/admin/settings/wall', 'Wall copy', 'what the wall says for each reason, with a reset to the built-in wording'],
   ['/admin/settings/comments', 'Comments', 'who reads and writes, moderation'],
   ['/admin/settings/billing', 'Billing', 'trial mode, grace days, Stripe'],
   ['/admin/settings/mail', 'Mail', 'how mail leaves, and a test message'],
@@ -162,6 +179,13 @@ export function SettingsFormPage(p: {
         {p.spec.fields.map((f) => <Field f={f} value={p.values[f.name] ?? ''} error={p.errors?.[f.name]} />)}
         <p><button class="button" type="submit">Save {p.spec.title.toLowerCase()}</button></p>
       </form>
+      {p.spec.group === 'wall' ? (
+        <form method="post" action="/admin/settings/wall">
+          <input type="hidden" name="_csrf" value={p.csrf} />
+          <input type="hidden" name="reset" value="1" />
+          <p><button class="button button--secondary" type="submit">Reset all to the built-in wording</button></p>
+        </form>
+      ) : null}
       {p.after}
     </SettingsShell>
   );
