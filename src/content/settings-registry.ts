@@ -8,6 +8,7 @@ import { billingRulesSchema, readBillingRules, writeBillingRules } from '../bill
 import { commentRulesSchema, readCommentRules, writeCommentRules } from '../comments/rules.js';
 import { changeSettings } from './settings.service.js';
 import { readWallCopy, wallCopySchema, writeWallCopy } from '../access/wall-copy.js';
+import { navigationSchema, readNavigation, writeNavigation } from './navigation.js';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -28,6 +29,7 @@ export const SETTINGS_GROUPS: Readonly<Record<string, Group>> = {
   billing: { schema: billingRulesSchema, read: readBillingRules, write: writeBillingRules },
   comments: { schema: commentRulesSchema, read: readCommentRules, write: writeCommentRules },
   wall: { schema: wallCopySchema, read: readWallCopy, write: writeWallCopy },
+  nav: { schema: navigationSchema, read: readNavigation, write: writeNavigation },
 };
 
 /** Every setting by its full key (`site.title`, `meter.period` …), for `masthead settings get|set`. */

@@ -63,7 +63,9 @@ function problemsOf(prefix: string, issues: z.core.$ZodIssue[]): Record<string, 
       for (const k of issue.keys) fields[k] ??= `unknown setting (${prefix}.${k})`;
       continue;
     }
-    fields[String(issue.path[0] ?? prefix)] ??= say(issue);
+    // A list's entry is named by its line on the form ("line 2: …").
+    const line = typeof issue.path[1] === 'number' ? `line ${issue.path[1] + 1}: ` : '';
+    fields[String(issue.path[0] ?? prefix)] ??= line + say(issue);
   }
   return fields;
 }

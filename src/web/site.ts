@@ -7,6 +7,7 @@ import { readMeterRules, type MeterRules } from '../access/rules.js';
 import { defaultPlan } from '../billing/plans.js';
 import { readCommentRules, type CommentRules } from '../comments/rules.js';
 import { readWallCopy, type WallCopy } from '../access/wall-copy.js';
+import { readNavigation, type Navigation } from '../content/navigation.js';
 
 /** What every page needs: settings and the section list for navigation. */
 export interface Site {
@@ -21,6 +22,7 @@ export interface Site {
   comments: CommentRules;
   /** The wall's words of the newsroom's own (null: the built-in wording). */
   wall: WallCopy;
+  nav: Navigation;
 }
 
 /**
@@ -69,13 +71,14 @@ export class SiteCache {
   }
 
   private async load(): Promise<Site> {
-    const [settings, sections, meter, plan, comments, wall] = await Promise.all([readSiteSettings(this.db), listSections(this.db), readMeterRules(this.db), defaultPlan(this.db), readCommentRules(this.db), readWallCopy(this.db)]);
+    const [settings, sections, meter, plan, comments, wall, nav] = await Promise.all([readSiteSettings(this.db), listSections(this.db), readMeterRules(this.db), defaultPlan(this.db), readCommentRules(this.db), readWallCopy(this.db), readNavigation(this.db)]);
     this.value = {
       settings,
       meter,
       meterRules: { ...meter, timezone: settings.timezone },
       comments,
       wall,
+      nav,
       trialDays: plan?.trialDays ?? 0,
       siteUrl: this.siteUrl,
       sections: sections.map((s) => ({ id: s.id, slug: s.slug, name: s.name, description: s.description, defaultAccess: s.default_access as AccessLevel })),

@@ -130,7 +130,7 @@ browserSuite('accessibility of the main pages (axe)', () => {
       const violations = await axeViolations(page);
       serious.push(...describeAll(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'page-has-heading-one')).map((v) => `${name}: ${v}`));
     };
-    for (const path of ['/admin/settings', '/admin/settings/site', '/admin/settings/meter', '/admin/settings/comments', '/admin/settings/billing', '/admin/settings/mail', '/admin/settings/export']) {
+    for (const path of ['/admin/settings', '/admin/settings/site', '/admin/settings/nav', '/admin/settings/meter', '/admin/settings/wall', '/admin/settings/comments', '/admin/settings/billing', '/admin/settings/mail', '/admin/settings/export']) {
       const { page } = await openPage(context);
       const res = await page.goto(base + path);
       expect(res?.status(), path).toBe(200);

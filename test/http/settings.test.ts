@@ -100,6 +100,21 @@ describe.each(dialects())('settings pages on %s', (dialect) => {
     expect((await t.get('/')).body).toContain('The Harbour Ledger');
   });
 
+  it('sets the header’s navigation: links of our own, sections shown or not, a bad line named', async () => {
+    await staff.ada!.get('/admin/settings/nav');
+    const bad = await staff.ada!.post('/admin/settings/nav', { showSections: 'on', links: 'About us | /about\nTips | javascript:alert(1)' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('id="set-links-error">Line 2: must be an http(s) address or start with /.');
+    expect(bad.body).toContain('About us | /about\nTips | javascript:alert(1)</textarea>');
+    const noBar = await staff.ada!.post('/admin/settings/nav', { showSections: 'on', links: 'About us' });
+    expect(noBar.body).toContain('Line 1 needs a label, a bar and an address');
+    expect((await staff.ada!.post('/admin/settings/nav', { links: 'About us | /about\nTips | https://tips.example/' })).statusCode).toBe(303);
+    const home = (await t.get('/')).body;
+    expect(home).toContain('<li><a href="/about">About us</a></li><li><a href="https://tips.example/">Tips</a></li>');
+    expect(home).not.toMatch(/href="\/section\//);
+    expect((await staff.ada!.post('/admin/settings/nav', { showSections: 'on', links: '' })).statusCode).toBe(303);
+  });
+
   it('saves comment rules with blocked words one a line', async () => {
     const r = await staff.ada!.post('/admin/settings/comments', { readers: 'members', posters: 'subscribers', blockedWords: 'spam\r\n  casino \n\nspam', premoderateFirst: 'on' });
     expect(r.statusCode).toBe(303);

@@ -14,6 +14,7 @@ import { SETTINGS_GROUPS } from '../../content/settings-registry.js';
 import { changeSettings, settingsProblems, type FieldProblems } from '../../content/settings.service.js';
 import { explainMeter } from '../../access/explain.js';
 import { DEFAULT_WALL_COPY } from '../../access/wall-copy.js';
+import { parseLinkLines } from '../../content/navigation.js';
 import { describeTransport, queueTestMail } from '../../mail/test-message.js';
 import { exportPublication } from '../../export/export.js';
 import { LEFT_OUT, OMITTED_COLUMNS } from '../../export/tables.js';
@@ -47,6 +48,10 @@ export function readForm(spec: FormSpec, b: Record<string, unknown>): { patch: R
     else if (f.kind === 'number') {
       if (/^\s*-?\d+\s*$/.test(raw)) patch[f.name] = Number(raw);
       else errors[f.name] = raw.trim() ? 'must be a whole number' : 'must not be empty';
+    } else if (f.kind === 'links') {
+      const { links, problem } = parseLinkLines(raw);
+      if (problem) errors[f.name] = problem;
+      else patch[f.name] = links;
     } else if (f.kind === 'lines') patch[f.name] = [...new Set(raw.split('\n').map((l) => l.trim()).filter(Boolean))];
     else if (f.nullable && !raw.trim()) patch[f.name] = null;
     else patch[f.name] = f.kind === 'textarea' ? raw : raw.trim();

@@ -10,7 +10,7 @@ import { PERIODS } from '../../access/periods.js';
  * field read. A refused post comes back with what was typed and the problem beside each field.
  */
 
-export type FieldKind = 'text' | 'textarea' | 'number' | 'select' | 'checkbox' | 'lines';
+export type FieldKind = 'text' | 'textarea' | 'number' | 'select' | 'checkbox' | 'lines' | 'links';
 
 export interface FieldSpec {
   name: string;
@@ -40,7 +40,7 @@ const WALL_NAMES: [string, string][] = [
 ];
 const OWN = 'Empty for the built-in wording.';
 
-export const SETTINGS_FORMS: Record<'site' | 'meter' | 'wall' | 'comments' | 'billing', FormSpec> = {
+export const SETTINGS_FORMS: Record<'site' | 'nav' | 'meter' | 'wall' | 'comments' | 'billing', FormSpec> = {
   site: {
     group: 'site', title: 'Site identity', intro: 'How the publication names and presents itself on every page, in feeds and in mail.',
     fields: [
@@ -50,6 +50,13 @@ export const SETTINGS_FORMS: Record<'site' | 'meter' | 'wall' | 'comments' | 'bi
       { name: 'accentColor', label: 'Accent colour', kind: 'text', hint: 'Six hex digits, such as #b3261e.' },
       { name: 'timezone', label: 'Time zone', kind: 'select', options: timeZones(), hint: 'Dates, schedules and the meter’s days follow it.' },
       { name: 'locale', label: 'Language', kind: 'text', hint: 'A language tag, such as en or en-GB.' },
+    ],
+  },
+  nav: {
+    group: 'nav', title: 'Navigation', intro: 'The links in every page’s header, after Home. Sections are listed in their position order, set on each section.',
+    fields: [
+      { name: 'showSections', label: 'List the sections', kind: 'checkbox' },
+      { name: 'links', label: 'Links after the sections', kind: 'links', hint: 'One a line: a label, a bar, an address, such as About us | /about or Tips | https://tips.example.' },
     ],
   },
   meter: {
@@ -95,13 +102,15 @@ export function shownValues(spec: FormSpec, stored: Record<string, unknown>): Re
   const out: Record<string, string> = {};
   for (const f of spec.fields) {
     const v = stored[f.name];
-    out[f.name] = f.kind === 'checkbox' ? (v ? 'on' : '') : f.kind === 'lines' ? (Array.isArray(v) ? v.join('\n') : '') : v === null || v === undefined ? '' : String(v);
+    out[f.name] = f.kind === 'links' ? (Array.isArray(v) ? (v as { label: string; url: string }[]).map((l) => `${l.label} | ${l.url}`).join('\n') : '')
+      : f.kind === 'checkbox' ? (v ? 'on' : '') : f.kind === 'lines' ? (Array.isArray(v) ? v.join('\n') : '') : v === null || v === undefined ? '' : String(v);
   }
   return out;
 }
 
 const SECTIONS: [string, string, string][] = [
   ['/admin/settings/site', 'Site identity', 'title, description, logo, accent colour, time zone, language'],
+  ['/admin/settings/nav', 'Navigation', 'the header’s links'],
   ['/admin/settings/meter', 'Meter rules', 'free articles, the period, and the rules in plain words'],
   ['/admin/settings/wall', 'Wall copy', 'what the wall says for each reason, with a reset to the built-in wording'],
   ['/admin/settings/comments', 'Comments', 'who reads and writes, moderation'],
@@ -145,7 +154,7 @@ function Field(p: { f: FieldSpec; value: string; error?: string }): Html {
   const describedBy = [f.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   const common = { id, name: f.name, 'aria-describedby': describedBy, 'aria-invalid': p.error ? 'true' : undefined };
   const control =
-    f.kind === 'textarea' || f.kind === 'lines' ? <textarea {...common} rows={f.kind === 'lines' ? '6' : '3'}>{p.value}</textarea>
+    f.kind === 'textarea' || f.kind === 'lines' || f.kind === 'links' ? <textarea {...common} rows={f.kind === 'textarea' ? '3' : '6'}>{p.value}</textarea>
     : f.kind === 'select' ? (
       <select {...common}>
         {(f.options ?? []).some(([v]) => v === p.value) ? null : <option value={p.value} selected>{p.value}</option>}
