@@ -54,7 +54,7 @@ Commands:
                                          subscriptions, comments, newsletters, settings) as one JSON file; no passwords,
                                          sessions, tokens or secrets (the file lists what it leaves out)
   publication import FILE                load an export into an empty database, all of it or nothing
-  settings get [KEY]                     print settings (site.*, meter.*, billing.*, comments.*) as KEY=VALUE lines
+  settings get [KEY]                     print settings (site.*, nav.*, meter.*, wall.*, billing.*, comments.*) as KEY=VALUE lines
   settings set KEY VALUE                 change a setting, e.g. settings set meter.anonymousAllowance 5
 
 Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MASTHEAD_DATA_DIR, MASTHEAD_SECRET,
