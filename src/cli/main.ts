@@ -50,7 +50,11 @@ Commands:
   newsletter send NEWSLETTER --article SLUG|ID [--segment S]
                                          email a published article; the running server delivers it, once per member
   newsletter status SEND_ID [--follow] | cancel SEND_ID
-  settings get [KEY]                     print settings (site.*, meter.*, billing.*, comments.*) as KEY=VALUE lines
+  publication export FILE|-              the whole publication (articles, authors, sections, tags, staff, members, plans,
+                                         subscriptions, comments, newsletters, settings) as one JSON file; no passwords,
+                                         sessions, tokens or secrets (the file lists what it leaves out)
+  publication import FILE                load an export into an empty database, all of it or nothing
+  settings get [KEY]                     print settings (site.*, nav.*, meter.*, wall.*, billing.*, comments.*) as KEY=VALUE lines
   settings set KEY VALUE                 change a setting, e.g. settings set meter.anonymousAllowance 5
 
 Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MASTHEAD_DATA_DIR, MASTHEAD_SECRET,
@@ -277,6 +281,11 @@ export async function main(argv: string[]): Promise<number> {
       const { backupCommand, restoreCommand } = await import('./backup.js');
       const args = [sub, ...rest].filter((a): a is string => a !== undefined);
       return command === 'backup' ? backupCommand(args, config) : restoreCommand(args, config);
+    }
+    case 'publication': {
+      const { publicationCommand } = await import('./publication.js');
+      const args = [sub, ...rest].filter((a): a is string => a !== undefined);
+      return withDatabase(config, (d) => publicationCommand(args, d, systemClock));
     }
     case 'settings': {
       if (sub === 'get') {

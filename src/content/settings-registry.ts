@@ -6,6 +6,9 @@ import { readSiteSettings, siteSettingsSchema, writeSiteSettings } from './setti
 import { meterRulesSchema, readMeterRules, writeMeterRules } from '../access/rules.js';
 import { billingRulesSchema, readBillingRules, writeBillingRules } from '../billing/rules.js';
 import { commentRulesSchema, readCommentRules, writeCommentRules } from '../comments/rules.js';
+import { changeSettings } from './settings.service.js';
+import { readWallCopy, wallCopySchema, writeWallCopy } from '../access/wall-copy.js';
+import { navigationSchema, readNavigation, writeNavigation } from './navigation.js';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -25,6 +28,8 @@ export const SETTINGS_GROUPS: Readonly<Record<string, Group>> = {
   meter: { schema: meterRulesSchema, read: readMeterRules, write: writeMeterRules },
   billing: { schema: billingRulesSchema, read: readBillingRules, write: writeBillingRules },
   comments: { schema: commentRulesSchema, read: readCommentRules, write: writeCommentRules },
+  wall: { schema: wallCopySchema, read: readWallCopy, write: writeWallCopy },
+  nav: { schema: navigationSchema, read: readNavigation, write: writeNavigation },
 };
 
 /** Every setting by its full key (`site.title`, `meter.period` …), for `masthead settings get|set`. */
@@ -45,11 +50,10 @@ export function parseCliValue(raw: string): unknown {
   }
 }
 
-export async function setSetting(db: Q, key: string, value: unknown): Promise<void> {
+/** One setting by its full key, as `masthead settings set` takes it: through changeSettings, so it is audited too. */
+export async function setSetting(db: Q, key: string, value: unknown, who: { actor: string; now: number } = { actor: 'cli', now: Date.now() }): Promise<void> {
   const [prefix, name] = key.split('.', 2) as [string, string | undefined];
   const group = Object.hasOwn(SETTINGS_GROUPS, prefix) ? SETTINGS_GROUPS[prefix] : undefined;
   if (!group || !name || !Object.hasOwn(group.schema.shape, name)) throw invalidInput(`unknown setting "${key}"; run \`masthead settings get\` for the list`);
-  const parsed = group.schema.partial().strict().safeParse({ [name]: value });
-  if (!parsed.success) throw invalidInput(`${key}: ${parsed.error.issues[0]?.message}`);
-  await group.write(db, parsed.data as never);
+  await changeSettings({ db, now: who.now }, prefix, { [name]: value }, { actor: who.actor });
 }

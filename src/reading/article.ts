@@ -87,7 +87,7 @@ export function readerSlot(cache: ReaderCache, site: Site, article: ArticleSumma
   const m = site.meter;
   const key = `slot:${article.id}:${reader}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${m.period}:${m.anonymousAllowance}:${m.memberAllowance}`;
   const cached = cache.pages.getOrLoadNow(key, async () => {
-    const body = ReaderSlot({ decision, reader, rules: m, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: withForm ? CSRF_MARK : undefined }).value;
+    const body = ReaderSlot({ decision, reader, rules: m, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: withForm ? CSRF_MARK : undefined, copy: site.wall }).value;
     // The key holds everything wallHasForm reads, so the part is the same for every view of this entry.
     return { type: 'text/html', body, part: { template: body, needsToken: withForm } };
   });

@@ -66,9 +66,10 @@ export function Layout(props: { site: Site; meta: PageMeta; scripts?: string[]; 
             <nav class="site-nav" aria-label="Sections">
               <ul>
                 <li><a href="/" aria-current={meta.currentSection === '' ? 'page' : undefined}>Home</a></li>
-                {site.sections.map((sec) => (
+                {site.nav.showSections ? site.sections.map((sec) => (
                   <li><a href={`/section/${sec.slug}`} aria-current={meta.currentSection === sec.slug ? 'page' : undefined}>{sec.name}</a></li>
-                ))}
+                )) : null}
+                {site.nav.links.map((l) => <li><a href={l.url}>{l.label}</a></li>)}
               </ul>
             </nav>
             <form class="search-form" role="search" aria-label="Site" action="/search" method="get">

@@ -6,6 +6,8 @@ import type { AccessLevel, SectionRef } from '../content/types.js';
 import { readMeterRules, type MeterRules } from '../access/rules.js';
 import { defaultPlan } from '../billing/plans.js';
 import { readCommentRules, type CommentRules } from '../comments/rules.js';
+import { readWallCopy, type WallCopy } from '../access/wall-copy.js';
+import { readNavigation, type Navigation } from '../content/navigation.js';
 
 /** What every page needs: settings and the section list for navigation. */
 export interface Site {
@@ -18,6 +20,9 @@ export interface Site {
   /** The default plan's free trial in days (0: no trial, or no plan). */
   trialDays: number;
   comments: CommentRules;
+  /** The wall's words of the newsroom's own (null: the built-in wording). */
+  wall: WallCopy;
+  nav: Navigation;
 }
 
 /**
@@ -66,12 +71,14 @@ export class SiteCache {
   }
 
   private async load(): Promise<Site> {
-    const [settings, sections, meter, plan, comments] = await Promise.all([readSiteSettings(this.db), listSections(this.db), readMeterRules(this.db), defaultPlan(this.db), readCommentRules(this.db)]);
+    const [settings, sections, meter, plan, comments, wall, nav] = await Promise.all([readSiteSettings(this.db), listSections(this.db), readMeterRules(this.db), defaultPlan(this.db), readCommentRules(this.db), readWallCopy(this.db), readNavigation(this.db)]);
     this.value = {
       settings,
       meter,
       meterRules: { ...meter, timezone: settings.timezone },
       comments,
+      wall,
+      nav,
       trialDays: plan?.trialDays ?? 0,
       siteUrl: this.siteUrl,
       sections: sections.map((s) => ({ id: s.id, slug: s.slug, name: s.name, description: s.description, defaultAccess: s.default_access as AccessLevel })),

@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadDemo } from '../../src/content/demo/load.js';
 import { createSession, SESSION_COOKIE } from '../../src/members/sessions.js';
 import { makeArticle, makeComment } from '../helpers/factories.js';
+import { createStaffUser } from '../../src/members/staff.js';
 import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, siteForBrowser } from '../helpers/browser.js';
 
 /**
@@ -43,6 +44,7 @@ browserSuite('accessibility of the main pages (axe)', () => {
   let sectionSlug: string;
   let commentId: number;
   let talkSlug: string;
+  let administrator: string;
   const everyPage = newWatch();
 
   beforeAll(async () => {
@@ -59,6 +61,8 @@ browserSuite('accessibility of the main pages (axe)', () => {
     const talk = await makeArticle(app.ctx.content, { title: 'Talk of the harbour', accessLevel: 'free' });
     talkSlug = talk.slug;
     commentId = (await makeComment(app.ctx.comments, talk.id, m.id, 'The new **quay** looks fine to me.')).id;
+    const admin = await createStaffUser(db.db, { email: 'ada@news.example', name: 'Ada', role: 'administrator', now });
+    administrator = (await createSession(db.db, { staffUserId: admin.id }, 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0', now)).token;
     await site.listen();
     browser = await launchChromium();
   });
@@ -115,5 +119,33 @@ browserSuite('accessibility of the main pages (axe)', () => {
     expect(named).toEqual([]);
     expect(everyPage.consoleErrors).toEqual([]);
     expect(everyPage.foreignRequests).toEqual([]);
+  });
+
+  // The settings pages of the newsroom app, as an administrator sees them, and a form refused with its errors shown.
+  it.each(['light', 'dark'] as const)('finds nothing serious or critical on the settings pages (%s theme)', async (scheme) => {
+    const context = await openContext(browser!, { bypassCSP: true, colorScheme: scheme, javaScriptEnabled: true });
+    await context.addCookies([{ name: SESSION_COOKIE, value: administrator, url: base }]);
+    const serious: string[] = [];
+    const check = async (name: string, page: Page) => {
+      const violations = await axeViolations(page);
+      serious.push(...describeAll(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'page-has-heading-one')).map((v) => `${name}: ${v}`));
+    };
+    for (const path of ['/admin/settings', '/admin/settings/site', '/admin/settings/nav', '/admin/settings/meter', '/admin/settings/wall', '/admin/settings/comments', '/admin/settings/billing', '/admin/settings/mail', '/admin/settings/export']) {
+      const { page } = await openPage(context);
+      const res = await page.goto(base + path);
+      expect(res?.status(), path).toBe(200);
+      expect(new URL(page.url()).pathname, `${path} was not redirected`).toBe(path);
+      await check(path, page);
+      await page.close();
+    }
+    const { page } = await openPage(context);
+    await page.goto(`${base}/admin/settings/meter`);
+    await page.getByLabel('Free articles for readers not signed in').fill('many');
+    await page.getByRole('button', { name: 'Save meter rules' }).click();
+    await page.getByRole('alert').waitFor();
+    await check('meter rules refused', page);
+    await page.close();
+    await context.close();
+    expect(serious).toEqual([]);
   });
 });

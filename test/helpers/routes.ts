@@ -146,4 +146,11 @@ export const ROUTES: Record<string, UrlsFor> = {
   'POST /admin/api/articles': () => ['/admin/api/articles'],
   'GET /admin/api/articles/:id': (a) => a.ids.slice(0, 1).map((id) => `/admin/api/articles/${id}`),
   'PUT /admin/api/articles/:id': (a) => a.ids.slice(0, 1).map((id) => `/admin/api/articles/${id}`),
+  'GET /admin/settings': () => ['/admin/settings'],
+  'GET /admin/settings/:group': () => ['/admin/settings/site', '/admin/settings/meter'],
+  'POST /admin/settings/:group': () => ['/admin/settings/meter'],
+  'GET /admin/settings/mail': () => ['/admin/settings/mail'],
+  'POST /admin/settings/mail/test': () => ['/admin/settings/mail/test'],
+  'GET /admin/settings/export': () => ['/admin/settings/export'],
+  'POST /admin/settings/export': () => ['/admin/settings/export'],
 };

@@ -10,6 +10,7 @@ import type { RevisionEntry } from '../../content/newsroom.service.js';
 import type { DiffLine } from '../../shared/diff.js';
 import { formatInZone, toLocalInput } from '../../shared/zoned-time.js';
 import { ACCESS_LEVELS } from '../../content/types.js';
+import { can } from '../../members/permissions.js';
 
 /**
  * The newsroom app's pages: the article list, the editor, the revision history. Server-rendered
@@ -27,6 +28,7 @@ export function AdminPage(props: { site: Site; title: string; staff: StaffUser; 
             <li><a href="/admin">Newsroom</a></li>
             <li><a href="/admin/articles">Articles</a></li>
             <li><a href="/admin/articles/new">New article</a></li>
+            {can(props.staff.role, 'settings.manage') ? <li><a href="/admin/settings">Settings</a></li> : null}
           </ul>
           <p class="small">Signed in as {props.staff.name || props.staff.email} ({props.staff.role})</p>
         </nav>

@@ -2,6 +2,7 @@ import { h, Fragment, type Html } from '../../shared/jsx.js';
 import type { AccessDecision } from '../../access/decision.js';
 import { PERIOD_NOUN } from '../../access/periods.js';
 import type { MeterRules } from '../../access/rules.js';
+import { fillWallCopy, wallKind, type WallCopy } from '../../access/wall-copy.js';
 import { SignInForm } from './account.js';
 
 export interface WallProps {
@@ -14,6 +15,8 @@ export interface WallProps {
   trialDays: number;
   /** Only needed when the wall embeds a form. */
   csrf?: string;
+  /** The newsroom's own words for the wall (settings, wall.*); null or absent: the built-in ones. */
+  copy?: WallCopy;
 }
 
 /** Does this wall show forms (and so need a CSRF token)? Only a signed-out reader's wall has any. */
@@ -58,17 +61,22 @@ export function ReaderSlot(p: WallProps): Html {
   const allowance = member ? p.rules.memberAllowance : p.rules.anonymousAllowance;
   const more = p.rules.memberAllowance - p.rules.anonymousAllowance;
   const trial = p.trialDays > 0 ? `start your free ${p.trialDays}-day trial` : '';
-  const title = metered
+  const builtInTitle = metered
     ? `You’ve read your ${plural(allowance, 'free article', 'free articles')} ${noun}`
     : register ? 'This article is free for registered readers' : 'This article is for subscribers';
   const comesBack = `Your free articles come back ${RESETS[p.rules.period]}.`;
-  const text = metered
+  const builtInText = metered
     ? register
       ? `${comesBack} Create a free account to read ${plural(more, 'more article', 'more articles')} ${noun}, or subscribe for everything.`
       : `${comesBack} Subscribe for unlimited access to every article${trial ? `, or ${trial}` : ''}.`
     : register
       ? 'Create a free account, or sign in, to read the rest. It takes an email address.'
       : `Subscribers read everything we publish, and keep independent journalism going.${member && trial ? ` You can ${trial} now.` : ''}`;
+  const kind = wallKind(metered, register);
+  const figures = { free: plural(allowance, 'free article', 'free articles'), period: noun, resets: RESETS[p.rules.period], more: String(Math.max(0, more)), trial_days: String(p.trialDays) };
+  const own = (t: string | null | undefined) => (t ? fillWallCopy(t, figures) : null);
+  const title = own(p.copy?.[`${kind}Title`]) ?? builtInTitle;
+  const text = own(p.copy?.[`${kind}Text`]) ?? builtInText;
   return (
     <aside class="notice paywall" aria-labelledby="wall-title" data-reason={d.reason}>
       <h2 id="wall-title">{title}</h2>
