@@ -5,6 +5,7 @@ import { makeArticle, makeAuthor, makeSection } from '../helpers/factories.js';
 import { createStaffUser, type StaffRole } from '../../src/members/staff.js';
 import { setStaffPassword } from '../../src/members/staff-auth.service.js';
 import { createArticle } from '../../src/content/articles.service.js';
+import { photo, upload } from '../helpers/media.js';
 
 /**
  * The newsroom app over HTTP, on both databases: the list (filters, keyset pages, a contributor's
@@ -218,6 +219,27 @@ describe.each(dialects())('newsroom app on %s', (dialect) => {
     const done = await t.app.server.inject({ method: 'POST', url: '/admin/articles/bulk', headers: { cookie: [...staff.eve!.agent.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(staff.eve!.agent.csrf())}&action=delete&confirm=1&ids=${id}&ids=${other.id}` });
     expect(done.statusCode).toBe(303);
     expect((await t.api('GET', `/api/admin/articles/${id}`)).statusCode).toBe(404);
+  });
+
+  it('without JavaScript, the feature image is picked from the media library, and takes the library alt text', async () => {
+    const m = (await upload(t, staff.eve!.agent, { name: 'quay.jpg', type: 'image/jpeg', data: await photo(900, 500) }, { alt: 'The quay at dawn' })).json().media;
+    const a = await createArticle(t.app.ctx.content, { title: 'Quay repairs', status: 'draft' }, staff.eve!.id);
+    const page = await staff.eve!.agent.get(`/admin/articles/${a.id}`);
+    expect(page.body).toContain('<label for="f-image-pick">Feature image from the media library</label>');
+    expect(page.body).toContain(`<option value="${m.url}" data-alt="The quay at dawn">quay.jpg (The quay at dawn)</option>`);
+    // The upload control is the island's: without it, it stays hidden and names no form field.
+    expect(page.body).toMatch(/<p class="field" id="feature-upload" hidden><label for="f-image-upload">Upload a feature image<\/label><input id="f-image-upload" type="file"/);
+    const saved = await staff.eve!.agent.post(`/admin/articles/${a.id}`, { title: 'Quay repairs', dek: '', markdown: '', markdownBase: '', baseRevision: String(a.revision), featureImagePick: m.url, featureImageUrl: '', featureImageAlt: '' });
+    expect(saved.statusCode).toBe(303);
+    const out = (await t.api('GET', `/api/admin/articles/${a.id}`)).json().article;
+    expect(out.featureImageUrl).toBe(m.url);
+    expect(out.featureImageAlt).toBe('The quay at dawn');
+    // "Keep the URL" (the empty choice) leaves the URL field in charge.
+    const again = await staff.eve!.agent.get(`/admin/articles/${a.id}`);
+    expect(again.body).toContain('quay.jpg (The quay at dawn) (current)');
+    const rev = /name="baseRevision" value="(\d+)"/.exec(again.body)![1]!;
+    expect((await staff.eve!.agent.post(`/admin/articles/${a.id}`, { title: 'Quay repairs', dek: '', markdown: '', markdownBase: '', baseRevision: rev, featureImagePick: '', featureImageUrl: '/media/elsewhere.jpg', featureImageAlt: 'Elsewhere' })).statusCode).toBe(303);
+    expect((await t.api('GET', `/api/admin/articles/${a.id}`)).json().article.featureImageUrl).toBe('/media/elsewhere.jpg');
   });
 
   it('bulk-changes access and adds a tag through the same services', async () => {

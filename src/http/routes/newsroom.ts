@@ -27,6 +27,7 @@ import type { StaffUser } from '../../members/staff.js';
 import { fromLocalInput } from '../../shared/zoned-time.js';
 import { PREVIEW_READERS, previewArticle } from '../../reading/preview.js';
 import { AppError, invalidInput } from '../../errors.js';
+import { findMediaPage, libraryAltFor, primaryUrl } from '../../media/media.service.js';
 
 /**
  * The newsroom app (issue 15): /admin/articles (the list and its bulk actions), the editor, its
@@ -36,6 +37,8 @@ import { AppError, invalidInput } from '../../errors.js';
  */
 const PRIVATE = 'private, no-store';
 const PAGE = 25;
+/** How many library images the feature image picker offers (the newest). */
+const FEATURE_CHOICES = 50;
 
 const listQuery = z.object({
   status: z.enum(ARTICLE_STATUSES).optional().catch(undefined),
@@ -64,7 +67,8 @@ function formFields(b: Record<string, unknown>): Record<string, unknown> {
     accessLevel: opt('accessLevel'),
     tags: field(b, 'tags').split(',').map((t) => t.trim()).filter(Boolean),
     authors: strings(b.authors),
-    featureImageUrl: opt('featureImageUrl'),
+    // A library image chosen in the picker wins over the URL field (the picker's first choice keeps the URL).
+    featureImageUrl: opt('featureImagePick') ?? opt('featureImageUrl'),
     featureImageAlt: opt('featureImageAlt'),
     seoTitle: opt('seoTitle'),
     seoDescription: opt('seoDescription'),
@@ -110,6 +114,12 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       return { own: f.createdBy === req.staff!.id, live: f.live };
     };
     const site = () => ctx.site.get();
+    /** A form post's fields; a library image picked without alt text takes the library's. */
+    const postedFields = async (b: Record<string, unknown>) => {
+      const f = formFields(b);
+      if (field(b, 'featureImagePick').trim() && !f.featureImageAlt) f.featureImageAlt = (await libraryAltFor(ctx.media, f.featureImageUrl as string)) || null;
+      return f;
+    };
     const tz = async () => (await site()).settings.timezone;
     const mayPublishAny = (s: StaffUser) => can(s.role, 'article.publish', { own: true, live: false });
 
@@ -168,6 +178,7 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
         mayPublish: can(staff.role, 'article.publish', facts),
         warnings: a ? prePublishWarnings(a) : [],
         script: getEditorAsset()?.path ?? null,
+        library: (await findMediaPage(ctx.media, { limit: FEATURE_CHOICES })).items.map((m) => ({ url: primaryUrl(m), alt: m.alt, name: m.originalName })),
         ...o,
       }), o.status ?? 200, PRIVATE);
     }
@@ -186,7 +197,7 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       requireRole(staffOf(req), 'article.create');
       const b = (req.body ?? {}) as Record<string, unknown>;
       try {
-        const input = editorFieldsSchema.parse(formFields(b));
+        const input = editorFieldsSchema.parse(await postedFields(b));
         const a = await createFromEditor(d, input, actor(req));
         return reply.redirect(`/admin/articles/${a.id}?saved=1`, 303);
       } catch (err) {
@@ -201,7 +212,7 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       const b = (req.body ?? {}) as Record<string, unknown>;
       requireArticleChange(staffOf(req), await factsFor(req, id));
       try {
-        const { baseRevision, ...input } = editorSaveSchema.parse({ ...formFields(b), baseRevision: Number(field(b, 'baseRevision')) });
+        const { baseRevision, ...input } = editorSaveSchema.parse({ ...(await postedFields(b)), baseRevision: Number(field(b, 'baseRevision')) });
         await saveFromEditor(d, id, baseRevision, input, actor(req));
         return reply.redirect(`/admin/articles/${id}?saved=1`, 303);
       } catch (err) {

@@ -144,6 +144,8 @@ export interface EditorView {
   mayPublish: boolean;
   warnings: PrePublishWarning[];
   script: string | null;
+  /** The newest library images, for the feature image picker. */
+  library: { url: string; alt: string; name: string }[];
   /** Form values to show instead of the article's (a refused form comes back as it was sent). */
   values?: Partial<Record<string, string>>;
   notice?: string; error?: string;
@@ -193,6 +195,14 @@ export function EditorPage(v: EditorView): Html {
           <fieldset class="field"><legend>Authors</legend>
             {v.authors.map((x) => <label class="check"><input type="checkbox" name="authors" value={x.slug} checked={authorSlugs.has(x.slug)} /> {x.name}</label>)}
           </fieldset>
+          <p class="field"><label for="f-image-pick">Feature image from the media library</label>
+            <select id="f-image-pick" name="featureImagePick" aria-describedby="image-pick-hint">
+              <option value="">Keep the feature image URL below</option>
+              {v.library.map((m) => <option value={m.url} data-alt={m.alt}>{m.name}{m.alt ? ` (${m.alt})` : ''}{m.url === val('featureImageUrl', a?.featureImageUrl) ? ' (current)' : ''}</option>)}
+            </select>
+            <span class="small" id="image-pick-hint">The newest images in the library. To add one, <a href="/admin/media">upload it to the media library</a>{v.script ? ', or upload it here' : ''}.</span>
+          </p>
+          <p class="field" id="feature-upload" hidden><label for="f-image-upload">Upload a feature image</label><input id="f-image-upload" type="file" accept="image/png,image/jpeg,image/gif,image/webp" /><span class="small" role="status"></span></p>
           <p class="field"><label for="f-image">Feature image URL</label><input id="f-image" name="featureImageUrl" maxlength="2000" value={val('featureImageUrl', a?.featureImageUrl)} /></p>
           <p class="field"><label for="f-image-alt">Feature image alt text</label><input id="f-image-alt" name="featureImageAlt" maxlength="500" value={val('featureImageAlt', a?.featureImageAlt)} /></p>
           <p class="field"><label for="f-seo-title">SEO title</label><input id="f-seo-title" name="seoTitle" maxlength="300" value={val('seoTitle', a?.seoTitle)} /></p>
