@@ -192,8 +192,8 @@ browserSuite('the newsroom editor in Chromium', () => {
     expect(await later.getByRole('link', { name: 'Harbour dues to rise by a fifth' }).count()).toBeGreaterThan(0);
     const feature = later.getByRole('img', { name: 'The harbour board at its Tuesday meeting' }).first();
     expect(await feature.isVisible()).toBe(true);
-    expect(await feature.evaluate((img) => (img as HTMLImageElement).currentSrc)).toMatch(/\/media\/[0-9a-f]{32}-\d+\.(png|webp)$/);
-    expect(await feature.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    expect(await feature.evaluate((img) => (img as unknown as { currentSrc: string }).currentSrc)).toMatch(/\/media\/[0-9a-f]{32}-\d+\.(png|webp)$/);
+    expect(await feature.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     await laterContext.close();
     await context.close();
   });
