@@ -195,6 +195,25 @@ describe.each(dialects())('newsroom app on %s', (dialect) => {
     expect((await t.get(`/articles/${paid.slug}`)).statusCode).toBe(404);
   });
 
+  it('previews footnotes as readers get them: the notes before the wall listed with back-links, the ones after it cut', async () => {
+    const GATED_NOTE = 'GATED-NOTE-2b9c';
+    const a = await createArticle(t.app.ctx.content, { title: 'Footnoted draft', status: 'draft', accessLevel: 'paid', body: { markdown: `Dues rise.[^src]\n\n<!--more-->\n\nThe vote was close.[^v]\n\n[^src]: Harbour board minutes.\n[^v]: ${GATED_NOTE} seven to six.` } }, staff.eve!.id);
+    const anon = await staff.eve!.agent.get(`/admin/articles/${a.id}/preview?as=anonymous`);
+    expect(anon.body).toContain('<sup class="footnote-ref"><a href="#fn-1" id="fnref-1" aria-describedby="footnotes-h">1</a></sup>');
+    expect(anon.body).toContain('<li id="fn-1"><p>Harbour board minutes. <a href="#fnref-1" class="footnote-back" aria-label="Back to reference 1">↩</a></p></li>');
+    expect(anon.body).not.toContain(GATED_NOTE);
+    expect(anon.body).not.toContain('fn-2');
+    const sub = await staff.eve!.agent.get(`/admin/articles/${a.id}/preview?as=subscriber`);
+    expect(sub.body).toContain(`<li id="fn-2"><p>${GATED_NOTE} seven to six.`);
+    // Once only: the subscriber's body is the whole body, not the preview's list and then the whole list.
+    expect(sub.body.split('id="fn-1"').length).toBe(2);
+    // The island's JSON and the Markdown fallback keep the notes.
+    const j = await json('eve', 'GET', `/admin/api/articles/${a.id}`);
+    expect(j.body.article.body.content[0].content[1]).toEqual({ type: 'footnote', attrs: { text: 'Harbour board minutes.' } });
+    const page = await staff.eve!.agent.get(`/admin/articles/${a.id}`);
+    expect(page.body).toContain(`[^1]: Harbour board minutes.\n[^2]: ${GATED_NOTE} seven to six.</textarea>`);
+  });
+
   it('works without JavaScript: a form creates and saves, and bulk delete asks first, naming the count', async () => {
     const page = await staff.eve!.agent.get('/admin/articles/new');
     expect(page.body).toContain('<label for="f-markdown" id="body-label">Body (Markdown)</label>');

@@ -224,6 +224,18 @@ function start(form: HTMLFormElement, host: HTMLElement): void {
       },
     },
     {
+      // A note at the cursor; with a footnote selected, its text is edited instead.
+      label: 'Footnote', run: () => {
+        const sel = editor.state.selection as { node?: { type: { name: string }; attrs: { text?: string } } };
+        const current = sel.node?.type.name === 'footnote' ? sel.node.attrs.text ?? '' : null;
+        const text = prompt(current === null ? 'Footnote text' : 'Edit the footnote', current ?? '');
+        if (text === null) return;
+        if (!text.trim()) { if (current !== null) c().deleteSelection().run(); return; }
+        if (current !== null) c().updateAttributes('footnote', { text: text.trim() }).run();
+        else c().insertContent({ type: 'footnote', attrs: { text: text.trim() } }).run();
+      }, active: () => editor.isActive('footnote'),
+    },
+    {
       // One break per article, after the top-level block the cursor is in: inserting it again moves it.
       label: 'Insert paywall break', run: () => c().command(({ tr }) => {
         const $from = tr.selection.$from;
