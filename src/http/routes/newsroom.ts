@@ -27,6 +27,8 @@ import type { StaffUser } from '../../members/staff.js';
 import { fromLocalInput } from '../../shared/zoned-time.js';
 import { PREVIEW_READERS, previewArticle } from '../../reading/preview.js';
 import { AppError, invalidInput } from '../../errors.js';
+import { createPreviewLink, listPreviewLinks, revokePreviewLink } from '../../content/preview-links.js';
+import { previewLinkDeps } from './preview-links.js';
 import { findMediaPage, libraryAltFor, primaryUrl } from '../../media/media.service.js';
 
 /**
@@ -178,6 +180,7 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
         mayPublish: can(staff.role, 'article.publish', facts),
         warnings: a ? prePublishWarnings(a) : [],
         script: getEditorAsset()?.path ?? null,
+        previewLinks: a ? await listPreviewLinks(previewLinkDeps(ctx), a.id) : [],
         library: (await findMediaPage(ctx.media, { limit: FEATURE_CHOICES })).items.map((m) => ({ url: primaryUrl(m), alt: m.alt, name: m.originalName })),
         ...o,
       }), o.status ?? 200, PRIVATE);
@@ -288,6 +291,23 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       const page = assemblePage(p.shell, { template: previewBanner(id, label, outcome) }, { template: p.slot.template, token: '' }, { template: '' });
       reply.header('x-robots-tag', 'noindex');
       return sendHtml(reply, page, 200, PRIVATE, { shared: false });
+    });
+
+    // ---- preview links for someone without an account (content/preview-links.ts, routes/preview-links.ts) ----
+    r.post('/admin/articles/:id/preview-links', csrf, async (req, reply) => {
+      const { id } = idParam.parse(req.params);
+      await getArticle(d, { id });
+      requireRole(staffOf(req), 'article.edit', await factsFor(req, id));
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      await createPreviewLink(previewLinkDeps(ctx), id, Number(field(b, 'days')), actor(req));
+      return reply.redirect(`/admin/articles/${id}?shared=1#preview-links`, 303);
+    });
+    r.post('/admin/articles/:id/preview-links/:link/revoke', csrf, async (req, reply) => {
+      const { id } = idParam.parse(req.params);
+      const link = idParam.parse({ id: (req.params as { link: string }).link }).id;
+      requireRole(staffOf(req), 'article.edit', await factsFor(req, id));
+      await revokePreviewLink(previewLinkDeps(ctx), id, link, actor(req));
+      return reply.redirect(`/admin/articles/${id}?revoked=1#preview-links`, 303);
     });
 
     // ---- the island's JSON saves ----

@@ -10,6 +10,7 @@ import type { RevisionEntry } from '../../content/newsroom.service.js';
 import type { DiffLine } from '../../shared/diff.js';
 import { formatInZone, toLocalInput } from '../../shared/zoned-time.js';
 import { ACCESS_LEVELS } from '../../content/types.js';
+import { PREVIEW_LINK_DAYS, type PreviewLinkOut } from '../../content/preview-links.js';
 
 /**
  * The newsroom app's pages: the article list, the editor, the revision history. Server-rendered
@@ -144,6 +145,8 @@ export interface EditorView {
   mayPublish: boolean;
   warnings: PrePublishWarning[];
   script: string | null;
+  /** Preview links that still open (none for a new article). */
+  previewLinks: PreviewLinkOut[];
   /** The newest library images, for the feature image picker. */
   library: { url: string; alt: string; name: string }[];
   /** Form values to show instead of the article's (a refused form comes back as it was sent). */
@@ -212,6 +215,7 @@ export function EditorPage(v: EditorView): Html {
         </fieldset>
       </form>
       {a ? <PublishPanel {...v} article={a} /> : <p>Save the draft to preview, schedule or publish it.</p>}
+      {a ? <SharePanel {...v} article={a} /> : null}
     </AdminPage>
   );
 }
@@ -272,6 +276,38 @@ function PublishPanel(v: EditorView & { article: ArticleDetail }): Html {
   );
 }
 
+/** Preview links: someone without an account reads the article before it is out, until the link expires or is revoked. */
+function SharePanel(v: EditorView & { article: ArticleDetail }): Html {
+  const a = v.article;
+  const base = v.site.siteUrl.replace(/\/$/, '');
+  return (
+    <section class="share-panel" aria-labelledby="share-h" id="preview-links">
+      <h2 id="share-h">Share a preview</h2>
+      <p class="small">Anyone with the link reads this article as a subscriber would, without an account, until the link expires or you revoke it. Search engines are told not to index it.</p>
+      {v.previewLinks.length ? (
+        <ul class="preview-links">
+          {v.previewLinks.map((l, i) => (
+            <li>
+              <p class="field"><label for={`pl-${l.id}`}>Preview link {v.previewLinks.length - i}, made by {l.createdByName}, expires {formatInZone(l.expiresAt, v.tz)}</label>
+                <input id={`pl-${l.id}`} type="url" readonly value={`${base}${l.path}`} /></p>
+              <form method="post" action={`/admin/articles/${a.id}/preview-links/${l.id}/revoke`} class="inline-form">
+                <input type="hidden" name="_csrf" value={v.csrf} />
+                <button class="button button--secondary" type="submit">Revoke preview link {v.previewLinks.length - i}</button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      ) : <p>No preview links are open.</p>}
+      <form method="post" action={`/admin/articles/${a.id}/preview-links`}>
+        <input type="hidden" name="_csrf" value={v.csrf} />
+        <p class="field"><label for="pl-days">Link lasts</label>
+          <select id="pl-days" name="days">{PREVIEW_LINK_DAYS.map((d) => <option value={String(d)} selected={d === 7}>{d === 1 ? '1 day' : `${d} days`}</option>)}</select></p>
+        <p><button class="button button--secondary" type="submit">Create a preview link</button></p>
+      </form>
+    </section>
+  );
+}
+
 export function RevisionsPage(props: { site: Site; staff: StaffUser; csrf: string; tz: string; article: ArticleDetail; revisions: RevisionEntry[]; mayRestore: boolean }): Html {
   const a = props.article;
   return (
@@ -316,6 +352,28 @@ export function RevisionDiffPage(props: { site: Site; staff: StaffUser; tz: stri
         {props.diff.map((l) => (l.op === 'add' ? <ins>{`+ ${l.text}`}</ins> : l.op === 'del' ? <del>{`− ${l.text}`}</del> : <span>{`  ${l.text}`}</span>))}
       </div>
     </AdminPage>
+  );
+}
+
+/** The banner over a page opened by a preview link. */
+export function sharedPreviewBanner(live: boolean, expires: string, tz: string): string {
+  return (
+    <div class="preview-banner" role="note" aria-label="Preview">
+      <p><strong>{live ? 'Shared preview.' : 'Shared preview of an article not yet published.'}</strong> Please do not pass this link on. It works until {expires} ({tz}).</p>
+    </div>
+  ).value;
+}
+
+/** A preview link that does not open: the same page (and status) whatever the reason, but for the reason itself. */
+export function PreviewLinkGonePage(props: { site: Site; state: 'expired' | 'revoked' | 'invalid' }): Html {
+  const why = { expired: 'This preview link has expired.', revoked: 'This preview link was withdrawn.', invalid: 'This preview link is not valid.' }[props.state];
+  return (
+    <Layout site={props.site} meta={{ title: 'Preview link', description: why, noindex: true }}>
+      <main id="main" class="notice">
+        <h1>Preview unavailable</h1>
+        <p>{why} Ask the person who sent it for a new one.</p>
+      </main>
+    </Layout>
   );
 }
 
