@@ -338,24 +338,38 @@ browserSuite('the newsroom editor in Chromium', () => {
     await context.close();
   });
 
-  it('the editor is usable from the keyboard alone', async () => {
+  it('the editor is usable from the keyboard alone: Tab to the toolbar, format, add a footnote, back to the text', async () => {
     const a = await createArticle(app!.ctx.content, { title: 'Keyboard story', status: 'draft' }, users.Eve!.id);
-    const { context, page } = await signedIn('Eve');
+    const { context } = await signedIn('Eve');
+    // The footnote's text is asked for in a prompt: this test answers it (typed, as a person would).
+    const page = await context.newPage();
+    page.on('dialog', (d) => { void (d.type() === 'prompt' ? d.accept('Council minutes, page 4.') : d.dismiss()).catch(() => {}); });
     await page.goto(`${base}/admin/articles/${a.id}`);
     await expect.poll(() => body(page).isVisible()).toBe(true);
     await page.getByLabel('Dek').focus();
-    // From the dek, Tab reaches the toolbar, then (past its buttons) the body.
+    // From the dek, Tab reaches the toolbar; Enter on Bold turns bold on and puts the cursor in the text.
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.textContent')).toBe('Bold');
-    for (let i = 0; i < 40 && !(await page.evaluate<boolean>("document.activeElement && document.activeElement.getAttribute('role') === 'textbox'")); i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('aria-labelledby')")).toBe('body-label');
-    await page.keyboard.press('Control+b');
     await page.keyboard.type('Loud words');
     expect(await page.getByRole('button', { name: 'Bold' }).getAttribute('aria-pressed')).toBe('true');
     await page.keyboard.press('Control+b');
     await page.keyboard.type(' and quiet ones.');
     expect(await body(page).innerHTML()).toContain('<strong>Loud words</strong> and quiet ones.');
+    // Back to the toolbar with Shift+Tab (it comes before the text), along it to Footnote, Enter.
+    await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 40 && (await page.evaluate<string | null>('document.activeElement && document.activeElement.textContent')) !== 'Footnote'; i++) await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.textContent')).toBe('Footnote');
+    await page.keyboard.press('Enter');
+    expect(await body(page).getByRole('note', { name: 'Footnote: Council minutes, page 4.' }).count()).toBe(1);
+    // And on past the toolbar's buttons, Tab reaches the text again.
+    for (let i = 0; i < 40 && !(await page.evaluate<boolean>("document.activeElement && document.activeElement.getAttribute('role') === 'textbox'")); i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('aria-labelledby')")).toBe('body-label');
     await waitSaved(page);
+    const stored = await app!.ctx.content.db.selectFrom('articles').select(['body_doc', 'body_html']).where('id', '=', a.id).executeTakeFirstOrThrow();
+    expect(stored.body_doc).toContain('{"type":"footnote","attrs":{"text":"Council minutes, page 4."}}');
+    expect(stored.body_html).toContain('<li id="fn-1"><p>Council minutes, page 4. <a href="#fnref-1" class="footnote-back" aria-label="Back to reference 1">↩</a></p></li>');
     await context.close();
   });
 
@@ -389,11 +403,32 @@ browserSuite('the newsroom editor in Chromium', () => {
     // axe is injected as an inline script: the pages' CSP (script-src 'self') would refuse it.
     const { context, page } = await signedIn('Eve', { bypassCSP: true });
     const problems: string[] = [];
-    for (const url of ['/admin', '/admin/articles', '/admin/articles?status=draft', '/admin/articles/new', `/admin/articles/${a.id}`, `/admin/articles/${a.id}/revisions`]) {
+    const footnoted = await createArticle(app!.ctx.content, { title: 'Footnoted story', status: 'draft', accessLevel: 'paid', body: { markdown: 'One.[^1]\n\n<!--more-->\n\nTwo.[^2]\n\n[^1]: A note.\n[^2]: Another.' } }, users.Eve!.id);
+    for (const url of ['/admin', '/admin/articles', '/admin/articles?status=draft', '/admin/articles/new', `/admin/articles/${a.id}`, `/admin/articles/${footnoted.id}`, `/admin/articles/${a.id}/revisions`,
+      `/admin/articles/${footnoted.id}/preview?as=anonymous`, `/admin/articles/${footnoted.id}/preview?as=subscriber`, '/admin/media']) {
       await page.goto(`${base}${url}`);
-      if (url.startsWith('/admin/articles/') && !url.endsWith('revisions')) await expect.poll(() => body(page).isVisible()).toBe(true);
+      if (url.startsWith('/admin/articles/') && !url.endsWith('revisions') && !url.includes('preview')) await expect.poll(() => body(page).isVisible()).toBe(true);
       for (const v of await seriousViolations(page)) problems.push(`${url}: ${v}`);
     }
+    // A preview link, made from the editor, and the page it opens for someone without an account.
+    await page.goto(`${base}/admin/articles/${footnoted.id}`);
+    await Promise.all([page.waitForURL(/shared=1/), page.getByRole('button', { name: 'Create a preview link' }).click()]);
+    for (const v of await seriousViolations(page)) problems.push(`editor with a preview link: ${v}`);
+    const shared = await page.getByLabel(/^Preview link 1, made by Eve/).inputValue();
+    const stranger = await openContext(browser!, { bypassCSP: true });
+    const { page: outside } = await openPage(stranger, everyPage);
+    await outside.goto(shared);
+    expect(await outside.getByText('Shared preview of an article not yet published.').isVisible()).toBe(true);
+    expect(await outside.getByRole('link', { name: 'Back to reference 2' }).count()).toBe(1);
+    for (const v of await seriousViolations(outside)) problems.push(`shared preview: ${v}`);
+    await stranger.close();
+    // The image details form, open over the editor.
+    await page.goto(`${base}/admin/articles/${a.id}`);
+    await expect.poll(() => body(page).isVisible()).toBe(true);
+    await imageEvent(page, 'paste', 'axe.png', '#334455');
+    await expect.poll(() => page.getByRole('group', { name: 'Describe the image (axe.png)' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    for (const v of await seriousViolations(page)) problems.push(`image details: ${v}`);
+    await page.keyboard.press('Escape');
     // The history and its diff, after a save from the editor.
     await page.goto(`${base}/admin/articles/${a.id}`);
     await expect.poll(() => body(page).isVisible()).toBe(true);
