@@ -132,10 +132,13 @@ const kids = (el: Element, names: string[]) => el.children.filter((c): c is Elem
 
 /**
  * A table as ours: rows of header and data cells (thead, tbody and tfoot in order), each cell
- * paragraphs of text; a cell holding other blocks (a list) keeps their text as one paragraph.
+ * paragraphs. A table whose cells hold anything else (an image, a list: a layout table of an old
+ * site) is read as before, block by block, so nothing in it is lost; a caption is a paragraph
+ * before the table.
  */
 function tableOf(el: Element): BlockNode[] {
   const rows = kids(el, ['thead', 'tbody', 'tfoot', 'tr']).flatMap((g) => (g.name.toLowerCase() === 'tr' ? [g] : kids(g, ['tr'])));
+  let flat = false;
   const content = rows.map((tr) => ({
     type: 'tableRow' as const,
     content: kids(tr, ['th', 'td']).slice(0, 100).map((c): Cell => {
@@ -143,15 +146,19 @@ function tableOf(el: Element): BlockNode[] {
       const colspan = span('colspan', 100);
       const rowspan = span('rowspan', 1000);
       const blocks = blocksOf(c.children);
-      const paragraphs = blocks.every((b) => b.type === 'paragraph') ? (blocks as { type: 'paragraph'; content?: InlineNode[] }[]) : [{ type: 'paragraph' as const, content: textNodes(collapse(textOf(c)), []) }];
+      if (!blocks.every((b) => b.type === 'paragraph')) flat = true;
+      const paragraphs = (blocks as { type: 'paragraph'; content?: InlineNode[] }[]).slice(0, 50);
       return {
         type: c.name.toLowerCase() === 'th' ? 'tableHeader' : 'tableCell',
         ...(colspan > 1 || rowspan > 1 ? { attrs: { ...(colspan > 1 ? { colspan } : {}), ...(rowspan > 1 ? { rowspan } : {}) } } : {}),
-        content: (paragraphs.length ? paragraphs : [{ type: 'paragraph' as const }]).slice(0, 50).map((p) => (p.content?.length ? p : { type: 'paragraph' as const })),
+        content: paragraphs.length ? paragraphs : [{ type: 'paragraph' }],
       };
     }),
   })).filter((r) => r.content.length > 0).slice(0, 1000);
-  return content.length ? [{ type: 'table', content }] : [];
+  if (flat || !content.length) return blocksOf(el.children);
+  const caption = kids(el, ['caption'])[0];
+  const text = caption ? collapse(textOf(caption)) : '';
+  return [...(text ? [{ type: 'paragraph' as const, content: textNodes(text, []) }] : []), { type: 'table', content }];
 }
 
 function imageOf(el: Element): BlockNode | null {
