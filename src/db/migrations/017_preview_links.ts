@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
 import { withId } from './columns.js';
 
@@ -6,6 +6,10 @@ import { withId } from './columns.js';
  * Shareable preview links (issue 15): a staff member lets someone without an account read a draft.
  * The link's URL carries a tag signed with the site secret over the row's id, article and expiry
  * (content/preview-links.ts); the row is what makes it expire and what revoking it sets.
+ *
+ * Also the newsroom list's two orders (content/newsroom.queries.ts: last updated, and published
+ * with drafts last), each with the id that breaks ties, as indexes: at a million articles the list
+ * is then read from an index in order instead of sorted whole for each page.
  *
  * Numbered 017: 012 to 016 belong to the work built alongside.
  */
@@ -20,4 +24,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('revoked_at', 'bigint')
     .execute();
   await db.schema.createIndex('preview_links_article_idx').on('preview_links').columns(['article_id', 'expires_at']).execute();
+  await db.schema.createIndex('articles_newsroom_updated_idx').on('articles').columns(['updated_at', 'id']).execute();
+  // The expression as the query writes it; both databases index an expression in parentheses.
+  await sql`create index articles_newsroom_published_idx on articles ((coalesce(published_at, 0)), id)`.execute(db);
 }
