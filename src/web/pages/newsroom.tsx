@@ -369,10 +369,10 @@ export function PreviewLinkGonePage(props: { site: Site; state: 'expired' | 'rev
   const why = { expired: 'This preview link has expired.', revoked: 'This preview link was withdrawn.', invalid: 'This preview link is not valid.' }[props.state];
   return (
     <Layout site={props.site} meta={{ title: 'Preview link', description: why, noindex: true }}>
-      <main id="main" class="notice">
+      <section class="error-page">
         <h1>Preview unavailable</h1>
         <p>{why} Ask the person who sent it for a new one.</p>
-      </main>
+      </section>
     </Layout>
   );
 }
