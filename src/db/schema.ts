@@ -70,6 +70,15 @@ export interface DB {
     seo_description: string | null;
     canonical_url: string | null;
   };
+  preview_links: {
+    id: Generated<number>;
+    article_id: number;
+    created_by: number | null;
+    created_by_name: string;
+    created_at: number;
+    expires_at: number;
+    revoked_at: number | null;
+  };
   article_revisions: {
     id: Generated<number>;
     article_id: number;

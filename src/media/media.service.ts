@@ -6,6 +6,7 @@ import { invalidInput, notFound } from '../errors.js';
 import { deleteMediaRow, findMedia, insertMedia, listMedia, setMediaAlt } from './media.queries.js';
 import type { MediaStore } from './store.js';
 import { MIME, type Media } from './types.js';
+import { mediaKeyOf } from './responsive.js';
 
 export { mediaKeyOf, primaryUrl, responsive, responsiveFor } from './responsive.js';
 
@@ -77,6 +78,12 @@ export async function getMedia(deps: MediaDeps, id: number): Promise<Media> {
   const m = await findMedia(deps.db, { id });
   if (!m) throw notFound('image');
   return m;
+}
+
+/** The library's alt text for an image URL of ours ('' for any other URL): a feature image chosen without typing one gets it. */
+export async function libraryAltFor(deps: MediaDeps, url: string | null | undefined): Promise<string> {
+  const key = mediaKeyOf(url);
+  return key ? ((await findMedia(deps.db, { key }))?.alt ?? '') : '';
 }
 
 export const MEDIA_PAGE = 24;

@@ -71,9 +71,9 @@ export async function readArticle(deps: ReadingDeps, site: Site, slug: string, q
  * The page for one part of the body, cut where the reader-specific parts go: the header's reader
  * part, then the slot. The body is loaded here, after the decision: a preview shell never reads the full text.
  */
-export async function buildShell(content: ContentDeps, site: Site, article: ArticleSummary, tags: TagRef[], part: 'full' | 'preview'): Promise<ArticleShell> {
+export async function buildShell(content: ContentDeps, site: Site, article: ArticleSummary, tags: TagRef[], part: 'full' | 'preview', o: { noindex?: boolean } = {}): Promise<ArticleShell> {
   const body = await loadBody(content.db, article.id, part);
-  const html = ArticlePage({ site, view: { article, part, body, tags } }).value;
+  const html = ArticlePage({ site, view: { article, part, body, tags, noindex: o.noindex } }).value;
   const nav = html.indexOf(READER_MARK);
   const at = html.indexOf(READER_SLOT);
   return { top: Buffer.from(html.slice(0, nav)), head: Buffer.from(html.slice(nav + READER_MARK.length, at)), tail: Buffer.from(html.slice(at + READER_SLOT.length)), pages: new Map() };

@@ -33,7 +33,7 @@ export async function previewArticle(deps: ReadingDeps, site: Site, id: number, 
   const spent = Array.from({ length: allowance }, (_, i) => ({ articleId: -1 - i, readAt: now }));
   const meter: MeterState = { reads: spent, addressReads: spent, ceilingReads: spent };
   const decision = decide(article, reader, meter, site.meterRules, now);
-  const shell = await buildShell(content, site, article, tags, decision.full ? 'full' : 'preview');
+  const shell = await buildShell(content, site, article, tags, decision.full ? 'full' : 'preview', { noindex: true });
   const who = { deviceId: null, staff: false, ip: '', userAgent: '', prefetch: false, look: true, ...(as === 'member' ? { member: { id: 0, status: 'free' } } : {}) };
   const slot = decision.reason === 'free' ? NO_SLOT : await readerSlot(cache, site, article, decision, who);
   return { article, decision, shell, slot };

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { App } from '../../src/app.js';
@@ -78,7 +79,23 @@ browserSuite('the newsroom editor in Chromium', () => {
     await db?.destroy();
   });
 
-  it('an editor writes a paid article with a heading, a list and a paywall break, previews it walled, schedules it, and a reader sees it when the time comes', async () => {
+  /** Puts a real PNG on the clipboard (or in a drop) of the editor, as a screenshot tool or a file manager does. */
+  async function imageEvent(page: Page, kind: 'paste' | 'drop', name: string, colour: string): Promise<void> {
+    const png = await sharp({ create: { width: 800, height: 450, channels: 3, background: colour } }).png().toBuffer();
+    await page.evaluate(`(() => {
+      const bytes = Uint8Array.from(atob('${png.toString('base64')}'), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], '${name}', { type: 'image/png' }));
+      const target = document.querySelector('.tiptap');
+      if ('${kind}' === 'paste') target.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+      else {
+        const r = target.querySelector('p').getBoundingClientRect();
+        target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, clientX: r.left + 20, clientY: (r.top + r.bottom) / 2, bubbles: true, cancelable: true }));
+      }
+    })()`);
+  }
+
+  it('an editor writes a paid article with a heading, a list, a pasted image and a paywall break, previews it walled, schedules it, and a reader sees it with its feature image when the time comes', async () => {
     const { context, page } = await signedIn('Eve');
     await Promise.all([page.waitForURL('**/admin/articles/new'), page.getByRole('link', { name: 'Write a new article' }).click()]);
     await expect.poll(() => page.getByRole('toolbar', { name: 'Formatting' }).isVisible()).toBe(true);
@@ -101,6 +118,19 @@ browserSuite('the newsroom editor in Chromium', () => {
     await page.getByText('Moorings cost more in summer').click();
     await page.getByRole('button', { name: 'Insert paywall break' }).click();
 
+    // A screenshot pasted into the first paragraph: uploaded to the library, described, inserted after it.
+    await page.getByText('The harbour board met on Tuesday evening.').click();
+    await imageEvent(page, 'paste', 'moorings.png', '#1d4e89');
+    const details = page.getByRole('group', { name: 'Describe the image (moorings.png)' });
+    await expect.poll(() => details.isVisible(), { timeout: 15_000 }).toBe(true);
+    await details.getByLabel(/^Alt text/).fill('Boats on their moorings at low tide');
+    await details.getByLabel('Caption (optional)').fill('The inner harbour, where dues rise most');
+    await details.getByRole('button', { name: 'Insert image' }).click();
+    expect(await body(page).getByRole('img', { name: 'Boats on their moorings at low tide' }).count()).toBe(1);
+    expect(await body(page).locator('figcaption').textContent()).toBe('The inner harbour, where dues rise most');
+    const library = await app!.ctx.content.db.selectFrom('media').select(['id', 'original_name']).execute();
+    expect(library.map((m) => m.original_name)).toEqual(['moorings.png']);
+
     const editorHtml = await body(page).innerHTML();
     expect(editorHtml).toContain('<h2>What was decided</h2>');
     expect(editorHtml).toMatch(/<ul><li><p>Dues rise by twenty per cent<\/p><\/li><li><p>Moorings cost more in summer<\/p><\/li><\/ul><div[^>]*data-preview-break/);
@@ -108,8 +138,11 @@ browserSuite('the newsroom editor in Chromium', () => {
     await expect.poll(() => page.locator('#word-count').textContent()).toMatch(/^\d+ words · 1 min read$/);
 
     await page.getByLabel('Access', { exact: true }).selectOption({ label: 'Subscribers only' });
-    // The media library is a colleague's: today the feature image is a URL or a site path.
-    await page.getByLabel('Feature image URL').fill('/media/harbour-board.jpg');
+    // The feature image: uploaded from the settings panel, then it is the picker's choice.
+    await page.getByLabel('Upload a feature image').setInputFiles({ name: 'harbour-board.png', mimeType: 'image/png', buffer: await sharp({ create: { width: 1200, height: 675, channels: 3, background: '#8a5a1c' } }).png().toBuffer() });
+    await expect.poll(() => page.locator('#feature-upload [role=status]').textContent(), { timeout: 15_000 }).toBe('Uploaded harbour-board.png: it is the feature image.');
+    const featureUrl = await page.getByLabel('Feature image URL').inputValue();
+    expect(featureUrl).toMatch(/^\/media\/[0-9a-f]{32}-1200\.png$/);
     await page.getByLabel('Feature image alt text').fill('The harbour board at its Tuesday meeting');
     expect(await page.getByRole('figure', { name: 'Social card preview' }).textContent()).toContain('Harbour dues to rise by a fifth');
     await waitSaved(page);
@@ -121,7 +154,11 @@ browserSuite('the newsroom editor in Chromium', () => {
     const stored = await app!.ctx.content.db.selectFrom('articles').select(['body_doc', 'effective_access', 'status']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(stored.effective_access).toBe('paid');
     expect(stored.status).toBe('draft');
-    expect((JSON.parse(stored.body_doc) as { content: { type: string }[] }).content.map((b) => b.type)).toEqual(['paragraph', 'heading', 'bulletList', 'previewBreak', 'paragraph']);
+    const storedDoc = JSON.parse(stored.body_doc) as { content: { type: string; attrs?: Record<string, string> }[] };
+    expect(storedDoc.content.map((b) => b.type)).toEqual(['paragraph', 'image', 'heading', 'bulletList', 'previewBreak', 'paragraph']);
+    expect(storedDoc.content[1]!.attrs).toEqual({ src: expect.stringMatching(/^\/media\/[0-9a-f]{32}-800\.png$/), alt: 'Boats on their moorings at low tide', caption: 'The inner harbour, where dues rise most' });
+    // The form shows the chosen feature image in the picker's list of library images.
+    expect(await page.getByLabel('Feature image from the media library').locator('option', { hasText: 'harbour-board.png' }).count()).toBe(1);
     await page.screenshot({ path: join(RESULTS, 'editor.png'), fullPage: true });
 
     // Preview as an anonymous reader over the meter: the wall, and no gated text anywhere in the DOM.
@@ -153,8 +190,35 @@ browserSuite('the newsroom editor in Chromium', () => {
     const { page: later } = await openPage(laterContext, everyPage);
     await later.goto(`${base}/`);
     expect(await later.getByRole('link', { name: 'Harbour dues to rise by a fifth' }).count()).toBeGreaterThan(0);
-    expect(await later.locator('img[src="/media/harbour-board.jpg"][alt="The harbour board at its Tuesday meeting"]').count()).toBeGreaterThan(0);
+    const feature = later.getByRole('img', { name: 'The harbour board at its Tuesday meeting' }).first();
+    expect(await feature.isVisible()).toBe(true);
+    expect(await feature.evaluate((img) => (img as unknown as { currentSrc: string }).currentSrc)).toMatch(/\/media\/[0-9a-f]{32}-\d+\.(png|webp)$/);
+    expect(await feature.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     await laterContext.close();
+    await context.close();
+  });
+
+  it('an image dropped into the editor is uploaded and inserted with its alt text; a cancelled one is not inserted', async () => {
+    const a = await createArticle(app!.ctx.content, { title: 'Regatta pictures', status: 'draft', body: { markdown: 'The regatta in pictures.' } }, users.Eve!.id);
+    const { context, page } = await signedIn('Eve');
+    await page.goto(`${base}/admin/articles/${a.id}`);
+    await expect.poll(() => body(page).isVisible()).toBe(true);
+    await imageEvent(page, 'drop', 'regatta.png', '#2a7f3b');
+    const details = page.getByRole('group', { name: 'Describe the image (regatta.png)' });
+    await expect.poll(() => details.isVisible(), { timeout: 15_000 }).toBe(true);
+    // The alt field has the focus: the keyboard alone describes and inserts it.
+    await page.keyboard.type('Dinghies rounding the first mark');
+    await page.keyboard.press('Enter');
+    expect(await body(page).getByRole('img', { name: 'Dinghies rounding the first mark' }).count()).toBe(1);
+    await waitSaved(page);
+    const stored = await app!.ctx.content.db.selectFrom('articles').select('body_html').where('id', '=', a.id).executeTakeFirstOrThrow();
+    expect(stored.body_html).toMatch(/<p>The regatta in pictures\.<\/p><figure><img src="\/media\/[0-9a-f]{32}-800\.png" alt="Dinghies rounding the first mark"/);
+
+    await imageEvent(page, 'drop', 'blurred.png', '#777777');
+    await expect.poll(() => page.getByRole('group', { name: 'Describe the image (blurred.png)' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('group', { name: /Describe the image/ }).count()).toBe(0);
+    expect(await body(page).getByRole('img').count()).toBe(1);
     await context.close();
   });
 
@@ -274,24 +338,38 @@ browserSuite('the newsroom editor in Chromium', () => {
     await context.close();
   });
 
-  it('the editor is usable from the keyboard alone', async () => {
+  it('the editor is usable from the keyboard alone: Tab to the toolbar, format, add a footnote, back to the text', async () => {
     const a = await createArticle(app!.ctx.content, { title: 'Keyboard story', status: 'draft' }, users.Eve!.id);
-    const { context, page } = await signedIn('Eve');
+    const { context } = await signedIn('Eve');
+    // The footnote's text is asked for in a prompt: this test answers it (typed, as a person would).
+    const page = await context.newPage();
+    page.on('dialog', (d) => { void (d.type() === 'prompt' ? d.accept('Council minutes, page 4.') : d.dismiss()).catch(() => {}); });
     await page.goto(`${base}/admin/articles/${a.id}`);
     await expect.poll(() => body(page).isVisible()).toBe(true);
     await page.getByLabel('Dek').focus();
-    // From the dek, Tab reaches the toolbar, then (past its buttons) the body.
+    // From the dek, Tab reaches the toolbar; Enter on Bold turns bold on and puts the cursor in the text.
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.textContent')).toBe('Bold');
-    for (let i = 0; i < 40 && !(await page.evaluate<boolean>("document.activeElement && document.activeElement.getAttribute('role') === 'textbox'")); i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('aria-labelledby')")).toBe('body-label');
-    await page.keyboard.press('Control+b');
     await page.keyboard.type('Loud words');
     expect(await page.getByRole('button', { name: 'Bold' }).getAttribute('aria-pressed')).toBe('true');
     await page.keyboard.press('Control+b');
     await page.keyboard.type(' and quiet ones.');
     expect(await body(page).innerHTML()).toContain('<strong>Loud words</strong> and quiet ones.');
+    // Back to the toolbar with Shift+Tab (it comes before the text), along it to Footnote, Enter.
+    await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 40 && (await page.evaluate<string | null>('document.activeElement && document.activeElement.textContent')) !== 'Footnote'; i++) await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.textContent')).toBe('Footnote');
+    await page.keyboard.press('Enter');
+    expect(await body(page).getByRole('note', { name: 'Footnote: Council minutes, page 4.' }).count()).toBe(1);
+    // And on past the toolbar's buttons, Tab reaches the text again.
+    for (let i = 0; i < 40 && !(await page.evaluate<boolean>("document.activeElement && document.activeElement.getAttribute('role') === 'textbox'")); i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('aria-labelledby')")).toBe('body-label');
     await waitSaved(page);
+    const stored = await app!.ctx.content.db.selectFrom('articles').select(['body_doc', 'body_html']).where('id', '=', a.id).executeTakeFirstOrThrow();
+    expect(stored.body_doc).toContain('{"type":"footnote","attrs":{"text":"Council minutes, page 4."}}');
+    expect(stored.body_html).toContain('<li id="fn-1"><p>Council minutes, page 4. <a href="#fnref-1" class="footnote-back" aria-label="Back to reference 1">↩</a></p></li>');
     await context.close();
   });
 
@@ -325,11 +403,32 @@ browserSuite('the newsroom editor in Chromium', () => {
     // axe is injected as an inline script: the pages' CSP (script-src 'self') would refuse it.
     const { context, page } = await signedIn('Eve', { bypassCSP: true });
     const problems: string[] = [];
-    for (const url of ['/admin', '/admin/articles', '/admin/articles?status=draft', '/admin/articles/new', `/admin/articles/${a.id}`, `/admin/articles/${a.id}/revisions`]) {
+    const footnoted = await createArticle(app!.ctx.content, { title: 'Footnoted story', status: 'draft', accessLevel: 'paid', body: { markdown: 'One.[^1]\n\n<!--more-->\n\nTwo.[^2]\n\n[^1]: A note.\n[^2]: Another.' } }, users.Eve!.id);
+    for (const url of ['/admin', '/admin/articles', '/admin/articles?status=draft', '/admin/articles/new', `/admin/articles/${a.id}`, `/admin/articles/${footnoted.id}`, `/admin/articles/${a.id}/revisions`,
+      `/admin/articles/${footnoted.id}/preview?as=anonymous`, `/admin/articles/${footnoted.id}/preview?as=subscriber`, '/admin/media']) {
       await page.goto(`${base}${url}`);
-      if (url.startsWith('/admin/articles/') && !url.endsWith('revisions')) await expect.poll(() => body(page).isVisible()).toBe(true);
+      if (url.startsWith('/admin/articles/') && !url.endsWith('revisions') && !url.includes('preview')) await expect.poll(() => body(page).isVisible()).toBe(true);
       for (const v of await seriousViolations(page)) problems.push(`${url}: ${v}`);
     }
+    // A preview link, made from the editor, and the page it opens for someone without an account.
+    await page.goto(`${base}/admin/articles/${footnoted.id}`);
+    await Promise.all([page.waitForURL(/shared=1/), page.getByRole('button', { name: 'Create a preview link' }).click()]);
+    for (const v of await seriousViolations(page)) problems.push(`editor with a preview link: ${v}`);
+    const shared = await page.getByLabel(/^Preview link 1, made by Eve/).inputValue();
+    const stranger = await openContext(browser!, { bypassCSP: true });
+    const { page: outside } = await openPage(stranger, everyPage);
+    await outside.goto(shared);
+    expect(await outside.getByText('Shared preview of an article not yet published.').isVisible()).toBe(true);
+    expect(await outside.getByRole('link', { name: 'Back to reference 2' }).count()).toBe(1);
+    for (const v of await seriousViolations(outside)) problems.push(`shared preview: ${v}`);
+    await stranger.close();
+    // The image details form, open over the editor.
+    await page.goto(`${base}/admin/articles/${a.id}`);
+    await expect.poll(() => body(page).isVisible()).toBe(true);
+    await imageEvent(page, 'paste', 'axe.png', '#334455');
+    await expect.poll(() => page.getByRole('group', { name: 'Describe the image (axe.png)' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    for (const v of await seriousViolations(page)) problems.push(`image details: ${v}`);
+    await page.keyboard.press('Escape');
     // The history and its diff, after a save from the editor.
     await page.goto(`${base}/admin/articles/${a.id}`);
     await expect.poll(() => body(page).isVisible()).toBe(true);
@@ -352,8 +451,7 @@ browserSuite('the newsroom editor in Chromium', () => {
 
   it('left no console errors but the refusals the tests asked for, and made no requests off the site', () => {
     // Chromium logs every 4xx answer to fetch: the 409 the conflict test provokes and the contributor's forged 403.
-    // The feature image's file does not exist (no media library here yet): its 404 is expected too.
-    const expected = /net::ERR_INTERNET_DISCONNECTED|status of 404 \(Not Found\) \[.*\/media\/harbour-board\.jpg\]$|status of 400 \(Bad Request\) \[.*\/admin\/api\/articles\/\d+\]$|status of (409 \(Conflict\) \[.*\/admin\/api\/articles\/\d+\]|403 \(Forbidden\) \[.*\/admin\/articles\/\d+\/publish\])$/;
+    const expected = /net::ERR_INTERNET_DISCONNECTED|status of 400 \(Bad Request\) \[.*\/admin\/api\/articles\/\d+\]$|status of (409 \(Conflict\) \[.*\/admin\/api\/articles\/\d+\]|403 \(Forbidden\) \[.*\/admin\/articles\/\d+\/publish\])$/;
     expect(everyPage.consoleErrors.filter((e) => !expected.test(e))).toEqual([]);
     expect(everyPage.foreignRequests).toEqual([]);
   });

@@ -143,6 +143,10 @@ export const ROUTES: Record<string, UrlsFor> = {
   'GET /admin/articles/:id/revisions/:rev': (a) => a.ids.slice(0, 1).map((id) => `/admin/articles/${id}/revisions/1`),
   'POST /admin/articles/:id/revisions/:rev/restore': (a) => a.ids.slice(0, 1).map((id) => `/admin/articles/${id}/revisions/1/restore`),
   'GET /admin/articles/:id/preview': (a) => a.ids.slice(0, 1).flatMap((id) => ['anonymous', 'member', 'subscriber'].map((as) => `/admin/articles/${id}/preview?as=${as}`)),
+  'POST /admin/articles/:id/preview-links': (a) => a.ids.slice(0, 1).map((id) => `/admin/articles/${id}/preview-links`),
+  'POST /admin/articles/:id/preview-links/:link/revoke': (a) => a.ids.slice(0, 1).map((id) => `/admin/articles/${id}/preview-links/1/revoke`),
+  // Shared preview links: without the tag the site secret makes, guessed and forged links open nothing.
+  'GET /preview/:id/:tag': () => ['/preview/1/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '/preview/2/x', '/preview/0/0'],
   'POST /admin/api/articles': () => ['/admin/api/articles'],
   'GET /admin/api/articles/:id': (a) => a.ids.slice(0, 1).map((id) => `/admin/api/articles/${id}`),
   'PUT /admin/api/articles/:id': (a) => a.ids.slice(0, 1).map((id) => `/admin/api/articles/${id}`),

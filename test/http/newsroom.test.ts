@@ -5,6 +5,7 @@ import { makeArticle, makeAuthor, makeSection } from '../helpers/factories.js';
 import { createStaffUser, type StaffRole } from '../../src/members/staff.js';
 import { setStaffPassword } from '../../src/members/staff-auth.service.js';
 import { createArticle } from '../../src/content/articles.service.js';
+import { photo, staffAgent, upload } from '../helpers/media.js';
 
 /**
  * The newsroom app over HTTP, on both databases: the list (filters, keyset pages, a contributor's
@@ -194,6 +195,25 @@ describe.each(dialects())('newsroom app on %s', (dialect) => {
     expect((await t.get(`/articles/${paid.slug}`)).statusCode).toBe(404);
   });
 
+  it('previews footnotes as readers get them: the notes before the wall listed with back-links, the ones after it cut', async () => {
+    const GATED_NOTE = 'GATED-NOTE-2b9c';
+    const a = await createArticle(t.app.ctx.content, { title: 'Footnoted draft', status: 'draft', accessLevel: 'paid', body: { markdown: `Dues rise.[^src]\n\n<!--more-->\n\nThe vote was close.[^v]\n\n[^src]: Harbour board minutes.\n[^v]: ${GATED_NOTE} seven to six.` } }, staff.eve!.id);
+    const anon = await staff.eve!.agent.get(`/admin/articles/${a.id}/preview?as=anonymous`);
+    expect(anon.body).toContain('<sup class="footnote-ref"><a href="#fn-1" id="fnref-1" aria-describedby="footnotes-h">1</a></sup>');
+    expect(anon.body).toContain('<li id="fn-1"><p>Harbour board minutes. <a href="#fnref-1" class="footnote-back" aria-label="Back to reference 1">↩</a></p></li>');
+    expect(anon.body).not.toContain(GATED_NOTE);
+    expect(anon.body).not.toContain('fn-2');
+    const sub = await staff.eve!.agent.get(`/admin/articles/${a.id}/preview?as=subscriber`);
+    expect(sub.body).toContain(`<li id="fn-2"><p>${GATED_NOTE} seven to six.`);
+    // Once only: the subscriber's body is the whole body, not the preview's list and then the whole list.
+    expect(sub.body.split('id="fn-1"').length).toBe(2);
+    // The island's JSON and the Markdown fallback keep the notes.
+    const j = await json('eve', 'GET', `/admin/api/articles/${a.id}`);
+    expect(j.body.article.body.content[0].content[1]).toEqual({ type: 'footnote', attrs: { text: 'Harbour board minutes.' } });
+    const page = await staff.eve!.agent.get(`/admin/articles/${a.id}`);
+    expect(page.body).toContain(`[^1]: Harbour board minutes.\n[^2]: ${GATED_NOTE} seven to six.</textarea>`);
+  });
+
   it('works without JavaScript: a form creates and saves, and bulk delete asks first, naming the count', async () => {
     const page = await staff.eve!.agent.get('/admin/articles/new');
     expect(page.body).toContain('<label for="f-markdown" id="body-label">Body (Markdown)</label>');
@@ -218,6 +238,27 @@ describe.each(dialects())('newsroom app on %s', (dialect) => {
     const done = await t.app.server.inject({ method: 'POST', url: '/admin/articles/bulk', headers: { cookie: [...staff.eve!.agent.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(staff.eve!.agent.csrf())}&action=delete&confirm=1&ids=${id}&ids=${other.id}` });
     expect(done.statusCode).toBe(303);
     expect((await t.api('GET', `/api/admin/articles/${id}`)).statusCode).toBe(404);
+  });
+
+  it('without JavaScript, the feature image is picked from the media library, and takes the library alt text', async () => {
+    const m = (await upload(t, staff.eve!.agent, { name: 'quay.jpg', type: 'image/jpeg', data: await photo(900, 500) }, { alt: 'The quay at dawn' })).json().media;
+    const a = await createArticle(t.app.ctx.content, { title: 'Quay repairs', status: 'draft' }, staff.eve!.id);
+    const page = await staff.eve!.agent.get(`/admin/articles/${a.id}`);
+    expect(page.body).toContain('<label for="f-image-pick">Feature image from the media library</label>');
+    expect(page.body).toContain(`<option value="${m.url}" data-alt="The quay at dawn">quay.jpg (The quay at dawn)</option>`);
+    // The upload control is the island's: without it, it stays hidden and names no form field.
+    expect(page.body).toMatch(/<p class="field" id="feature-upload" hidden><label for="f-image-upload">Upload a feature image<\/label><input id="f-image-upload" type="file"/);
+    const saved = await staff.eve!.agent.post(`/admin/articles/${a.id}`, { title: 'Quay repairs', dek: '', markdown: '', markdownBase: '', baseRevision: String(a.revision), featureImagePick: m.url, featureImageUrl: '', featureImageAlt: '' });
+    expect(saved.statusCode).toBe(303);
+    const out = (await t.api('GET', `/api/admin/articles/${a.id}`)).json().article;
+    expect(out.featureImageUrl).toBe(m.url);
+    expect(out.featureImageAlt).toBe('The quay at dawn');
+    // "Keep the URL" (the empty choice) leaves the URL field in charge.
+    const again = await staff.eve!.agent.get(`/admin/articles/${a.id}`);
+    expect(again.body).toContain('quay.jpg (The quay at dawn) (current)');
+    const rev = /name="baseRevision" value="(\d+)"/.exec(again.body)![1]!;
+    expect((await staff.eve!.agent.post(`/admin/articles/${a.id}`, { title: 'Quay repairs', dek: '', markdown: '', markdownBase: '', baseRevision: rev, featureImagePick: '', featureImageUrl: '/media/elsewhere.jpg', featureImageAlt: 'Elsewhere' })).statusCode).toBe(303);
+    expect((await t.api('GET', `/api/admin/articles/${a.id}`)).json().article.featureImageUrl).toBe('/media/elsewhere.jpg');
   });
 
   it('bulk-changes access and adds a tag through the same services', async () => {
@@ -266,4 +307,70 @@ describe.each(dialects())('newsroom app on %s', (dialect) => {
     expect((await t.get(`/articles/${api.slug}`)).statusCode).toBe(404);
   });
 
+  // Last: it moves the clock past a day, which ends the staff sessions the other tests use.
+  it('shares a draft by a signed preview link: readable without an account, never cached publicly or indexed, revocable and expiring', async () => {
+    const GATED = 'SHARED-GATED-5e1d';
+    const a = await createArticle(t.app.ctx.content, { title: 'Shared draft', status: 'draft', accessLevel: 'paid', body: { markdown: `Opening.\n\n<!--more-->\n\n${GATED} behind the wall.` } }, staff.eve!.id);
+    await staff.eve!.agent.get(`/admin/articles/${a.id}`);
+    const made = await staff.eve!.agent.post(`/admin/articles/${a.id}/preview-links`, { days: '3' });
+    expect(made.statusCode).toBe(303);
+    const editor = await staff.eve!.agent.get(`/admin/articles/${a.id}`);
+    const links = [...editor.body.matchAll(/value="https?:\/\/[^/"]+(\/preview\/\d+\/[A-Za-z0-9_-]+)"/g)].map((m) => m[1]!);
+    expect(links).toHaveLength(1);
+    const path = links[0]!;
+    expect(editor.body).toContain('Preview link 1, made by Eve, expires');
+
+    // Someone with no account and no cookies reads the whole draft.
+    const open = await t.get(path);
+    expect(open.statusCode).toBe(200);
+    expect(open.body).toContain(GATED);
+    expect(open.body).toContain('Shared preview of an article not yet published.');
+    expect(open.headers['cache-control']).toBe('private, no-store');
+    expect(open.headers['x-robots-tag']).toBe('noindex, nofollow, noarchive');
+    expect(open.headers['referrer-policy']).toBe('no-referrer');
+    expect(open.body).toContain('<meta name="robots" content="noindex">');
+    // The draft itself is still nowhere for readers.
+    expect((await t.get(`/articles/${a.slug}`)).statusCode).toBe(404);
+
+    // A tag changed by one character, or moved to another link or article, opens nothing.
+    const [, linkId, tag] = /^\/preview\/(\d+)\/(.+)$/.exec(path)!;
+    const flipped = tag!.slice(0, -1) + (tag!.endsWith('A') ? 'B' : 'A');
+    for (const bad of [`/preview/${linkId}/${flipped}`, `/preview/${Number(linkId) + 1}/${tag}`, `/preview/${linkId}/`, '/preview/abc/def', `/preview/${linkId}/${'x'.repeat(80)}`]) {
+      const r = await t.get(bad);
+      expect(r.statusCode, bad).toBe(404);
+      expect(r.body, bad).not.toContain(GATED);
+      expect(r.headers['cache-control'], bad).toMatch(/no-store/);
+    }
+
+    // Only staff who may edit the article make links, with the form token.
+    const contributor = await staffAgent(t, 'contributor');
+    await contributor.get('/admin/articles');
+    expect((await contributor.post(`/admin/articles/${a.id}/preview-links`, { days: '3' })).statusCode).toBe(403);
+    expect((await t.app.server.inject({ method: 'POST', url: `/admin/articles/${a.id}/preview-links`, headers: { cookie: [...staff.eve!.agent.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' }, payload: 'days=3' })).statusCode).toBe(403);
+    expect((await staff.eve!.agent.post(`/admin/articles/${a.id}/preview-links`, { days: '365' })).statusCode).toBe(400);
+
+    // Revoked: gone at once, and the editor lists it no more.
+    await staff.eve!.agent.get(`/admin/articles/${a.id}`);
+    expect((await staff.eve!.agent.post(`/admin/articles/${a.id}/preview-links/${linkId}/revoke`, {})).statusCode).toBe(303);
+    const revoked = await t.get(path);
+    expect(revoked.statusCode).toBe(404);
+    expect(revoked.body).toContain('This preview link was withdrawn.');
+    expect((await staff.eve!.agent.get(`/admin/articles/${a.id}`)).body).toContain('No preview links are open.');
+
+    // Expired: a one-day link opens for a day and not after.
+    await staff.eve!.agent.post(`/admin/articles/${a.id}/preview-links`, { days: '1' });
+    const day = [...(await staff.eve!.agent.get(`/admin/articles/${a.id}`)).body.matchAll(/value="https?:\/\/[^/"]+(\/preview\/\d+\/[A-Za-z0-9_-]+)"/g)].map((m) => m[1]!)[0]!;
+    t.clock.advance(23 * 3_600_000);
+    expect((await t.get(day)).statusCode).toBe(200);
+    t.clock.advance(2 * 3_600_000);
+    const expired = await t.get(day);
+    expect(expired.statusCode).toBe(404);
+    expect(expired.body).toContain('This preview link has expired.');
+    expect(expired.body).not.toContain(GATED);
+
+    const log = await t.db.db.selectFrom('audit_log').select(['action', 'actor', 'target']).where('action', 'like', 'preview_link.%').orderBy('id').execute();
+    expect(log.map((e) => `${e.action} ${e.actor} ${e.target}`)).toEqual([
+      `preview_link.create staff:${staff.eve!.id} article:${a.id}`, `preview_link.revoke staff:${staff.eve!.id} article:${a.id}`, `preview_link.create staff:${staff.eve!.id} article:${a.id}`,
+    ]);
+  });
 });

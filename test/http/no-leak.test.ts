@@ -94,6 +94,8 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
       }
     gated.push(await makeArticle(d, { ...common, title: 'Council metered story', accessLevel: 'metered', preview: 'The council met on metered day.', rest: `${CANARY} after the break.` }));
     gated.push(await makeArticle(d, { ...common, title: 'Council paid story', accessLevel: 'paid', preview: 'The council met on paid day.', rest: `${CANARY} after the break.` }));
+    // Footnotes: the one referred to before the break is listed in the preview, the one after is not.
+    gated.push(await makeArticle(d, { ...common, title: 'Council footnoted story', accessLevel: 'paid', body: { markdown: `The council met on footnote day.[^1]\n\n<!--more-->\n\nThe vote was close.[^2]\n\n[^1]: Minutes of the meeting.\n[^2]: ${CANARY} in a footnote.` } }));
     gated.push(await makeArticle(d, { ...common, title: 'Council story without a break', accessLevel: 'paid', body: { markdown: `First paragraph about the council.\n\nSecond paragraph.\n\n${NOBREAK_CANARY} third.` } }));
     registered = await makeArticle(d, { ...common, title: 'Council registered story', accessLevel: 'registered', preview: 'The council met on registered day.', rest: `${REGISTERED_CANARY} after the break.` });
     }

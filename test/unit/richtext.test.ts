@@ -12,6 +12,9 @@ describe('HTML to document', () => {
     ['drops scripts, styles and event handlers', '<p onclick="evil()">Hi<script>alert(1)</script><style>p{}</style></p><iframe src="x"></iframe>', '<p>Hi</p>'],
     ['unwraps javascript: links to their text', '<p><a href="javascript:alert(1)">click</a></p>', '<p>click</p>'],
     ['drops data: and protocol-relative images', '<img src="data:image/png;base64,AAAA"><img src="//evil.example/x.png"><img src="https://cdn.example/a.jpg" alt="A">', '<figure><img src="https://cdn.example/a.jpg" alt="A" loading="lazy"></figure>'],
+    ['keeps a data table, with its caption before it and its spans', '<table><caption>Fares</caption><thead><tr><th>Route</th><th>Fare</th></tr></thead><tbody><tr><td colspan="2">Both <b>ways</b></td></tr></tbody></table>', '<p>Fares</p><div class="table-wrap"><table><tbody><tr><th>Route</th><th>Fare</th></tr><tr><td colspan="2">Both <strong>ways</strong></td></tr></tbody></table></div>'],
+    ['reads a layout table (an image in a cell) block by block, losing nothing', '<table><tr><td><img src="/a.jpg" alt="Quay"></td><td>Beside it.</td></tr></table>', '<figure><img src="/a.jpg" alt="Quay" loading="lazy"></figure><p>Beside it.</p>'],
+    ['keeps our footnote markup as footnotes', '<p>Dues<sup data-footnote="  Board   minutes. "></sup> rise.</p>', '<p>Dues<sup class="footnote-ref"><a href="#fn-1" id="fnref-1" aria-describedby="footnotes-h">1</a></sup> rise.</p><section class="footnotes" aria-labelledby="footnotes-h"><h2 id="footnotes-h">Notes</h2><ol><li id="fn-1"><p>Board minutes. <a href="#fnref-1" class="footnote-back" aria-label="Back to reference 1">↩</a></p></li></ol></section>'],
     ['keeps lists and quotes', '<ul><li>One</li><li>Two</li></ul><ol start="3"><li>Three</li></ol><blockquote><p>Said.</p></blockquote>', '<ul><li>One</li><li>Two</li></ul><ol start="3"><li>Three</li></ol><blockquote><p>Said.</p></blockquote>'],
     ['turns figures into captioned images', '<figure><img src="/a.jpg" alt="Boats"><figcaption>Boats at dawn</figcaption></figure>', '<figure><img src="/a.jpg" alt="Boats" loading="lazy"><figcaption>Boats at dawn</figcaption></figure>'],
     ['wraps loose text in paragraphs and collapses white space', 'Loose   text\n here<div>In a div</div>', '<p>Loose text here</p><p>In a div</p>'],
@@ -117,4 +120,17 @@ describe('slugify', () => {
     ['Café society’s “big” night!', 'cafe-societys-big-night'],
     ['   ', 'untitled'],
   ])('%s → %s', (input, expected) => expect(slugify(input)).toBe(expected));
+});
+
+describe('footnotes in Markdown', () => {
+  const cases: [string, string, string][] = [
+    ['a reference and its definition', 'Dues rise.[^a]\n\n[^a]: Board minutes.', '<p>Dues rise.<sup class="footnote-ref"><a href="#fn-1" id="fnref-1" aria-describedby="footnotes-h">1</a></sup></p><section class="footnotes" aria-labelledby="footnotes-h"><h2 id="footnotes-h">Notes</h2><ol><li id="fn-1"><p>Board minutes. <a href="#fnref-1" class="footnote-back" aria-label="Back to reference 1">↩</a></p></li></ol></section>'],
+    ['a reference to no definition stays as typed', 'See [^nothing].', '<p>See [^nothing].</p>'],
+    ['an escaped reference stays as typed', 'Literal \\[^a] here.\n\n[^a]: A note.', '<p>Literal [^a] here.</p>'],
+    ['fenced code is not touched', '```\nx[^a]\n[^b]: not a note\n```\n\n[^a]: A note.', '<pre><code>x[^a]\n[^b]: not a note</code></pre>'],
+    ['markup in a note is text', 'A[^a]\n\n[^a]: <script>alert(1)</script> & *this*', '<p>A<sup class="footnote-ref"><a href="#fn-1" id="fnref-1" aria-describedby="footnotes-h">1</a></sup></p><section class="footnotes" aria-labelledby="footnotes-h"><h2 id="footnotes-h">Notes</h2><ol><li id="fn-1"><p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; *this* <a href="#fnref-1" class="footnote-back" aria-label="Back to reference 1">↩</a></p></li></ol></section>'],
+  ];
+  it.each(cases)('%s', (_label, md, html) => {
+    expect(renderDoc(docSchema.parse(markdownToDoc(md))).fullHtml).toBe(html);
+  });
 });

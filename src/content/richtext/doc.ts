@@ -13,7 +13,15 @@ export type Mark =
   | { type: 'code' }
   | { type: 'link'; attrs: { href: string } };
 
-export type InlineNode = { type: 'text'; text: string; marks?: Mark[] } | { type: 'hardBreak' };
+/**
+ * A footnote is one inline node holding its own text: where it stands is its reference, and the
+ * renderer numbers the notes in order and lists them at the end. A note cannot lose its
+ * reference, and the notes a preview lists are exactly those its blocks refer to.
+ */
+export type FootnoteNode = { type: 'footnote'; attrs: { text: string } };
+export type InlineNode = { type: 'text'; text: string; marks?: Mark[] } | { type: 'hardBreak' } | FootnoteNode;
+/** The most text one footnote holds. */
+export const MAX_FOOTNOTE = 5000;
 
 export type BlockNode =
   | { type: 'paragraph'; content?: InlineNode[] }
@@ -61,6 +69,7 @@ const markSchema: z.ZodType<Mark> = z.discriminatedUnion('type', [
 const inlineSchema: z.ZodType<InlineNode> = z.union([
   z.object({ type: z.literal('text'), text: z.string().min(1).max(MAX_TEXT), marks: z.array(markSchema).max(8).optional() }).strict(),
   z.object({ type: z.literal('hardBreak') }).strict(),
+  z.object({ type: z.literal('footnote'), attrs: z.object({ text: z.string().trim().min(1, 'a footnote needs its text').max(MAX_FOOTNOTE) }).strict() }).strict(),
 ]);
 
 const inlineContent = z.array(inlineSchema).max(5000).optional();

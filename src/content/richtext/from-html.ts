@@ -1,6 +1,6 @@
 import type { ChildNode, Element } from 'domhandler';
 import type { BlockNode, Doc, InlineNode, ListItem, Mark } from './doc.js';
-import { isSafeHref, isSafeSrc } from './doc.js';
+import { isSafeHref, isSafeSrc, MAX_FOOTNOTE } from './doc.js';
 import { parseShallowDocument } from './limits.js';
 
 /**
@@ -117,12 +117,48 @@ function blockOf(el: Element, name: string): BlockNode[] | 'inline' {
       const caption = cap ? collapse(textOf(cap)) : '';
       return [{ type: 'image', attrs: { ...node.attrs, ...(caption ? { caption } : {}) } }];
     }
+    case 'table':
+      return tableOf(el);
     case 'br':
       return 'inline';
     default:
       if (BLOCK_CONTAINERS.has(name) || name === 'li' || name === 'figcaption' || name === 'caption') return blocksOf(el.children);
       return 'inline';
   }
+}
+
+type Cell = Extract<BlockNode, { type: 'table' }>['content'][number]['content'][number];
+const kids = (el: Element, names: string[]) => el.children.filter((c): c is Element => c.type === 'tag' && names.includes(c.name.toLowerCase()));
+
+/**
+ * A table as ours: rows of header and data cells (thead, tbody and tfoot in order), each cell
+ * paragraphs. A table whose cells hold anything else (an image, a list: a layout table of an old
+ * site) is read as before, block by block, so nothing in it is lost; a caption is a paragraph
+ * before the table.
+ */
+function tableOf(el: Element): BlockNode[] {
+  const rows = kids(el, ['thead', 'tbody', 'tfoot', 'tr']).flatMap((g) => (g.name.toLowerCase() === 'tr' ? [g] : kids(g, ['tr'])));
+  let flat = false;
+  const content = rows.map((tr) => ({
+    type: 'tableRow' as const,
+    content: kids(tr, ['th', 'td']).slice(0, 100).map((c): Cell => {
+      const span = (k: string, max: number) => Math.min(max, Math.max(1, Number.parseInt(c.attribs[k] ?? '1', 10) || 1));
+      const colspan = span('colspan', 100);
+      const rowspan = span('rowspan', 1000);
+      const blocks = blocksOf(c.children);
+      if (!blocks.every((b) => b.type === 'paragraph')) flat = true;
+      const paragraphs = (blocks as { type: 'paragraph'; content?: InlineNode[] }[]).slice(0, 50);
+      return {
+        type: c.name.toLowerCase() === 'th' ? 'tableHeader' : 'tableCell',
+        ...(colspan > 1 || rowspan > 1 ? { attrs: { ...(colspan > 1 ? { colspan } : {}), ...(rowspan > 1 ? { rowspan } : {}) } } : {}),
+        content: paragraphs.length ? paragraphs : [{ type: 'paragraph' }],
+      };
+    }),
+  })).filter((r) => r.content.length > 0).slice(0, 1000);
+  if (flat || !content.length) return blocksOf(el.children);
+  const caption = kids(el, ['caption'])[0];
+  const text = caption ? collapse(textOf(caption)) : '';
+  return [...(text ? [{ type: 'paragraph' as const, content: textNodes(text, []) }] : []), { type: 'table', content }];
 }
 
 function imageOf(el: Element): BlockNode | null {
@@ -147,6 +183,12 @@ function inlineOf(nodes: ChildNode[], marks: Mark[]): InlineNode[] {
       continue;
     }
     if (name === 'img') continue;
+    // Our own footnote markup (the Markdown parser writes it for `[^1]`; pasted editor HTML has it).
+    if ('data-footnote' in n.attribs) {
+      const text = collapse(n.attribs['data-footnote'] ?? '').slice(0, MAX_FOOTNOTE);
+      if (text) out.push({ type: 'footnote', attrs: { text } });
+      continue;
+    }
     const markType = INLINE_MARKS[name];
     if (markType) {
       out.push(...inlineOf(n.children, addMark(marks, { type: markType } as Mark)));
@@ -196,6 +238,11 @@ function trimInline(nodes: InlineNode[]): InlineNode[] {
       lastSpace = true;
       continue;
     }
+    if (n.type === 'footnote') {
+      out.push(n);
+      lastSpace = false;
+      continue;
+    }
     let t = n.text;
     if (lastSpace) t = t.replace(/^ +/, '');
     if (!t) continue;
@@ -208,6 +255,7 @@ function trimInline(nodes: InlineNode[]): InlineNode[] {
       out.pop();
       continue;
     }
+    if (last.type === 'footnote') break;
     const t = last.text.replace(/ +$/, '');
     if (t) {
       out[out.length - 1] = { ...last, text: t };

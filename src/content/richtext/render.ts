@@ -54,10 +54,28 @@ export function previewPlan(doc: Doc): PreviewPlan {
   return { kind: 'teaser', chars: budget, breakIgnored };
 }
 
+/**
+ * Blocks as HTML, then the notes they refer to. The notes are numbered in document order, so a
+ * preview (the leading blocks) lists a prefix of the article's notes: the ones it shows the
+ * references of, and never a note whose reference is behind the wall.
+ */
+function blocksHtml(blocks: BlockNode[]): string {
+  const notes: string[] = [];
+  const html = blocks.map((b) => blockAt(b, 1, notes)).join('');
+  return html + footnotesHtml(notes);
+}
+
+/** The notes as a list after the body, each with a link back to its reference. */
+function footnotesHtml(notes: string[]): string {
+  if (!notes.length) return '';
+  const items = notes.map((text, i) => `<li id="fn-${i + 1}"><p>${escapeHtml(text)} <a href="#fnref-${i + 1}" class="footnote-back" aria-label="Back to reference ${i + 1}">↩</a></p></li>`).join('');
+  return `<section class="footnotes" aria-labelledby="footnotes-h"><h2 id="footnotes-h">Notes</h2><ol>${items}</ol></section>`;
+}
+
 export function renderDoc(doc: Doc): RenderedBody {
   const plan = previewPlan(doc);
   const blocks = doc.content.filter((b) => b.type !== 'previewBreak');
-  const fullHtml = blocks.map(block).join('');
+  const fullHtml = blocksHtml(blocks);
   if (plan.kind === 'teaser') {
     const text = teaser(blocksText(blocks), plan.chars);
     return { fullHtml, previewHtml: text ? `<p>${escapeHtml(text)}</p>` : '', previewText: text, gatedText: blocksText(blocks), hasBreak: false };
@@ -65,8 +83,9 @@ export function renderDoc(doc: Doc): RenderedBody {
   const head = blocks.slice(0, plan.blocks);
   const tail = blocks.slice(plan.blocks);
   return {
-    // The full body starts with the preview's bytes: a full view is the preview, then the rest.
-    previewHtml: head.map(block).join(''),
+    // The full body starts with the preview's bytes (a full view is the preview, then the rest)
+    // unless the preview lists notes of its own; then articles.queries loadBody sends the whole body.
+    previewHtml: blocksHtml(head),
     fullHtml,
     previewText: blocksText(head),
     gatedText: blocksText(tail),
@@ -85,18 +104,15 @@ function teaser(text: string, chars: number): string {
   return cut ? `${cut}…` : '';
 }
 
-function block(node: BlockNode): string {
-  return blockAt(node, 1);
-}
-
 /**
  * Documents reach the renderer validated (docSchema) or converted from depth-checked HTML, so
  * the depth is bounded already; the count keeps that true for a document built any other way.
  */
-function blockAt(node: BlockNode, depth: number): string {
+function blockAt(node: BlockNode, depth: number, notes: string[]): string {
   if (depth > MAX_NESTING) throw new NestingError();
-  const inner = (b: BlockNode) => blockAt(b, depth + 1);
-  const item = (li: ListItem) => listItem(li, depth + 1);
+  const inner = (b: BlockNode) => blockAt(b, depth + 1, notes);
+  const item = (li: ListItem) => listItem(li, depth + 1, notes);
+  const inline = (nodes: InlineNode[] | undefined) => inlineHtml(nodes, notes);
   switch (node.type) {
     case 'paragraph':
       return `<p>${inline(node.content)}</p>`;
@@ -134,21 +150,27 @@ function blockAt(node: BlockNode, depth: number): string {
   }
 }
 
-function listItem(item: ListItem, depth: number): string {
+function listItem(item: ListItem, depth: number, notes: string[]): string {
   // A tight item (one paragraph) renders without its <p>, as Markdown and editors intend.
   const only = item.content.length === 1 ? item.content[0] : undefined;
-  if (only?.type === 'paragraph') return `<li>${inline(only.content)}</li>`;
-  return `<li>${item.content.map((b) => blockAt(b, depth + 1)).join('')}</li>`;
+  if (only?.type === 'paragraph') return `<li>${inlineHtml(only.content, notes)}</li>`;
+  return `<li>${item.content.map((b) => blockAt(b, depth + 1, notes)).join('')}</li>`;
 }
 
 const MARK_ORDER: Record<Mark['type'], number> = { link: 0, bold: 1, italic: 2, strike: 3, code: 4 };
 
-function inline(nodes: InlineNode[] | undefined): string {
+function inlineHtml(nodes: InlineNode[] | undefined, notes: string[]): string {
   if (!nodes) return '';
   let out = '';
   for (const n of nodes) {
     if (n.type === 'hardBreak') {
       out += '<br>';
+      continue;
+    }
+    if (n.type === 'footnote') {
+      const i = notes.push(n.attrs.text);
+      // The number is the link's name; aria-describedby says what kind of link it is.
+      out += `<sup class="footnote-ref"><a href="#fn-${i}" id="fnref-${i}" aria-describedby="footnotes-h">${i}</a></sup>`;
       continue;
     }
     let html = escapeHtml(n.text);

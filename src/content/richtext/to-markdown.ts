@@ -6,22 +6,38 @@ import type { BlockNode, Doc, InlineNode, ListItem } from './doc.js';
  * person changed this text (the editor route compares it with what it sent).
  */
 export function docToMarkdown(doc: Doc): string {
-  return doc.content.map((b) => block(b, '')).join('\n\n');
+  notes = [];
+  try {
+    const body = doc.content.map((b) => block(b, '')).join('\n\n');
+    // Footnotes as GFM-style references, `[^1]`, defined after the body (content/richtext/from-markdown.ts).
+    const defs = notes.map((t, i) => `[^${i + 1}]: ${t}`).join('\n');
+    return defs ? `${body}\n\n${defs}` : body;
+  } finally {
+    notes = [];
+  }
 }
+
+/** The footnotes met so far in the document being written (rendering is synchronous). */
+let notes: string[] = [];
 
 const esc = (s: string) => s.replace(/([\\`*_[\]<>#])/g, '\\$1');
 
 function inline(nodes: InlineNode[] | undefined): string {
   return (nodes ?? []).map((n) => {
     if (n.type === 'hardBreak') return '  \n';
-    let t = n.marks?.some((m) => m.type === 'code') ? `\`${n.text}\`` : esc(n.text);
-    for (const m of n.marks ?? []) {
+    if (n.type === 'footnote') return `[^${notes.push(n.attrs.text.replace(/\s+/g, ' ').trim())}]`;
+    if (!n.marks?.length) return esc(n.text);
+    // Emphasis may not start or end with a space (`_ by_` is not italic): the spaces go outside.
+    const [, lead, core, trail] = /^(\s*)([\s\S]*?)(\s*)$/.exec(n.text)!;
+    if (!core) return n.text;
+    let t = n.marks.some((m) => m.type === 'code') ? `\`${core}\`` : esc(core!);
+    for (const m of n.marks) {
       if (m.type === 'bold') t = `**${t}**`;
       else if (m.type === 'italic') t = `_${t}_`;
       else if (m.type === 'strike') t = `~~${t}~~`;
       else if (m.type === 'link') t = `[${t}](${m.attrs.href})`;
     }
-    return t;
+    return lead + t + trail;
   }).join('');
 }
 

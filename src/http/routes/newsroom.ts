@@ -27,6 +27,9 @@ import type { StaffUser } from '../../members/staff.js';
 import { fromLocalInput } from '../../shared/zoned-time.js';
 import { PREVIEW_READERS, previewArticle } from '../../reading/preview.js';
 import { AppError, invalidInput } from '../../errors.js';
+import { createPreviewLink, listPreviewLinks, revokePreviewLink } from '../../content/preview-links.js';
+import { previewLinkDeps } from './preview-links.js';
+import { findMediaPage, libraryAltFor, primaryUrl } from '../../media/media.service.js';
 
 /**
  * The newsroom app (issue 15): /admin/articles (the list and its bulk actions), the editor, its
@@ -36,6 +39,8 @@ import { AppError, invalidInput } from '../../errors.js';
  */
 const PRIVATE = 'private, no-store';
 const PAGE = 25;
+/** How many library images the feature image picker offers (the newest). */
+const FEATURE_CHOICES = 50;
 
 const listQuery = z.object({
   status: z.enum(ARTICLE_STATUSES).optional().catch(undefined),
@@ -64,7 +69,8 @@ function formFields(b: Record<string, unknown>): Record<string, unknown> {
     accessLevel: opt('accessLevel'),
     tags: field(b, 'tags').split(',').map((t) => t.trim()).filter(Boolean),
     authors: strings(b.authors),
-    featureImageUrl: opt('featureImageUrl'),
+    // A library image chosen in the picker wins over the URL field (the picker's first choice keeps the URL).
+    featureImageUrl: opt('featureImagePick') ?? opt('featureImageUrl'),
     featureImageAlt: opt('featureImageAlt'),
     seoTitle: opt('seoTitle'),
     seoDescription: opt('seoDescription'),
@@ -110,6 +116,12 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       return { own: f.createdBy === req.staff!.id, live: f.live };
     };
     const site = () => ctx.site.get();
+    /** A form post's fields; a library image picked without alt text takes the library's. */
+    const postedFields = async (b: Record<string, unknown>) => {
+      const f = formFields(b);
+      if (field(b, 'featureImagePick').trim() && !f.featureImageAlt) f.featureImageAlt = (await libraryAltFor(ctx.media, f.featureImageUrl as string)) || null;
+      return f;
+    };
     const tz = async () => (await site()).settings.timezone;
     const mayPublishAny = (s: StaffUser) => can(s.role, 'article.publish', { own: true, live: false });
 
@@ -168,6 +180,8 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
         mayPublish: can(staff.role, 'article.publish', facts),
         warnings: a ? prePublishWarnings(a) : [],
         script: getEditorAsset()?.path ?? null,
+        previewLinks: a ? await listPreviewLinks(previewLinkDeps(ctx), a.id) : [],
+        library: (await findMediaPage(ctx.media, { limit: FEATURE_CHOICES })).items.map((m) => ({ url: primaryUrl(m), alt: m.alt, name: m.originalName })),
         ...o,
       }), o.status ?? 200, PRIVATE);
     }
@@ -186,7 +200,7 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       requireRole(staffOf(req), 'article.create');
       const b = (req.body ?? {}) as Record<string, unknown>;
       try {
-        const input = editorFieldsSchema.parse(formFields(b));
+        const input = editorFieldsSchema.parse(await postedFields(b));
         const a = await createFromEditor(d, input, actor(req));
         return reply.redirect(`/admin/articles/${a.id}?saved=1`, 303);
       } catch (err) {
@@ -201,7 +215,7 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       const b = (req.body ?? {}) as Record<string, unknown>;
       requireArticleChange(staffOf(req), await factsFor(req, id));
       try {
-        const { baseRevision, ...input } = editorSaveSchema.parse({ ...formFields(b), baseRevision: Number(field(b, 'baseRevision')) });
+        const { baseRevision, ...input } = editorSaveSchema.parse({ ...(await postedFields(b)), baseRevision: Number(field(b, 'baseRevision')) });
         await saveFromEditor(d, id, baseRevision, input, actor(req));
         return reply.redirect(`/admin/articles/${id}?saved=1`, 303);
       } catch (err) {
@@ -277,6 +291,23 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       const page = assemblePage(p.shell, { template: previewBanner(id, label, outcome) }, { template: p.slot.template, token: '' }, { template: '' });
       reply.header('x-robots-tag', 'noindex');
       return sendHtml(reply, page, 200, PRIVATE, { shared: false });
+    });
+
+    // ---- preview links for someone without an account (content/preview-links.ts, routes/preview-links.ts) ----
+    r.post('/admin/articles/:id/preview-links', csrf, async (req, reply) => {
+      const { id } = idParam.parse(req.params);
+      await getArticle(d, { id });
+      requireRole(staffOf(req), 'article.edit', await factsFor(req, id));
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      await createPreviewLink(previewLinkDeps(ctx), id, Number(field(b, 'days')), actor(req));
+      return reply.redirect(`/admin/articles/${id}?shared=1#preview-links`, 303);
+    });
+    r.post('/admin/articles/:id/preview-links/:link/revoke', csrf, async (req, reply) => {
+      const { id } = idParam.parse(req.params);
+      const link = idParam.parse({ id: (req.params as { link: string }).link }).id;
+      requireRole(staffOf(req), 'article.edit', await factsFor(req, id));
+      await revokePreviewLink(previewLinkDeps(ctx), id, link, actor(req));
+      return reply.redirect(`/admin/articles/${id}?revoked=1#preview-links`, 303);
     });
 
     // ---- the island's JSON saves ----

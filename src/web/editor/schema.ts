@@ -47,6 +47,24 @@ export const Figure = Node.create({
 });
 
 /**
+ * A stored `footnote`: an inline atom holding the note's text. The editor shows it as a raised
+ * number (a CSS counter, so the numbers follow the text as it moves) and names it by its text.
+ */
+export const Footnote = Node.create({
+  name: 'footnote',
+  group: 'inline',
+  inline: true,
+  atom: true,
+  selectable: true,
+  addAttributes: () => ({ text: { default: null } }),
+  parseHTML: () => [{ tag: 'sup[data-footnote]', getAttrs: (el) => ({ text: (el as unknown as El).getAttribute('data-footnote') }) }],
+  renderHTML: ({ node }) => {
+    const text = String((node.attrs as { text: string | null }).text ?? '');
+    return ['sup', { 'data-footnote': text, class: 'footnote-mark', title: text, role: 'note', 'aria-label': `Footnote: ${text}` }];
+  },
+});
+
+/**
  * Tables as prosemirror-tables expects them (its table roles, colspan and rowspan), with cells
  * of paragraphs only, like the stored `table`. Column widths are not stored: the reader's page
  * sizes its columns.
@@ -104,6 +122,7 @@ export function editorExtensions(): AnyExtension[] {
       }),
     }),
     Figure,
+    Footnote,
     PreviewBreak,
     Table, TableRow, TableHeader, TableCell, TableEditing,
   ];

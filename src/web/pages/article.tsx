@@ -14,6 +14,8 @@ export interface ArticleView {
   part: 'full' | 'preview';
   body: BodyParts;
   tags: TagRef[];
+  /** Previews (the newsroom's, and shared preview links): never indexed. */
+  noindex?: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export function ArticlePage(props: { site: Site; view: ArticleView }): Html {
         modifiedTime: isoDate(a.updatedAt),
         jsonLd: newsArticleJsonLd(site, a, description),
         currentSection: a.section?.slug,
+        noindex: view.noindex,
       }}
     >
       <article class="article">

@@ -11,6 +11,7 @@ import type { DiffLine } from '../../shared/diff.js';
 import { formatInZone, toLocalInput } from '../../shared/zoned-time.js';
 import { ACCESS_LEVELS } from '../../content/types.js';
 import { can } from '../../members/permissions.js';
+import { PREVIEW_LINK_DAYS, type PreviewLinkOut } from '../../content/preview-links.js';
 
 /**
  * The newsroom app's pages: the article list, the editor, the revision history. Server-rendered
@@ -146,6 +147,10 @@ export interface EditorView {
   mayPublish: boolean;
   warnings: PrePublishWarning[];
   script: string | null;
+  /** Preview links that still open (none for a new article). */
+  previewLinks: PreviewLinkOut[];
+  /** The newest library images, for the feature image picker. */
+  library: { url: string; alt: string; name: string }[];
   /** Form values to show instead of the article's (a refused form comes back as it was sent). */
   values?: Partial<Record<string, string>>;
   notice?: string; error?: string;
@@ -195,6 +200,14 @@ export function EditorPage(v: EditorView): Html {
           <fieldset class="field"><legend>Authors</legend>
             {v.authors.map((x) => <label class="check"><input type="checkbox" name="authors" value={x.slug} checked={authorSlugs.has(x.slug)} /> {x.name}</label>)}
           </fieldset>
+          <p class="field"><label for="f-image-pick">Feature image from the media library</label>
+            <select id="f-image-pick" name="featureImagePick" aria-describedby="image-pick-hint">
+              <option value="">Keep the feature image URL below</option>
+              {v.library.map((m) => <option value={m.url} data-alt={m.alt}>{m.name}{m.alt ? ` (${m.alt})` : ''}{m.url === val('featureImageUrl', a?.featureImageUrl) ? ' (current)' : ''}</option>)}
+            </select>
+            <span class="small" id="image-pick-hint">The newest images in the library. To add one, <a href="/admin/media">upload it to the media library</a>{v.script ? ', or upload it here' : ''}.</span>
+          </p>
+          <p class="field" id="feature-upload" hidden><label for="f-image-upload">Upload a feature image</label><input id="f-image-upload" type="file" accept="image/png,image/jpeg,image/gif,image/webp" /><span class="small" role="status"></span></p>
           <p class="field"><label for="f-image">Feature image URL</label><input id="f-image" name="featureImageUrl" maxlength="2000" value={val('featureImageUrl', a?.featureImageUrl)} /></p>
           <p class="field"><label for="f-image-alt">Feature image alt text</label><input id="f-image-alt" name="featureImageAlt" maxlength="500" value={val('featureImageAlt', a?.featureImageAlt)} /></p>
           <p class="field"><label for="f-seo-title">SEO title</label><input id="f-seo-title" name="seoTitle" maxlength="300" value={val('seoTitle', a?.seoTitle)} /></p>
@@ -204,6 +217,7 @@ export function EditorPage(v: EditorView): Html {
         </fieldset>
       </form>
       {a ? <PublishPanel {...v} article={a} /> : <p>Save the draft to preview, schedule or publish it.</p>}
+      {a ? <SharePanel {...v} article={a} /> : null}
     </AdminPage>
   );
 }
@@ -264,6 +278,38 @@ function PublishPanel(v: EditorView & { article: ArticleDetail }): Html {
   );
 }
 
+/** Preview links: someone without an account reads the article before it is out, until the link expires or is revoked. */
+function SharePanel(v: EditorView & { article: ArticleDetail }): Html {
+  const a = v.article;
+  const base = v.site.siteUrl.replace(/\/$/, '');
+  return (
+    <section class="share-panel" aria-labelledby="share-h" id="preview-links">
+      <h2 id="share-h">Share a preview</h2>
+      <p class="small">Anyone with the link reads this article as a subscriber would, without an account, until the link expires or you revoke it. Search engines are told not to index it.</p>
+      {v.previewLinks.length ? (
+        <ul class="preview-links">
+          {v.previewLinks.map((l, i) => (
+            <li>
+              <p class="field"><label for={`pl-${l.id}`}>Preview link {v.previewLinks.length - i}, made by {l.createdByName}, expires {formatInZone(l.expiresAt, v.tz)}</label>
+                <input id={`pl-${l.id}`} type="url" readonly value={`${base}${l.path}`} /></p>
+              <form method="post" action={`/admin/articles/${a.id}/preview-links/${l.id}/revoke`} class="inline-form">
+                <input type="hidden" name="_csrf" value={v.csrf} />
+                <button class="button button--secondary" type="submit">Revoke preview link {v.previewLinks.length - i}</button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      ) : <p>No preview links are open.</p>}
+      <form method="post" action={`/admin/articles/${a.id}/preview-links`}>
+        <input type="hidden" name="_csrf" value={v.csrf} />
+        <p class="field"><label for="pl-days">Link lasts</label>
+          <select id="pl-days" name="days">{PREVIEW_LINK_DAYS.map((d) => <option value={String(d)} selected={d === 7}>{d === 1 ? '1 day' : `${d} days`}</option>)}</select></p>
+        <p><button class="button button--secondary" type="submit">Create a preview link</button></p>
+      </form>
+    </section>
+  );
+}
+
 export function RevisionsPage(props: { site: Site; staff: StaffUser; csrf: string; tz: string; article: ArticleDetail; revisions: RevisionEntry[]; mayRestore: boolean }): Html {
   const a = props.article;
   return (
@@ -308,6 +354,28 @@ export function RevisionDiffPage(props: { site: Site; staff: StaffUser; tz: stri
         {props.diff.map((l) => (l.op === 'add' ? <ins>{`+ ${l.text}`}</ins> : l.op === 'del' ? <del>{`− ${l.text}`}</del> : <span>{`  ${l.text}`}</span>))}
       </div>
     </AdminPage>
+  );
+}
+
+/** The banner over a page opened by a preview link. */
+export function sharedPreviewBanner(live: boolean, expires: string, tz: string): string {
+  return (
+    <div class="preview-banner" role="note" aria-label="Preview">
+      <p><strong>{live ? 'Shared preview.' : 'Shared preview of an article not yet published.'}</strong> Please do not pass this link on. It works until {expires} ({tz}).</p>
+    </div>
+  ).value;
+}
+
+/** A preview link that does not open: the same page (and status) whatever the reason, but for the reason itself. */
+export function PreviewLinkGonePage(props: { site: Site; state: 'expired' | 'revoked' | 'invalid' }): Html {
+  const why = { expired: 'This preview link has expired.', revoked: 'This preview link was withdrawn.', invalid: 'This preview link is not valid.' }[props.state];
+  return (
+    <Layout site={props.site} meta={{ title: 'Preview link', description: why, noindex: true }}>
+      <section class="error-page">
+        <h1>Preview unavailable</h1>
+        <p>{why} Ask the person who sent it for a new one.</p>
+      </section>
+    </Layout>
   );
 }
 

@@ -92,11 +92,105 @@ function start(form: HTMLFormElement, host: HTMLElement): void {
     element: mount,
     extensions: editorExtensions(),
     content: fromStored(initial),
-    editorProps: { attributes: { role: 'textbox', 'aria-multiline': 'true', 'aria-labelledby': 'body-label', 'aria-describedby': 'word-count' } },
+    editorProps: {
+      attributes: { role: 'textbox', 'aria-multiline': 'true', 'aria-labelledby': 'body-label', 'aria-describedby': 'word-count' },
+      // An image pasted or dropped goes to the media library first; the document only ever holds its URL.
+      handlePaste: (view, event) => takeImages(event.clipboardData?.files, view.state.selection.from),
+      handleDrop: (view, event) => {
+        const at = view.posAtCoords({ left: (event as DragEvent).clientX, top: (event as DragEvent).clientY })?.pos ?? view.state.selection.from;
+        return takeImages((event as DragEvent).dataTransfer?.files, at);
+      },
+    },
     onUpdate: () => changed(),
     onSelectionUpdate: () => refreshToolbar(),
     onTransaction: () => refreshToolbar(),
   });
+
+  // ---- images pasted or dropped: upload, then alt text and caption, then the node ----
+  type MediaOut = { id: number; url: string; alt: string; originalName: string };
+  async function uploadImage(file: File): Promise<MediaOut> {
+    const data = new FormData();
+    data.append('file', file, file.name || 'pasted-image.png');
+    const res = await fetch('/admin/api/media', { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': csrf }, body: data });
+    const out = await res.json().catch(() => ({})) as { media?: MediaOut; error?: { message: string } };
+    if (!res.ok || !out.media) throw new Error(out.error?.message ?? `error ${res.status}`);
+    return out.media;
+  }
+  /** After the top-level block that holds `pos`, like the paywall break: an image is a block of its own. */
+  const blockEnd = (pos: number) => {
+    const $p = editor.state.doc.resolve(Math.min(pos, editor.state.doc.content.size));
+    return $p.depth > 0 ? $p.after(1) : $p.pos;
+  };
+  function takeImages(files: FileList | undefined, pos: number): boolean {
+    const images = [...(files ?? [])].filter((f) => f.type.startsWith('image/'));
+    if (!images.length) return false;
+    void (async () => {
+      for (const file of images) {
+        setStatus('Uploading the image…');
+        let media: MediaOut;
+        try { media = await uploadImage(file); } catch (err) {
+          setStatus('Image not uploaded');
+          showAlert(`The image was not uploaded: ${(err as Error).message}. The text is unchanged.`);
+          continue;
+        }
+        setStatus(dirty ? 'Unsaved changes' : 'Saved');
+        const details = await describeImage(media);
+        if (!details) continue;
+        const at = blockEnd(pos);
+        editor.chain().focus().insertContentAt(at, { type: 'image', attrs: { src: media.url, alt: details.alt || null, caption: details.caption || null } }).run();
+        pos = at + 1;
+      }
+    })();
+    return true;
+  }
+  /** A small form under the toolbar (not a modal): the image's alt text and caption, then Insert or Cancel. */
+  function describeImage(media: MediaOut): Promise<{ alt: string; caption: string } | null> {
+    return new Promise((resolve) => {
+      const panel = document.createElement('div');
+      panel.className = 'image-details';
+      panel.setAttribute('role', 'group');
+      panel.setAttribute('aria-labelledby', 'image-details-h');
+      const h = document.createElement('p');
+      h.id = 'image-details-h';
+      h.textContent = `Describe the image (${media.originalName})`;
+      const preview = document.createElement('img');
+      preview.src = media.url;
+      preview.alt = '';
+      const input = (id: string, label: string, value: string) => {
+        const p = document.createElement('p');
+        p.className = 'field';
+        const l = document.createElement('label');
+        l.htmlFor = id;
+        l.textContent = label;
+        const i = document.createElement('input');
+        i.id = id;
+        i.value = value;
+        i.maxLength = id === 'image-alt' ? 1000 : 2000;
+        p.append(l, i);
+        return { p, i };
+      };
+      const alt = input('image-alt', 'Alt text: what the image shows, for readers who cannot see it', media.alt);
+      const caption = input('image-caption', 'Caption (optional)', '');
+      const done = (v: { alt: string; caption: string } | null) => { panel.remove(); resolve(v); };
+      const ok = document.createElement('button');
+      ok.type = 'button';
+      ok.className = 'button';
+      ok.textContent = 'Insert image';
+      ok.addEventListener('click', () => done({ alt: alt.i.value.trim(), caption: caption.i.value.trim() }));
+      const cancel = document.createElement('button');
+      cancel.type = 'button';
+      cancel.className = 'button button--secondary';
+      cancel.textContent = 'Cancel';
+      cancel.addEventListener('click', () => done(null));
+      panel.addEventListener('keydown', (e) => {
+        if (e.key === 'Escape') { e.preventDefault(); done(null); }
+        else if (e.key === 'Enter' && (e.target as HTMLElement).tagName === 'INPUT') { e.preventDefault(); ok.click(); }
+      });
+      panel.append(h, preview, alt.p, caption.p, ok, ' ', cancel);
+      host.insertBefore(panel, mount);
+      alt.i.focus();
+    });
+  }
 
   type Tool = { label: string; key?: string; run: () => void; active?: () => boolean };
   const c = () => editor.chain().focus();
@@ -128,6 +222,18 @@ function start(form: HTMLFormElement, host: HTMLElement): void {
         const caption = prompt('Caption (optional)') ?? '';
         c().insertContent({ type: 'image', attrs: { src: src.trim(), alt: alt.trim() || null, caption: caption.trim() || null } }).run();
       },
+    },
+    {
+      // A note at the cursor; with a footnote selected, its text is edited instead.
+      label: 'Footnote', run: () => {
+        const sel = editor.state.selection as { node?: { type: { name: string }; attrs: { text?: string } } };
+        const current = sel.node?.type.name === 'footnote' ? sel.node.attrs.text ?? '' : null;
+        const text = prompt(current === null ? 'Footnote text' : 'Edit the footnote', current ?? '');
+        if (text === null) return;
+        if (!text.trim()) { if (current !== null) c().deleteSelection().run(); return; }
+        if (current !== null) c().updateAttributes('footnote', { text: text.trim() }).run();
+        else c().insertContent({ type: 'footnote', attrs: { text: text.trim() } }).run();
+      }, active: () => editor.isActive('footnote'),
     },
     {
       // One break per article, after the top-level block the cursor is in: inserting it again moves it.
@@ -223,8 +329,46 @@ function start(form: HTMLFormElement, host: HTMLElement): void {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => void save(), AUTOSAVE_MS);
   }
-  form.addEventListener('input', (e) => { if (!(e.target as HTMLElement).closest('.tiptap')) changed(); });
-  form.addEventListener('change', (e) => { if (!(e.target as HTMLElement).closest('.tiptap')) changed(); });
+  // The image details form sits in the article form but is not one of its fields.
+  const ownField = (e: Event) => !(e.target as HTMLElement).closest('.tiptap, .image-details, #feature-upload');
+  form.addEventListener('input', (e) => { if (ownField(e)) changed(); });
+  form.addEventListener('change', (e) => { if (ownField(e)) changed(); });
+
+  // ---- the feature image: chosen from the library, or uploaded here ----
+  const pick = named('featureImagePick') as HTMLSelectElement | null;
+  function useFeature(url: string, alt: string): void {
+    const u = named('featureImageUrl');
+    const a = named('featureImageAlt');
+    if (u) u.value = url;
+    if (a && !a.value.trim() && alt) a.value = alt;
+    changed();
+  }
+  pick?.addEventListener('change', () => {
+    const o = pick.selectedOptions[0];
+    if (o?.value) useFeature(o.value, o.dataset.alt ?? '');
+  });
+  const upload = document.getElementById('feature-upload');
+  if (upload && pick) {
+    upload.hidden = false;
+    const file = upload.querySelector('input[type=file]') as HTMLInputElement;
+    const note = upload.querySelector('[role=status]') as HTMLElement;
+    file.addEventListener('change', () => {
+      const f = file.files?.[0];
+      if (!f) return;
+      note.textContent = 'Uploading…';
+      uploadImage(f).then((m) => {
+        const o = document.createElement('option');
+        o.value = m.url;
+        o.dataset.alt = m.alt;
+        o.textContent = m.originalName;
+        pick.append(o);
+        pick.value = m.url;
+        useFeature(m.url, m.alt);
+        note.textContent = `Uploaded ${m.originalName}: it is the feature image.`;
+        file.value = '';
+      }, (err: Error) => { note.textContent = `Not uploaded: ${err.message}.`; });
+    });
+  }
 
   function showAlert(message: string, actions: [string, () => void][] = []): void {
     alertBox.replaceChildren();
