@@ -14,11 +14,19 @@ import { parseShallowDocument } from './limits.js';
  * an embedded post or video (an iframe, a tweet's blockquote, a video element) becomes an `embed`
  * link card, or stays as its text when it names no http(s) URL: neither is dropped without a trace.
  */
-export function htmlToDoc(html: string): Doc {
+export function htmlToDoc(html: string, opts: { onDropped?: (what: string) => void } = {}): Doc {
   const dom = parseShallowDocument(html, { decodeEntities: true });
-  const blocks = blocksOf(dom.children);
-  return { type: 'doc', content: blocks };
+  // The conversion is synchronous, so the listener is this call's alone.
+  dropped = opts.onDropped ?? null;
+  try {
+    return { type: 'doc', content: blocksOf(dom.children) };
+  } finally {
+    dropped = null;
+  }
 }
+
+/** Told of embedded media that could not become an embed card (no http(s) address), so an import can say so. */
+let dropped: ((what: string) => void) | null = null;
 
 const DROP = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'head', 'title', 'meta', 'link', 'form', 'button', 'input', 'select', 'textarea', 'svg', 'canvas', 'nav']);
 const BLOCK_CONTAINERS = new Set(['div', 'section', 'article', 'main', 'body', 'html', 'header', 'footer', 'aside', 'center', 'details', 'summary', 'table', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'dl', 'dd', 'dt']);
@@ -289,7 +297,10 @@ function embedNode(url: string, title: string): BlockNode {
 function mediaEmbed(el: Element, name: string): BlockNode | null {
   const source = (name === 'video' || name === 'audio') ? findAll(el, 'source')[0]?.attribs.src : undefined;
   const url = embedUrl(el.attribs.src ?? el.attribs['data-src'] ?? el.attribs.data ?? source);
-  if (!url) return null;
+  if (!url) {
+    dropped?.(`an embedded ${name} with no http(s) address${el.attribs.title ? ` (${collapse(el.attribs.title).slice(0, 80)})` : ''}`);
+    return null;
+  }
   return embedNode(url, el.attribs.title ?? el.attribs['aria-label'] ?? '');
 }
 
@@ -302,6 +313,7 @@ function postEmbed(el: Element): BlockNode | null {
   const links = findAll(el, 'a').map((a) => embedUrl(a.attribs.href)).filter((u): u is string => u !== null);
   const url = embedUrl(el.attribs.cite) ?? embedUrl(el.attribs['data-instgrm-permalink']) ?? embedUrl(el.attribs['data-bluesky-uri'])
     ?? links.filter((u) => /\/status(?:es)?\/\d|\/p\/|\/video\/|\/post\//.test(u)).pop() ?? links.pop() ?? null;
+  // Without a link the post's text is all there is: it stays, as a quotation.
   if (!url) return null;
   const para = findAll(el, 'p')[0];
   return embedNode(url, para ? textOf(para) : textOf(el));

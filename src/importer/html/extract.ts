@@ -4,7 +4,7 @@ import { htmlToDoc } from '../../content/richtext/from-html.js';
 import { assertHtmlDepth, deeperThan, jsonChildren } from '../../content/richtext/limits.js';
 import { renderDoc } from '../../content/richtext/render.js';
 import type { BlockNode, Doc, InlineNode } from '../../content/richtext/doc.js';
-import { cleanBlocks, repairPunctuation, type CorpusStats } from '../text/clean.js';
+import { cleanBlocks, repairPunctuation, type BlockStructure, type CorpusStats } from '../text/clean.js';
 import { parseHeaderLine } from '../text/byline.js';
 import { titleFromText } from '../text/title.js';
 import type { ImportItem, RemovedLine } from '../types.js';
@@ -164,7 +164,29 @@ export interface ExtractOptions {
   fallbackId: string;
   position: string;
   corpus?: CorpusStats;
+  /** False: Readability's content as it is, no block cleaner (the fidelity table's "cleaner off" column). */
+  clean?: boolean;
 }
+
+/** What a block is in the markup, for the cleaner: a list, a table, a heading, or a caption (a short line right under an image). */
+function structureOf(b: BlockNode, prev: BlockNode | undefined): BlockStructure | null {
+  if (b.type === 'bulletList' || b.type === 'orderedList') return 'list';
+  if (b.type === 'table') return 'table';
+  if (b.type === 'heading') return 'heading';
+  if (b.type === 'paragraph' && (prev?.type === 'image' || prev?.type === 'embed' || prev?.type === 'table')) return 'caption';
+  return null;
+}
+
+/**
+ * Readability keeps iframes only from the video sites it knows and strips every class; the
+ * providers of embedded posts and players are added, and the classes that mark an embedded post
+ * are kept, so that from-html can turn them into embed cards.
+ */
+const READABILITY_OPTIONS = {
+  charThreshold: 200,
+  classesToPreserve: ['twitter-tweet', 'twitter-video', 'instagram-media', 'tiktok-embed', 'bluesky-embed', 'text-post-media', 'fb-xfbml-parse-ignore', 'reddit-embed-bq', 'mastodon-embed'],
+  allowedVideoRegex: /\/\/(?:[\w-]+\.)*(?:youtube|youtube-nocookie|vimeo|dailymotion|twitter|x|instagram|tiktok|facebook|spotify|soundcloud|datawrapper|flourish|twitch|bsky|threads|archive|wikimedia|v\.qq)\.(?:com|org|net|de|studio|tv|app)\//i,
+};
 
 /**
  * Byline and date lines at the very top of the content, before the first paragraph of the story:
@@ -196,9 +218,10 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
   const { document } = parseHTML(html);
   const meta = pageMeta(document as unknown as El);
   // Readability rewrites the document it is given, so metadata is read first.
-  const article = new Readability(document as never, { charThreshold: 200 }).parse();
+  const article = new Readability(document as never, READABILITY_OPTIONS).parse();
   const content = article?.content ?? (document as unknown as El).querySelector('body')?.textContent ?? '';
-  const parsed = repairDoc(htmlToDoc(String(content)));
+  const lostMedia: RemovedLine[] = [];
+  const parsed = repairDoc(htmlToDoc(String(content), { onDropped: (what) => lostMedia.push({ text: what, reason: 'embed_without_url', detail: 'embedded media with no http(s) address to link to' }) }));
 
   const title = meta.title ?? (article?.title ? text(article.title) : null);
   // The headline often survives inside the content as well: it is the title, not the body.
@@ -209,7 +232,8 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
   const blocks = headless.slice(header.count);
   const judged = blocks.map(blockText);
   const textual = judged.map((t, i) => (t.trim() ? i : -1)).filter((i) => i >= 0);
-  const verdict = cleanBlocks(textual.map((i) => judged[i]!), { corpus: opts.corpus });
+  const structure = textual.map((i) => structureOf(blocks[i]!, blocks[i - 1]));
+  const verdict = opts.clean === false ? { removed: [] } : cleanBlocks(textual.map((i) => judged[i]!), { corpus: opts.corpus, content: { structure } });
   const drop = new Set<number>();
   const removed: RemovedLine[] = [];
   for (const r of verdict.removed) {
@@ -224,6 +248,7 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
   const body: Doc = { type: 'doc', content: blocks.filter((_, i) => !drop.has(i)) };
   if (!body.content.some((b) => blockText(b).trim())) throw new Error('no article text found in the page');
   removed.unshift(...header.removed);
+  removed.push(...lostMedia);
   const byline = meta.byline.length ? meta.byline : header.names.length ? header.names : article?.byline ? splitByline(text(article.byline)) : [];
   const flags: string[] = [];
   let finalTitle = title;

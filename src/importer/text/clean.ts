@@ -12,6 +12,7 @@ import type { RemovedLine } from '../types.js';
 import { classifyLine, type Verdict } from './boilerplate.js';
 import { isCorpusRepeat, type CorpusStats } from './corpus.js';
 import { dedupe } from './dedupe.js';
+import { adLabel, edgeVerdict } from './edges.js';
 import { extractHeader, type Header } from './header.js';
 import { repairPunctuation } from './mojibake.js';
 import { collapseWhitespace, endsTerminal, keyOf, wordCount } from './normalize.js';
@@ -140,12 +141,61 @@ export function cleanScrapedText(text: string, opts: CleanOptions = {}): CleanTe
   return { title, titleFromBody, byline: header.byline, date: header.date, paragraphs, removed };
 }
 
+/** What a block is in its page's markup, when more than a paragraph: structure that makes a short line content. */
+export type BlockStructure = 'list' | 'table' | 'caption' | 'heading';
+
+export interface BlockCleanOptions extends CleanOptions {
+  /**
+   * The blocks are the main content Readability chose from a page (issue 18), each with its
+   * structure (null for a paragraph). Inside it, structure and position protect a line; chrome
+   * is what stands at the body's edges, or is flagged by the hard rules, or repeats across files.
+   */
+  content?: { structure: (BlockStructure | null)[] };
+}
+
+/** The shape rules that misfire on a story's own short lines: product names, credits, one-line answers. */
+const SHAPE_REASONS = new Set(['short_line', 'all_caps_label', 'call_to_action']);
+/** A line's opening words, to know a trailing "Get it on Amazon for $12" as one of the list's own. */
+const opening = (it: Item) => it.key.split(' ').slice(0, 3).join(' ');
+
+/**
+ * The body stages for a page's main content. Duplicates are judged strictly (dedupe's inContent);
+ * then a shape verdict is overruled by structure (a list, table, caption or heading), by standing
+ * between the first and last paragraph of prose, or, at an edge, by opening as a protected line
+ * inside does; and the edge rules (edges.ts) judge what stands before the first or after the last
+ * paragraph of prose.
+ */
+function cleanContent(items: Item[], structure: (BlockStructure | null)[]): Item[] {
+  let seq = dedupe(items.filter((it) => !it.removal), { inContent: true });
+  const body = seq.map((it, i) => (bodyLike(it) ? i : -1)).filter((i) => i >= 0);
+  const first = body[0] ?? seq.length;
+  const last = body[body.length - 1] ?? -1;
+  const sheltered = (it: Item, i: number): boolean => {
+    const v = it.verdict!;
+    if (structure[it.source] && SHAPE_REASONS.has(v.reason)) return true;
+    return i > first && i < last && v.strength === 'soft' && SHAPE_REASONS.has(v.reason);
+  };
+  const inside = new Set<string>();
+  seq.forEach((it, i) => { if (it.verdict && sheltered(it, i)) inside.add(opening(it)); });
+  seq.forEach((it, i) => {
+    const edge = i < first || i > last;
+    const ev = edge ? edgeVerdict(it.text) : null;
+    if (ev) return remove(it, { reason: ev.reason, detail: ev.detail });
+    const v = it.verdict;
+    if (!v || sheltered(it, i)) return;
+    if (v.strength === 'soft' && (it.protected || (SHAPE_REASONS.has(v.reason) && inside.has(opening(it))))) return;
+    remove(it, { reason: v.reason, detail: v.detail });
+  });
+  seq = seq.filter((it) => !it.removal);
+  return seq;
+}
+
 /**
  * The block-level classifier shared with the HTML importer: given a page's blocks as plain
  * text, which are boilerplate/duplicates. A block is kept or dropped whole: one that glues a
  * notice to article text is kept, since dropping it would lose the article text.
  */
-export function cleanBlocks(blocks: string[], opts: CleanOptions = {}): { keep: boolean[]; removed: (RemovedLine & { index: number })[] } {
+export function cleanBlocks(blocks: string[], opts: BlockCleanOptions = {}): { keep: boolean[]; removed: (RemovedLine & { index: number })[] } {
   const items: Item[] = [];
   blocks.forEach((block, index) => {
     const text = collapseWhitespace(repairPunctuation(block));
@@ -154,10 +204,11 @@ export function cleanBlocks(blocks: string[], opts: CleanOptions = {}): { keep: 
     const allNotice = segments.length > 1 && segments.every((s) => s.verdict?.strength === 'hard');
     let verdict = allNotice ? segments[0]!.verdict : judge(text, opts.corpus);
     if (segments.length > 1 && !allNotice && verdict?.strength === 'hard') verdict = null;
+    if (opts.content) verdict = adLabel(text) ?? verdict;
     items.push(makeItem(text, index, index, verdict));
   });
   markRelatedLists(items);
-  const kept = cleanBody(items, null);
+  const kept = opts.content ? cleanContent(items, opts.content.structure) : cleanBody(items, null);
   const keep = blocks.map(() => true);
   const removed = report(items, kept).map(({ item, ...r }) => {
     keep[item.source] = false;

@@ -1,0 +1,32 @@
+/**
+ * Chrome that a page's content area carries at its ends: the date line, the tags list, the
+ * comment policy, an advertisement label. Readability keeps them because they sit inside the
+ * article element; the cleaner judges them only before the first or after the last paragraph of
+ * prose (edgeVerdict), where chrome lives, so the same words inside the story are left alone.
+ */
+import type { Verdict } from './boilerplate.js';
+import { parseDateLine } from './dates.js';
+import { wordCount } from './normalize.js';
+
+const TAGS = /^(?:tags?|tagged(?: with| as)?|topics?|filed (?:under|in)|categor(?:y|ies)|posted in|keywords|related topics|more about)\s*[:：]/i;
+const DATE_LEAD = /^(?:published|updated|first published|last (?:updated|modified)|posted|originally published)\b[\s:]*/i;
+const COMMENT_POLICY = /\b(?:comments?|commenting|commenters?|discussion)\b[^.]*\b(?:moderat\w*|polic(?:y|ies)|guidelines|standards|terms|civil|respectful|off[- ]topic|abusive|reserve the right|closed|pre-?moderated|approved)\b|\b(?:community|house|commenting) (?:guidelines|rules|standards)\b/i;
+/** A label a page puts where an advertisement was. Judged anywhere: it is never a sentence of a story. */
+const AD_LABEL = /^(?:advertisement|advert|ad|sponsored(?: content)?|story continues below(?: advertisement)?|article continues below(?: this)?(?: advertisement| ad)?|continue reading below|scroll to continue(?: with content)?)$/i;
+
+const v = (reason: string, detail: string): Verdict => ({ reason, strength: 'hard', detail });
+
+/** An advertisement placeholder's label: dropped wherever it stands. */
+export function adLabel(s: string): Verdict | null {
+  return AD_LABEL.test(s.trim().replace(/[.:…\s]+$/, '')) ? v('ad_label', 'where an advertisement was') : null;
+}
+
+/** The verdict for a block at an edge of the body (outside the first … last paragraph of prose), or null. */
+export function edgeVerdict(s: string): Verdict | null {
+  const t = s.trim();
+  const words = wordCount(t);
+  if (TAGS.test(t) && words <= 40) return v('tags_line', 'a list of tags or topics at the edge of the body');
+  if (parseDateLine(t.replace(DATE_LEAD, '')) !== null || (DATE_LEAD.test(t) && words <= 12 && /\d/.test(t))) return v('date_line', 'a date line at the edge of the body');
+  if (COMMENT_POLICY.test(t) && words <= 80) return v('comment_policy', 'a comment policy at the edge of the body');
+  return null;
+}
