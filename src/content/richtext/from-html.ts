@@ -1,6 +1,6 @@
 import type { ChildNode, Element } from 'domhandler';
 import type { BlockNode, Doc, EmbedAttrs, InlineNode, ListItem, Mark, TableCell, TableRow } from './doc.js';
-import { isEmbedUrl, isSafeHref, isSafeSrc } from './doc.js';
+import { embedHost, isEmbedUrl, isSafeHref, isSafeSrc } from './doc.js';
 import { parseShallowDocument } from './limits.js';
 
 /**
@@ -134,6 +134,8 @@ function blockOf(el: Element, name: string): BlockNode[] | 'inline' {
       return img ? [img] : [];
     }
     case 'figure': {
+      const card = ownEmbedCard(el);
+      if (card) return [card];
       const img = findAll(el, 'img')[0];
       const cap = findAll(el, 'figcaption')[0];
       if (!img) return blocksOf(el.children);
@@ -302,6 +304,23 @@ function mediaEmbed(el: Element, name: string): BlockNode | null {
     return null;
   }
   return embedNode(url, el.attribs.title ?? el.attribs['aria-label'] ?? '');
+}
+
+/** Our own rendering of an embed (render.ts), read back as the embed it was: an import's HTML comes this way. */
+function ownEmbedCard(el: Element): BlockNode | null {
+  if (!/\bembed-card\b/.test(el.attribs.class ?? '')) return null;
+  const a = findAll(el, 'a')[0];
+  const url = a ? (a.attribs.href ?? '').trim() : '';
+  if (!a || !isEmbedUrl(url)) return null;
+  const part = (cls: string) => {
+    const span = findAll(a, 'span').find((s) => (s.attribs.class ?? '').split(/\s+/).includes(cls));
+    return span ? collapse(textOf(span)) : '';
+  };
+  const who = part('embed-provider');
+  const title = part('embed-title');
+  const host = embedHost(url);
+  const attrs: EmbedAttrs = { url, ...(who && who !== host ? { provider: who } : {}), ...(title && title !== `View on ${who}` ? { title } : {}) };
+  return { type: 'embed', attrs };
 }
 
 /** Blockquotes that the providers' scripts turn into embedded posts (the script is long gone by now). */

@@ -12,7 +12,7 @@ import type { RemovedLine } from '../types.js';
 import { classifyLine, type Verdict } from './boilerplate.js';
 import { isCorpusRepeat, type CorpusStats } from './corpus.js';
 import { dedupe } from './dedupe.js';
-import { adLabel, edgeVerdict } from './edges.js';
+import { adLabel, edgeVerdict, isCredit } from './edges.js';
 import { extractHeader, type Header } from './header.js';
 import { repairPunctuation } from './mojibake.js';
 import { collapseWhitespace, endsTerminal, keyOf, wordCount } from './normalize.js';
@@ -155,8 +155,8 @@ export interface BlockCleanOptions extends CleanOptions {
 
 /** The shape rules that misfire on a story's own short lines: product names, credits, one-line answers. */
 const SHAPE_REASONS = new Set(['short_line', 'all_caps_label', 'call_to_action']);
-/** A line's opening words, to know a trailing "Get it on Amazon for $12" as one of the list's own. */
-const opening = (it: Item) => it.key.split(' ').slice(0, 3).join(' ');
+/** A line's opening words, numbers as one shape, to know a trailing "Get it on Amazon for $12" or "16:40" as one of the story's own. */
+const opening = (it: Item) => it.key.replace(/\p{N}+/gu, '0').split(' ').slice(0, 3).join(' ');
 
 /**
  * The body stages for a page's main content. Duplicates are judged strictly (dedupe's inContent);
@@ -167,19 +167,21 @@ const opening = (it: Item) => it.key.split(' ').slice(0, 3).join(' ');
  */
 function cleanContent(items: Item[], structure: (BlockStructure | null)[]): Item[] {
   let seq = dedupe(items.filter((it) => !it.removal), { inContent: true });
-  const body = seq.map((it, i) => (bodyLike(it) ? i : -1)).filter((i) => i >= 0);
+  // A comment policy or a disclosure is written in sentences: it does not make the body reach the edge.
+  const edgeChrome = seq.map((it) => edgeVerdict(it.text));
+  const body = seq.map((it, i) => (bodyLike(it) && !edgeChrome[i] ? i : -1)).filter((i) => i >= 0);
   const first = body[0] ?? seq.length;
   const last = body[body.length - 1] ?? -1;
   const sheltered = (it: Item, i: number): boolean => {
     const v = it.verdict!;
-    if (structure[it.source] && SHAPE_REASONS.has(v.reason)) return true;
+    if ((structure[it.source] || isCredit(it.text)) && SHAPE_REASONS.has(v.reason)) return true;
     return i > first && i < last && v.strength === 'soft' && SHAPE_REASONS.has(v.reason);
   };
   const inside = new Set<string>();
   seq.forEach((it, i) => { if (it.verdict && sheltered(it, i)) inside.add(opening(it)); });
   seq.forEach((it, i) => {
     const edge = i < first || i > last;
-    const ev = edge ? edgeVerdict(it.text) : null;
+    const ev = edge ? edgeChrome[i] : null;
     if (ev) return remove(it, { reason: ev.reason, detail: ev.detail });
     const v = it.verdict;
     if (!v || sheltered(it, i)) return;

@@ -14,6 +14,14 @@ const COMMENT_POLICY = /\b(?:comments?|commenting|commenters?|discussion)\b[^.]*
 /** A label a page puts where an advertisement was. Judged anywhere: it is never a sentence of a story. */
 const AD_LABEL = /^(?:advertisement|advert|ad|sponsored(?: content)?|story continues below(?: advertisement)?|article continues below(?: this)?(?: advertisement| ad)?|continue reading below|scroll to continue(?: with content)?)$/i;
 
+const AFFILIATE = /\b(?:earn|receive|get) (?:a )?(?:small )?(?:commission|share of (?:the )?(?:sale|revenue))\b|\baffiliate (?:links?|partners?|programmes?|programs?)\b/i;
+/** A credit line: who took the photographs, styled the food, added reporting. Content wherever it stands. */
+const CREDIT = /^(?:(?:additional )?(?:photo(?:graph)?s?|photography|pictures?|images?|words|text|illustrations?|video|film|graphics?|styling|food styling|prop styling|recipe|reporting|editing|edited|produced|production|design|interview)(?: and [a-z ]+)?(?:\s*(?:by|[:：])))\s*\p{Lu}/iu;
+
+export function isCredit(s: string): boolean {
+  return CREDIT.test(s.trim()) && wordCount(s) <= 20;
+}
+
 const v = (reason: string, detail: string): Verdict => ({ reason, strength: 'hard', detail });
 
 /** An advertisement placeholder's label: dropped wherever it stands. */
@@ -28,5 +36,6 @@ export function edgeVerdict(s: string): Verdict | null {
   if (TAGS.test(t) && words <= 40) return v('tags_line', 'a list of tags or topics at the edge of the body');
   if (parseDateLine(t.replace(DATE_LEAD, '')) !== null || (DATE_LEAD.test(t) && words <= 12 && /\d/.test(t))) return v('date_line', 'a date line at the edge of the body');
   if (COMMENT_POLICY.test(t) && words <= 80) return v('comment_policy', 'a comment policy at the edge of the body');
+  if (AFFILIATE.test(t) && words <= 60) return v('affiliate_notice', 'an affiliate-link disclosure at the edge of the body');
   return null;
 }
