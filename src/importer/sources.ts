@@ -275,11 +275,12 @@ export async function* readEntries(input: ImportInput, opts: ReadOptions): Async
       named.push({ path, name, size: 0, format: null, error: (err as Error).message });
     }
   }
-  const texts = named.filter((f) => f.format === 'text' && f.size <= MAX_ITEM_BYTES);
+  // Saved pages count too: a line on many pages of one site is its chrome (judged at the body's edges, extract.ts).
+  const texts = named.filter((f) => (f.format === 'text' || f.format === 'html') && f.size <= MAX_ITEM_BYTES);
   if (texts.length >= 3) {
     // The thread reads the texts one at a time and keeps line counts, not the texts; the counts
     // come back here too, to be handed to a replacement thread without reading the folder again.
-    const built = await opts.converter.run({ kind: 'corpus-build', paths: texts.map((f) => f.path) }, { timeLimitMs: null });
+    const built = await opts.converter.run({ kind: 'corpus-build', paths: texts.map((f) => f.path), pages: texts.filter((f) => f.format === 'html').map((f) => f.path) }, { timeLimitMs: null });
     if (!built.ok && built.fatal) throw built.fatal;
     if (built.ok) await opts.converter.run({ kind: 'corpus', corpus: built.value }, { keep: 'corpus' });
   }

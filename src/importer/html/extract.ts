@@ -159,6 +159,15 @@ function repairDoc(doc: Doc): Doc {
   return { type: 'doc', content: doc.content.map(fix) };
 }
 
+/**
+ * A page's blocks as lines, for the import's corpus of repeated lines (text/corpus.ts): the whole
+ * page, chrome and all, without Readability (which would double the cost of a folder).
+ */
+export function pageLines(html: string): string {
+  assertHtmlDepth(html, 'the page');
+  return htmlToDoc(html).content.map(blockText).join('\n');
+}
+
 export interface ExtractOptions {
   /** The source id when the page has no canonical URL (e.g. the file's path). */
   fallbackId: string;

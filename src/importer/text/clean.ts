@@ -160,10 +160,10 @@ const opening = (it: Item) => it.key.replace(/\p{N}+/gu, '0').split(' ').slice(0
 
 /**
  * The body stages for a page's main content. Duplicates are judged strictly (dedupe's inContent);
- * then a shape verdict is overruled by structure (a list, table, caption or heading), by standing
- * between the first and last paragraph of prose, or, at an edge, by opening as a protected line
- * inside does; and the edge rules (edges.ts) judge what stands before the first or after the last
- * paragraph of prose.
+ * then a shape or corpus verdict is overruled by structure (a list, table, caption, heading or
+ * credit), by standing between the first and last paragraph of prose, or, at an edge, by opening as
+ * a protected line inside does; and the edge rules (edges.ts) judge what stands before the first
+ * or after the last paragraph of prose.
  */
 function cleanContent(items: Item[], structure: (BlockStructure | null)[]): Item[] {
   let seq = dedupe(items.filter((it) => !it.removal), { inContent: true });
@@ -174,8 +174,10 @@ function cleanContent(items: Item[], structure: (BlockStructure | null)[]): Item
   const last = body[body.length - 1] ?? -1;
   const sheltered = (it: Item, i: number): boolean => {
     const v = it.verdict!;
-    if ((structure[it.source] || isCredit(it.text)) && SHAPE_REASONS.has(v.reason)) return true;
-    return i > first && i < last && v.strength === 'soft' && SHAPE_REASONS.has(v.reason);
+    // A line repeated across the import's files is chrome at the body's edges; inside the story it is the story's own.
+    const shape = SHAPE_REASONS.has(v.reason) || v.reason === 'corpus_repeat';
+    if ((structure[it.source] || isCredit(it.text)) && shape) return true;
+    return i > first && i < last && v.strength === 'soft' && shape;
   };
   const inside = new Set<string>();
   seq.forEach((it, i) => { if (it.verdict && sheltered(it, i)) inside.add(opening(it)); });
