@@ -214,8 +214,8 @@ describe.each(dialects())('Importer through the Admin API on %s', (dialect) => {
     try {
       const towns = ['Kinloch', 'Portnahaven', 'Inchmore', 'Ardmair'];
       const chrome = 'The Harbour Ledger is an independent, reader-funded newsroom.';
-      towns.forEach((town, i) => writeFileSync(join(dir, `${town.toLowerCase()}.html`), `<!doctype html><html><head><title>${town} pier reopens after storm repairs</title></head><body>
-        <header><a href="/">The Harbour Ledger</a></header><main><article><h1>${town} pier reopens after storm repairs</h1>
+      towns.forEach((town, i) => writeFileSync(join(dir, `${town.toLowerCase()}.html`), `<!doctype html><html><head><title>${town} slipway mended after the storm</title></head><body>
+        <header><a href="/">The Harbour Ledger</a></header><main><article><h1>${town} slipway mended after the storm</h1>
         <p>The pier at ${town} reopened to boats on Monday, ${i + 3} weeks after the January storm tore away part of its deck.</p>
         <p>Harbour photos</p>
         <p>Harbour staff said the repairs had cost about ${40 + i} thousand pounds, most of it paid by the council this spring.</p>
@@ -227,7 +227,8 @@ describe.each(dialects())('Importer through the Admin API on %s', (dialect) => {
       expect(summary).toMatchObject({ created: 4, failed: 0 });
       expect(seen).toHaveLength(4);
       for (const o of seen) expect(o.removed).toEqual([expect.objectContaining({ text: chrome, reason: 'corpus_repeat' })]);
-      const list = (await t.api('GET', '/api/admin/articles?limit=100')).json().articles.filter((a: { title: string }) => a.title.includes('pier reopens after'));
+      const list = (await t.api('GET', '/api/admin/articles?limit=100')).json().articles.filter((a: { title: string }) => a.title.includes('slipway mended after'));
+      expect(list).toHaveLength(4);
       for (const a of list) {
         const body = (await t.api('GET', `/api/admin/articles/${a.id}`)).json().article;
         expect(body.html).toContain('<p>Harbour photos</p>');

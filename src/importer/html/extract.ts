@@ -186,16 +186,54 @@ function structureOf(b: BlockNode, prev: BlockNode | undefined): BlockStructure 
   return null;
 }
 
+/** Readability strips classes: our embed cards keep theirs, so that from-html reads them back as embeds. */
+const READABILITY_OPTIONS = { charThreshold: 200, classesToPreserve: ['embed-card', 'embed-provider', 'embed-title'] };
+
+/** The DOM calls the embed pass makes, on linkedom's elements. */
+interface MediaEl extends El {
+  outerHTML: string;
+  setAttribute(name: string, value: string): void;
+  closest(sel: string): MediaEl | null;
+  insertAdjacentHTML(where: 'afterend', html: string): void;
+  remove(): void;
+}
+
+const MEDIA = 'iframe, video, audio, embed, object';
+const POSTS = 'blockquote';
+const URL_ATTRS = ['src', 'data-src', 'data', 'cite', 'data-instgrm-permalink'];
+
 /**
- * Readability keeps iframes only from the video sites it knows and strips every class; the
- * providers of embedded posts and players are added, and the classes that mark an embedded post
- * are kept, so that from-html can turn them into embed cards.
+ * Embedded posts and players become our own embed cards before Readability runs: Readability
+ * keeps iframes from a few video sites only, and drops a paragraph that holds nothing but a
+ * video, so an embed would otherwise vanish without a trace. Each element is converted by
+ * from-html (the one place the embed rules live) with relative addresses resolved against the
+ * page's URL; one with no http(s) address is reported among the removed lines.
  */
-const READABILITY_OPTIONS = {
-  charThreshold: 200,
-  classesToPreserve: ['twitter-tweet', 'twitter-video', 'instagram-media', 'tiktok-embed', 'bluesky-embed', 'text-post-media', 'fb-xfbml-parse-ignore', 'reddit-embed-bq', 'mastodon-embed'],
-  allowedVideoRegex: /\/\/(?:[\w-]+\.)*(?:youtube|youtube-nocookie|vimeo|dailymotion|twitter|x|instagram|tiktok|facebook|spotify|soundcloud|datawrapper|flourish|twitch|bsky|threads|archive|wikimedia|v\.qq)\.(?:com|org|net|de|studio|tv|app)\//i,
-};
+function embedCards(doc: El, base: string | null, lost: RemovedLine[]): void {
+  const convert = (el: MediaEl, media: boolean) => {
+    for (const a of URL_ATTRS) {
+      const v = el.getAttribute(a)?.trim();
+      if (v && base && !/^(?:https?:)?\/\//i.test(v) && !/^[a-z][a-z0-9+.-]*:/i.test(v)) {
+        try {
+          el.setAttribute(a, new URL(v, base).href);
+        } catch {
+          // Left as it is: from-html reports it below as an embed without an address.
+        }
+      }
+    }
+    const what: string[] = [];
+    const embed = htmlToDoc(el.outerHTML, { onDropped: (w) => what.push(w) }).content.find((b) => b.type === 'embed');
+    if (embed) {
+      // A card inside a paragraph would be read as the paragraph's text: it goes after the paragraph.
+      (el.closest('p') ?? el).insertAdjacentHTML('afterend', renderDoc({ type: 'doc', content: [embed] }).fullHtml);
+      el.remove();
+    } else if (media) {
+      lost.push(...what.map((w) => ({ text: w, reason: 'embed_without_url', detail: 'embedded media with no http(s) address to link to' })));
+    }
+  };
+  for (const el of [...doc.querySelectorAll(POSTS)] as MediaEl[]) convert(el, false);
+  for (const el of [...doc.querySelectorAll(MEDIA)] as MediaEl[]) convert(el, true);
+}
 
 /**
  * Byline and date lines at the very top of the content, before the first paragraph of the story:
@@ -227,10 +265,11 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
   const { document } = parseHTML(html);
   const meta = pageMeta(document as unknown as El);
   // Readability rewrites the document it is given, so metadata is read first.
+  const lostMedia: RemovedLine[] = [];
+  embedCards(document as unknown as El, meta.canonicalUrl, lostMedia);
   const article = new Readability(document as never, READABILITY_OPTIONS).parse();
   const content = article?.content ?? (document as unknown as El).querySelector('body')?.textContent ?? '';
-  const lostMedia: RemovedLine[] = [];
-  const parsed = repairDoc(htmlToDoc(String(content), { onDropped: (what) => lostMedia.push({ text: what, reason: 'embed_without_url', detail: 'embedded media with no http(s) address to link to' }) }));
+  const parsed = repairDoc(htmlToDoc(String(content)));
 
   const title = meta.title ?? (article?.title ? text(article.title) : null);
   // The headline often survives inside the content as well: it is the title, not the body.
