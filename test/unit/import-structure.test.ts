@@ -154,6 +154,22 @@ describe('cleanBlocks inside a page’s content', () => {
     expect(run(lines).removed.map((x) => x.reason)).toEqual(['newsletter']);
   });
 
+  it('a "Related: headline" line goes alone: the story’s next heading is not taken for a related list', () => {
+    const lines = [prose(1), 'Related: Council approves harbour wall repairs', 'Where does the money go?', prose(2)];
+    const r = run(lines, [null, null, 'heading', null]);
+    expect(r.removed.map((x) => x.text)).toEqual(['Related: Council approves harbour wall repairs']);
+  });
+
+  it('a "Topics" heading over a list of them goes with its list, at the edge', () => {
+    const lines = [prose(1), prose(2), 'Topics', 'Business Skerrow Jobs'];
+    expect(run(lines, [null, null, 'heading', 'list']).removed.map((x) => x.reason)).toEqual(['tags_line', 'tags_line']);
+  });
+
+  it('a short line goes at an edge only in the run of chrome that touches it', () => {
+    const lines = [prose(1), prose(2), 'Att: 412', 'Report by Rory Dunn', 'Follow us on X for live updates from every match.', 'Back to top'];
+    expect(run(lines).removed.map((x) => [x.reason, x.text])).toEqual([['social_prompt', lines[4]], ['short_line', 'Back to top']]);
+  });
+
   it('the edge rules judge only the edges: a date line inside a live blog stays', () => {
     const lines = ['Updated 3 November 2026, 16:40', prose(1), '3 November 2026', prose(2), 'Tags: Weather, Ferries'];
     expect(run(lines).removed.map((x) => x.reason)).toEqual(['date_line', 'tags_line']);

@@ -12,7 +12,7 @@ import type { RemovedLine } from '../types.js';
 import { classifyLine, type Verdict } from './boilerplate.js';
 import { isCorpusRepeat, type CorpusStats } from './corpus.js';
 import { dedupe } from './dedupe.js';
-import { adLabel, edgeVerdict, isCredit } from './edges.js';
+import { adLabel, edgeVerdict, isCredit, isTagsHeading } from './edges.js';
 import { extractHeader, type Header } from './header.js';
 import { repairPunctuation } from './mojibake.js';
 import { collapseWhitespace, endsTerminal, keyOf, wordCount } from './normalize.js';
@@ -46,12 +46,17 @@ function judge(text: string, corpus: CorpusStats | undefined): Verdict | null {
   return verdict;
 }
 
-/** Headlines listed under "Related articles" (up to the next sentence of prose) are not this article. */
-function markRelatedLists(items: Item[]): void {
+/**
+ * Headlines listed under "Related articles" (up to the next sentence of prose) are not this article.
+ * In a page's content (`structure` given) a "Related: headline" line is one link, not the head of
+ * a list, and the story's own next heading ends a list.
+ */
+function markRelatedLists(items: Item[], structure?: (BlockStructure | null)[]): void {
   let inList = false;
   for (const it of items) {
     if (it.removal) continue;
-    if (it.verdict?.reason === 'related_heading') { inList = true; continue; }
+    if (it.verdict?.reason === 'related_heading') { inList = !structure || !/[:：]\s*\S/.test(it.text); continue; }
+    if (structure?.[it.source] === 'heading') inList = false;
     if (!inList) continue;
     if (bodyLike(it)) { inList = false; continue; }
     if (it.verdict?.strength !== 'hard') it.verdict = { reason: 'related_list', strength: 'hard', detail: 'headline of another article under a "related" list' };
@@ -160,10 +165,11 @@ const opening = (it: Item) => it.key.replace(/\p{N}+/gu, '0').split(' ').slice(0
 
 /**
  * The body stages for a page's main content. Duplicates are judged strictly (dedupe's inContent);
- * then a shape or corpus verdict is overruled by structure (a list, table, caption, heading or
- * credit), by standing between the first and last paragraph of prose, or, at an edge, by opening as
- * a protected line inside does; and the edge rules (edges.ts) judge what stands before the first
- * or after the last paragraph of prose.
+ * then a soft shape or corpus verdict stands only in the runs of flagged blocks that touch the
+ * content's start or end, and even there structure (a list, table, caption, heading or credit)
+ * or opening as a protected line inside does overrules it; the edge rules (edges.ts) judge what
+ * stands before the first or after the last paragraph of prose. Hard verdicts (paywall, cookie,
+ * newsletter, share…) stand anywhere.
  */
 function cleanContent(items: Item[], structure: (BlockStructure | null)[]): Item[] {
   let seq = dedupe(items.filter((it) => !it.removal), { inContent: true });
@@ -172,18 +178,28 @@ function cleanContent(items: Item[], structure: (BlockStructure | null)[]): Item
   const body = seq.map((it, i) => (bodyLike(it) && !edgeChrome[i] ? i : -1)).filter((i) => i >= 0);
   const first = body[0] ?? seq.length;
   const last = body[body.length - 1] ?? -1;
+  // Chrome touches an edge: the runs of flagged blocks at the very start and end of the content.
+  // A short line between the last paragraph of prose and such a run ("Att: 412" above a credit) is the story's.
+  const flagged = (i: number) => seq[i]!.verdict !== null || edgeChrome[i] !== null;
+  let head = 0;
+  while (head < first && flagged(head)) head++;
+  let tail = seq.length - 1;
+  while (tail > last && flagged(tail)) tail--;
+  const atEdge = (i: number) => i < head || i > tail;
   const sheltered = (it: Item, i: number): boolean => {
     const v = it.verdict!;
     // A line repeated across the import's files is chrome at the body's edges; inside the story it is the story's own.
     const shape = SHAPE_REASONS.has(v.reason) || v.reason === 'corpus_repeat';
     if ((structure[it.source] || isCredit(it.text)) && shape) return true;
-    return i > first && i < last && v.strength === 'soft' && shape;
+    return !atEdge(i) && v.strength === 'soft' && shape;
   };
   const inside = new Set<string>();
   seq.forEach((it, i) => { if (it.verdict && sheltered(it, i)) inside.add(opening(it)); });
   seq.forEach((it, i) => {
     const edge = i < first || i > last;
-    const ev = edge ? edgeChrome[i] : null;
+    // "Topics" over a list of them: the heading and its list are one tags block.
+    const prev = seq[i - 1];
+    const ev = !edge ? null : edgeChrome[i] ?? (structure[it.source] === 'list' && prev && isTagsHeading(prev.text) ? edgeVerdict(`${prev.text}: ${it.text}`) : null);
     if (ev) return remove(it, { reason: ev.reason, detail: ev.detail });
     const v = it.verdict;
     if (!v || sheltered(it, i)) return;
@@ -211,7 +227,7 @@ export function cleanBlocks(blocks: string[], opts: BlockCleanOptions = {}): { k
     if (opts.content) verdict = adLabel(text) ?? verdict;
     items.push(makeItem(text, index, index, verdict));
   });
-  markRelatedLists(items);
+  markRelatedLists(items, opts.content?.structure);
   const kept = opts.content ? cleanContent(items, opts.content.structure) : cleanBody(items, null);
   const keep = blocks.map(() => true);
   const removed = report(items, kept).map(({ item, ...r }) => {
