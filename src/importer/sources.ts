@@ -217,8 +217,8 @@ async function* ghostEntries(json: string, opts: ReadOptions): AsyncGenerator<So
 /**
  * Every entry of an input, lazily: the next file is not opened, nor the next WXR chunk read,
  * until the previous entry has been imported, which keeps memory bounded.
- * In a directory, plain-text files are read once first to learn which lines repeat across
- * the whole corpus (site chrome), then cleaned one by one with that knowledge.
+ * In a directory, plain-text files and saved pages are read once first to learn which lines repeat
+ * across the whole corpus (site chrome), then cleaned one by one with that knowledge.
  */
 export async function* readEntries(input: ImportInput, opts: ReadOptions): AsyncGenerator<SourceEntry> {
   if (input.kind === 'buffer' || input.kind === 'stream') {
