@@ -4,7 +4,7 @@ import { htmlToDoc } from '../../src/content/richtext/from-html.js';
 import { renderDoc } from '../../src/content/richtext/render.js';
 import { NestingError } from '../../src/content/richtext/limits.js';
 import { extractHtmlPage } from '../../src/importer/html/extract.js';
-import { cleanBlocks } from '../../src/importer/text/clean.js';
+import { cleanBlocks, type BlockStructure } from '../../src/importer/text/clean.js';
 import { adLabel, edgeVerdict, isCredit } from '../../src/importer/text/edges.js';
 
 /** Issue 18: what a page's structure becomes, and which lines its structure protects. */
@@ -116,7 +116,7 @@ describe('edge rules (edges.ts)', () => {
 
 describe('cleanBlocks inside a page’s content', () => {
   const prose = (n: number) => `This is paragraph ${n} of the story, and it is written as a full sentence of reporting.`;
-  const run = (lines: string[], structure: ('list' | null)[] = lines.map(() => null)) => cleanBlocks(lines, { content: { structure } });
+  const run = (lines: string[], structure: (BlockStructure | null)[] = lines.map(() => null)) => cleanBlocks(lines, { content: { structure } });
   const kept = (lines: string[], r: ReturnType<typeof cleanBlocks>) => lines.filter((_, i) => r.keep[i]);
 
   it('repeated short lines inside the story are the story’s: labels, answers, buying lines', () => {
