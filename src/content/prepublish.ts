@@ -30,7 +30,7 @@ export function prePublishWarnings(a: { title: string; dek: string; access: Acce
 
 /** What the server refuses from the editor, with the reason: a node the model has no place for, or a second paywall break. */
 export function editorDocProblem(doc: unknown): string | null {
-  const known = new Set(['paragraph', 'heading', 'blockquote', 'bulletList', 'orderedList', 'listItem', 'codeBlock', 'horizontalRule', 'image', 'previewBreak', 'text', 'hardBreak', 'footnote', 'table', 'tableRow', 'tableHeader', 'tableCell']);
+  const known = new Set(['paragraph', 'heading', 'blockquote', 'bulletList', 'orderedList', 'listItem', 'codeBlock', 'horizontalRule', 'image', 'previewBreak', 'text', 'hardBreak', 'footnote', 'table', 'tableRow', 'tableHeader', 'tableCell', 'embed']);
   let breaks = 0;
   const stack: unknown[] = [doc];
   while (stack.length) {

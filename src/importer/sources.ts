@@ -217,8 +217,8 @@ async function* ghostEntries(json: string, opts: ReadOptions): AsyncGenerator<So
 /**
  * Every entry of an input, lazily: the next file is not opened, nor the next WXR chunk read,
  * until the previous entry has been imported, which keeps memory bounded.
- * In a directory, plain-text files are read once first to learn which lines repeat across
- * the whole corpus (site chrome), then cleaned one by one with that knowledge.
+ * In a directory, plain-text files and saved pages are read once first to learn which lines repeat
+ * across the whole corpus (site chrome), then cleaned one by one with that knowledge.
  */
 export async function* readEntries(input: ImportInput, opts: ReadOptions): AsyncGenerator<SourceEntry> {
   if (input.kind === 'buffer' || input.kind === 'stream') {
@@ -275,11 +275,12 @@ export async function* readEntries(input: ImportInput, opts: ReadOptions): Async
       named.push({ path, name, size: 0, format: null, error: (err as Error).message });
     }
   }
-  const texts = named.filter((f) => f.format === 'text' && f.size <= MAX_ITEM_BYTES);
+  // Saved pages count too: a line on many pages of one site is its chrome (judged at the body's edges, extract.ts).
+  const texts = named.filter((f) => (f.format === 'text' || f.format === 'html') && f.size <= MAX_ITEM_BYTES);
   if (texts.length >= 3) {
     // The thread reads the texts one at a time and keeps line counts, not the texts; the counts
     // come back here too, to be handed to a replacement thread without reading the folder again.
-    const built = await opts.converter.run({ kind: 'corpus-build', paths: texts.map((f) => f.path) }, { timeLimitMs: null });
+    const built = await opts.converter.run({ kind: 'corpus-build', paths: texts.map((f) => f.path), pages: texts.filter((f) => f.format === 'html').map((f) => f.path) }, { timeLimitMs: null });
     if (!built.ok && built.fatal) throw built.fatal;
     if (built.ok) await opts.converter.run({ kind: 'corpus', corpus: built.value }, { keep: 'corpus' });
   }

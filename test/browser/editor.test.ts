@@ -398,6 +398,26 @@ browserSuite('the newsroom editor in Chromium', () => {
     await context.close();
   });
 
+  it('embeds a post by URL as a link card, stored and shown without the provider’s script', async () => {
+    const a = await createArticle(app!.ctx.content, { title: 'Coastguard warning', status: 'draft', body: { markdown: 'The coastguard posted:' } }, users.Eve!.id);
+    const { context, page } = await signedIn('Eve');
+    await page.goto(`${base}/admin/articles/${a.id}`);
+    await expect.poll(() => body(page).isVisible()).toBe(true);
+    // The page watch dismisses dialogs; the two prompts (address, then title) are answered here instead.
+    await page.evaluate((answers) => { (globalThis as unknown as { prompt: () => string | null }).prompt = () => answers.shift() ?? null; },
+      ['https://twitter.com/hmcoastguard/status/1853000000000000001', 'Please stay well back from the harbour wall.']);
+    await body(page).click();
+    await page.keyboard.press('End');
+    await page.getByRole('button', { name: 'Embed by URL' }).click();
+    await expect.poll(() => body(page).locator('figure.embed-card').textContent()).toContain('Please stay well back');
+    await waitSaved(page);
+    const stored = await app!.ctx.content.db.selectFrom('articles').select(['body_doc', 'body_html']).where('id', '=', a.id).executeTakeFirstOrThrow();
+    expect((JSON.parse(stored.body_doc) as { content: unknown[] }).content).toContainEqual({ type: 'embed', attrs: { url: 'https://twitter.com/hmcoastguard/status/1853000000000000001', title: 'Please stay well back from the harbour wall.' } });
+    expect(stored.body_html).toContain('<figure class="embed-card"><a href="https://twitter.com/hmcoastguard/status/1853000000000000001" rel="nofollow noopener">');
+    expect(stored.body_html).not.toMatch(/<iframe|<script/);
+    await context.close();
+  });
+
   it('has no serious or critical axe violations on the newsroom pages', async () => {
     const a = await createArticle(app!.ctx.content, { title: 'Accessible story', status: 'draft', body: { markdown: 'One.\n\n<!--more-->\n\nTwo.' } }, users.Eve!.id);
     // axe is injected as an inline script: the pages' CSP (script-src 'self') would refuse it.

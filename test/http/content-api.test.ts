@@ -58,6 +58,22 @@ describe.each(dialects())('Content API on %s', (dialect) => {
     }
   });
 
+  it('stores an embed as a link card: readers get a link, never the provider’s script or iframe', async () => {
+    const embed = { type: 'embed', attrs: { url: 'https://twitter.com/hmcoastguard/status/1853000000000000001', provider: 'X (Twitter)', title: 'Please stay well back from the harbour wall.' } };
+    const doc = { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'The coastguard posted a warning.' }] }, embed] };
+    const a = (await t.api('POST', '/api/admin/articles', { title: 'Embed body', status: 'published', accessLevel: 'free', body: { doc } })).json().article;
+    expect(a.body).toEqual(doc);
+    const fromHtml = (await t.api('POST', '/api/admin/articles', { title: 'Embed html', body: { html: '<p>Watch:</p><iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" title="The new ferry"></iframe><script src="https://platform.twitter.com/widgets.js"></script>' } })).json().article;
+    expect(fromHtml.body.content[1]).toEqual({ type: 'embed', attrs: { url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', provider: 'YouTube', title: 'The new ferry' } });
+    const page = await t.get(`/articles/${a.slug}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<figure class="embed-card"><a href="https://twitter.com/hmcoastguard/status/1853000000000000001" rel="nofollow noopener">');
+    expect(page.body).not.toMatch(/<iframe|twitter\.com\/widgets|platform\.twitter/);
+    const bad = await t.api('POST', '/api/admin/articles', { title: 'x', body: { doc: { type: 'doc', content: [{ type: 'embed', attrs: { url: 'javascript:alert(1)' } }] } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/embed url must be/);
+  });
+
   it('derives the access level from the section unless the article overrides it', async () => {
     const sec = (await t.api('POST', '/api/admin/sections', { name: 'Opinion', defaultAccess: 'registered' })).json().section;
     const inherit = (await t.api('POST', '/api/admin/articles', { title: 'Inherits', section: sec.slug })).json().article;

@@ -209,6 +209,36 @@ describe.each(dialects())('Importer through the Admin API on %s', (dialect) => {
     }
   });
 
+  it('a folder of saved pages: a line on every page is chrome at the body’s edge, and the story’s own inside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'masthead-pages-'));
+    try {
+      const towns = ['Kinloch', 'Portnahaven', 'Inchmore', 'Ardmair'];
+      const chrome = 'The Harbour Ledger is an independent, reader-funded newsroom.';
+      towns.forEach((town, i) => writeFileSync(join(dir, `${town.toLowerCase()}.html`), `<!doctype html><html><head><title>${town} slipway mended after the storm</title></head><body>
+        <header><a href="/">The Harbour Ledger</a></header><main><article><h1>${town} slipway mended after the storm</h1>
+        <p>The pier at ${town} reopened to boats on Monday, ${i + 3} weeks after the January storm tore away part of its deck.</p>
+        <p>Harbour photos</p>
+        <p>Harbour staff said the repairs had cost about ${40 + i} thousand pounds, most of it paid by the council this spring.</p>
+        <p>${chrome}</p></article></main></body></html>`));
+      const seen: { title: string; removed: { text: string; reason: string }[] }[] = [];
+      const summary = await runImport(t.app.ctx.content, { kind: 'path', path: dir }, { format: 'auto', includePages: false, publish: false, dryRun: false }, {
+        onOutcome: (o) => o.kind !== 'failed' && seen.push(o),
+      });
+      expect(summary).toMatchObject({ created: 4, failed: 0 });
+      expect(seen).toHaveLength(4);
+      for (const o of seen) expect(o.removed).toEqual([expect.objectContaining({ text: chrome, reason: 'corpus_repeat' })]);
+      const list = (await t.api('GET', '/api/admin/articles?limit=100')).json().articles.filter((a: { title: string }) => a.title.includes('slipway mended after'));
+      expect(list).toHaveLength(4);
+      for (const a of list) {
+        const body = (await t.api('GET', `/api/admin/articles/${a.id}`)).json().article;
+        expect(body.html).toContain('<p>Harbour photos</p>');
+        expect(body.html).not.toContain('reader-funded');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a re-import leaves live articles live and keeps what editors changed since', async () => {
     const html = (title: string, extra = '') => `<html><head><title>${title}</title><link rel="canonical" href="https://old.example/2024/${title.toLowerCase().replaceAll(' ', '-')}"></head><body><article><h1>${title}</h1>
       <p>The harbour board met on Tuesday evening and agreed the budget for next year after a long debate.${extra}</p>

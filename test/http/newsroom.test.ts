@@ -166,9 +166,9 @@ describe.each(dialects())('newsroom app on %s', (dialect) => {
     const created = await json('eve', 'POST', '/admin/api/articles', { title: 'Bad docs' });
     const { id, revision } = created.body.article;
     const para = { type: 'paragraph', content: [{ type: 'text', text: 'x' }] };
-    const unknown = await json('eve', 'PUT', `/admin/api/articles/${id}`, { baseRevision: revision, body: { doc: { type: 'doc', content: [para, { type: 'embed', attrs: { url: 'https://video.example/x' } }] } } });
+    const unknown = await json('eve', 'PUT', `/admin/api/articles/${id}`, { baseRevision: revision, body: { doc: { type: 'doc', content: [para, { type: 'mention', attrs: { id: 'eve' } }] } } });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.message).toMatch(/unknown type \("embed"\)/);
+    expect(unknown.body.error.message).toMatch(/unknown type \("mention"\)/);
     const two = await json('eve', 'PUT', `/admin/api/articles/${id}`, { baseRevision: revision, body: { doc: { type: 'doc', content: [para, { type: 'previewBreak' }, para, { type: 'previewBreak' }, para] } } });
     expect(two.status).toBe(400);
     expect(two.body.error.message).toContain('more than one paywall break');

@@ -6,6 +6,7 @@ import { Node as PMNode } from '@tiptap/pm/model';
 import { toDoc } from '../../src/content/body.js';
 import { demoArticles } from '../../src/content/demo/articles.js';
 import { renderDoc } from '../../src/content/richtext/render.js';
+import { docToMarkdown } from '../../src/content/richtext/to-markdown.js';
 import type { Doc } from '../../src/content/richtext/doc.js';
 import { docSchema } from '../../src/content/richtext/doc.js';
 import { parseGhost } from '../../src/importer/ghost/parse.js';
@@ -15,7 +16,6 @@ import { extractHtmlPage } from '../../src/importer/html/extract.js';
 import type { ParsedEntry } from '../../src/importer/types.js';
 import { editorExtensions } from '../../src/web/editor/schema.js';
 import { fromStored, toStored } from '../../src/web/editor/model.js';
-import { docToMarkdown } from '../../src/content/richtext/to-markdown.js';
 import { markdownToDoc } from '../../src/content/richtext/from-markdown.js';
 
 /**
@@ -78,6 +78,11 @@ const apiDocs: [string, Doc][] = [
     { type: 'previewBreak' },
     { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Behind the wall' }, { type: 'footnote', attrs: { text: 'A note <b>escaped</b> & gated.' } }] },
   ] } as Doc],
+  ['embeds', { type: 'doc', content: [
+    { type: 'paragraph', content: [{ type: 'text', text: 'The minister replied within the hour:' }] },
+    { type: 'embed', attrs: { url: 'https://twitter.com/harbourledger/status/1850000000000000001', provider: 'X (Twitter)', title: 'The ferry will run on Sunday after all.' } },
+    { type: 'embed', attrs: { url: 'https://www.youtube.com/watch?v=abc123' } },
+  ] } as Doc],
   ['an empty body', { type: 'doc', content: [] }],
   ['a body ending in an image', { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Text.' }] }, { type: 'image', attrs: { src: '/x.jpg', alt: 'x' } }] }],
 ];
@@ -131,6 +136,25 @@ describe('editor round trip', () => {
       expect(markdownToDoc(md), md).toEqual(expected);
     }
     expect(docToMarkdown(apiDocs.find(([l]) => l === 'footnotes')![1])).toBe('Dues rise[^1] by _a fifth_[^2]\n\n- In a list[^3]\n\n<!--more-->\n\n## Behind the wall[^4]\n\n[^1]: Harbour board minutes, 3 March.\n[^2]: Before VAT.\n[^3]: A note in a list.\n[^4]: A note <b>escaped</b> & gated.');
+  });
+
+  it('renders an embed as a link card with no third-party script or iframe, and as a link in Markdown', () => {
+    const doc = docSchema.parse(apiDocs.find(([l]) => l === 'embeds')![1]);
+    const html = renderDoc(doc).fullHtml;
+    expect(html).toContain('<figure class="embed-card"><a href="https://twitter.com/harbourledger/status/1850000000000000001" rel="nofollow noopener"><span class="embed-provider">X (Twitter)</span> <span class="embed-title">The ferry will run on Sunday after all.</span></a></figure>');
+    expect(html).toContain('<span class="embed-provider">youtube.com</span> <span class="embed-title">View on youtube.com</span>');
+    expect(html).not.toMatch(/<script|<iframe/);
+    expect(docToMarkdown(doc)).toContain('[The ferry will run on Sunday after all.](https://twitter.com/harbourledger/status/1850000000000000001)');
+  });
+
+  it.each([
+    ['javascript:', 'javascript:alert(1)'],
+    ['data:', 'data:text/html,<script>alert(1)</script>'],
+    ['site-relative', '/articles/x'],
+    ['protocol-relative', '//evil.example/x'],
+    ['spaces', 'https://example.org/a b'],
+  ])('refuses an embed whose url is %s', (_n, url) => {
+    expect(docSchema.safeParse({ type: 'doc', content: [{ type: 'embed', attrs: { url } }] }).success).toBe(false);
   });
 
   it('holds every demo and fixture document, so none of them is skipped by being empty', async () => {

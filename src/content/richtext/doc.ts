@@ -33,7 +33,14 @@ export type BlockNode =
   | { type: 'horizontalRule' }
   | { type: 'image'; attrs: { src: string; alt?: string; caption?: string } }
   | { type: 'table'; content: TableRow[] }
+  | { type: 'embed'; attrs: EmbedAttrs }
   | { type: 'previewBreak' };
+
+/**
+ * An embedded post or video (a tweet, a YouTube clip) kept as a link card: the URL, who hosts it
+ * and a title. Reader pages never load the provider's script or iframe; the card is a link.
+ */
+export type EmbedAttrs = { url: string; provider?: string; title?: string };
 
 export type ListItem = { type: 'listItem'; content: BlockNode[] };
 /** A table: rows of header or data cells, each holding paragraphs (the newsroom editor's tables). */
@@ -49,6 +56,25 @@ export function isSafeHref(href: string): boolean {
   if (h.startsWith('/') && !h.startsWith('//')) return true;
   if (h.startsWith('#')) return true;
   return /^(https?:\/\/|mailto:)/i.test(h);
+}
+/** An embed links out to its provider's page: absolute http(s) only. */
+export function isEmbedUrl(url: string): boolean {
+  if (url !== url.trim() || /\s/.test(url)) return false;
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The host a reader sees on an embed's card ("youtube.com"), without a leading www. */
+export function embedHost(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^www\./, '');
+  } catch {
+    return '';
+  }
 }
 export function isSafeSrc(src: string): boolean {
   const s = src.trim();
@@ -103,6 +129,14 @@ const blockSchema: z.ZodType<BlockNode> = z.lazy(() =>
       }).strict(),
     }).strict(),
     z.object({ type: z.literal('table'), content: z.array(rowSchema).min(1).max(1000) }).strict(),
+    z.object({
+      type: z.literal('embed'),
+      attrs: z.object({
+        url: z.string().max(2000).refine(isEmbedUrl, 'embed url must be an absolute http(s) URL'),
+        provider: z.string().min(1).max(100).optional(),
+        title: z.string().min(1).max(1000).optional(),
+      }).strict(),
+    }).strict(),
     z.object({ type: z.literal('previewBreak') }).strict(),
   ]) as z.ZodType<BlockNode>,
 );

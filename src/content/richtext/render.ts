@@ -1,6 +1,6 @@
 import { escapeHtml } from '../../shared/escape.js';
 import type { BlockNode, Doc, InlineNode, ListItem, Mark } from './doc.js';
-import { isSafeHref, isSafeSrc } from './doc.js';
+import { embedHost, isEmbedUrl, isSafeHref, isSafeSrc } from './doc.js';
 import { MAX_NESTING, NestingError } from './limits.js';
 
 /**
@@ -145,6 +145,13 @@ function blockAt(node: BlockNode, depth: number, notes: string[]): string {
         const inner = cell.content.length === 1 ? inline(cell.content[0]!.content) : cell.content.map((p) => `<p>${inline(p.content)}</p>`).join('');
         return `<${tag}${span}>${inner}</${tag}>`;
       }).join('')}</tr>`).join('')}</tbody></table></div>`;
+    case 'embed': {
+      // A link card, never the provider's script or iframe: a reader page loads nothing from a third party.
+      if (!isEmbedUrl(node.attrs.url)) return '';
+      const who = node.attrs.provider ?? embedHost(node.attrs.url);
+      const title = node.attrs.title ?? `View on ${who}`;
+      return `<figure class="embed-card"><a href="${escapeHtml(node.attrs.url)}" rel="nofollow noopener"><span class="embed-provider">${escapeHtml(who)}</span> <span class="embed-title">${escapeHtml(title)}</span></a></figure>`;
+    }
     case 'previewBreak':
       return '';
   }
@@ -214,6 +221,9 @@ export function blocksText(blocks: BlockNode[]): string {
         break;
       case 'image':
         if (b.attrs.caption) parts.push(b.attrs.caption);
+        break;
+      case 'embed':
+        if (b.attrs.title) parts.push(b.attrs.title);
         break;
       case 'table':
         for (const row of b.content) parts.push(row.content.map((cell) => cell.content.map((p) => (p.content ?? []).map((n) => (n.type === 'text' ? n.text : ' ')).join('')).join(' ')).join(' | '));

@@ -63,6 +63,7 @@ function block(b: BlockNode, _p: string): string {
       const cols = b.content[0]?.content.length ?? 1;
       return [rows[0], `|${' --- |'.repeat(cols)}`, ...rows.slice(1)].join('\n');
     }
+    case 'embed': return `[${esc(b.attrs.title ?? b.attrs.provider ?? b.attrs.url)}](${b.attrs.url})`;
     case 'previewBreak': return '<!--more-->';
   }
 }

@@ -4,7 +4,7 @@ import { htmlToDoc } from '../../content/richtext/from-html.js';
 import { assertHtmlDepth, deeperThan, jsonChildren } from '../../content/richtext/limits.js';
 import { renderDoc } from '../../content/richtext/render.js';
 import type { BlockNode, Doc, InlineNode } from '../../content/richtext/doc.js';
-import { cleanBlocks, repairPunctuation, type CorpusStats } from '../text/clean.js';
+import { cleanBlocks, repairPunctuation, type BlockStructure, type CorpusStats } from '../text/clean.js';
 import { parseHeaderLine } from '../text/byline.js';
 import { titleFromText } from '../text/title.js';
 import type { ImportItem, RemovedLine } from '../types.js';
@@ -159,11 +159,80 @@ function repairDoc(doc: Doc): Doc {
   return { type: 'doc', content: doc.content.map(fix) };
 }
 
+/**
+ * A page's blocks as lines, for the import's corpus of repeated lines (text/corpus.ts): the whole
+ * page, chrome and all, without Readability (which would double the cost of a folder).
+ */
+export function pageLines(html: string): string {
+  assertHtmlDepth(html, 'the page');
+  return htmlToDoc(html).content.map(blockText).join('\n');
+}
+
 export interface ExtractOptions {
   /** The source id when the page has no canonical URL (e.g. the file's path). */
   fallbackId: string;
   position: string;
   corpus?: CorpusStats;
+  /** False: Readability's content as it is, no block cleaner (the fidelity table's "cleaner off" column). */
+  clean?: boolean;
+}
+
+/** What a block is in the markup, for the cleaner: a list, a table, a heading, or a caption (a short line right under an image). */
+function structureOf(b: BlockNode, prev: BlockNode | undefined): BlockStructure | null {
+  if (b.type === 'bulletList' || b.type === 'orderedList') return 'list';
+  if (b.type === 'table') return 'table';
+  if (b.type === 'heading') return 'heading';
+  if (b.type === 'paragraph' && (prev?.type === 'image' || prev?.type === 'embed' || prev?.type === 'table')) return 'caption';
+  return null;
+}
+
+/** Readability strips classes: our embed cards keep theirs, so that from-html reads them back as embeds. */
+const READABILITY_OPTIONS = { charThreshold: 200, classesToPreserve: ['embed-card', 'embed-provider', 'embed-title'] };
+
+/** The DOM calls the embed pass makes, on linkedom's elements. */
+interface MediaEl extends El {
+  outerHTML: string;
+  setAttribute(name: string, value: string): void;
+  closest(sel: string): MediaEl | null;
+  insertAdjacentHTML(where: 'afterend', html: string): void;
+  remove(): void;
+}
+
+const MEDIA = 'iframe, video, audio, embed, object';
+const POSTS = 'blockquote';
+const URL_ATTRS = ['src', 'data-src', 'data', 'cite', 'data-instgrm-permalink'];
+
+/**
+ * Embedded posts and players become our own embed cards before Readability runs: Readability
+ * keeps iframes from a few video sites only, and drops a paragraph that holds nothing but a
+ * video, so an embed would otherwise vanish without a trace. Each element is converted by
+ * from-html (the one place the embed rules live) with relative addresses resolved against the
+ * page's URL; one with no http(s) address is reported among the removed lines.
+ */
+function embedCards(doc: El, base: string | null, lost: RemovedLine[]): void {
+  const convert = (el: MediaEl, media: boolean) => {
+    for (const a of URL_ATTRS) {
+      const v = el.getAttribute(a)?.trim();
+      if (v && base && !/^(?:https?:)?\/\//i.test(v) && !/^[a-z][a-z0-9+.-]*:/i.test(v)) {
+        try {
+          el.setAttribute(a, new URL(v, base).href);
+        } catch {
+          // Left as it is: from-html reports it below as an embed without an address.
+        }
+      }
+    }
+    const what: string[] = [];
+    const embed = htmlToDoc(el.outerHTML, { onDropped: (w) => what.push(w) }).content.find((b) => b.type === 'embed');
+    if (embed) {
+      // A card inside a paragraph would be read as the paragraph's text: it goes after the paragraph.
+      (el.closest('p') ?? el).insertAdjacentHTML('afterend', renderDoc({ type: 'doc', content: [embed] }).fullHtml);
+      el.remove();
+    } else if (media) {
+      lost.push(...what.map((w) => ({ text: w, reason: 'embed_without_url', detail: 'embedded media with no http(s) address to link to' })));
+    }
+  };
+  for (const el of [...doc.querySelectorAll(POSTS)] as MediaEl[]) convert(el, false);
+  for (const el of [...doc.querySelectorAll(MEDIA)] as MediaEl[]) convert(el, true);
 }
 
 /**
@@ -196,7 +265,9 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
   const { document } = parseHTML(html);
   const meta = pageMeta(document as unknown as El);
   // Readability rewrites the document it is given, so metadata is read first.
-  const article = new Readability(document as never, { charThreshold: 200 }).parse();
+  const lostMedia: RemovedLine[] = [];
+  embedCards(document as unknown as El, meta.canonicalUrl, lostMedia);
+  const article = new Readability(document as never, READABILITY_OPTIONS).parse();
   const content = article?.content ?? (document as unknown as El).querySelector('body')?.textContent ?? '';
   const parsed = repairDoc(htmlToDoc(String(content)));
 
@@ -209,7 +280,8 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
   const blocks = headless.slice(header.count);
   const judged = blocks.map(blockText);
   const textual = judged.map((t, i) => (t.trim() ? i : -1)).filter((i) => i >= 0);
-  const verdict = cleanBlocks(textual.map((i) => judged[i]!), { corpus: opts.corpus });
+  const structure = textual.map((i) => structureOf(blocks[i]!, blocks[i - 1]));
+  const verdict = opts.clean === false ? { removed: [] } : cleanBlocks(textual.map((i) => judged[i]!), { corpus: opts.corpus, content: { structure } });
   const drop = new Set<number>();
   const removed: RemovedLine[] = [];
   for (const r of verdict.removed) {
@@ -224,6 +296,7 @@ export function extractHtmlPage(html: string, opts: ExtractOptions): ImportItem 
   const body: Doc = { type: 'doc', content: blocks.filter((_, i) => !drop.has(i)) };
   if (!body.content.some((b) => blockText(b).trim())) throw new Error('no article text found in the page');
   removed.unshift(...header.removed);
+  removed.push(...lostMedia);
   const byline = meta.byline.length ? meta.byline : header.names.length ? header.names : article?.byline ? splitByline(text(article.byline)) : [];
   const flags: string[] = [];
   let finalTitle = title;

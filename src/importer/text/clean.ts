@@ -12,6 +12,7 @@ import type { RemovedLine } from '../types.js';
 import { classifyLine, type Verdict } from './boilerplate.js';
 import { isCorpusRepeat, type CorpusStats } from './corpus.js';
 import { dedupe } from './dedupe.js';
+import { adLabel, edgeVerdict, isCredit, isTagsHeading } from './edges.js';
 import { extractHeader, type Header } from './header.js';
 import { repairPunctuation } from './mojibake.js';
 import { collapseWhitespace, endsTerminal, keyOf, wordCount } from './normalize.js';
@@ -45,12 +46,17 @@ function judge(text: string, corpus: CorpusStats | undefined): Verdict | null {
   return verdict;
 }
 
-/** Headlines listed under "Related articles" (up to the next sentence of prose) are not this article. */
-function markRelatedLists(items: Item[]): void {
+/**
+ * Headlines listed under "Related articles" (up to the next sentence of prose) are not this article.
+ * In a page's content (`structure` given) a "Related: headline" line is one link, not the head of
+ * a list, and the story's own next heading ends a list.
+ */
+function markRelatedLists(items: Item[], structure?: (BlockStructure | null)[]): void {
   let inList = false;
   for (const it of items) {
     if (it.removal) continue;
-    if (it.verdict?.reason === 'related_heading') { inList = true; continue; }
+    if (it.verdict?.reason === 'related_heading') { inList = !structure || !/[:：]\s*\S/.test(it.text); continue; }
+    if (structure?.[it.source] === 'heading') inList = false;
     if (!inList) continue;
     if (bodyLike(it)) { inList = false; continue; }
     if (it.verdict?.strength !== 'hard') it.verdict = { reason: 'related_list', strength: 'hard', detail: 'headline of another article under a "related" list' };
@@ -140,12 +146,76 @@ export function cleanScrapedText(text: string, opts: CleanOptions = {}): CleanTe
   return { title, titleFromBody, byline: header.byline, date: header.date, paragraphs, removed };
 }
 
+/** What a block is in its page's markup, when more than a paragraph: structure that makes a short line content. */
+export type BlockStructure = 'list' | 'table' | 'caption' | 'heading';
+
+export interface BlockCleanOptions extends CleanOptions {
+  /**
+   * The blocks are the main content Readability chose from a page (issue 18), each with its
+   * structure (null for a paragraph). Inside it, structure and position protect a line; chrome
+   * is what stands at the body's edges, or is flagged by the hard rules, or repeats across files.
+   */
+  content?: { structure: (BlockStructure | null)[] };
+}
+
+/** The shape rules that misfire on a story's own short lines: product names, credits, one-line answers. */
+const SHAPE_REASONS = new Set(['short_line', 'all_caps_label', 'call_to_action']);
+/** A line's opening words, numbers as one shape, to know a trailing "Get it on Amazon for $12" or "16:40" as one of the story's own. */
+const opening = (it: Item) => it.key.replace(/\p{N}+/gu, '0').split(' ').slice(0, 3).join(' ');
+
+/**
+ * The body stages for a page's main content. Duplicates are judged strictly (dedupe's inContent);
+ * then a soft shape or corpus verdict stands only in the runs of flagged blocks that touch the
+ * content's start or end, and even there structure (a list, table, caption, heading or credit)
+ * or opening as a protected line inside does overrules it; the edge rules (edges.ts) judge what
+ * stands before the first or after the last paragraph of prose. Hard verdicts (paywall, cookie,
+ * newsletter, share…) stand anywhere.
+ */
+function cleanContent(items: Item[], structure: (BlockStructure | null)[]): Item[] {
+  let seq = dedupe(items.filter((it) => !it.removal), { inContent: true });
+  // A comment policy or a disclosure is written in sentences: it does not make the body reach the edge.
+  const edgeChrome = seq.map((it) => edgeVerdict(it.text));
+  const body = seq.map((it, i) => (bodyLike(it) && !edgeChrome[i] ? i : -1)).filter((i) => i >= 0);
+  const first = body[0] ?? seq.length;
+  const last = body[body.length - 1] ?? -1;
+  // Chrome touches an edge: the runs of flagged blocks at the very start and end of the content.
+  // A short line between the last paragraph of prose and such a run ("Att: 412" above a credit) is the story's.
+  const flagged = (i: number) => seq[i]!.verdict !== null || edgeChrome[i] !== null;
+  let head = 0;
+  while (head < first && flagged(head)) head++;
+  let tail = seq.length - 1;
+  while (tail > last && flagged(tail)) tail--;
+  const atEdge = (i: number) => i < head || i > tail;
+  const sheltered = (it: Item, i: number): boolean => {
+    const v = it.verdict!;
+    // A line repeated across the import's files is chrome at the body's edges; inside the story it is the story's own.
+    const shape = SHAPE_REASONS.has(v.reason) || v.reason === 'corpus_repeat';
+    if ((structure[it.source] || isCredit(it.text)) && shape) return true;
+    return !atEdge(i) && v.strength === 'soft' && shape;
+  };
+  const inside = new Set<string>();
+  seq.forEach((it, i) => { if (it.verdict && sheltered(it, i)) inside.add(opening(it)); });
+  seq.forEach((it, i) => {
+    const edge = i < first || i > last;
+    // "Topics" over a list of them: the heading and its list are one tags block.
+    const prev = seq[i - 1];
+    const ev = !edge ? null : edgeChrome[i] ?? (structure[it.source] === 'list' && prev && isTagsHeading(prev.text) ? edgeVerdict(`${prev.text}: ${it.text}`) : null);
+    if (ev) return remove(it, { reason: ev.reason, detail: ev.detail });
+    const v = it.verdict;
+    if (!v || sheltered(it, i)) return;
+    if (v.strength === 'soft' && (it.protected || (SHAPE_REASONS.has(v.reason) && inside.has(opening(it))))) return;
+    remove(it, { reason: v.reason, detail: v.detail });
+  });
+  seq = seq.filter((it) => !it.removal);
+  return seq;
+}
+
 /**
  * The block-level classifier shared with the HTML importer: given a page's blocks as plain
  * text, which are boilerplate/duplicates. A block is kept or dropped whole: one that glues a
  * notice to article text is kept, since dropping it would lose the article text.
  */
-export function cleanBlocks(blocks: string[], opts: CleanOptions = {}): { keep: boolean[]; removed: (RemovedLine & { index: number })[] } {
+export function cleanBlocks(blocks: string[], opts: BlockCleanOptions = {}): { keep: boolean[]; removed: (RemovedLine & { index: number })[] } {
   const items: Item[] = [];
   blocks.forEach((block, index) => {
     const text = collapseWhitespace(repairPunctuation(block));
@@ -154,10 +224,11 @@ export function cleanBlocks(blocks: string[], opts: CleanOptions = {}): { keep: 
     const allNotice = segments.length > 1 && segments.every((s) => s.verdict?.strength === 'hard');
     let verdict = allNotice ? segments[0]!.verdict : judge(text, opts.corpus);
     if (segments.length > 1 && !allNotice && verdict?.strength === 'hard') verdict = null;
+    if (opts.content) verdict = adLabel(text) ?? verdict;
     items.push(makeItem(text, index, index, verdict));
   });
-  markRelatedLists(items);
-  const kept = cleanBody(items, null);
+  markRelatedLists(items, opts.content?.structure);
+  const kept = opts.content ? cleanContent(items, opts.content.structure) : cleanBody(items, null);
   const keep = blocks.map(() => true);
   const removed = report(items, kept).map(({ item, ...r }) => {
     keep[item.source] = false;

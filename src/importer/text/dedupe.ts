@@ -86,11 +86,34 @@ function laterCopy(seq: Item[], s: number, byPrefix: Map<string, number[]>): num
 
 interface Structure { s: number; c: number; pairs: [number, number][]; mode: 'teaser' | 'repeat' }
 
+export interface DedupeOptions {
+  /**
+   * Blocks of a page's main content (HTML), where repetition is also how a story is written: a meal
+   * plan's items, an interview's labels, a list's "Get it on Amazon" lines. There a second copy is
+   * the duplicated body only as a run of blocks from the opening, in the same order, with nothing
+   * but flagged chrome left over in the first copy; and a single repeat is swept only when it is a
+   * long paragraph (singleRepeatWords), never a short line.
+   */
+  inContent?: boolean;
+}
+
+/** Words a lone repeated block needs, in a page's content, to be swept as a copy (a repeated pull quote). */
+export const SINGLE_REPEAT_WORDS = 12;
+
+/** The copy reads as a duplicated body: a run of matches from the opening, leaving only flagged chrome unmatched. */
+function runFromOpening(A: Item[], pairs: [number, number][]): boolean {
+  const first = pairs[0]!;
+  if (first[0] !== 0 || first[1] !== 0) return false;
+  if (pairs.length < 2 && A[0]!.words < 15) return false;
+  const matched = new Set(pairs.map(([i]) => i));
+  return A.every((it, i) => matched.has(i) || it.verdict !== null);
+}
+
 /**
  * The article's opening (one of its first three substantial paragraphs) recurring later marks
  * the second copy. Anything else repeated (a pull quote) is left to the final sweep.
  */
-function findStructure(seq: Item[]): Structure | null {
+function findStructure(seq: Item[], opts: DedupeOptions): Structure | null {
   const byPrefix = new Map<string, number[]>();
   seq.forEach((it, i) => {
     if (!matchable(it)) return;
@@ -110,6 +133,7 @@ function findStructure(seq: Item[]): Structure | null {
     const lastA = pairs[pairs.length - 1]![0];
     // One matched paragraph followed by real prose is a repeated quote, not a teaser.
     if (pairs.length < 2 && A.slice(lastA + 1).some((it) => bodyLike(it) && it.ctaScore <= 0)) continue;
+    if (opts.inContent && !runFromOpening(A, pairs)) continue;
     const alignedB = new Set(pairs.map(([, j]) => j));
     const extraInB = B.filter((it, j) => !alignedB.has(j) && bodyLike(it)).length;
     return { s, c, pairs, mode: extraInB > 0 ? 'teaser' : 'repeat' };
@@ -156,11 +180,11 @@ function resolve(seq: Item[], st: Structure): Item[] {
  * Copies left after the structural passes: a paragraph repeated exactly, or cut off (ending in an
  * ellipsis or mid-sentence) where a complete version exists. The complete/first copy stays.
  */
-function sweep(seq: Item[]): Item[] {
+function sweep(seq: Item[], opts: DedupeOptions): Item[] {
   const byKey = new Map<string, Item>();
   const byPrefix = new Map<string, Item[]>();
   for (const it of seq) {
-    if (!matchable(it) || (it.words < 4 && !it.terminal)) continue;
+    if (!matchable(it) || (it.words < 4 && !it.terminal) || (opts.inContent && it.words < SINGLE_REPEAT_WORDS)) continue;
     const first = byKey.get(it.key);
     if (first) { remove(it, { reason: 'duplicate', partner: first, describe: (p) => `repeats ${n(p)}` }); continue; }
     byKey.set(it.key, it);
@@ -180,11 +204,11 @@ function sweep(seq: Item[]): Item[] {
 }
 
 /** Resolves every duplicated-body structure (up to three copies) and then stray repeats. */
-export function dedupe(seq: Item[]): Item[] {
+export function dedupe(seq: Item[], opts: DedupeOptions = {}): Item[] {
   for (let pass = 0; pass < 3; pass++) {
-    const st = findStructure(seq);
+    const st = findStructure(seq, opts);
     if (!st) break;
     seq = resolve(seq, st);
   }
-  return sweep(seq);
+  return sweep(seq, opts);
 }

@@ -3,7 +3,7 @@ import { toDoc } from '../../content/body.js';
 import type { BodyInput } from '../../content/inputs.js';
 import type { Doc } from '../../content/richtext/doc.js';
 import { openGhost, type GhostExport } from '../ghost/parse.js';
-import { extractHtmlPage } from '../html/extract.js';
+import { extractHtmlPage, pageLines } from '../html/extract.js';
 import { itemErrorMessage } from '../limits.js';
 import { readFileSync } from 'node:fs';
 import { buildCorpus, type CorpusStats } from '../text/clean.js';
@@ -20,8 +20,8 @@ import type { RawItem, WxrChannel } from '../wxr/reader.js';
 export type Task =
   /** Forget what an earlier import left: a thread is reused by the next import. */
   | { kind: 'reset' }
-  /** Count the lines of a folder's texts (read here, one at a time); the counts are kept and returned. */
-  | { kind: 'corpus-build'; paths: string[] }
+  /** Count the lines of a folder's texts and pages (read here, one at a time); the counts are kept and returned. */
+  | { kind: 'corpus-build'; paths: string[]; pages?: string[] }
   /** Line counts of a folder's texts, used by every text and HTML item after it. Kept by the thread. */
   | { kind: 'corpus'; corpus: CorpusStats | null }
   | { kind: 'text'; text: string; sourceId: string; position: string }
@@ -89,11 +89,13 @@ export function runTask(task: Task, state: TaskState): TaskResults[Task['kind']]
       return null;
     case 'corpus-build':
       state.corpus = buildCorpus((function* () {
+        const pages = new Set(task.pages ?? []);
         for (const path of task.paths) {
           try {
-            yield readFileSync(path, 'utf8');
+            const text = readFileSync(path, 'utf8');
+            yield pages.has(path) ? pageLines(text) : text;
           } catch {
-            // An unreadable file is reported when its turn comes.
+            // An unreadable (or too deeply nested) file is reported when its turn comes.
           }
         }
       })());

@@ -65,6 +65,29 @@ export const Footnote = Node.create({
 });
 
 /**
+ * A stored `embed`: a post or video kept as a link card (url, provider, title). The editor shows
+ * the card as readers see it; nothing from the provider is loaded here either.
+ */
+export const Embed = Node.create({
+  name: 'embed',
+  group: 'block',
+  atom: true,
+  selectable: true,
+  draggable: true,
+  addAttributes: () => ({
+    url: { default: null },
+    provider: { default: null },
+    title: { default: null },
+  }),
+  parseHTML: () => [{ tag: 'figure[data-embed-url]', getAttrs: (el) => ({ url: (el as unknown as El).getAttribute('data-embed-url'), provider: (el as unknown as El).getAttribute('data-embed-provider'), title: (el as unknown as El).getAttribute('data-embed-title') }) }],
+  renderHTML: ({ node }) => {
+    const a = node.attrs as { url: string; provider: string | null; title: string | null };
+    return ['figure', { 'data-embed-url': a.url, ...(a.provider ? { 'data-embed-provider': a.provider } : {}), ...(a.title ? { 'data-embed-title': a.title } : {}), class: 'embed-card' },
+      ['span', { class: 'embed-provider' }, a.provider ?? 'Embed'], ' ', ['span', { class: 'embed-title' }, a.title ?? a.url]];
+  },
+});
+
+/**
  * Tables as prosemirror-tables expects them (its table roles, colspan and rowspan), with cells
  * of paragraphs only, like the stored `table`. Column widths are not stored: the reader's page
  * sizes its columns.
@@ -123,6 +146,7 @@ export function editorExtensions(): AnyExtension[] {
     }),
     Figure,
     Footnote,
+    Embed,
     PreviewBreak,
     Table, TableRow, TableHeader, TableCell, TableEditing,
   ];

@@ -248,6 +248,18 @@ function start(form: HTMLFormElement, host: HTMLElement): void {
       }).run(),
     },
     {
+      // Stored as a link card (url, title): reader pages load nothing from the provider.
+      label: 'Embed by URL', run: () => {
+        const url = prompt('Address of the post or video to embed (https://…)')?.trim();
+        if (!url) return;
+        let ok = false;
+        try { ok = /^https?:$/.test(new URL(url).protocol) && !/\s/.test(url); } catch { ok = false; }
+        if (!ok) { alert('An embed needs a full http(s) address, such as https://www.youtube.com/watch?v=…'); return; }
+        const title = prompt('Title shown on the card (optional)')?.trim() || null;
+        c().insertContent({ type: 'embed', attrs: { url, title } }).run();
+      },
+    },
+    {
       label: 'Insert table', run: () => {
         const { paragraph, tableRow, tableHeader, tableCell, table } = editor.schema.nodes;
         const row = (cell: typeof tableCell) => tableRow!.create(null, [0, 1, 2].map(() => cell!.create(null, paragraph!.create())));
