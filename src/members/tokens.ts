@@ -24,7 +24,7 @@ export async function verifyApiToken(db: Q, token: string): Promise<(StaffUser &
   if (!m) return undefined;
   const row = await db.selectFrom('api_tokens as t').innerJoin('staff_users as u', 'u.id', 't.user_id')
     .select(['t.id as token_id', 't.token_hash', 't.revoked_at', 'u.id', 'u.email', 'u.name', 'u.role'])
-    .where('t.id', '=', Number(m[1])).executeTakeFirst();
+    .where('t.id', '=', Number(m[1])).where('u.removed_at', 'is', null).executeTakeFirst();
   if (!row || row.revoked_at !== null) return undefined;
   const expected = Buffer.from(row.token_hash, 'hex');
   const given = sha256(m[2]!);
