@@ -22,6 +22,9 @@ import { adminCommentRoutes } from './routes/admin-comments.js';
 import { adminImportRoutes } from './routes/admin-import.js';
 import { adminMediaRoutes } from './routes/admin-media.js';
 import { newsroomRoutes } from './routes/newsroom.js';
+import { newsroomModerationRoutes } from './routes/newsroom-moderation.js';
+import { newsroomStaffRoutes } from './routes/newsroom-staff.js';
+import { newsroomBillingRoutes } from './routes/newsroom-billing.js';
 import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeader } from './reader-header.js';
 import { compressPayload, declareCompressionMark } from './compression.js';
@@ -117,6 +120,9 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   adminImportRoutes(app, ctx);
   adminMediaRoutes(app, ctx);
   newsroomRoutes(app, ctx);
+  newsroomModerationRoutes(app, ctx);
+  newsroomStaffRoutes(app, ctx);
+  newsroomBillingRoutes(app, ctx);
   await app.ready();
   return app;
 }
