@@ -196,7 +196,7 @@ export function newsroomStaffRoutes(app: FastifyInstance, ctx: AppContext): void
     } catch (err) {
       const f = formFailure(err);
       if (!f) throw err;
-      const field = /password/.test(f.message) ? 'password' : /name/.test(f.message) ? 'name' : undefined;
+      const field = /password/i.test(f.message) ? 'password' : /your name/i.test(f.message) ? 'name' : undefined;
       return invitationPage(req, reply, { status: f.status, error: f.message, form: { values: { name: b.name ?? '' }, errors: field ? { [field]: f.message } : {} } });
     }
   });

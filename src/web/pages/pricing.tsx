@@ -47,7 +47,7 @@ export function PricingPage(props: { site: Site; view: PricingView }): Html {
             {view.offer ? (
               <section class="pricing__offer" aria-labelledby="offer-title">
                 <h2 id="offer-title">Offer {view.offer.offer.code}: {view.offer.offer.name}</h2>
-                {view.offer.refusal ? <p class="form-error" role="alert">{capital(view.offer.refusal)}</p> : <p role="status">{capital(view.offer.description)} at checkout.</p>}
+                {view.offer.refusal ? <p class="form-error" role="alert">{capital(view.offer.refusal)}</p> : <p role="status">{capital(`${view.offer.description} at checkout`)}</p>}
               </section>
             ) : null}
             <ul class="plans">
