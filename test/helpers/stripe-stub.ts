@@ -92,7 +92,7 @@ export async function startStripeStub(): Promise<StripeStub> {
       if (unknown) return send(400, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such coupon: '${unknown.coupon}'` } });
     }
     if (req.method === 'POST' && path === '/v1/checkout/sessions') {
-      const s = { id: id('cs'), object: 'checkout.session', url: `https://checkout.stripe.test/pay/${n}`, ...form, subscription: null };
+      const s = { id: id('cs'), object: 'checkout.session', url: `https://checkout.stripe.com/c/pay/${n}`, ...form, subscription: null };
       sessions.set(s.id, s);
       return send(200, s);
     }

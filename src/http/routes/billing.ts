@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, STRIPE_FORM_CSP } from '../reply.js';
 import { csrfToken, formField, knownNotice, queryField } from '../forms.js';
 import { identify } from '../identity.js';
 import { AppError } from '../../errors.js';
@@ -50,7 +50,7 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
         notice: notice ?? knownNotice(TRIAL_REFUSALS, queryField(req, 'notice')),
         offer: await offerView(req),
       },
-    }), status, PRIVATE);
+    }), status, PRIVATE, { csp: STRIPE_FORM_CSP });
   }
 
   app.get('/subscribe', async (req, reply) => pricing(req, reply));
