@@ -97,12 +97,19 @@ browserSuite('newsroom staff pages in Chromium', () => {
     await context.close();
 
     const reader = await memberContext('saver@example.com', 'free');
-    // Checkout is Stripe's page: the stub's URL is answered here, so the journey ends on it.
-    await reader.context.route('https://checkout.stripe.com/**', (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Stripe Checkout</title><h1>Stripe Checkout</h1>' }));
+    // Checkout is Stripe's page: our POST goes to the real server (which makes the session at the stub), and its
+    // 303 to Stripe is answered here (Playwright does not route the requests a redirect makes).
+    let location = '';
+    await reader.context.route('**/subscribe/checkout', async (r) => {
+      const res = await r.fetch({ maxRedirects: 0 });
+      location = res.headers()['location'] ?? '';
+      await r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Stripe Checkout</title><h1>Stripe Checkout</h1>' });
+    });
     await reader.page.goto(link);
     expect(await reader.page.getByRole('heading', { name: /Offer SPRING/ }).isVisible()).toBe(true);
     expect(await reader.page.getByText('25% off for 3 months at checkout.').isVisible()).toBe(true);
-    await Promise.all([reader.page.waitForURL('https://checkout.stripe.com/**'), reader.page.getByRole('button', { name: 'Pay £7.00 a month' }).click()]);
+    await Promise.all([reader.page.waitForURL('**/subscribe/checkout'), reader.page.getByRole('button', { name: 'Pay £7.00 a month' }).click()]);
+    expect(location).toMatch(/^https:\/\/checkout\.stripe\.com\//);
     const session = [...stub!.sessions.values()].at(-1)!;
     const coupon = stub!.coupons.get((session.discounts as Record<string, { coupon: string }>)['0']!.coupon)!;
     expect(coupon).toMatchObject({ percent_off: 25, duration: 'repeating', duration_in_months: 3 });
