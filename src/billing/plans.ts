@@ -115,3 +115,36 @@ export function formatMoney(amount: number, currency: string, locale: string): s
   const decimal = digits ? `${abs / scale}.${(abs % scale).toString().padStart(digits, '0')}` : `${abs}`;
   return f.format(`${sign}${decimal}` as unknown as number);
 }
+
+/** What the newsroom's plan form may change: everything but the slug (links and Checkout metadata use it). */
+export const planUpdateSchema = planInputSchema.omit({ slug: true, default: true });
+export type PlanUpdate = z.infer<typeof planUpdateSchema>;
+
+/**
+ * Edit a plan. A price whose amount or currency changes forgets its Stripe price, so new
+ * Checkouts charge the new amount (price_data); members already subscribed keep what they pay.
+ * A price cannot be taken away (subscriptions refer to it): archive the plan instead.
+ */
+export async function updatePlan(db: Q, id: number, input: PlanUpdate, now: number): Promise<Plan> {
+  const plan = await getPlan(db, id);
+  const gone = plan.prices.find((p) => !input.prices.some((x) => x.interval === p.interval));
+  if (gone) throw new PriceRemoved(gone.interval);
+  await db.updateTable('plans').set({
+    name: input.name, description: input.description ?? '', benefits: JSON.stringify(input.benefits ?? []), trial_days: input.trialDays ?? plan.trialDays, updated_at: now,
+  }).where('id', '=', id).execute();
+  for (const p of input.prices) {
+    const old = plan.prices.find((x) => x.interval === p.interval);
+    if (!old) await db.insertInto('prices').values({ plan_id: id, interval: p.interval, currency: p.currency, amount: p.amount, stripe_price_id: null }).execute();
+    else if (old.amount !== p.amount || old.currency !== p.currency) await db.updateTable('prices').set({ amount: p.amount, currency: p.currency, stripe_price_id: null }).where('id', '=', old.id).execute();
+  }
+  return getPlan(db, id);
+}
+
+/** Refused at the price's own field in the form. */
+export class PriceRemoved extends Error {
+  readonly field: string;
+  constructor(interval: 'month' | 'year') {
+    super(`the ${interval === 'month' ? 'monthly' : 'yearly'} price cannot be removed while the plan exists; archive the plan instead`);
+    this.field = interval === 'month' ? 'monthly' : 'yearly';
+  }
+}

@@ -4,6 +4,8 @@ import { AppError, invalidInput, notFound } from '../errors.js';
 import { queueMail } from '../mail/mailer.js';
 import { noticeMail } from '../mail/messages.js';
 import { defaultPlan, findPlanBySlug } from './plans.js';
+import { findOfferByCode, recordRedemption, redemptionCount, setOfferCoupon } from './offers.js';
+import { offerRefusal, type Offer } from './offer-rules.js';
 import { canTransition, fromStripeStatus, type SubStatus } from './state.js';
 import { changeStatus, claimTrial, liveSubscription, recomputeMemberStatus, trialUsed, type BillingDeps, type SubRow } from './subscriptions.js';
 
@@ -32,17 +34,47 @@ async function customerFor(d: StripeDeps, memberId: number): Promise<string> {
   return c.id;
 }
 
-/** Stripe Checkout for the default plan; with a trial in card-up-front mode when the member has not had one. */
-/** Checkout for one plan's price (by slug); without one, the default plan's (what the wall offers). */
-export async function createCheckout(d: StripeDeps, memberId: number, interval: 'month' | 'year', o: { plan?: string; withTrial: boolean; successUrl: string; cancelUrl: string }): Promise<string> {
+/**
+ * The Stripe coupon for a discount offer, made through the SDK on first use and remembered. The
+ * idempotency key makes a retried or raced creation return the same coupon.
+ */
+async function couponFor(d: StripeDeps, offer: Offer): Promise<string> {
+  if (offer.stripeCouponId) return offer.stripeCouponId;
+  const c = await d.stripe.coupons.create({
+    name: offer.name,
+    ...(offer.kind === 'percent' ? { percent_off: offer.amount } : { amount_off: offer.amount, currency: offer.currency! }),
+    duration: offer.duration,
+    ...(offer.duration === 'repeating' ? { duration_in_months: offer.durationMonths! } : {}),
+    ...(offer.maxRedemptions !== null ? { max_redemptions: offer.maxRedemptions } : {}),
+    ...(offer.expiresAt !== null ? { redeem_by: Math.floor(offer.expiresAt / 1000) } : {}),
+    metadata: { offer_id: String(offer.id), code: offer.code },
+  }, { idempotencyKey: `masthead-offer-coupon-${offer.id}` });
+  return setOfferCoupon(d.db, offer.id, c.id);
+}
+
+/**
+ * Checkout for one plan's price (by slug); without one, the default plan's (what the wall offers).
+ * With an offer code: its discount as a Stripe coupon on the subscription, or its longer trial.
+ */
+export async function createCheckout(d: StripeDeps, memberId: number, interval: 'month' | 'year', o: { plan?: string; offer?: string; withTrial: boolean; successUrl: string; cancelUrl: string }): Promise<string> {
   const chosen = o.plan ? await findPlanBySlug(d.db, o.plan) : await defaultPlan(d.db);
   const plan = chosen?.status === 'active' ? chosen : undefined;
   const price = plan?.prices.find((p) => p.interval === interval);
   if (!plan || !price) throw invalidInput(`there is no ${interval === 'month' ? 'monthly' : 'yearly'} price to subscribe to`);
   const member = await d.db.selectFrom('members').select(['email']).where('id', '=', memberId).executeTakeFirstOrThrow();
-  const trialDays = o.withTrial && plan.trialDays > 0 && !(await trialUsed(d.db, member.email)) ? plan.trialDays : undefined;
+  const offer = o.offer ? await findOfferByCode(d.db, o.offer) : undefined;
+  if (o.offer && !offer) throw invalidInput('there is no offer with that code');
+  if (offer) {
+    const refusal = offerRefusal(offer, d.clock.now(), await redemptionCount(d.db, offer.id), plan.id);
+    if (refusal) throw new AppError('conflict', refusal);
+    if (offer.kind === 'fixed' && offer.currency !== price.currency) throw new AppError('conflict', `this offer is for prices in ${offer.currency!.toUpperCase()}`);
+  }
+  const used = await trialUsed(d.db, member.email);
+  if (offer?.kind === 'trial' && used) throw new AppError('conflict', 'you have had a free trial already, so this offer cannot be used');
+  const trialDays = offer?.kind === 'trial' ? offer.amount : o.withTrial && plan.trialDays > 0 && !used ? plan.trialDays : undefined;
+  const coupon = offer && offer.kind !== 'trial' ? await couponFor(d, offer) : undefined;
   const customer = await customerFor(d, memberId);
-  const metadata = { member_id: String(memberId), plan_id: String(plan.id), price_id: String(price.id) };
+  const metadata = { member_id: String(memberId), plan_id: String(plan.id), price_id: String(price.id), ...(offer ? { offer_id: String(offer.id) } : {}) };
   const session = await d.stripe.checkout.sessions.create({
     mode: 'subscription',
     customer,
@@ -51,6 +83,7 @@ export async function createCheckout(d: StripeDeps, memberId: number, interval: 
       ? { price: price.stripePriceId, quantity: 1 }
       : { quantity: 1, price_data: { currency: price.currency, unit_amount: price.amount, recurring: { interval: price.interval }, product_data: { name: plan.name } } }],
     subscription_data: { metadata, ...(trialDays ? { trial_period_days: trialDays } : {}) },
+    ...(coupon ? { discounts: [{ coupon }] } : {}),
     metadata,
     success_url: o.successUrl,
     cancel_url: o.cancelUrl,
@@ -150,10 +183,20 @@ export async function handleEvent(d: StripeDeps, event: Stripe.Event): Promise<E
     if (missing !== null) return { outcome: 'missing', stripeMessage: missing };
     if (!fresh) return { outcome: 'ignored' };
     const sub = await reconcile(t, fresh, `stripe: ${event.type} ${event.id}`);
+    if (event.type === 'checkout.session.completed') await countRedemption(t, event);
     if (sub && event.type === 'invoice.payment_failed') await mailMember(t, sub.member_id, 'We could not take your payment', ['Your latest payment did not go through. You keep full access for a few days while you update your card.'], 'Update your card', '/account');
     if (sub && event.type === 'customer.subscription.trial_will_end') await mailMember(t, sub.member_id, 'Your free trial ends in 3 days', ['Your trial ends in 3 days, and your subscription then starts with the card you gave. You can cancel any time before that from your account.'], 'Your account', '/account');
     return { outcome: 'processed' };
   });
+}
+
+/** A completed Checkout that carried an offer counts as one redemption of it (offer_redemptions is unique per session). */
+async function countRedemption(d: StripeDeps, event: Stripe.Event): Promise<void> {
+  const session = event.data.object as Stripe.Checkout.Session;
+  const offerId = Number(session.metadata?.offer_id);
+  if (!Number.isInteger(offerId) || offerId <= 0) return;
+  if (!(await d.db.selectFrom('offers').select('id').where('id', '=', offerId).executeTakeFirst())) return;
+  await recordRedemption(d.db, offerId, Number(session.metadata?.member_id) || null, session.id, d.clock.now());
 }
 
 async function mailMember(d: StripeDeps, memberId: number, subject: string, paragraphs: string[], label: string, path: string) {

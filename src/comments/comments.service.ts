@@ -53,8 +53,10 @@ async function recount(db: Q, articleId: number): Promise<void> {
   await db.updateTable('articles').set({ comment_count: Number(r.n) }).where('id', '=', articleId).execute();
 }
 
-export async function isBanned(db: Q, memberId: number): Promise<boolean> {
-  return !!(await db.selectFrom('comment_bans').select('member_id').where('member_id', '=', memberId).executeTakeFirst());
+/** A ban counts until it expires; one without an end (expires_at null) is for good. */
+export async function isBanned(db: Q, memberId: number, now: number): Promise<boolean> {
+  return !!(await db.selectFrom('comment_bans').select('member_id').where('member_id', '=', memberId)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])).executeTakeFirst());
 }
 
 /** Who is acting, as the HTTP layer knows them. */
@@ -127,7 +129,7 @@ export async function authorize<A extends CommentAction>(deps: CommentDeps, rule
   const a = await deps.db.selectFrom('articles').select(['id', 'slug', 'effective_access', 'live_at']).where('id', '=', articleId).executeTakeFirst();
   if (!a || a.live_at === null || a.live_at > now) throw notFound(c ? 'comment' : 'article');
   const canRead = await actor.mayRead({ id: a.id, access: a.effective_access as AccessLevel });
-  const banned = actor.author.memberId !== null && (await isBanned(deps.db, actor.author.memberId));
+  const banned = actor.author.memberId !== null && (await isBanned(deps.db, actor.author.memberId, now));
   const refusal = actionRefusal(action, actor.kind, rules, canRead, banned);
   if (refusal) throw new AppError(actor.kind === 'anonymous' ? 'unauthorized' : 'forbidden', refusal);
   if ((action === 'edit' || action === 'delete') && !mine) throw new AppError('forbidden', 'you can only change your own comments');
@@ -276,10 +278,17 @@ export async function reportComment(deps: CommentDeps, permit: Permit<'report'>,
   await deps.db.insertInto('comment_reports').values({ comment_id: permit.commentId!, reporter_member_id: permit.author.memberId, reason: reason.trim().slice(0, 500), created_at: deps.clock.now(), resolved_at: null }).execute();
 }
 
-export async function banMember(deps: CommentDeps, memberId: number, by: string, reason: string): Promise<void> {
+/**
+ * Ban a member from commenting until `until` (epoch ms), or for good (null). Banning someone
+ * already banned replaces the ban: a moderator may lengthen, shorten or make it permanent.
+ */
+export async function banMember(deps: CommentDeps, memberId: number, by: string, reason: string, until: number | null = null): Promise<void> {
   if (!(await deps.db.selectFrom('members').select('id').where('id', '=', memberId).executeTakeFirst())) throw notFound('member');
-  await deps.db.insertInto('comment_bans').values({ member_id: memberId, banned_by: by, reason, created_at: deps.clock.now() })
-    .onConflict((oc) => oc.column('member_id').doNothing()).execute();
+  const now = deps.clock.now();
+  if (until !== null && until <= now) throw invalidInput('a ban must end in the future');
+  await deps.db.insertInto('comment_bans').values({ member_id: memberId, banned_by: by, reason, created_at: now, expires_at: until })
+    .onConflict((oc) => oc.column('member_id').doUpdateSet({ banned_by: by, reason, created_at: now, expires_at: until })).execute();
+  deps.changed();
 }
 
 export async function unbanMember(deps: CommentDeps, memberId: number): Promise<void> {

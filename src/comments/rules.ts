@@ -66,3 +66,13 @@ export function actionRefusal(action: CommentAction, kind: CommenterKind, rules:
   if (action === 'like' && banned) return 'you have been banned from commenting';
   return null;
 }
+
+/** How long a moderator can ban for, as the ban form offers it. */
+export const BAN_LENGTHS = { day: 'For a day', week: 'For a week', month: 'For 30 days', forever: 'For good' } as const;
+export type BanLength = keyof typeof BAN_LENGTHS;
+const BAN_DAYS: Record<Exclude<BanLength, 'forever'>, number> = { day: 1, week: 7, month: 30 };
+
+/** When a ban of this length, starting now, ends (epoch ms); null is never. */
+export function banEnd(length: BanLength, now: number): number | null {
+  return length === 'forever' ? null : now + BAN_DAYS[length] * 86_400_000;
+}

@@ -106,6 +106,8 @@ export interface DB {
     /** The last TOTP time step accepted; a code is good once. */
     totp_last_step: number | null;
     created_at: number;
+    /** Removed from the staff (014): the row stays for what it wrote; it can no longer sign in. */
+    removed_at: Generated<number | null>;
   };
   api_tokens: {
     id: Generated<number>;
@@ -222,7 +224,17 @@ export interface DB {
   };
   comment_likes: { comment_id: number; member_id: number };
   comment_reports: { id: Generated<number>; comment_id: number; reporter_member_id: number | null; reason: string; created_at: number; resolved_at: number | null };
-  comment_bans: { member_id: number; banned_by: string; reason: string; created_at: number };
+  comment_bans: { member_id: number; banned_by: string; reason: string; created_at: number; expires_at: number | null };
+  staff_invitations: {
+    id: Generated<number>; email: string; email_normalized: string; role: string; token_hash: string; invited_by: number | null;
+    created_at: number; expires_at: number; used_at: number | null; revoked_at: number | null;
+  };
+  offers: {
+    id: Generated<number>; code: string; name: string; plan_id: number | null; kind: string; amount: number; currency: string | null;
+    duration: string; duration_months: number | null; expires_at: number | null; max_redemptions: number | null; status: string;
+    stripe_coupon_id: string | null; created_at: number; updated_at: number;
+  };
+  offer_redemptions: { id: Generated<number>; offer_id: number; member_id: number | null; checkout_session_id: string; created_at: number };
   import_items: {
     source_id: string;
     article_id: number;

@@ -19,6 +19,8 @@ const DESCRIBE: Record<Action, string> = {
   'billing.manage': 'managing billing',
   'settings.manage': 'changing site settings',
   'staff.manage': 'managing staff',
+  'staff.invite': 'inviting staff',
+  'staff.transfer': 'transferring ownership',
   'audit.read': 'reading the audit log',
   'media.upload': 'uploading images',
   'media.edit': 'changing this image',

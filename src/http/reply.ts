@@ -11,11 +11,18 @@ export const PAGE_HEADERS = {
 } as const;
 
 /**
+ * The CSP of a page whose form sends the reader on to Stripe (Checkout answers our POST with a 303
+ * to checkout.stripe.com): browsers apply form-action to that redirect too, so 'self' alone blocks it.
+ */
+export const STRIPE_FORM_CSP = PAGE_HEADERS['content-security-policy'].replace("form-action 'self'", "form-action 'self' https://checkout.stripe.com https://billing.stripe.com");
+
+/**
  * An HTML page, compressed as the client asks. `shared`: the same bytes go to many readers, so
  * their compressed form is kept (public pages are; a page with a reader's token is not).
  */
-export function sendHtml(reply: FastifyReply, html: { value: string } | string | Buffer, status = 200, cache = 'public, max-age=60', o?: { shared?: boolean }): FastifyReply {
+export function sendHtml(reply: FastifyReply, html: { value: string } | string | Buffer, status = 200, cache = 'public, max-age=60', o?: { shared?: boolean; csp?: string }): FastifyReply {
   reply.code(status).headers(PAGE_HEADERS).header('cache-control', cache);
+  if (o?.csp) reply.header('content-security-policy', o.csp);
   markCompressible(reply, (o?.shared ?? cache.startsWith('public')) ? SHARED : OWN);
   return reply.send(typeof html === 'string' || Buffer.isBuffer(html) ? html : html.value);
 }

@@ -24,6 +24,9 @@ import { adminMediaRoutes } from './routes/admin-media.js';
 import { newsroomRoutes } from './routes/newsroom.js';
 import { adminSettingsRoutes } from './routes/admin-settings.js';
 import { previewLinkRoutes } from './routes/preview-links.js';
+import { newsroomModerationRoutes } from './routes/newsroom-moderation.js';
+import { newsroomStaffRoutes } from './routes/newsroom-staff.js';
+import { newsroomBillingRoutes } from './routes/newsroom-billing.js';
 import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeader } from './reader-header.js';
 import { compressPayload, declareCompressionMark } from './compression.js';
@@ -134,6 +137,9 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   newsroomRoutes(app, ctx);
   adminSettingsRoutes(app, ctx);
   previewLinkRoutes(app, ctx);
+  newsroomModerationRoutes(app, ctx);
+  newsroomStaffRoutes(app, ctx);
+  newsroomBillingRoutes(app, ctx);
   await app.ready();
   return app;
 }

@@ -52,8 +52,8 @@ const SESSION_SQL = `select s.id, s.member_id, s.staff_user_id, s.last_seen_at, 
   m.password_hash as m_password_hash, m.created_at as m_created_at, m.last_seen_at as m_last_seen_at,
   b.member_id as m_banned
   from sessions s left join members m on m.id = s.member_id and m.deleted_at is null
-  left join comment_bans b on b.member_id = m.id where s.id = ?`;
-const SESSION_SQL_PG = SESSION_SQL.replace('?', '$1');
+  left join comment_bans b on b.member_id = m.id and (b.expires_at is null or b.expires_at > ?) where s.id = ?`;
+const SESSION_SQL_PG = SESSION_SQL.replace('?', '$1').replace('?', '$2');
 
 /**
  * The session and, for a reader, their member row in one query: this runs on
@@ -63,7 +63,7 @@ export async function lookupSessionWithMember(db: Q, token: string, now: number)
   if (!/^[A-Za-z0-9_-]{40,60}$/.test(token)) return undefined;
   const id = sha256hex(token);
   const text = db.getExecutor().adapter instanceof PostgresAdapter ? SESSION_SQL_PG : SESSION_SQL;
-  const row = (await db.executeQuery<SessionRow>(CompiledQuery.raw(text, [id]))).rows[0];
+  const row = (await db.executeQuery<SessionRow>(CompiledQuery.raw(text, [now, id]))).rows[0];
   if (!row || row.revoked_at !== null || row.expires_at <= now || row.idle_expires_at <= now) return undefined;
   if (now - row.last_seen_at > TOUCH_EVERY) {
     const life = row.member_id !== null ? LIFETIMES.member : LIFETIMES.staff;

@@ -15,7 +15,7 @@ import { acceptTotp } from './two-factor.js';
 import type { Throttle } from './throttle.js';
 
 export async function getStaff(deps: Pick<AccountDeps, 'db'>, id: number): Promise<(StaffUser & { totpEnabled: boolean }) | undefined> {
-  const r = await deps.db.selectFrom('staff_users').select(['id', 'email', 'name', 'role', 'totp_enabled']).where('id', '=', id).executeTakeFirst();
+  const r = await deps.db.selectFrom('staff_users').select(['id', 'email', 'name', 'role', 'totp_enabled']).where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
   return r ? { id: r.id, email: r.email, name: r.name, role: r.role as StaffRole, totpEnabled: r.totp_enabled === 1 } : undefined;
 }
 
@@ -30,7 +30,7 @@ export const STAFF_SIGNIN_FAILED = 'those sign-in details do not match. Check yo
 export async function staffPasswordSignIn(deps: AccountDeps, i: { email: string; password: string; code?: string; userAgent: string; ip?: string; codeThrottle: Throttle }) {
   const email = parseEmail(i.email);
   const now = deps.clock.now();
-  const row = await deps.db.selectFrom('staff_users').selectAll().where('email_normalized', '=', normalizeEmail(email)).executeTakeFirst();
+  const row = await deps.db.selectFrom('staff_users').selectAll().where('email_normalized', '=', normalizeEmail(email)).where('removed_at', 'is', null).executeTakeFirst();
   const ok = await verifyPassword(row?.password_hash ?? null, i.password);
   const fail = async (reason: string) => {
     await audit(deps.db, { at: now, actor: 'anonymous', action: 'staff.signin_failed', target: row ? `staff:${row.id}` : undefined, ip: i.ip, details: { reason } });
@@ -51,7 +51,7 @@ export async function staffPasswordSignIn(deps: AccountDeps, i: { email: string;
 /** A sign-in link for staff; unknown addresses get the same answer and no mail. */
 export async function requestStaffLink(deps: AccountDeps, i: { email: string; returnTo?: string; bindingHash: string | null }): Promise<void> {
   const email = parseEmail(i.email);
-  const row = await deps.db.selectFrom('staff_users').select(['id', 'email']).where('email_normalized', '=', normalizeEmail(email)).executeTakeFirst();
+  const row = await deps.db.selectFrom('staff_users').select(['id', 'email']).where('email_normalized', '=', normalizeEmail(email)).where('removed_at', 'is', null).executeTakeFirst();
   if (!row) return;
   await withTransaction(deps, async (d) => {
     const now = d.clock.now();

@@ -24,7 +24,7 @@ export async function createStaffUser(db: Q, i: { email: string; name?: string; 
 }
 
 export async function findStaffByEmail(db: Q, email: string): Promise<StaffUser | undefined> {
-  const row = await db.selectFrom('staff_users').select(['id', 'email', 'name', 'role']).where('email_normalized', '=', normalizeEmail(email)).executeTakeFirst();
+  const row = await db.selectFrom('staff_users').select(['id', 'email', 'name', 'role']).where('email_normalized', '=', normalizeEmail(email)).where('removed_at', 'is', null).executeTakeFirst();
   return row ? { ...row, role: row.role as StaffRole } : undefined;
 }
 
@@ -33,8 +33,8 @@ export async function firstOwner(db: Q): Promise<StaffUser | undefined> {
   return row ? { ...row, role: row.role as StaffRole } : undefined;
 }
 
-/** Every staff user, oldest first, for the Admin API's staff list. */
+/** Every staff user still on the staff, oldest first, for the Admin API's staff list and the staff page. */
 export async function listStaff(db: Q) {
-  const rows = await db.selectFrom('staff_users').select(['id', 'email', 'name', 'role', 'totp_enabled', 'created_at']).orderBy('id').execute();
+  const rows = await db.selectFrom('staff_users').select(['id', 'email', 'name', 'role', 'totp_enabled', 'created_at']).where('removed_at', 'is', null).orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, email: r.email, name: r.name, role: r.role as StaffRole, twoFactor: r.totp_enabled === 1, createdAt: r.created_at }));
 }

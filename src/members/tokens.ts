@@ -24,7 +24,7 @@ export async function verifyApiToken(db: Q, token: string): Promise<(StaffUser &
   if (!m) return undefined;
   const row = await db.selectFrom('api_tokens as t').innerJoin('staff_users as u', 'u.id', 't.user_id')
     .select(['t.id as token_id', 't.token_hash', 't.revoked_at', 'u.id', 'u.email', 'u.name', 'u.role'])
-    .where('t.id', '=', Number(m[1])).executeTakeFirst();
+    .where('t.id', '=', Number(m[1])).where('u.removed_at', 'is', null).executeTakeFirst();
   if (!row || row.revoked_at !== null) return undefined;
   const expected = Buffer.from(row.token_hash, 'hex');
   const given = sha256(m[2]!);
@@ -40,4 +40,13 @@ export async function revokeApiToken(db: Q, id: number, now: number): Promise<bo
 /** Whose token this is (to check that a revoker owns it), or undefined when there is none. */
 export async function tokenOwner(db: Q, id: number): Promise<number | undefined> {
   return (await db.selectFrom('api_tokens').select(['user_id']).where('id', '=', id).executeTakeFirst())?.user_id;
+}
+
+/** Tokens not revoked, newest first, with their owner; one staff user's, or everyone's (undefined). */
+export async function listApiTokens(db: Q, userId?: number) {
+  let q = db.selectFrom('api_tokens as t').innerJoin('staff_users as u', 'u.id', 't.user_id')
+    .select(['t.id', 't.name', 't.user_id', 't.created_at', 't.last_used_at', 'u.name as owner_name', 'u.email as owner_email']).where('t.revoked_at', 'is', null);
+  if (userId !== undefined) q = q.where('t.user_id', '=', userId);
+  const rows = await q.orderBy('t.id', 'desc').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, userId: r.user_id, owner: r.owner_name || r.owner_email, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
 }

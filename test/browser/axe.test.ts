@@ -8,6 +8,8 @@ import { loadDemo } from '../../src/content/demo/load.js';
 import { createSession, SESSION_COOKIE } from '../../src/members/sessions.js';
 import { makeArticle, makeComment } from '../helpers/factories.js';
 import { createStaffUser } from '../../src/members/staff.js';
+import { inviteStaff } from '../../src/members/invitations.js';
+import { createOffer } from '../../src/billing/offers.js';
 import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, siteForBrowser } from '../helpers/browser.js';
 
 /**
@@ -147,5 +149,37 @@ browserSuite('accessibility of the main pages (axe)', () => {
     await page.close();
     await context.close();
     expect(serious).toEqual([]);
+  });
+
+  // The newsroom's staff pages (issue 16): moderation, staff, tokens, audit, plans and offers, and the pages an offer
+  // link and an invitation link open.
+  it.each(['light', 'dark'] as const)('finds nothing serious or critical on the staff pages (%s theme)', async (scheme) => {
+    axeScript();
+    const now = app!.ctx.clock.now();
+    const email = `axe-owner-${scheme}@staff.example`;
+    const owner = await createStaffUser(db!.db, { email, name: 'Axe Owner', role: 'owner', now });
+    const staffSession = (await createSession(db!.db, { staffUserId: owner.id }, 'axe', now)).token;
+    const code = `AXE-${scheme.toUpperCase()}`;
+    await createOffer(db!.db, { name: 'Axe offer', code, planId: null, kind: 'trial', amount: 30, currency: null, duration: 'once', durationMonths: null, expiresAt: null, maxRedemptions: null }, now);
+    const invitation = new URL((await inviteStaff(app!.ctx.accounts, owner, { email: `axe-invitee-${scheme}@staff.example`, role: 'author' })).link).pathname;
+    const member = (await db!.db.selectFrom('members').select('id').where('email', '=', 'reader@example.com').executeTakeFirstOrThrow()).id;
+    const serious: string[] = [];
+    for (const [signedIn, paths] of [
+      [true, ['/admin/comments', `/admin/comments/ban?member=${member}`, '/admin/staff', '/admin/tokens', '/admin/audit', '/admin/plans', '/admin/plans/new', '/admin/offers', '/admin/offers/new']],
+      [false, [`/subscribe?offer=${code}`, invitation]],
+    ] as const) {
+      const context = await openContext(browser!, { bypassCSP: true, colorScheme: scheme });
+      if (signedIn) await context.addCookies([{ name: SESSION_COOKIE, value: staffSession, url: base }]);
+      for (const path of paths) {
+        const { page } = await openPage(context, everyPage);
+        const res = await page.goto(base + path);
+        expect(res?.status(), path).toBe(200);
+        serious.push(...describeAll((await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'page-has-heading-one' || v.id === 'landmark-unique')).map((v) => `${path}: ${v}`));
+        await page.close();
+      }
+      await context.close();
+    }
+    expect(serious).toEqual([]);
+    expect(everyPage.consoleErrors).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { createApp, type App } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { freshDatabase, type TestDatabase } from './db.js';
 import { testConfig } from './app.js';
+import type { Config } from '../../src/config.js';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /**
@@ -121,11 +122,11 @@ export async function openPage(context: BrowserContext, ...also: PageWatch[]): P
  * The real app on a fresh SQLite database, for a browser to visit: its site URL is the address it will
  * listen on, so links in pages and mail point back at it. Seed through `app`, then call `listen()`.
  */
-export async function siteForBrowser(o: { smtpUrl?: string; clock?: Clock; pollMs?: number } = {}): Promise<{ db: TestDatabase; app: App; base: string; listen(): Promise<string> }> {
+export async function siteForBrowser(o: { smtpUrl?: string; clock?: Clock; pollMs?: number; config?: Partial<Config> } = {}): Promise<{ db: TestDatabase; app: App; base: string; listen(): Promise<string> }> {
   const db = await freshDatabase('sqlite');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const config = testConfig({ databaseUrl: db.url, dialect: 'sqlite', siteUrl: base, ...(o.smtpUrl ? { smtpUrl: o.smtpUrl } : {}) });
+  const config = testConfig({ databaseUrl: db.url, dialect: 'sqlite', siteUrl: base, ...(o.smtpUrl ? { smtpUrl: o.smtpUrl } : {}), ...o.config });
   const app = await createApp({ config, database: db, logger: false, clock: o.clock, pollMs: o.pollMs });
   return { db, app, base, listen: () => app.server.listen({ port, host: '127.0.0.1' }) };
 }

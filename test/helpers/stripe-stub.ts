@@ -24,6 +24,8 @@ export interface StripeStub {
   calls: { method: string; path: string; body: Record<string, unknown> }[];
   sessions: Map<string, Record<string, unknown>>;
   subscriptions: Map<string, StubSubscription>;
+  /** Coupons made through POST /v1/coupons, by id (with the Idempotency-Key they were made under). */
+  coupons: Map<string, Record<string, unknown>>;
   /**
    * Make the next N subscription retrievals fail the way Stripe does on a bad moment: a 500
    * (`server`), a 429 (`rate_limit`), or a connection dropped before any answer (`network`).
@@ -63,6 +65,8 @@ export async function startStripeStub(): Promise<StripeStub> {
   const calls: StripeStub['calls'] = [];
   const sessions = new Map<string, Record<string, unknown>>();
   const subscriptions = new Map<string, StubSubscription>();
+  const coupons = new Map<string, Record<string, unknown>>();
+  const couponByKey = new Map<string, Record<string, unknown>>();
   const webhookSecret = 'whsec_testsecret123';
   const secretKey = 'sk_test_stub123';
   const sdk = new Stripe(secretKey);
@@ -82,9 +86,37 @@ export async function startStripeStub(): Promise<StripeStub> {
     let m: RegExpExecArray | null;
     if (req.method === 'POST' && path === '/v1/customers') return send(200, { id: id('cus'), object: 'customer', email: form.email, metadata: form.metadata ?? {} });
     if (req.method === 'POST' && path === '/v1/checkout/sessions') {
-      const s = { id: id('cs'), object: 'checkout.session', url: `https://checkout.stripe.test/pay/${n}`, ...form, subscription: null };
+      // Stripe refuses a session whose discount names a coupon it does not have.
+      const discounts = Object.values((form.discounts ?? {}) as Record<string, { coupon?: string }>);
+      const unknown = discounts.find((x) => x.coupon && !coupons.has(x.coupon));
+      if (unknown) return send(400, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such coupon: '${unknown.coupon}'` } });
+    }
+    if (req.method === 'POST' && path === '/v1/checkout/sessions') {
+      const s = { id: id('cs'), object: 'checkout.session', url: `https://checkout.stripe.com/c/pay/${n}`, ...form, subscription: null };
       sessions.set(s.id, s);
       return send(200, s);
+    }
+    // Coupons as Stripe makes them: the same Idempotency-Key gives back the same coupon.
+    if (req.method === 'POST' && path === '/v1/coupons') {
+      const key = req.headers['idempotency-key'];
+      const again = typeof key === 'string' ? couponByKey.get(key) : undefined;
+      if (again) return send(200, again);
+      if (!form.percent_off && !form.amount_off) return send(400, { error: { type: 'invalid_request_error', message: 'Must provide one of percent_off or amount_off.' } });
+      if (form.amount_off && !form.currency) return send(400, { error: { type: 'invalid_request_error', message: 'You must specify a currency when creating a coupon with amount_off.' } });
+      const c = {
+        id: id('coupon'), object: 'coupon', valid: true, times_redeemed: 0, ...form,
+        percent_off: form.percent_off ? Number(form.percent_off) : null, amount_off: form.amount_off ? Number(form.amount_off) : null,
+        duration_in_months: form.duration_in_months ? Number(form.duration_in_months) : null,
+        max_redemptions: form.max_redemptions ? Number(form.max_redemptions) : null, redeem_by: form.redeem_by ? Number(form.redeem_by) : null,
+        idempotency_key: typeof key === 'string' ? key : null,
+      };
+      coupons.set(c.id, c);
+      if (typeof key === 'string') couponByKey.set(key, c);
+      return send(200, c);
+    }
+    if ((m = /^\/v1\/coupons\/([\w]+)$/.exec(path)) && req.method === 'GET') {
+      const c = coupons.get(m[1]!);
+      return c ? send(200, c) : send(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such coupon: '${m[1]}'` } });
     }
     if (req.method === 'POST' && path === '/v1/billing_portal/sessions') return send(200, { id: id('bps'), object: 'billing_portal.session', url: `https://billing.stripe.test/p/${n}`, customer: form.customer, return_url: form.return_url });
     if ((m = /^\/v1\/subscriptions\/([\w]+)$/.exec(path))) {
@@ -111,7 +143,7 @@ export async function startStripeStub(): Promise<StripeStub> {
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
   const stub: StripeStub = {
-    url, webhookSecret, secretKey, calls, sessions, subscriptions,
+    url, webhookSecret, secretKey, calls, sessions, subscriptions, coupons,
     failRetrievals: (k, how = 'server') => {
       failures = k;
       failure = how;

@@ -203,7 +203,7 @@ describe.each(dialects())('Stripe on %s', (dialect) => {
     await a.get('/subscribe');
     const res = await a.post('/subscribe/checkout', { interval, ...extra });
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toMatch(/^https:\/\/checkout\.stripe\.test\//);
+    expect(res.headers.location).toMatch(/^https:\/\/checkout\.stripe\.com\//);
     const session = [...stub.sessions.values()].at(-1)!;
     return { a, session };
   }

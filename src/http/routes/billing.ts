@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, STRIPE_FORM_CSP } from '../reply.js';
 import { csrfToken, formField, knownNotice, queryField } from '../forms.js';
 import { identify } from '../identity.js';
 import { AppError } from '../../errors.js';
@@ -10,13 +10,25 @@ import { readBillingRules } from '../../billing/rules.js';
 import { cancelLocalTrial, liveSubscription, startTrial, trialUsed, TRIAL_REFUSALS } from '../../billing/subscriptions.js';
 import { createCheckout, createPortal, handleEvent, setCancelAtPeriodEnd, verifyWebhook } from '../../billing/stripe.service.js';
 import { readerKind } from '../../access/reader-kind.js';
-import { PricingPage } from '../../web/pages/pricing.js';
+import { PricingPage, type OfferView } from '../../web/pages/pricing.js';
+import { findOfferByCode, redemptionCount } from '../../billing/offers.js';
+import { describeOffer, offerRefusal } from '../../billing/offer-rules.js';
 import { withNotice } from '../../web/reader-nav.js';
 
 const PRIVATE = 'private, no-store';
 
 export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
   const csrf = { preHandler: app.csrfProtection };
+
+  /** The offer a link names (?offer=CODE, or the checkout form's field), with why it cannot be used, if so. */
+  async function offerView(req: FastifyRequest): Promise<OfferView | undefined> {
+    const code = (queryField(req, 'offer') || formField(req, 'offer')).slice(0, 40);
+    if (!code) return undefined;
+    const offer = await findOfferByCode(ctx.database.db, code);
+    if (!offer) return undefined;
+    const site = await ctx.site.get();
+    return { offer, description: describeOffer(offer, site.settings.locale), refusal: offerRefusal(offer, ctx.clock.now(), await redemptionCount(ctx.database.db, offer.id)) };
+  }
 
   async function pricing(req: FastifyRequest, reply: FastifyReply, notice?: string, status = 200) {
     const site = await ctx.site.get();
@@ -36,8 +48,9 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
         paymentsReady: !!ctx.stripe,
         // Only our own sentences: a notice named in the URL is a key, never text to show.
         notice: notice ?? knownNotice(TRIAL_REFUSALS, queryField(req, 'notice')),
+        offer: await offerView(req),
       },
-    }), status, PRIVATE);
+    }), status, PRIVATE, { csp: STRIPE_FORM_CSP });
   }
 
   app.get('/subscribe', async (req, reply) => pricing(req, reply));
@@ -75,12 +88,21 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!ctx.stripe) return pricing(req, reply, 'payments are not set up on this site yet', 409);
     const interval = formField(req, 'interval') === 'year' ? 'year' : 'month';
     const back = safeReturnTo(formField(req, 'return_to'));
-    const url = await createCheckout(ctx.stripe, member.id, interval, {
-      plan: formField(req, 'plan') || undefined,
-      withTrial: formField(req, 'trial') === '1',
-      successUrl: `${ctx.config.siteUrl}/account?notice=subscribed`,
-      cancelUrl: `${ctx.config.siteUrl}/subscribe?return_to=${encodeURIComponent(back)}`,
-    });
+    const offer = formField(req, 'offer').slice(0, 40) || undefined;
+    let url: string;
+    try {
+      url = await createCheckout(ctx.stripe, member.id, interval, {
+        plan: formField(req, 'plan') || undefined,
+        offer,
+        withTrial: formField(req, 'trial') === '1',
+        successUrl: `${ctx.config.siteUrl}/account?notice=subscribed`,
+        cancelUrl: `${ctx.config.siteUrl}/subscribe?return_to=${encodeURIComponent(back)}${offer ? `&offer=${encodeURIComponent(offer)}` : ''}`,
+      });
+    } catch (err) {
+      // An offer that ended or ran out since the page was shown: the page again, saying so.
+      if (offer && err instanceof AppError && (err.code === 'conflict' || err.code === 'invalid_input')) return pricing(req, reply, err.message, 409);
+      throw err;
+    }
     return reply.header('cache-control', PRIVATE).redirect(url, 303);
   });
 

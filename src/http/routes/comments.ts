@@ -128,7 +128,7 @@ export function commentRoutes(app: FastifyInstance, ctx: AppContext): void {
     };
     const view = find(thread.threads) ?? { id: c.id, parentId: c.parent_id, depth: c.depth, authorName: 'A reader', badge: null, html: c.body_html, createdAt: c.created_at, edited: c.edited_at !== null, likes: c.like_count, deleted: c.status === 'deleted', replyingTo: null, memberId: c.member_id, staffUserId: c.staff_user_id, status: c.status, replies: [] };
     const mine = c.status === 'visible' && ((!!id.member && c.member_id === id.member.id) || (!!id.staff && c.staff_user_id === id.staff.id));
-    const banned = id.member ? await isBanned(ctx.database.db, id.member.id) : false;
+    const banned = id.member ? await isBanned(ctx.database.db, id.member.id, ctx.clock.now()) : false;
     // What this page offers is what authorize would allow: the same rule, asked for each action.
     const refusalOf = (action: CommentAction) => actionRefusal(action, readerKind(id), s.comments, canRead, banned);
     const reportRefusal = refusalOf('report');

@@ -30,6 +30,11 @@ export function AdminPage(props: { site: Site; title: string; staff: StaffUser; 
             <li><a href="/admin/articles">Articles</a></li>
             <li><a href="/admin/articles/new">New article</a></li>
             {can(props.staff.role, 'settings.manage') ? <li><a href="/admin/settings">Settings</a></li> : null}
+            {can(props.staff.role, 'comments.moderate') ? <li><a href="/admin/comments">Comments</a></li> : null}
+            {can(props.staff.role, 'billing.manage') ? <Fragment><li><a href="/admin/plans">Plans</a></li><li><a href="/admin/offers">Offers</a></li></Fragment> : null}
+            {can(props.staff.role, 'staff.invite') ? <li><a href="/admin/staff">Staff</a></li> : null}
+            <li><a href="/admin/tokens">API tokens</a></li>
+            {can(props.staff.role, 'audit.read') ? <li><a href="/admin/audit">Audit log</a></li> : null}
           </ul>
           <p class="small">Signed in as {props.staff.name || props.staff.email} ({props.staff.role})</p>
         </nav>

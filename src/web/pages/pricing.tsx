@@ -4,6 +4,10 @@ import type { Site } from '../site.js';
 import type { Plan } from '../../billing/plans.js';
 import { formatMoney } from '../../billing/plans.js';
 import { SignInForm } from './account.js';
+import { discountedAmount, type Offer } from '../../billing/offer-rules.js';
+
+/** An offer reached by its link (/subscribe?offer=CODE): what it gives, or why it cannot be used. */
+export interface OfferView { offer: Offer; description: string; refusal: string | null }
 
 export interface PricingView {
   /** Every active plan, the default first. */
@@ -16,6 +20,7 @@ export interface PricingView {
   trialMode: 'no_card' | 'card';
   paymentsReady: boolean;
   notice?: string;
+  offer?: OfferView;
 }
 
 const INTERVAL = { month: 'a month', year: 'a year' } as const;
@@ -39,6 +44,12 @@ export function PricingPage(props: { site: Site; view: PricingView }): Html {
             {view.reader !== 'subscriber' && !view.paymentsReady ? (
               <p class="form-notice">Payments are not set up on this site yet.{view.reader === 'staff' ? ' Staff: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET to take payments.' : ''}</p>
             ) : null}
+            {view.offer ? (
+              <section class="pricing__offer" aria-labelledby="offer-title">
+                <h2 id="offer-title">Offer {view.offer.offer.code}: {view.offer.offer.name}</h2>
+                {view.offer.refusal ? <p class="form-error" role="alert">{capital(view.offer.refusal)}</p> : <p role="status">{capital(`${view.offer.description} at checkout`)}</p>}
+              </section>
+            ) : null}
             <ul class="plans">
               {view.plans.map((plan) => (
                 <li class="plan" aria-labelledby={`plan-${plan.slug}`}>
@@ -46,7 +57,12 @@ export function PricingPage(props: { site: Site; view: PricingView }): Html {
                   {plan.description ? <p>{plan.description}</p> : null}
                   {plan.benefits.length ? <ul class="benefits">{plan.benefits.map((b) => <li>{b}</li>)}</ul> : null}
                   <ul class="prices">
-                    {plan.prices.map((p) => <li><strong>{formatMoney(p.amount, p.currency, locale)}</strong> {INTERVAL[p.interval]}</li>)}
+                    {plan.prices.map((p) => {
+                      const off = offerFor(view, plan, p.currency);
+                      return off && off.kind !== 'trial'
+                        ? <li><del>{formatMoney(p.amount, p.currency, locale)}</del> <strong>{formatMoney(discountedAmount(p.amount, off), p.currency, locale)}</strong> {INTERVAL[p.interval]}{off.duration === 'forever' ? '' : ' with the offer, then the full price'}</li>
+                        : <li><strong>{formatMoney(p.amount, p.currency, locale)}</strong> {INTERVAL[p.interval]}</li>;
+                    })}
                   </ul>
                   <p class="plan__trial">{plan.trialDays > 0 ? `${plan.trialDays}-day free trial` : 'No free trial'}</p>
                   <PlanActions plan={plan} view={view} canTrial={canTrial(plan)} locale={locale} />
@@ -64,7 +80,7 @@ export function PricingPage(props: { site: Site; view: PricingView }): Html {
               </section>
             ) : null}
             {view.reader === 'anonymous' && view.paymentsReady ? (
-              <p><a class="button button--secondary" href={`/signin?return_to=${encodeURIComponent(`/subscribe?return_to=${view.returnTo}`)}`}>Sign in to subscribe</a></p>
+              <p><a class="button button--secondary" href={`/signin?return_to=${encodeURIComponent(`/subscribe?return_to=${encodeURIComponent(view.returnTo)}${view.offer ? `&offer=${encodeURIComponent(view.offer.offer.code)}` : ''}`)}`}>Sign in to subscribe</a></p>
             ) : null}
           </Fragment>
         )}
@@ -94,6 +110,7 @@ function PlanActions(props: { plan: Plan; view: PricingView; canTrial: boolean; 
           <input type="hidden" name="return_to" value={view.returnTo} />
           <input type="hidden" name="plan" value={plan.slug} />
           {cardTrial ? <input type="hidden" name="trial" value="1" /> : null}
+          {offerFor(view, plan) ? <input type="hidden" name="offer" value={view.offer!.offer.code} /> : null}
           <p class="paywall__actions">
             {plan.prices.map((p) => (
               <button class={p.interval === 'month' ? 'button' : 'button button--secondary'} type="submit" name="interval" value={p.interval}>
@@ -105,6 +122,15 @@ function PlanActions(props: { plan: Plan; view: PricingView; canTrial: boolean; 
       ) : null}
     </Fragment>
   );
+}
+
+/** The usable offer for this plan (and currency, for an amount off), if the page has one. */
+function offerFor(view: PricingView, plan: Plan, currency?: string): Offer | undefined {
+  const o = view.offer;
+  if (!o || o.refusal) return undefined;
+  if (o.offer.planId !== null && o.offer.planId !== plan.id) return undefined;
+  if (currency && o.offer.kind === 'fixed' && o.offer.currency !== currency) return undefined;
+  return o.offer;
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
