@@ -60,7 +60,7 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
       const slug = formField(req, 'plan');
       const plan = slug ? await findPlanBySlug(ctx.database.db, slug) : undefined;
       if (slug && !plan) return pricing(req, reply, TRIAL_REFUSALS.no_plan, 409);
-      await startTrial(ctx.billing, member.id, plan?.id);
+      await startTrial(ctx.billing, member.id, plan?.id, { returnTo: safeReturnTo(formField(req, 'return_to')) });
     } catch (err) {
       if (err instanceof AppError && err.code === 'conflict') return pricing(req, reply, err.message, 409);
       throw err;
@@ -78,6 +78,7 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
     const url = await createCheckout(ctx.stripe, member.id, interval, {
       plan: formField(req, 'plan') || undefined,
       withTrial: formField(req, 'trial') === '1',
+      returnTo: back,
       successUrl: `${ctx.config.siteUrl}/account?notice=subscribed`,
       cancelUrl: `${ctx.config.siteUrl}/subscribe?return_to=${encodeURIComponent(back)}`,
     });
