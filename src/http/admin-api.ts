@@ -20,6 +20,7 @@ const DESCRIBE: Record<Action, string> = {
   'settings.manage': 'changing site settings',
   'staff.manage': 'managing staff',
   'audit.read': 'reading the audit log',
+  'dashboard.read': 'reading the dashboard',
   'media.upload': 'uploading images',
   'media.edit': 'changing this image',
   'media.delete': 'deleting this image',

@@ -18,6 +18,7 @@ export type Action =
   | 'settings.manage'
   | 'staff.manage'
   | 'audit.read'
+  | 'dashboard.read'
   | 'media.upload'
   | 'media.edit'
   | 'media.delete';
@@ -47,6 +48,8 @@ export function can(role: StaffRole, action: Action, article?: ArticleFacts): bo
       return r >= RANK.author && article?.own === true;
     case 'taxonomy.manage':
     case 'comments.moderate':
+    // The dashboard names revenue and the funnel: editors who run the publication, not every writer.
+    case 'dashboard.read':
       return r >= RANK.editor;
     case 'members.manage':
     case 'billing.manage':

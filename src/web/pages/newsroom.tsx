@@ -25,6 +25,7 @@ export function AdminPage(props: { site: Site; title: string; staff: StaffUser; 
         <nav class="newsroom-nav" aria-label="Newsroom">
           <ul>
             <li><a href="/admin">Newsroom</a></li>
+            <li><a href="/admin/dashboard">Dashboard</a></li>
             <li><a href="/admin/articles">Articles</a></li>
             <li><a href="/admin/articles/new">New article</a></li>
           </ul>
