@@ -108,11 +108,10 @@ export function funnel(c: FunnelCounts): FunnelStep[] {
   return STEPS.map(([key, label], i) => ({ key, label, count: c[key], rate: i === 0 ? null : rate(c[key], c[STEPS[i - 1]![0]]) }));
 }
 
-/** "12.5%", or "—" when there is no rate. */
+/** "12.5%" (one decimal at most), or "—" when there is no rate. */
 export function percent(r: number | null): string {
   if (r === null) return '—';
-  const p = r * 100;
-  return `${p >= 10 || p === 0 ? Math.round(p) : p.toFixed(1)}%`;
+  return `${Math.round(r * 1000) / 10}%`;
 }
 
 /** Does this history row end a trial by making it paid? */
