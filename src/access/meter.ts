@@ -6,7 +6,7 @@ import type { AccessDecision, Read } from './decision.js';
 import { GrowingBloomFilter } from './bloom.js';
 import type { Q } from '../db/q.js';
 import type { Database } from '../db/database.js';
-import { dayStart, OTHER_REFERRER, REFERRERS_PER_FLUSH } from '../dashboard/rules.js';
+import { dayStart, monthStart, OTHER_REFERRER, REFERRERS_PER_FLUSH } from '../dashboard/rules.js';
 import { HOUR } from '../shared/time.js';
 
 /** `referrer` counts a view arriving from another site: its reason is the referrer's domain, nothing else. */
@@ -88,8 +88,8 @@ export class Meter {
   private eventCount = 0;
   /** Distinct referrer domains in `events`: beyond REFERRERS_PER_FLUSH they count as one "other", so junk headers cannot grow the tables without bound. */
   private referrers = 0;
-  /** Hour → the local midnight its day begins at, for the daily roll-ups (a few dozen entries). */
-  private days = new Map<string, number>();
+  /** Hour → the local midnights its day and month begin at, for the roll-ups (a few dozen entries). */
+  private days = new Map<string, { day: number; month: number }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private lastPurge = 0;
@@ -333,7 +333,7 @@ export class Meter {
               .execute();
           }
           // The daily roll-ups the dashboard reads, from the same batch: a few rows more per flush, nothing per view.
-          const { totals, perArticle } = this.rollUp(counts);
+          const { totals, perArticle, perMonth } = this.rollUp(counts);
           for (let i = 0; i < totals.length; i += 200) {
             await trx.insertInto('event_days').values(totals.slice(i, i + 200))
               .onConflict((oc) => oc.columns(['day', 'kind', 'reason']).doUpdateSet({ count: (eb) => eb('event_days.count', '+', eb.ref('excluded.count')) }))
@@ -342,6 +342,11 @@ export class Meter {
           for (let i = 0; i < perArticle.length; i += 200) {
             await trx.insertInto('article_days').values(perArticle.slice(i, i + 200))
               .onConflict((oc) => oc.columns(['kind', 'day', 'article_id']).doUpdateSet({ count: (eb) => eb('article_days.count', '+', eb.ref('excluded.count')) }))
+              .execute();
+          }
+          for (let i = 0; i < perMonth.length; i += 200) {
+            await trx.insertInto('article_months').values(perMonth.slice(i, i + 200))
+              .onConflict((oc) => oc.columns(['kind', 'month', 'article_id']).doUpdateSet({ count: (eb) => eb('article_months.count', '+', eb.ref('excluded.count')) }))
               .execute();
           }
         });
@@ -368,30 +373,31 @@ export class Meter {
     await this.flushing;
   }
 
-  /** Hourly counts summed per local day: totals by kind and reason, and per article by kind. */
+  /** Hourly counts summed per local day (totals by kind and reason, per article by kind) and per local month (per article). */
   private rollUp(counts: { hour: number; kind: string; article_id: number; reason: string; count: number }[]) {
     const tz = this.timezone();
     const totals = new Map<string, { day: number; kind: string; reason: string; count: number }>();
     const perArticle = new Map<string, { kind: string; day: number; article_id: number; count: number }>();
+    const perMonth = new Map<string, { kind: string; month: number; article_id: number; count: number }>();
+    const add = <T extends { count: number }>(m: Map<string, T>, key: string, row: T) => {
+      const have = m.get(key);
+      if (have) have.count += row.count;
+      else m.set(key, row);
+    };
     for (const c of counts) {
       const dayKey = `${tz}|${c.hour}`;
-      let day = this.days.get(dayKey);
-      if (day === undefined) {
+      let at = this.days.get(dayKey);
+      if (!at) {
         if (this.days.size > 1000) this.days.clear();
-        this.days.set(dayKey, (day = dayStart(c.hour, tz)));
+        this.days.set(dayKey, (at = { day: dayStart(c.hour, tz), month: monthStart(c.hour, tz) }));
       }
-      const t = `${day}|${c.kind}|${c.reason}`;
-      const have = totals.get(t);
-      if (have) have.count += c.count;
-      else totals.set(t, { day, kind: c.kind, reason: c.reason, count: c.count });
+      add(totals, `${at.day}|${c.kind}|${c.reason}`, { day: at.day, kind: c.kind, reason: c.reason, count: c.count });
       if (c.article_id > 0) {
-        const a = `${day}|${c.kind}|${c.article_id}`;
-        const hasA = perArticle.get(a);
-        if (hasA) hasA.count += c.count;
-        else perArticle.set(a, { kind: c.kind, day, article_id: c.article_id, count: c.count });
+        add(perArticle, `${at.day}|${c.kind}|${c.article_id}`, { kind: c.kind, day: at.day, article_id: c.article_id, count: c.count });
+        add(perMonth, `${at.month}|${c.kind}|${c.article_id}`, { kind: c.kind, month: at.month, article_id: c.article_id, count: c.count });
       }
     }
-    return { totals: [...totals.values()], perArticle: [...perArticle.values()] };
+    return { totals: [...totals.values()], perArticle: [...perArticle.values()], perMonth: [...perMonth.values()] };
   }
 
   private async purgeNow(): Promise<void> {

@@ -21,12 +21,19 @@ export async function topReferrers(db: Q, from: number, to: number, limit: numbe
     .map((r) => ({ domain: r.domain, count: Number(r.n) }));
 }
 
-/** Articles by metered reads in [from, to), with their titles. */
-export async function topArticlesByReads(db: Q, from: number, to: number, limit: number) {
-  const top = await db.selectFrom('article_days').select(['article_id', (eb) => eb.fn.sum<number>('count').as('n')])
-    .where('kind', '=', 'meter_read').where('day', '>=', from).where('day', '<', to)
-    .groupBy('article_id').orderBy('n', 'desc').orderBy('article_id').limit(limit).execute();
-  return withTitles(db, top.map((r) => ({ articleId: r.article_id, count: Number(r.n) })));
+/**
+ * Articles by metered reads in [from, to), with their titles: whole months (`months`, from
+ * rules.wholeMonths) from the monthly rows, the days either side from the daily ones.
+ */
+export async function topArticlesByReads(db: Q, from: number, to: number, months: { start: number; end: number }, limit: number) {
+  const r = await sql<{ article_id: number; n: number }>`select article_id, sum(n) as n from (
+      select article_id, count as n from article_months where kind = 'meter_read' and month >= ${months.start} and month < ${months.end}
+      union all
+      select article_id, count as n from article_days where kind = 'meter_read' and day >= ${from} and day < ${months.start}
+      union all
+      select article_id, count as n from article_days where kind = 'meter_read' and day >= ${months.end} and day < ${to}
+    ) as t group by article_id order by n desc, article_id limit ${limit}`.execute(db);
+  return withTitles(db, r.rows.map((x) => ({ articleId: Number(x.article_id), count: Number(x.n) })));
 }
 
 /** Trials that began in [from, to): when, and the article they are attributed to. */

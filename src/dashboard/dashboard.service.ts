@@ -1,6 +1,6 @@
 import type { Q } from '../db/q.js';
 import { monthlyRecurring } from '../billing/plans.js';
-import { churnRate, funnel, isConversion, type Bucket, type FunnelStep, type Period } from './rules.js';
+import { churnRate, funnel, isConversion, wholeMonths, type Bucket, type FunnelStep, type Period } from './rules.js';
 import {
   churnFacts, funnelDays, newMembers, payingPrices, subscriptionCounts, topArticlesByReads, topReferrers, trialEndings, trialsStarted, withTitles,
 } from './dashboard.queries.js';
@@ -37,11 +37,11 @@ function bucketOf(buckets: Bucket[], at: number): number {
 const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 
 /** Everything the dashboard page shows for one period, from the roll-ups and billing's tables. */
-export async function loadDashboard(db: Q, period: Period): Promise<Dashboard> {
+export async function loadDashboard(db: Q, period: Period, tz: string): Promise<Dashboard> {
   const { from, to, buckets } = period;
   const [days, trials, endings, counts, prices, churn, joined, byReads, referrers] = await Promise.all([
     funnelDays(db, from, to), trialsStarted(db, from, to), trialEndings(db, from, to), subscriptionCounts(db), payingPrices(db),
-    churnFacts(db, from, to), newMembers(db, from, to), topArticlesByReads(db, from, to, TOP), topReferrers(db, from, to, TOP),
+    churnFacts(db, from, to), newMembers(db, from, to), topArticlesByReads(db, from, to, wholeMonths(from, to, tz), TOP), topReferrers(db, from, to, TOP),
   ]);
 
   const series: SeriesPoint[] = buckets.map((b) => ({ label: b.label, reads: 0, walls: 0, trials: 0 }));

@@ -34,6 +34,22 @@ export function dayStart(ms: number, tz: string): number {
   return midnight(localDate(ms, tz), tz);
 }
 
+/** The local midnight that begins the month `ms` falls in. */
+export function monthStart(ms: number, tz: string): number {
+  return midnight(`${localDate(ms, tz).slice(0, 8)}01`, tz);
+}
+
+/**
+ * The whole local months inside [from, to), as [start, end) (start === end when there are none):
+ * a period is read from monthly rows there and from daily rows at its ends.
+ */
+export function wholeMonths(from: number, to: number, tz: string): { start: number; end: number } {
+  const first = monthStart(from, tz);
+  const start = first === from ? from : midnight(nextMonth(localDate(first, tz)), tz);
+  const end = monthStart(to, tz);
+  return start < end ? { start, end } : { start: from, end: from };
+}
+
 /** A calendar date `n` days after `date` (negative goes back); pure date arithmetic, no zone. */
 export function addDays(date: string, n: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

@@ -177,6 +177,7 @@ export interface DB {
   /** Daily roll-ups of event_counts (012): a day is the site's local midnight when counted. */
   event_days: { day: number; kind: string; reason: string; count: number };
   article_days: { kind: string; day: number; article_id: number; count: number };
+  article_months: { kind: string; month: number; article_id: number; count: number };
   plans: { id: Generated<number>; slug: string; name: string; description: string; benefits: string; trial_days: number; status: string; is_default: number; created_at: number; updated_at: number };
   prices: { id: Generated<number>; plan_id: number; interval: string; currency: string; amount: number; stripe_price_id: string | null };
   subscriptions: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addDays, articleSlugOf, churnRate, dayStart, funnel, isConversion, percent, periodFor, rate, referrerDomain, type Period,
+  addDays, articleSlugOf, wholeMonths, churnRate, dayStart, funnel, isConversion, percent, periodFor, rate, referrerDomain, type Period,
 } from '../../src/dashboard/rules.js';
 import { monthlyRecurring } from '../../src/billing/plans.js';
 import { REPLACED_BY_PAID } from '../../src/billing/state.js';
@@ -41,6 +41,20 @@ describe('dashboard periods, in the site’s time zone', () => {
     it(`refuses a custom period: ${name}`, () => {
       const p = periodFor('custom', at('2026-12-01T15:00:00Z'), 'UTC', custom);
       expect('error' in p && p.error).toMatch(message);
+    });
+  }
+
+  const months: [string, string, string, string, [string, string] | null][] = [
+    ['a year from the first of a month', '2026-01-01T00:00:00Z', '2026-12-02T00:00:00Z', 'UTC', ['2026-01-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z']],
+    ['mid-month to mid-month', '2026-01-15T00:00:00Z', '2026-06-11T00:00:00Z', 'UTC', ['2026-02-01T00:00:00.000Z', '2026-06-01T00:00:00.000Z']],
+    ['a week inside one month', '2026-03-03T00:00:00Z', '2026-03-10T00:00:00Z', 'UTC', null],
+    ['local months in New York', '2026-01-01T05:00:00Z', '2026-03-05T05:00:00Z', 'America/New_York', ['2026-01-01T05:00:00.000Z', '2026-03-01T05:00:00.000Z']],
+  ];
+  for (const [name, from, to, tz, want] of months) {
+    it(`whole months: ${name}`, () => {
+      const m = wholeMonths(at(from), at(to), tz);
+      if (!want) expect(m.start).toBe(m.end);
+      else expect([new Date(m.start).toISOString(), new Date(m.end).toISOString()]).toEqual(want);
     });
   }
 

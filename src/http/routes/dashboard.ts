@@ -29,7 +29,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: AppContext): void {
     const period = periodFor(q.period, ctx.clock.now(), tz, { from: q.from, to: q.to });
     const form = { choice: q.period, from: q.from ?? '', to: q.to ?? '' };
     if ('error' in period) return sendHtml(reply, DashboardPage({ site, staff: id.staff, d: null, ...form, error: period.error }), 400, PRIVATE);
-    const d = await loadDashboard(ctx.database.db, period);
+    const d = await loadDashboard(ctx.database.db, period, tz);
     return sendHtml(reply, DashboardPage({ site, staff: id.staff, d, ...form, from: form.from || period.fromDate, to: form.to || period.toDate }), 200, PRIVATE);
   });
 }
