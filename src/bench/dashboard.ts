@@ -49,13 +49,13 @@ try {
   const perHour = Math.ceil(rows / hours);
   if (perHour > ARTICLES) throw new Error(`--rows at most ${ARTICLES * hours} (an hour's rows are distinct articles)`);
   // Per hour: 60% metered reads, 26% walls (two reasons), 9% wall clicks, 5% referrer domains
-  // (50 of them); each kind's rows name distinct articles, shifted every hour, so every article is read most days.
+  // (one domain a row); each kind's rows name distinct articles, shifted every hour, so every article is read most days.
   const cut = (share: number) => Math.floor(perHour * share);
   const [reads, walls, clicks] = [cut(0.6), cut(0.86), cut(0.95)];
   const t0 = performance.now();
   const row = (h: string, r: string) => `${h}, case when ${r} < ${reads} then 'meter_read' when ${r} < ${walls} then 'wall_shown' when ${r} < ${clicks} then 'wall_action' else 'referrer' end,
     case when ${r} >= ${clicks} then 0 else ((${r} + (${h} / ${HOUR}) * 37) % ${ARTICLES}) + 1 end,
-    case when ${r} < ${reads} then '' when ${r} < ${walls} then (case when ${r} % 2 = 0 then 'limit_reached' else 'paid_only' end) when ${r} < ${clicks} then 'trial:limit_reached' else 'site' || (${r} % 50) || '.example' end,
+    case when ${r} < ${reads} then '' when ${r} < ${walls} then (case when ${r} % 2 = 0 then 'limit_reached' else 'paid_only' end) when ${r} < ${clicks} then 'trial:limit_reached' else 'site' || (${r} - ${clicks}) || '.example' end,
     case when ${r} >= ${clicks} then '' else 'anonymous' end, 1 + (${r} % 7)`;
   if (database.dialect === 'postgres') {
     await sql`insert into event_counts (hour, kind, article_id, reason, reader, count)
