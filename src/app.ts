@@ -120,7 +120,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   kick = () => worker.kick();
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   // One SQLite writer sees every meter write, so its cache is exact; PostgreSQL instances share the table.
-  const meter = new Meter(database.db, clock, logger || undefined, database.dialect === 'sqlite' ? Infinity : 1000, database.dialect, database.oneConnection);
+  const meter = new Meter(database.db, clock, logger || undefined, database.dialect === 'sqlite' ? Infinity : 1000, database.dialect, database.oneConnection, () => site.current()?.settings.timezone ?? 'UTC');
   const accounts: AccountDeps = {
     db: database.db,
     dialect: database.dialect,
@@ -132,7 +132,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     onIntent: async (d, memberId, intent, returnTo) => {
       if (intent !== 'trial') return returnTo;
       try {
-        await startTrial({ ...billing, db: d.db }, memberId);
+        await startTrial({ ...billing, db: d.db }, memberId, undefined, { returnTo });
         // Back where they were, with the header saying the trial has started (a fixed notice key).
         return withNotice(returnTo, 'trial-started');
       } catch (err) {

@@ -27,6 +27,8 @@ export interface RequestFacts {
   ip: string;
   userAgent: string;
   prefetch: boolean;
+  /** The referring site's domain when the reader came from another site (dashboard/rules.ts referrerDomain); counted, never kept per reader. */
+  referrer?: string | null;
 }
 
 export interface AccessOutcome {
@@ -90,6 +92,8 @@ export function decideForRequest(deps: AccessDeps, article: Pick<ArticleSummary,
   const now = deps.now();
   const kind = readerKind(f);
   const reader: Reader = { kind, hasDevice: f.deviceId !== null, prefetch: f.prefetch, verifiedCrawler: false };
+  // Where readers come from: an hourly count in the meter's batch, like the other events (no await, no write here).
+  if (record && f.referrer && !f.prefetch) deps.meter.event({ kind: 'referrer', articleId: null, reason: f.referrer, reader: null, at: now });
   if (rules.verifiedCrawlers && kind === 'anonymous' && !f.prefetch && article.access !== 'free' && claimsGooglebot(f.userAgent)) {
     return deps.crawler.verify(f.ip).then((verified) => {
       reader.verifiedCrawler = verified;

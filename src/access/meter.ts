@@ -6,8 +6,11 @@ import type { AccessDecision, Read } from './decision.js';
 import { GrowingBloomFilter } from './bloom.js';
 import type { Q } from '../db/q.js';
 import type { Database } from '../db/database.js';
+import { dayStart, monthStart, OTHER_REFERRER, REFERRERS_PER_FLUSH } from '../dashboard/rules.js';
+import { HOUR } from '../shared/time.js';
 
-export interface MeterEvent { kind: 'meter_read' | 'wall_shown' | 'wall_action'; articleId: number | null; reason: string | null; reader: string | null; at: number }
+/** `referrer` counts a view arriving from another site: its reason is the referrer's domain, nothing else. */
+export interface MeterEvent { kind: 'meter_read' | 'wall_shown' | 'wall_action' | 'referrer'; articleId: number | null; reason: string | null; reader: string | null; at: number }
 
 /**
  * A crash loses what is waiting: the reads of the open batch (at most FLUSH_MS old) and, if the
@@ -83,6 +86,10 @@ export class Meter {
   /** Event counts not yet written, by hour|kind|article|reason|reader. */
   private events = new Map<string, number>();
   private eventCount = 0;
+  /** Distinct referrer domains in `events`: beyond REFERRERS_PER_FLUSH they count as one "other", so junk headers cannot grow the tables without bound. */
+  private referrers = 0;
+  /** Hour → the local midnights its day and month begin at, for the roll-ups (a few dozen entries). */
+  private days = new Map<string, { day: number; month: number }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private lastPurge = 0;
@@ -97,7 +104,7 @@ export class Meter {
   /** Written once, not built per request: this runs on every metered view that misses the cache. */
   private readonly readsSql: string;
 
-  constructor(private readonly db: Kysely<DB>, private readonly clock: Clock, private readonly log?: Logger, private readonly cacheTtlMs = Infinity, private readonly dialect: 'sqlite' | 'postgres' = 'sqlite', private readonly oneConnection?: Database['oneConnection']) {
+  constructor(private readonly db: Kysely<DB>, private readonly clock: Clock, private readonly log?: Logger, private readonly cacheTtlMs = Infinity, private readonly dialect: 'sqlite' | 'postgres' = 'sqlite', private readonly oneConnection?: Database['oneConnection'], private readonly timezone: () => string = () => 'UTC') {
     this.readsSql = dialect === 'postgres'
       ? 'select article_id, read_at from meter_reads where subject = $1 and read_at >= $2'
       : 'select article_id, read_at from meter_reads where subject = ? and read_at >= ?';
@@ -248,7 +255,11 @@ export class Meter {
   }
 
   event(e: MeterEvent): void {
-    const key = `${Math.floor(e.at / 3_600_000) * 3_600_000}|${e.kind}|${e.articleId ?? 0}|${e.reason ?? ''}|${e.reader ?? ''}`;
+    let key = `${Math.floor(e.at / HOUR) * HOUR}|${e.kind}|${e.articleId ?? 0}|${e.reason ?? ''}|${e.reader ?? ''}`;
+    if (e.kind === 'referrer' && !this.events.has(key)) {
+      if (this.referrers >= REFERRERS_PER_FLUSH) key = `${Math.floor(e.at / HOUR) * HOUR}|referrer|0|${OTHER_REFERRER}|`;
+      else this.referrers++;
+    }
     this.events.set(key, (this.events.get(key) ?? 0) + 1);
     this.eventCount++;
     this.schedule();
@@ -293,6 +304,7 @@ export class Meter {
     this.pendingCount = 0;
     this.events = new Map();
     this.eventCount = 0;
+    this.referrers = 0;
     // The rows as the statement's parameters: subject, article_id, read_at, subject, …
     const flat: (string | number)[] = [];
     for (const [subject, m] of batch) for (let i = 0; i < m.length; i += 2) flat.push(subject, m[i]!, m[i + 1]!);
@@ -320,6 +332,23 @@ export class Meter {
               .onConflict((oc) => oc.columns(['hour', 'kind', 'article_id', 'reason', 'reader']).doUpdateSet({ count: (eb) => eb('event_counts.count', '+', eb.ref('excluded.count')) }))
               .execute();
           }
+          // The daily roll-ups the dashboard reads, from the same batch: a few rows more per flush, nothing per view.
+          const { totals, perArticle, perMonth } = this.rollUp(counts);
+          for (let i = 0; i < totals.length; i += 200) {
+            await trx.insertInto('event_days').values(totals.slice(i, i + 200))
+              .onConflict((oc) => oc.columns(['day', 'kind', 'reason']).doUpdateSet({ count: (eb) => eb('event_days.count', '+', eb.ref('excluded.count')) }))
+              .execute();
+          }
+          for (let i = 0; i < perArticle.length; i += 200) {
+            await trx.insertInto('article_days').values(perArticle.slice(i, i + 200))
+              .onConflict((oc) => oc.columns(['kind', 'day', 'article_id']).doUpdateSet({ count: (eb) => eb('article_days.count', '+', eb.ref('excluded.count')) }))
+              .execute();
+          }
+          for (let i = 0; i < perMonth.length; i += 200) {
+            await trx.insertInto('article_months').values(perMonth.slice(i, i + 200))
+              .onConflict((oc) => oc.columns(['kind', 'month', 'article_id']).doUpdateSet({ count: (eb) => eb('article_months.count', '+', eb.ref('excluded.count')) }))
+              .execute();
+          }
         });
         // Written: cached rows now include the batch. Done after the commit, so that a row set
         // loaded while the batch was being written (without it) gets it too.
@@ -342,6 +371,33 @@ export class Meter {
       await this.purgeNow();
     })();
     await this.flushing;
+  }
+
+  /** Hourly counts summed per local day (totals by kind and reason, per article by kind) and per local month (per article). */
+  private rollUp(counts: { hour: number; kind: string; article_id: number; reason: string; count: number }[]) {
+    const tz = this.timezone();
+    const totals = new Map<string, { day: number; kind: string; reason: string; count: number }>();
+    const perArticle = new Map<string, { kind: string; day: number; article_id: number; count: number }>();
+    const perMonth = new Map<string, { kind: string; month: number; article_id: number; count: number }>();
+    const add = <T extends { count: number }>(m: Map<string, T>, key: string, row: T) => {
+      const have = m.get(key);
+      if (have) have.count += row.count;
+      else m.set(key, row);
+    };
+    for (const c of counts) {
+      const dayKey = `${tz}|${c.hour}`;
+      let at = this.days.get(dayKey);
+      if (!at) {
+        if (this.days.size > 1000) this.days.clear();
+        this.days.set(dayKey, (at = { day: dayStart(c.hour, tz), month: monthStart(c.hour, tz) }));
+      }
+      add(totals, `${at.day}|${c.kind}|${c.reason}`, { day: at.day, kind: c.kind, reason: c.reason, count: c.count });
+      if (c.article_id > 0) {
+        add(perArticle, `${at.day}|${c.kind}|${c.article_id}`, { kind: c.kind, day: at.day, article_id: c.article_id, count: c.count });
+        add(perMonth, `${at.month}|${c.kind}|${c.article_id}`, { kind: c.kind, month: at.month, article_id: c.article_id, count: c.count });
+      }
+    }
+    return { totals: [...totals.values()], perArticle: [...perArticle.values()], perMonth: [...perMonth.values()] };
   }
 
   private async purgeNow(): Promise<void> {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Q } from '../db/q.js';
 import { DAY } from '../shared/time.js';
+import { monthlyRecurring } from './plans.js';
 
 export interface Figures {
   activeSubscribers: number;
@@ -36,11 +37,7 @@ export async function billingFigures(db: Q, now: number): Promise<Figures> {
 
   const rows = await db.selectFrom('subscriptions as s').innerJoin('prices as p', 'p.id', 's.price_id')
     .select(['p.currency', 'p.interval', 'p.amount']).where('s.status', 'in', ['active', 'past_due']).execute();
-  const mrr: Record<string, number> = {};
-  for (const r of rows) {
-    const monthly = r.interval === 'year' ? Math.floor(Number(r.amount) / 12) : Number(r.amount);
-    mrr[r.currency] = (mrr[r.currency] ?? 0) + monthly;
-  }
+  const mrr = monthlyRecurring(rows);
 
   const canceled = await db.selectFrom('subscription_history').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('from_status', 'in', ['active', 'past_due']).where('to_status', '=', 'canceled').where('at', '>=', since).executeTakeFirstOrThrow();

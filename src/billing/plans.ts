@@ -148,3 +148,16 @@ export class PriceRemoved extends Error {
     this.field = interval === 'month' ? 'monthly' : 'yearly';
   }
 }
+
+/**
+ * Monthly recurring revenue per currency, in minor units, from the prices of the paying
+ * subscriptions: a yearly price counts a twelfth, rounded down (never a float).
+ */
+export function monthlyRecurring(rows: { currency: string; interval: string; amount: number }[]): Record<string, number> {
+  const mrr: Record<string, number> = {};
+  for (const r of rows) {
+    const monthly = r.interval === 'year' ? Math.floor(Number(r.amount) / 12) : Number(r.amount);
+    mrr[r.currency] = (mrr[r.currency] ?? 0) + monthly;
+  }
+  return mrr;
+}

@@ -37,6 +37,12 @@ export function transition(from: SubStatus, to: SubStatus): SubStatus {
 
 export const DEFAULT_GRACE_DAYS = 7;
 
+/**
+ * The cause written when a paid subscription replaces a running no-card trial: that trial
+ * converted although its own row ends canceled (the dashboard counts it so: dashboard/rules.ts).
+ */
+export const REPLACED_BY_PAID = 'system: replaced by a paid subscription';
+
 export interface SubFacts { status: SubStatus; trialEnd: number | null; pastDueSince: number | null }
 
 /** Does this subscription give access now? Past-due keeps access for the grace period. */

@@ -6,8 +6,8 @@ import { noticeMail } from '../mail/messages.js';
 import { defaultPlan, findPlanBySlug } from './plans.js';
 import { findOfferByCode, recordRedemption, redemptionCount, setOfferCoupon } from './offers.js';
 import { offerRefusal, type Offer } from './offer-rules.js';
-import { canTransition, fromStripeStatus, type SubStatus } from './state.js';
-import { changeStatus, claimTrial, liveSubscription, recomputeMemberStatus, trialUsed, type BillingDeps, type SubRow } from './subscriptions.js';
+import { canTransition, fromStripeStatus, REPLACED_BY_PAID, type SubStatus } from './state.js';
+import { attributedArticle, changeStatus, claimTrial, liveSubscription, recomputeMemberStatus, trialUsed, type BillingDeps, type SubRow } from './subscriptions.js';
 
 export interface StripeDeps extends BillingDeps {
   stripe: Stripe;
@@ -56,7 +56,7 @@ async function couponFor(d: StripeDeps, offer: Offer): Promise<string> {
  * Checkout for one plan's price (by slug); without one, the default plan's (what the wall offers).
  * With an offer code: its discount as a Stripe coupon on the subscription, or its longer trial.
  */
-export async function createCheckout(d: StripeDeps, memberId: number, interval: 'month' | 'year', o: { plan?: string; offer?: string; withTrial: boolean; successUrl: string; cancelUrl: string }): Promise<string> {
+export async function createCheckout(d: StripeDeps, memberId: number, interval: 'month' | 'year', o: { plan?: string; offer?: string; withTrial: boolean; successUrl: string; cancelUrl: string; returnTo?: string }): Promise<string> {
   const chosen = o.plan ? await findPlanBySlug(d.db, o.plan) : await defaultPlan(d.db);
   const plan = chosen?.status === 'active' ? chosen : undefined;
   const price = plan?.prices.find((p) => p.interval === interval);
@@ -74,7 +74,9 @@ export async function createCheckout(d: StripeDeps, memberId: number, interval: 
   const trialDays = offer?.kind === 'trial' ? offer.amount : o.withTrial && plan.trialDays > 0 && !used ? plan.trialDays : undefined;
   const coupon = offer && offer.kind !== 'trial' ? await couponFor(d, offer) : undefined;
   const customer = await customerFor(d, memberId);
-  const metadata = { member_id: String(memberId), plan_id: String(plan.id), price_id: String(price.id), ...(offer ? { offer_id: String(offer.id) } : {}) };
+  // A card-up-front trial is attributed like a no-card one, to the article whose wall it began on.
+  const trialArticle = trialDays ? await attributedArticle(d.db, o.returnTo) : null;
+  const metadata = { member_id: String(memberId), plan_id: String(plan.id), price_id: String(price.id), ...(offer ? { offer_id: String(offer.id) } : {}), ...(trialArticle ? { trial_article_id: String(trialArticle) } : {}) };
   const session = await d.stripe.checkout.sessions.create({
     mode: 'subscription',
     customer,
@@ -228,6 +230,7 @@ export async function reconcile(d: StripeDeps, s: Stripe.Subscription, cause: st
     local = await d.db.insertInto('subscriptions').values({
       member_id: memberId, plan_id: planId, price_id: priceId, status: target, ...fields, past_due_since: target === 'past_due' ? now : null, ended_at: null,
       stripe_subscription_id: s.id, created_at: now, updated_at: now,
+      trial_article_id: target === 'trialing' ? Number(s.metadata?.trial_article_id) || null : null,
     }).returningAll().executeTakeFirstOrThrow();
     await d.db.insertInto('subscription_history').values({ subscription_id: local.id, at: now, from_status: null, to_status: target, cause, details: null }).execute();
     await d.db.updateTable('members').set({ stripe_customer_id: customerId }).where('id', '=', memberId).where('stripe_customer_id', 'is', null).execute();
@@ -244,7 +247,7 @@ export async function reconcile(d: StripeDeps, s: Stripe.Subscription, cause: st
   // A paid subscription replaces a running no-card trial.
   if (target === 'active' || target === 'trialing') {
     const trials = await d.db.selectFrom('subscriptions').selectAll().where('member_id', '=', memberId).where('status', '=', 'trialing').where('stripe_subscription_id', 'is', null).execute();
-    for (const tr of trials) await changeStatus(d, tr, 'canceled', 'system: replaced by a paid subscription');
+    for (const tr of trials) await changeStatus(d, tr, 'canceled', REPLACED_BY_PAID);
   }
   await recomputeMemberStatus(d, memberId);
   return local;

@@ -1,3 +1,4 @@
+import { articleSlugOf } from '../dashboard/rules.js';
 import type { Selectable } from 'kysely';
 import { withTransaction } from '../db/transaction.js';
 import type { Clock } from '../clock.js';
@@ -65,7 +66,7 @@ export async function changeStatus(d: BillingDeps, sub: SubRow, to: SubStatus, c
   return { ...sub, ...patch } as SubRow;
 }
 
-async function createSub(d: BillingDeps, row: Omit<SubRow, 'id' | 'created_at' | 'updated_at' | 'cancel_at_period_end' | 'past_due_since' | 'ended_at'> & Partial<SubRow>, cause: string): Promise<SubRow> {
+async function createSub(d: BillingDeps, row: Omit<SubRow, 'id' | 'created_at' | 'updated_at' | 'cancel_at_period_end' | 'past_due_since' | 'ended_at' | 'trial_article_id'> & Partial<SubRow>, cause: string): Promise<SubRow> {
   const now = d.clock.now();
   const inserted = await d.db.insertInto('subscriptions').values({
     cancel_at_period_end: 0, past_due_since: null, ended_at: null, ...row, created_at: now, updated_at: now,
@@ -115,7 +116,7 @@ export type TrialRefusal = keyof typeof TRIAL_REFUSALS;
 const trialRefused = (reason: TrialRefusal) => new AppError('conflict', TRIAL_REFUSALS[reason], { reason });
 
 /** "Try N days free" without a card: the trial starts now and ends after N days unless the member subscribes. */
-export async function startTrial(deps: BillingDeps, memberId: number, planId?: number): Promise<SubRow> {
+export async function startTrial(deps: BillingDeps, memberId: number, planId?: number, o: { returnTo?: string } = {}): Promise<SubRow> {
   return withTransaction(deps, async (d) => {
     const now = d.clock.now();
     const member = await d.db.selectFrom('members').select(['id', 'email']).where('id', '=', memberId).where('deleted_at', 'is', null).executeTakeFirst();
@@ -126,7 +127,9 @@ export async function startTrial(deps: BillingDeps, memberId: number, planId?: n
     if (await liveSubscription(d, memberId)) throw trialRefused('subscribed');
     if (!(await claimTrial(d.db, member.email, memberId, now))) throw trialRefused('trial_used');
     const trialEnd = now + plan.trialDays * DAY;
-    const sub = await createSub(d, { member_id: memberId, plan_id: plan.id, price_id: null, status: 'trialing', trial_end: trialEnd, current_period_end: trialEnd, stripe_subscription_id: null }, 'member: started a free trial');
+    // The trial belongs to the article whose wall it began on: the return_to that travelled with the reader.
+    const trialArticle = await attributedArticle(d.db, o.returnTo);
+    const sub = await createSub(d, { member_id: memberId, plan_id: plan.id, price_id: null, status: 'trialing', trial_end: trialEnd, current_period_end: trialEnd, stripe_subscription_id: null, trial_article_id: trialArticle }, 'member: started a free trial');
     await enqueue(d.db, JOBS.trialEnd, { subscriptionId: sub.id }, { now, runAt: trialEnd, dedupeKey: `trial-end:${sub.id}` });
     if (trialEnd - 3 * DAY > now) await enqueue(d.db, JOBS.trialReminder, { subscriptionId: sub.id }, { now, runAt: trialEnd - 3 * DAY, dedupeKey: `trial-reminder:${sub.id}` });
     const brand = await d.brand();
@@ -138,6 +141,13 @@ export async function startTrial(deps: BillingDeps, memberId: number, planId?: n
     ], { label: 'Your account', href: `${d.siteUrl}/account` }), now);
     return sub;
   });
+}
+
+/** The article a path such as `/articles/slug?x#y` names, or null (another page, or no such article). */
+export async function attributedArticle(db: Q, returnTo: string | undefined): Promise<number | null> {
+  const slug = articleSlugOf(returnTo);
+  if (!slug) return null;
+  return (await db.selectFrom('articles').select('id').where('slug', '=', slug).executeTakeFirst())?.id ?? null;
 }
 
 /** Job: a no-card trial whose time is up ends, unless it became something else meanwhile. */

@@ -185,6 +185,10 @@ export interface DB {
   instance_secrets: { name: string; value: string; created_at: number };
   meter_reads: { subject: string; article_id: number; read_at: number };
   event_counts: { hour: number; kind: string; article_id: number; reason: string; reader: string; count: number };
+  /** Daily roll-ups of event_counts (012): a day is the site's local midnight when counted. */
+  event_days: { day: number; kind: string; reason: string; count: number };
+  article_days: { kind: string; day: number; article_id: number; count: number };
+  article_months: { kind: string; month: number; article_id: number; count: number };
   plans: { id: Generated<number>; slug: string; name: string; description: string; benefits: string; trial_days: number; status: string; is_default: number; created_at: number; updated_at: number };
   prices: { id: Generated<number>; plan_id: number; interval: string; currency: string; amount: number; stripe_price_id: string | null };
   subscriptions: {
@@ -201,6 +205,8 @@ export interface DB {
     stripe_subscription_id: string | null;
     created_at: number;
     updated_at: number;
+    /** The article whose wall the trial began on (012), when known. */
+    trial_article_id: Generated<number | null>;
   };
   subscription_history: { id: Generated<number>; subscription_id: number; at: number; from_status: string | null; to_status: string; cause: string; details: string | null };
   trial_claims: { email_key: string; member_id: number | null; claimed_at: number };

@@ -22,6 +22,7 @@ const DESCRIBE: Record<Action, string> = {
   'staff.invite': 'inviting staff',
   'staff.transfer': 'transferring ownership',
   'audit.read': 'reading the audit log',
+  'dashboard.read': 'reading the dashboard',
   'media.upload': 'uploading images',
   'media.edit': 'changing this image',
   'media.delete': 'deleting this image',

@@ -3,6 +3,11 @@ import type { ReaderFacts } from '../reading/facts.js';
 import type { AppContext } from './context.js';
 import { identify, type Identity } from './identity.js';
 import { isHead } from './forms.js';
+import { referrerDomain } from '../dashboard/rules.js';
+
+let own: { url: string; host: string } | undefined;
+/** The site's own host, worked out once per site URL: a click within the site is not a referral. */
+const ownHost = (siteUrl: string) => (own?.url === siteUrl ? own.host : (own = { url: siteUrl, host: new URL(siteUrl).hostname }).host);
 
 /** Speculative loads (prefetch, prerender, link previews) neither count nor get gated text. */
 function isPrefetch(h: Record<string, string | string[] | undefined>): boolean {
@@ -29,6 +34,7 @@ export function factsOf(ctx: AppContext, req: FastifyRequest, who: Identity): Re
     ip: req.ip,
     userAgent: req.headers['user-agent'] ?? '',
     prefetch: isPrefetch(req.headers),
+    referrer: req.headers.referer ? referrerDomain(req.headers.referer, ownHost(ctx.config.siteUrl)) : null,
     look: isHead(req),
   };
 }

@@ -27,6 +27,7 @@ import { previewLinkRoutes } from './routes/preview-links.js';
 import { newsroomModerationRoutes } from './routes/newsroom-moderation.js';
 import { newsroomStaffRoutes } from './routes/newsroom-staff.js';
 import { newsroomBillingRoutes } from './routes/newsroom-billing.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeader } from './reader-header.js';
 import { compressPayload, declareCompressionMark } from './compression.js';
@@ -140,6 +141,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   newsroomModerationRoutes(app, ctx);
   newsroomStaffRoutes(app, ctx);
   newsroomBillingRoutes(app, ctx);
+  dashboardRoutes(app, ctx);
   await app.ready();
   return app;
 }

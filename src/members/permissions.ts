@@ -20,6 +20,7 @@ export type Action =
   | 'staff.invite'
   | 'staff.transfer'
   | 'audit.read'
+  | 'dashboard.read'
   | 'media.upload'
   | 'media.edit'
   | 'media.delete';
@@ -49,6 +50,8 @@ export function can(role: StaffRole, action: Action, article?: ArticleFacts): bo
       return r >= RANK.author && article?.own === true;
     case 'taxonomy.manage':
     case 'comments.moderate':
+    // The dashboard names revenue and the funnel: editors who run the publication, not every writer.
+    case 'dashboard.read':
       return r >= RANK.editor;
     case 'members.manage':
     case 'billing.manage':

@@ -133,6 +133,7 @@ export const ROUTES: Record<string, UrlsFor> = {
   'GET /media/:file': () => ['/media/00000000000000000000000000000000-320.jpg'],
   // Staff-only: every reader the hunter plays is sent to the sign-in page, so one URL each is enough.
   'GET /admin/articles': () => ['/admin/articles'],
+  'GET /admin/dashboard': () => ['/admin/dashboard', '/admin/dashboard?period=12m'],
   'POST /admin/articles/bulk': () => ['/admin/articles/bulk'],
   'GET /admin/articles/new': () => ['/admin/articles/new'],
   'POST /admin/articles': () => ['/admin/articles'],

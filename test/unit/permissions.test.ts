@@ -25,6 +25,7 @@ const MATRIX: Row[] = [
   ['billing.manage', '', undefined, row(N, N, N, Y, Y)],
   ['settings.manage', '', undefined, row(N, N, N, Y, Y)],
   ['audit.read', '', undefined, row(N, N, N, Y, Y)],
+  ['dashboard.read', '', undefined, row(N, N, Y, Y, Y)],
   ['staff.manage', '', undefined, row(N, N, N, N, Y)],
   ['staff.invite', '', undefined, row(N, N, N, Y, Y)],
   ['staff.transfer', '', undefined, row(N, N, N, N, Y)],

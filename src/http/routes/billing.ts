@@ -73,7 +73,7 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
       const slug = formField(req, 'plan');
       const plan = slug ? await findPlanBySlug(ctx.database.db, slug) : undefined;
       if (slug && !plan) return pricing(req, reply, TRIAL_REFUSALS.no_plan, 409);
-      await startTrial(ctx.billing, member.id, plan?.id);
+      await startTrial(ctx.billing, member.id, plan?.id, { returnTo: safeReturnTo(formField(req, 'return_to')) });
     } catch (err) {
       if (err instanceof AppError && err.code === 'conflict') return pricing(req, reply, err.message, 409);
       throw err;
@@ -94,6 +94,7 @@ export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
       url = await createCheckout(ctx.stripe, member.id, interval, {
         plan: formField(req, 'plan') || undefined,
         offer,
+        returnTo: back,
         withTrial: formField(req, 'trial') === '1',
         successUrl: `${ctx.config.siteUrl}/account?notice=subscribed`,
         cancelUrl: `${ctx.config.siteUrl}/subscribe?return_to=${encodeURIComponent(back)}${offer ? `&offer=${encodeURIComponent(offer)}` : ''}`,

@@ -27,6 +27,7 @@ export function AdminPage(props: { site: Site; title: string; staff: StaffUser; 
         <nav class="newsroom-nav" aria-label="Newsroom">
           <ul>
             <li><a href="/admin">Newsroom</a></li>
+            <li><a href="/admin/dashboard">Dashboard</a></li>
             <li><a href="/admin/articles">Articles</a></li>
             <li><a href="/admin/articles/new">New article</a></li>
             {can(props.staff.role, 'settings.manage') ? <li><a href="/admin/settings">Settings</a></li> : null}
