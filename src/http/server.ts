@@ -22,6 +22,7 @@ import { adminCommentRoutes } from './routes/admin-comments.js';
 import { adminImportRoutes } from './routes/admin-import.js';
 import { adminMediaRoutes } from './routes/admin-media.js';
 import { newsroomRoutes } from './routes/newsroom.js';
+import { adminMembersRoutes } from './routes/admin-members.js';
 import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeader } from './reader-header.js';
 import { compressPayload, declareCompressionMark } from './compression.js';
@@ -117,6 +118,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   adminImportRoutes(app, ctx);
   adminMediaRoutes(app, ctx);
   newsroomRoutes(app, ctx);
+  adminMembersRoutes(app, ctx);
   await app.ready();
   return app;
 }

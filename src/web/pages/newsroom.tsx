@@ -27,6 +27,7 @@ export function AdminPage(props: { site: Site; title: string; staff: StaffUser; 
             <li><a href="/admin">Newsroom</a></li>
             <li><a href="/admin/articles">Articles</a></li>
             <li><a href="/admin/articles/new">New article</a></li>
+            <li><a href="/admin/members">Members</a></li>
           </ul>
           <p class="small">Signed in as {props.staff.name || props.staff.email} ({props.staff.role})</p>
         </nav>
