@@ -71,7 +71,10 @@ export function parseLabels(text: string): { name: string; slug: string }[] {
   if (names.length > 50) throw invalidInput('a member can have at most 50 labels');
   const long = names.find((n) => n.length > 100);
   if (long) throw invalidInput(`the label “${long.slice(0, 30)}…” is longer than 100 characters`);
-  return [...new Map(names.map((n) => [slugForName(n, 'label'), n])).entries()].map(([slug, name]) => ({ name, slug }));
+  // Two spellings of one label ("Donor", "donor ") are one label, named as first typed.
+  const bySlug = new Map<string, string>();
+  for (const n of names) if (!bySlug.has(slugForName(n, 'label'))) bySlug.set(slugForName(n, 'label'), n);
+  return [...bySlug].map(([slug, name]) => ({ name, slug }));
 }
 
 export async function setLabels(d: DirectoryDeps, a: Actor, memberId: number, text: string): Promise<void> {
