@@ -7,7 +7,7 @@
  *     (labels, complimentary access, Stripe customers), target < 60 s.
  * On a temporary SQLite database unless --database-url names an empty PostgreSQL one.
  *
- * Flags: --members N  --rows N  --samples N  --database-url URL  --json
+ * Flags: --members N  --rows N  --samples N  --database-url URL  --json  --keep (leave the SQLite file, to look at plans)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,7 @@ import { DAY } from '../shared/time.js';
 const { values } = parseArgs({
   options: {
     members: { type: 'string', default: '1000000' }, rows: { type: 'string', default: '100000' }, samples: { type: 'string', default: '60' },
-    'database-url': { type: 'string' }, json: { type: 'boolean', default: false },
+    'database-url': { type: 'string' }, json: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false },
   },
 });
 const num = (v: string, name: string) => {
@@ -166,5 +166,6 @@ try {
   }
 } finally {
   await database.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (values.keep) log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

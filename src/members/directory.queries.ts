@@ -44,10 +44,30 @@ function prefix(dialect: Dialect, column: Expression<string>, p: string): Expres
     : sql<SqlBool>`(${column} >= ${p} and ${column} < ${p + PREFIX_END})`;
 }
 
-export async function memberPage(db: Q, dialect: Dialect, f: MemberFilter, o: { limit: number; before?: number; now: number }): Promise<MemberRow[]> {
-  let q = db.selectFrom('members as m').leftJoin('plans as p', 'p.id', 'm.plan_id')
+/**
+ * One page of the list, in two steps: the ids first (an index walk in id order that stops at the
+ * page's end, reading no more of each row than the filters need), then those rows. An erased
+ * member is left out of the rows but still counts for the page's end, so the next page starts
+ * where this one stopped.
+ */
+export async function memberPage(db: Q, dialect: Dialect, f: MemberFilter, o: { limit: number; before?: number; now: number }): Promise<{ rows: MemberRow[]; next: number | null }> {
+  const ids = await memberIds(db, dialect, f, { ...o, limit: o.limit + 1 });
+  const page = ids.slice(0, o.limit);
+  const next = ids.length > o.limit ? page.at(-1)! : null;
+  if (!page.length) return { rows: [], next };
+  const rows = await db.selectFrom('members as m').leftJoin('plans as p', 'p.id', 'm.plan_id')
     .select(['m.id', 'm.email', 'm.name', 'm.status', 'm.standing', 'm.plan_id', 'p.name as plan_name', 'm.created_at', 'm.last_seen_at', 'm.stripe_customer_id', 'm.note'])
-    .where('m.deleted_at', 'is', null);
+    .where('m.id', 'in', page).where('m.deleted_at', 'is', null).orderBy('m.id', 'desc').execute();
+  return { rows, next };
+}
+
+async function memberIds(db: Q, dialect: Dialect, f: MemberFilter, o: { limit: number; before?: number; now: number }): Promise<number[]> {
+  // With a label, the walk is along the label's links (their key is label, member), which hold the ids in order.
+  let q = f.label
+    ? db.selectFrom('member_label_links as x').innerJoin('members as m', 'm.id', 'x.member_id').select('x.member_id as id')
+      .where('x.label_id', '=', db.selectFrom('member_labels').select('id').where('slug', '=', f.label))
+    : db.selectFrom('members as m').select('m.id as id');
+  const idCol = f.label ? sql.ref('x.member_id') : sql.ref('m.id');
   if (f.standing) q = q.where('m.standing', '=', f.standing);
   if (f.planId !== undefined) q = q.where('m.plan_id', '=', f.planId);
   if (f.signedUpFrom !== undefined) q = q.where('m.created_at', '>=', f.signedUpFrom);
@@ -55,22 +75,19 @@ export async function memberPage(db: Q, dialect: Dialect, f: MemberFilter, o: { 
   if (f.seen === 'never') q = q.where('m.last_seen_at', 'is', null);
   else if (f.seen === 'over90d') q = q.where('m.last_seen_at', '<', o.now - 90 * DAY);
   else if (f.seen) q = q.where('m.last_seen_at', '>=', o.now - Number.parseInt(f.seen, 10) * DAY);
-  if (f.label) {
-    const label = db.selectFrom('member_labels').select('id').where('slug', '=', f.label);
-    q = q.where('m.id', 'in', db.selectFrom('member_label_links').select('member_id').where('label_id', '=', label));
-  }
-  if (f.commented !== undefined) {
-    const any = sql`(select 1 from comments c where c.member_id = m.id)`;
-    q = q.where(f.commented ? sql<SqlBool>`exists ${any}` : sql<SqlBool>`not exists ${any}`);
-  }
+  // "Has commented" starts from the commenters (comments_member_idx), so a filter that matches few of them
+  // does not walk every member; "has not" walks the members, probing that index.
+  if (f.commented === true) q = q.where(sql<SqlBool>`m.id in (select c.member_id from comments c where c.member_id is not null)`);
+  else if (f.commented === false) q = q.where(sql<SqlBool>`not exists (select 1 from comments c where c.member_id = m.id)`);
   if (f.q) {
     const term = f.q.trim();
     const email = prefix(dialect, sql.ref('m.email_normalized'), term.toLowerCase());
     const name = prefix(dialect, sql`lower(m.name)`, dialect === 'postgres' ? term.toLowerCase() : asciiLower(term));
     q = q.where(term.includes('@') ? email : sql<SqlBool>`(${email} or ${name})`);
   }
-  if (o.before !== undefined) q = q.where('m.id', '<', o.before);
-  return q.orderBy('m.id', 'desc').limit(o.limit).execute();
+  if (o.before !== undefined) q = q.where(idCol, '<', o.before);
+  const rows = await q.orderBy(idCol, 'desc').limit(o.limit).execute();
+  return rows.map((r) => r.id);
 }
 
 export async function labelsOf(db: Q, memberIds: number[]): Promise<Map<number, { name: string; slug: string }[]>> {

@@ -30,11 +30,9 @@ export { MEMBER_STANDINGS };
 export interface ListedMember extends MemberRow { labels: { name: string; slug: string }[] }
 
 export async function listMembers(d: DirectoryDeps, f: MemberFilter, page: { limit: number; before?: number }): Promise<{ members: ListedMember[]; next: number | null }> {
-  const rows = await memberPage(d.db, d.dialect, f, { limit: page.limit + 1, before: page.before, now: d.clock.now() });
-  const more = rows.length > page.limit;
-  const members = rows.slice(0, page.limit);
-  const labels = await labelsOf(d.db, members.map((m) => m.id));
-  return { members: members.map((m) => ({ ...m, labels: labels.get(m.id) ?? [] })), next: more ? members.at(-1)!.id : null };
+  const { rows, next } = await memberPage(d.db, d.dialect, f, { limit: page.limit, before: page.before, now: d.clock.now() });
+  const labels = await labelsOf(d.db, rows.map((m) => m.id));
+  return { members: rows.map((m) => ({ ...m, labels: labels.get(m.id) ?? [] })), next };
 }
 
 /** Every member the filter selects, a page at a time (for the CSV export): memory stays one page. */
