@@ -60,6 +60,11 @@ describe.each(dialects())('members pages on %s', (dialect) => {
     const page = await admin.get('/admin/members');
     expect(page.statusCode).toBe(200);
     expect(page.headers['cache-control']).toBe('private, no-store');
+    // A write without the form's CSRF token changes nothing.
+    const id = await member('csrf@perm.example');
+    expect((await admin.post(`/admin/members/${id}/comp`, { _csrf: 'forged' })).statusCode).toBe(403);
+    expect((await editor.post(`/admin/members/${id}/comp`, {})).statusCode).toBe(403);
+    expect((await t.db.db.selectFrom('members').select('standing').where('id', '=', id).executeTakeFirstOrThrow()).standing).toBe('free');
   });
 
   it('filters by status, plan, sign-up dates, last seen, label, comments and search, and pages by key', async () => {
