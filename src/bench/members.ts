@@ -61,17 +61,19 @@ try {
   // Members in one set-based insert: standings, plans, sign-up times over five years (rising with id, with jitter),
   // last-seen times, names from a few first names; labels for 1 in 20, 1 in 500 and 1 in 3; a comment from 1 in 50.
   const t0 = performance.now();
-  const series = pg ? sql`generate_series(1, ${members}) as n(i)` : sql`n`;
+  const series = pg ? sql`generate_series(1::bigint, ${members}::bigint) as n(i)` : sql`n`;
   const cte = pg ? sql`` : sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${members}) `;
   const span = 5 * 365 * DAY;
+  // Numbers as bigint: PostgreSQL would take a bare parameter next to an integer column for an integer.
+  const big = (n: number) => sql`cast(${n} as bigint)`;
   await sql`${cte}insert into members (email, email_normalized, name, status, standing, plan_id, email_verified, password_hash, created_at, last_seen_at, deleted_at, note)
     select 'member' || i || '@bench.example', 'member' || i || '@bench.example',
       (case i % 5 when 0 then 'Alice ' when 1 then 'Bruno ' when 2 then 'Chen ' when 3 then 'Dara ' else 'Eve ' end) || i,
       case when i % 100 < 60 then 'free' when i % 100 < 83 and i % 100 >= 80 then 'paid' when i % 100 < 70 then 'paid' when i % 100 < 75 then 'trialing' when i % 100 < 80 then 'comp' else 'free' end,
       case when i % 100 < 60 then 'free' when i % 100 < 70 then 'paid' when i % 100 < 75 then 'trialing' when i % 100 < 80 then 'comp' when i % 100 < 83 then 'past_due' else 'cancelled' end,
       case when i % 100 < 60 or i % 100 >= 83 then null else ${plans[0]!.id} + i % 3 end,
-      1, null, ${now - span} + (i * ${Math.floor(span / members)}) - (i * 7919 % ${30 * DAY}),
-      case when i % 7 = 0 then null else ${now} - (i * 104729 % ${400 * DAY}) end, null, ''
+      1, null, ${big(now - span)} + (i * ${big(Math.floor(span / members))}) - (i * 7919 % ${big(30 * DAY)}),
+      case when i % 7 = 0 then null else ${big(now)} - (i * 104729 % ${big(400 * DAY)}) end, null, ''
     from ${series}`.execute(db);
   const labelIds = [];
   for (const [name, slug] of [['Events', 'events'], ['Board', 'board'], ['Newsletter', 'newsletter']]) {
