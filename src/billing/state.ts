@@ -96,3 +96,35 @@ export function fromStripeStatus(s: string): SubStatus | null {
       return null;
   }
 }
+
+/**
+ * A member's standing as the newsroom's member list filters it (members.standing): the paywall's
+ * status (memberStatus) with two distinctions it does not need. A paying member whose only paid
+ * subscription is past due is `past_due` (in grace or not, until it is cancelled); a free member
+ * who once had a subscription or trial that has ended is `cancelled`. The plan is that of the
+ * subscription the standing comes from (the latest such), or null.
+ */
+export const MEMBER_STANDINGS = ['free', 'trialing', 'paid', 'comp', 'past_due', 'cancelled'] as const;
+export type MemberStanding = (typeof MEMBER_STANDINGS)[number];
+export interface PlannedSub extends SubFacts { planId: number | null }
+
+export function memberStanding(subs: PlannedSub[], now: number, graceDays = DEFAULT_GRACE_DAYS): { standing: MemberStanding; planId: number | null } {
+  const status = memberStatus(subs, now, graceDays);
+  const live = subs.filter((s) => grantsAccess(s, now, graceDays));
+  const last = (list: PlannedSub[], st: SubStatus) => list.filter((s) => s.status === st).at(-1);
+  switch (status) {
+    case 'paid': {
+      const active = last(live, 'active');
+      if (active) return { standing: 'paid', planId: active.planId };
+      return { standing: 'past_due', planId: last(live, 'past_due')!.planId };
+    }
+    case 'comp':
+    case 'trialing':
+      return { standing: status, planId: last(live, status)!.planId };
+    case 'free': {
+      const lapsed = last(subs, 'past_due');
+      if (lapsed) return { standing: 'past_due', planId: lapsed.planId };
+      return { standing: subs.length ? 'cancelled' : 'free', planId: null };
+    }
+  }
+}

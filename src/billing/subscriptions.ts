@@ -8,7 +8,7 @@ import { enqueue } from '../jobs/queue.js';
 import { queueMail } from '../mail/mailer.js';
 import { noticeMail, type Brand } from '../mail/messages.js';
 import { defaultPlan, getPlan, formatMoney } from './plans.js';
-import { DEFAULT_GRACE_DAYS, grantsAccess, memberStatus, transition, type SubStatus } from './state.js';
+import { DEFAULT_GRACE_DAYS, grantsAccess, memberStanding, memberStatus, transition, type SubStatus } from './state.js';
 import { trialKey } from './trial-key.js';
 import { readBillingRules } from './rules.js';
 import type { Q } from '../db/q.js';
@@ -39,9 +39,13 @@ async function graceOf(d: Pick<BillingDeps, 'db' | 'graceDays'>): Promise<number
 
 /** Keep members.status (what the paywall reads) in step with the member's subscriptions. */
 export async function recomputeMemberStatus(d: BillingDeps, memberId: number): Promise<string> {
-  const subs = await d.db.selectFrom('subscriptions').select(['status', 'trial_end', 'past_due_since']).where('member_id', '=', memberId).execute();
-  const status = memberStatus(subs.map((s) => ({ status: s.status as SubStatus, trialEnd: s.trial_end, pastDueSince: s.past_due_since })), d.clock.now(), await graceOf(d));
-  await d.db.updateTable('members').set({ status }).where('id', '=', memberId).execute();
+  const subs = await d.db.selectFrom('subscriptions').select(['status', 'trial_end', 'past_due_since', 'plan_id']).where('member_id', '=', memberId).orderBy('id').execute();
+  const facts = subs.map((s) => ({ status: s.status as SubStatus, trialEnd: s.trial_end, pastDueSince: s.past_due_since, planId: s.plan_id }));
+  const grace = await graceOf(d);
+  const status = memberStatus(facts, d.clock.now(), grace);
+  // The member list's standing and plan move with the status (members.standing, 013).
+  const { standing, planId } = memberStanding(facts, d.clock.now(), grace);
+  await d.db.updateTable('members').set({ status, standing, plan_id: planId }).where('id', '=', memberId).execute();
   return status;
 }
 

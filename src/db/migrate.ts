@@ -13,6 +13,7 @@ import * as m009 from './migrations/009_revisions.js';
 import * as m010 from './migrations/010_media.js';
 import * as m011 from './migrations/011_newsletters.js';
 import * as m012 from './migrations/012_dashboard.js';
+import * as m013 from './migrations/013_members.js';
 import * as m014 from './migrations/014_staff_offers.js';
 import * as m017 from './migrations/017_preview_links.js';
 
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '010_media': m010,
   '011_newsletters': m011,
   '012_dashboard': m012,
+  '013_members': m013,
   '014_staff_offers': m014,
   '017_preview_links': m017,
 };

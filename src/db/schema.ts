@@ -133,6 +133,18 @@ export interface DB {
     deleted_at: number | null;
     stripe_customer_id: string | null;
     comment_emails: Generated<number>;
+    /** The list's standing (billing/state memberStanding) and its subscription's plan, kept with status (013). */
+    standing: Generated<string>;
+    plan_id: Generated<number | null>;
+    note: Generated<string>;
+  };
+  member_labels: { id: Generated<number>; name: string; slug: string; created_at: number };
+  member_label_links: { label_id: number; member_id: number };
+  member_imports: {
+    id: Generated<number>; staff_user_id: number | null; file_name: string; format: string; state: string;
+    rows_total: number; rows_done: number; created: number; updated: number;
+    /** JSON array of { line, email, problem }. */
+    problems: string; error: string | null; started_at: number; finished_at: number | null;
   };
   sessions: {
     id: string;

@@ -28,6 +28,7 @@ import { newsroomModerationRoutes } from './routes/newsroom-moderation.js';
 import { newsroomStaffRoutes } from './routes/newsroom-staff.js';
 import { newsroomBillingRoutes } from './routes/newsroom-billing.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { adminMembersRoutes } from './routes/admin-members.js';
 import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeader } from './reader-header.js';
 import { compressPayload, declareCompressionMark } from './compression.js';
@@ -142,6 +143,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   newsroomStaffRoutes(app, ctx);
   newsroomBillingRoutes(app, ctx);
   dashboardRoutes(app, ctx);
+  adminMembersRoutes(app, ctx);
   await app.ready();
   return app;
 }

@@ -44,6 +44,14 @@ export function fromLocalInput(value: string, tz: string): number | null {
 
 /** "10 Mar 2026, 09:30 (Europe/London)": what the newsroom reads next to a scheduled time. */
 export function formatInZone(ms: number, tz: string, locale = 'en-GB'): string {
-  const s = new Intl.DateTimeFormat(locale, { timeZone: tz, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
-  return `${s} (${tz})`;
+  // A formatter costs far more to build than to use, and a members page formats a hundred times.
+  const key = `${locale}|${tz}`;
+  let f = ZONE_FORMATS.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { timeZone: tz, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    if (ZONE_FORMATS.size > 100) ZONE_FORMATS.clear();
+    ZONE_FORMATS.set(key, f);
+  }
+  return `${f.format(ms)} (${tz})`;
 }
+const ZONE_FORMATS = new Map<string, Intl.DateTimeFormat>();

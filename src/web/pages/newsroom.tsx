@@ -30,6 +30,7 @@ export function AdminPage(props: { site: Site; title: string; staff: StaffUser; 
             <li><a href="/admin/dashboard">Dashboard</a></li>
             <li><a href="/admin/articles">Articles</a></li>
             <li><a href="/admin/articles/new">New article</a></li>
+            <li><a href="/admin/members">Members</a></li>
             {can(props.staff.role, 'settings.manage') ? <li><a href="/admin/settings">Settings</a></li> : null}
             {can(props.staff.role, 'comments.moderate') ? <li><a href="/admin/comments">Comments</a></li> : null}
             {can(props.staff.role, 'billing.manage') ? <Fragment><li><a href="/admin/plans">Plans</a></li><li><a href="/admin/offers">Offers</a></li></Fragment> : null}

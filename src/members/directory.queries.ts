@@ -1,0 +1,156 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Q } from '../db/q.js';
+import type { Dialect } from '../db/database.js';
+import type { MemberStanding } from '../billing/state.js';
+import { DAY } from '../shared/time.js';
+
+/**
+ * The newsroom's member list, paged by key (newest first by id: a page starts below the last id
+ * of the one before), and what a member's page shows. Every filter has an index that walks in
+ * id order (013): standing, plan, sign-up and last-seen times, labels (the link table's primary
+ * key), comments (comments_member_idx); search is a prefix of the address or of the name.
+ */
+export const SEEN_WINDOWS = ['7d', '30d', '90d', 'over90d', 'never'] as const;
+export type SeenWindow = (typeof SEEN_WINDOWS)[number];
+
+export interface MemberFilter {
+  standing?: MemberStanding;
+  planId?: number;
+  /** Signed up at or after / before these instants. */
+  signedUpFrom?: number;
+  signedUpBefore?: number;
+  seen?: SeenWindow;
+  /** A label's slug. */
+  label?: string;
+  commented?: boolean;
+  /** A prefix of the email address, or of the name. */
+  q?: string;
+}
+
+export interface MemberRow {
+  id: number; email: string; name: string; status: string; standing: string; plan_id: number | null; plan_name: string | null;
+  created_at: number; last_seen_at: number | null; stripe_customer_id: string | null; note: string;
+}
+
+/** The largest string sharing a prefix: the upper end of a prefix's index range (binary collation). */
+const PREFIX_END = '\u{10FFFF}';
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** SQLite's lower() folds ASCII letters only; the search term is folded the same way so the index matches. */
+const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+function prefix(dialect: Dialect, column: Expression<string>, p: string): Expression<SqlBool> {
+  return dialect === 'postgres'
+    ? sql<SqlBool>`${column} like ${`${likeEscape(p)}%`} escape '\\'`
+    : sql<SqlBool>`(${column} >= ${p} and ${column} < ${p + PREFIX_END})`;
+}
+
+/**
+ * One page of the list, in two steps: the ids first (an index walk in id order that stops at the
+ * page's end, reading no more of each row than the filters need), then those rows. An erased
+ * member is left out of the rows but still counts for the page's end, so the next page starts
+ * where this one stopped.
+ */
+export async function memberPage(db: Q, dialect: Dialect, f: MemberFilter, o: { limit: number; before?: number; now: number }): Promise<{ rows: MemberRow[]; next: number | null }> {
+  const ids = await memberIds(db, dialect, f, { ...o, limit: o.limit + 1 });
+  const page = ids.slice(0, o.limit);
+  const next = ids.length > o.limit ? page.at(-1)! : null;
+  if (!page.length) return { rows: [], next };
+  const rows = await db.selectFrom('members as m').leftJoin('plans as p', 'p.id', 'm.plan_id')
+    .select(['m.id', 'm.email', 'm.name', 'm.status', 'm.standing', 'm.plan_id', 'p.name as plan_name', 'm.created_at', 'm.last_seen_at', 'm.stripe_customer_id', 'm.note'])
+    .where('m.id', 'in', page).where('m.deleted_at', 'is', null).orderBy('m.id', 'desc').execute();
+  return { rows, next };
+}
+
+async function memberIds(db: Q, dialect: Dialect, f: MemberFilter, o: { limit: number; before?: number; now: number }): Promise<number[]> {
+  // With a label, the walk is along the label's links (their key is label, member), which hold the ids in order.
+  let q = f.label
+    ? db.selectFrom('member_label_links as x').innerJoin('members as m', 'm.id', 'x.member_id').select('x.member_id as id')
+      .where('x.label_id', '=', db.selectFrom('member_labels').select('id').where('slug', '=', f.label))
+    : db.selectFrom('members as m').select('m.id as id');
+  const idCol = f.label ? sql.ref('x.member_id') : sql.ref('m.id');
+  if (f.standing) q = q.where('m.standing', '=', f.standing);
+  if (f.planId !== undefined) q = q.where('m.plan_id', '=', f.planId);
+  if (f.signedUpFrom !== undefined) q = q.where('m.created_at', '>=', f.signedUpFrom);
+  if (f.signedUpBefore !== undefined) q = q.where('m.created_at', '<', f.signedUpBefore);
+  if (f.seen === 'never') q = q.where('m.last_seen_at', 'is', null);
+  else if (f.seen === 'over90d') q = q.where('m.last_seen_at', '<', o.now - 90 * DAY);
+  else if (f.seen) q = q.where('m.last_seen_at', '>=', o.now - Number.parseInt(f.seen, 10) * DAY);
+  // "Has commented" starts from the commenters (comments_member_idx), so a filter that matches few of them
+  // does not walk every member; "has not" walks the members, probing that index.
+  if (f.commented === true) q = q.where(sql<SqlBool>`m.id in (select c.member_id from comments c where c.member_id is not null)`);
+  else if (f.commented === false) q = q.where(sql<SqlBool>`not exists (select 1 from comments c where c.member_id = m.id)`);
+  if (f.q) {
+    const term = f.q.trim();
+    const email = prefix(dialect, sql.ref('m.email_normalized'), term.toLowerCase());
+    const name = prefix(dialect, sql`lower(m.name)`, dialect === 'postgres' ? term.toLowerCase() : asciiLower(term));
+    q = q.where(term.includes('@') ? email : sql<SqlBool>`(${email} or ${name})`);
+  }
+  if (o.before !== undefined) q = q.where(idCol, '<', o.before);
+  const rows = await q.orderBy(idCol, 'desc').limit(o.limit).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function labelsOf(db: Q, memberIds: number[]): Promise<Map<number, { name: string; slug: string }[]>> {
+  const out = new Map<number, { name: string; slug: string }[]>();
+  if (!memberIds.length) return out;
+  const rows = await db.selectFrom('member_label_links as x').innerJoin('member_labels as l', 'l.id', 'x.label_id')
+    .select(['x.member_id', 'l.name', 'l.slug']).where('x.member_id', 'in', memberIds).orderBy('l.name').execute();
+  for (const r of rows) out.set(r.member_id, [...(out.get(r.member_id) ?? []), { name: r.name, slug: r.slug }]);
+  return out;
+}
+
+export async function allLabels(db: Q) {
+  return db.selectFrom('member_labels').select(['id', 'name', 'slug']).orderBy('name').limit(1000).execute();
+}
+
+/** Labels by slug, created when missing (first name wins); returns slug → id. */
+export async function ensureLabels(db: Q, labels: { name: string; slug: string }[], now: number): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!labels.length) return out;
+  const unique = [...new Map(labels.map((l) => [l.slug, l])).values()];
+  for (let i = 0; i < unique.length; i += 500) {
+    await db.insertInto('member_labels').values(unique.slice(i, i + 500).map((l) => ({ name: l.name, slug: l.slug, created_at: now })))
+      .onConflict((oc) => oc.column('slug').doNothing()).execute();
+  }
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db.selectFrom('member_labels').select(['id', 'slug']).where('slug', 'in', unique.slice(i, i + 500).map((l) => l.slug)).execute();
+    for (const r of rows) out.set(r.slug, r.id);
+  }
+  return out;
+}
+
+export async function replaceMemberLabels(db: Q, memberId: number, labelIds: number[]): Promise<void> {
+  await db.deleteFrom('member_label_links').where('member_id', '=', memberId).execute();
+  if (labelIds.length) await db.insertInto('member_label_links').values(labelIds.map((label_id) => ({ label_id, member_id: memberId }))).execute();
+}
+
+export async function addLabelLinks(db: Q, links: { label_id: number; member_id: number }[]): Promise<void> {
+  for (let i = 0; i < links.length; i += 500) {
+    await db.insertInto('member_label_links').values(links.slice(i, i + 500)).onConflict((oc) => oc.columns(['label_id', 'member_id']).doNothing()).execute();
+  }
+}
+
+export async function memberRow(db: Q, id: number) {
+  return db.selectFrom('members as m').leftJoin('plans as p', 'p.id', 'm.plan_id')
+    .select(['m.id', 'm.email', 'm.name', 'm.status', 'm.standing', 'm.plan_id', 'p.name as plan_name', 'm.created_at', 'm.last_seen_at', 'm.stripe_customer_id', 'm.note', 'm.email_verified'])
+    .where('m.id', '=', id).where('m.deleted_at', 'is', null).executeTakeFirst();
+}
+
+/** Every change of every subscription the member has had, newest first, with its cause. */
+export async function subscriptionHistory(db: Q, memberId: number) {
+  return db.selectFrom('subscription_history as h').innerJoin('subscriptions as s', 's.id', 'h.subscription_id').leftJoin('plans as p', 'p.id', 's.plan_id')
+    .select(['h.id', 'h.subscription_id', 'h.at', 'h.from_status', 'h.to_status', 'h.cause', 'p.name as plan_name'])
+    .where('s.member_id', '=', memberId).orderBy('h.at', 'desc').orderBy('h.id', 'desc').limit(200).execute();
+}
+
+export async function memberComments(db: Q, memberId: number, limit = 50) {
+  return db.selectFrom('comments as c').innerJoin('articles as a', 'a.id', 'c.article_id')
+    .select(['c.id', 'c.body_text', 'c.status', 'c.created_at', 'a.title', 'a.slug'])
+    .where('c.member_id', '=', memberId).orderBy('c.created_at', 'desc').limit(limit).execute();
+}
+
+/** Existing members by normalised address (for an import's batch), erased ones included: their address is no longer theirs. */
+export async function membersByEmail(db: Q, emails: string[]) {
+  if (!emails.length) return [];
+  return db.selectFrom('members').select(['id', 'email_normalized', 'name', 'note', 'stripe_customer_id', 'status']).where('email_normalized', 'in', emails).execute();
+}
