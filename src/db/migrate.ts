@@ -12,6 +12,7 @@ import * as m008 from './migrations/008_cluster.js';
 import * as m009 from './migrations/009_revisions.js';
 import * as m010 from './migrations/010_media.js';
 import * as m011 from './migrations/011_newsletters.js';
+import * as m016 from './migrations/016_newsletter_publish.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '009_revisions': m009,
   '010_media': m010,
   '011_newsletters': m011,
+  '016_newsletter_publish': m016,
 };
 
 class InlineProvider implements MigrationProvider {

@@ -86,7 +86,7 @@ clusterSuite('three instances on one PostgreSQL database', () => {
       expect(x.stderr, x.name).toBe('');
     }
     const n = async (q: string) => Number((await sql<{ n: string }>`${sql.raw(q)}`.execute(db.db)).rows[0]!.n);
-    expect(await n('select count(*) as n from kysely_migration')).toBe(11);
+    expect(await n('select count(*) as n from kysely_migration')).toBe(16);
     expect(await n('select count(*) as n from articles')).toBe(14);
     expect(await n('select count(*) as n from instance_secrets')).toBe(1);
   });
