@@ -5,6 +5,7 @@ import type { ArticleSummary } from '../content/types.js';
 import { defaultPlan } from '../billing/plans.js';
 import type { MailTransport } from '../mail/transport.js';
 import { findStaffByEmail } from '../members/staff.js';
+import { audit } from '../members/audit.js';
 import { invalidInput, notFound } from '../errors.js';
 import { findNewsletter, type Newsletter } from './newsletters.queries.js';
 import { beginScheduledSend, cancelScheduledSend, insertSend, scheduledSendsOf, type Send } from './sends.queries.js';
@@ -54,6 +55,7 @@ export async function sendWithArticle(d: NewsletterDeps, articleId: number, c: E
   const now = d.clock.now();
   if (isLive(article, now)) {
     const r = await startSend(d, { newsletter: n.id, articleId, segment: c.segment, by });
+    if (r.created) await audit(d.db, { at: now, actor: by, action: 'newsletter.send', target: `send:${r.send.id}`, details: { newsletter: n.slug, article: articleId, segment: c.segment, recipients: r.counts.queued } });
     return { send: r.send, created: r.created, scheduled: false };
   }
   if (article.status !== 'scheduled' || article.publishedAt === null) throw invalidInput('publish or schedule the article to email it');
@@ -61,6 +63,7 @@ export async function sendWithArticle(d: NewsletterDeps, articleId: number, c: E
   return d.db.transaction().execute(async (trx) => {
     const { send, created } = await insertSend(trx, { newsletterId: n.id, articleId, segment: c.segment, createdBy: by, status: 'scheduled' }, now);
     await enqueue(trx, GOLIVE_JOB, { articleId }, { now, runAt: at, maxAttempts: 20, dedupeKey: `newsletter-golive:${articleId}:${at}` });
+    if (created) await audit(trx, { at: now, actor: by, action: 'newsletter.scheduled', target: `send:${send.id}`, details: { newsletter: n.slug, article: articleId, segment: c.segment, at } });
     return { send, created, scheduled: send.status === 'scheduled' };
   });
 }
@@ -104,7 +107,7 @@ export async function followArticle(d: NewsletterDeps, articleId: number): Promi
  * article, the free member's copy, each marked as a test. Only a staff address is accepted, so
  * the form cannot mail the article (or its gated text) to anyone outside the newsroom.
  */
-export async function testSend(d: NewsletterDeps & { transport: MailTransport }, articleId: number, newsletterId: number, to: string): Promise<number> {
+export async function testSend(d: NewsletterDeps & { transport: MailTransport }, articleId: number, newsletterId: number, to: string, by: string): Promise<number> {
   const staff = await findStaffByEmail(d.db, to);
   if (!staff) throw invalidInput('a test goes to a newsroom address only: enter the email address of a staff account');
   const n = await sendingNewsletter(d, newsletterId);
@@ -121,6 +124,7 @@ export async function testSend(d: NewsletterDeps & { transport: MailTransport },
     const label = parts.length === 1 ? 'Test' : part === 'full' ? "Test, a subscriber's copy" : "Test, a free member's copy";
     await d.transport.send({ to: staff.email, from, subject: `[${label}] ${copy.subject}`, text: filled.text, html: filled.html, ...(n.replyTo ? { headers: { 'Reply-To': n.replyTo } } : {}) });
   }
+  await audit(d.db, { at: d.clock.now(), actor: by, action: 'newsletter.test', target: `article:${articleId}`, details: { newsletter: n.slug, to: staff.email } });
   return parts.length;
 }
 

@@ -10,6 +10,7 @@ import type { RevisionEntry } from '../../content/newsroom.service.js';
 import type { DiffLine } from '../../shared/diff.js';
 import { formatInZone, toLocalInput } from '../../shared/zoned-time.js';
 import { ACCESS_LEVELS } from '../../content/types.js';
+import { EmailFields, type EmailFormView } from './newsletters-admin.js';
 
 /**
  * The newsroom app's pages: the article list, the editor, the revision history. Server-rendered
@@ -27,6 +28,7 @@ export function AdminPage(props: { site: Site; title: string; staff: StaffUser; 
             <li><a href="/admin">Newsroom</a></li>
             <li><a href="/admin/articles">Articles</a></li>
             <li><a href="/admin/articles/new">New article</a></li>
+            <li><a href="/admin/newsletters">Newsletters</a></li>
           </ul>
           <p class="small">Signed in as {props.staff.name || props.staff.email} ({props.staff.role})</p>
         </nav>
@@ -147,6 +149,8 @@ export interface EditorView {
   /** Form values to show instead of the article's (a refused form comes back as it was sent). */
   values?: Partial<Record<string, string>>;
   notice?: string; error?: string;
+  /** The publish form's email part (issue 17), for who may publish. */
+  email?: EmailFormView;
 }
 
 export function EditorPage(v: EditorView): Html {
@@ -245,6 +249,7 @@ function PublishPanel(v: EditorView & { article: ArticleDetail }): Html {
         <form method="post" action={`/admin/articles/${a.id}/publish`} id="publish-form">
           <input type="hidden" name="_csrf" value={v.csrf} />
           <input type="hidden" name="baseRevision" value={String(a.revision)} />
+          {v.email ? <EmailFields {...v.email} /> : null}
           <p><button class="button" type="submit" name="action" value="publish">Publish now</button></p>
           <p class="field"><label for="p-at">Publish at ({v.tz})</label><input id="p-at" name="at" type="datetime-local" value={a.publishedAt !== null ? toLocalInput(a.publishedAt, v.tz) : ''} /></p>
           <p><button class="button button--secondary" type="submit" name="action" value="schedule">Schedule</button></p>
