@@ -66,6 +66,8 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
   let registered: ArticleDetail;
   const shortRegistered: ArticleDetail[] = [];
   const shortGated: ArticleDetail[] = [];
+  /** Sent by email and listed nowhere (issue 17); no comments on them. */
+  const emailOnly: ArticleDetail[] = [];
   let fillers: ArticleDetail[] = [];
   let comments: number[] = [];
   let urls: { method: string; url: string }[] = [];
@@ -95,6 +97,9 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
     gated.push(await makeArticle(d, { ...common, title: 'Council metered story', accessLevel: 'metered', preview: 'The council met on metered day.', rest: `${CANARY} after the break.` }));
     gated.push(await makeArticle(d, { ...common, title: 'Council paid story', accessLevel: 'paid', preview: 'The council met on paid day.', rest: `${CANARY} after the break.` }));
     gated.push(await makeArticle(d, { ...common, title: 'Council story without a break', accessLevel: 'paid', body: { markdown: `First paragraph about the council.\n\nSecond paragraph.\n\n${NOBREAK_CANARY} third.` } }));
+    // Email-only articles (issue 17): listed nowhere, their web view behind the same decision as any article page.
+    emailOnly.push(await makeArticle(d, { ...common, title: 'Council email-only metered story', accessLevel: 'metered', emailOnly: true, preview: 'The council met on email day.', rest: `${CANARY} after the break.` }));
+    emailOnly.push(await makeArticle(d, { ...common, title: 'Council email-only paid story', accessLevel: 'paid', emailOnly: true, preview: 'The council met on email paid day.', rest: `${CANARY} after the break.` }));
     registered = await makeArticle(d, { ...common, title: 'Council registered story', accessLevel: 'registered', preview: 'The council met on registered day.', rest: `${REGISTERED_CANARY} after the break.` });
     }
     for (let i = 0; i < 10; i++) fillers.push(await makeArticle(d, { ...common, title: `Filler ${i}`, accessLevel: 'metered' }));
@@ -122,8 +127,8 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
     readers.push({ name: 'client without cookies', agent: t.agent({ 'user-agent': BROWSER }), memberCanRead: false });
     await t.app.ctx.access.meter.flush();
 
-    const ids = [...gated, registered, ...shortGated, ...shortRegistered].map((a) => a.id);
-    const slugs = [...gated, registered, ...shortGated, ...shortRegistered].map((a) => a.slug);
+    const ids = [...gated, registered, ...shortGated, ...shortRegistered, ...emailOnly].map((a) => a.id);
+    const slugs = [...gated, registered, ...shortGated, ...shortRegistered, ...emailOnly].map((a) => a.slug);
     for (const [key, urlsFor] of Object.entries(ROUTES)) {
       const method = key.split(' ')[0]!;
       for (const url of urlsFor({ slugs, section: section.slug, author: author.slug, tag: 'council', ids, commentIds: comments })) urls.push({ method, url });
