@@ -148,6 +148,8 @@ export interface DB {
     device_id: string | null;
     return_to: string | null;
     intent: string | null;
+    /** Newsletter ids ticked at sign-up, JSON (016); null when the form offered no choice. */
+    newsletters: string | null;
     created_at: number;
     expires_at: number;
     used_at: number | null;

@@ -39,8 +39,12 @@ export async function setSubscription(db: Q, memberId: number, newsletterId: num
   await db.insertInto('newsletter_subscription_events').values({ member_id: memberId, newsletter_id: newsletterId, subscribed: s, cause, at: now }).execute();
 }
 
-/** Newsletters a new member is put on. */
-export async function signupNewsletterIds(db: Q): Promise<number[]> {
+/**
+ * Newsletters a new member is put on: the ones ticked on the sign-up form (those that still exist),
+ * or, when the form offered no choice (`null`), the ones marked to be ticked at sign-up.
+ */
+export async function signupNewsletterIds(db: Q, ticked: number[] | null = null): Promise<number[]> {
+  if (ticked) return ticked.length ? (await db.selectFrom('newsletters').select('id').where('id', 'in', ticked).execute()).map((r) => r.id) : [];
   return (await db.selectFrom('newsletters').select('id').where('subscribe_on_signup', '=', 1).execute()).map((r) => r.id);
 }
 
