@@ -21,6 +21,7 @@ import { commentRoutes } from './routes/comments.js';
 import { adminCommentRoutes } from './routes/admin-comments.js';
 import { adminImportRoutes } from './routes/admin-import.js';
 import { adminMediaRoutes } from './routes/admin-media.js';
+import { adminNewsletterRoutes } from './routes/admin-newsletters.js';
 import { newsroomRoutes } from './routes/newsroom.js';
 import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeader } from './reader-header.js';
@@ -117,6 +118,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   adminImportRoutes(app, ctx);
   adminMediaRoutes(app, ctx);
   newsroomRoutes(app, ctx);
+  adminNewsletterRoutes(app, ctx);
   await app.ready();
   return app;
 }

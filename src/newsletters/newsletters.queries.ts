@@ -20,6 +20,14 @@ export async function insertNewsletter(db: Q, n: Omit<Newsletter, 'id'>, now: nu
   return toNewsletter(r);
 }
 
+export async function updateNewsletterRow(db: Q, id: number, n: Omit<Newsletter, 'id'>, now: number): Promise<Newsletter | undefined> {
+  const r = await db.updateTable('newsletters').set({
+    slug: n.slug, name: n.name, sender_name: n.senderName, sender_email: n.senderEmail, reply_to: n.replyTo, audience: n.audience,
+    subscribe_on_signup: n.subscribeOnSignup ? 1 : 0, header: n.header, footer: n.footer, updated_at: now,
+  }).where('id', '=', id).returningAll().executeTakeFirst();
+  return r ? toNewsletter(r) : undefined;
+}
+
 export async function findNewsletter(db: Q, by: { id: number } | { slug: string }): Promise<Newsletter | undefined> {
   const q = db.selectFrom('newsletters').selectAll();
   const r = await ('id' in by ? q.where('id', '=', by.id) : q.where('slug', '=', by.slug)).executeTakeFirst();

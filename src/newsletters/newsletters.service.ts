@@ -11,8 +11,8 @@ import { findSummary } from '../content/articles.queries.js';
 import type { AccessLevel } from '../content/types.js';
 import type { Brand } from '../mail/messages.js';
 import type { MailTransport } from '../mail/transport.js';
-import { findNewsletter, insertNewsletter, listNewsletters, setSubscription, subscriptionsOf, type Newsletter } from './newsletters.queries.js';
-import { cancelScheduledSend, cancelSend, countAudience, findSend, insertSend, prepareRecipients, sendCounts, type Send, type SendCounts } from './sends.queries.js';
+import { findNewsletter, insertNewsletter, listNewsletters, updateNewsletterRow, setSubscription, subscriptionsOf, type Newsletter } from './newsletters.queries.js';
+import { cancelScheduledSend, cancelSend, countAudience, countsBySend, recentSends, findSend, insertSend, prepareRecipients, sendCounts, type Send, type SendCounts } from './sends.queries.js';
 import { AUDIENCES, emailPart, SEGMENTS, type Segment, type SubscriptionCause } from './rules.js';
 import { unsubscribeTokenValid } from './tokens.js';
 import { suppressionEvents, type Provider } from './provider-events.js';
@@ -56,7 +56,28 @@ export async function createNewsletter(d: NewsletterDeps, input: unknown): Promi
   return insertNewsletter(d.db, parsed.data, d.clock.now());
 }
 
+/** Change a newsletter's settings; its slug stays unique. Sends already prepared keep the copy they were given. */
+export async function updateNewsletter(d: Pick<NewsletterDeps, 'db' | 'clock'>, id: number, input: unknown): Promise<Newsletter> {
+  const parsed = newsletterInput.safeParse(input);
+  if (!parsed.success) throw invalidInput(parsed.error.issues.map((i) => `${i.path.join('.') || 'newsletter'}: ${i.message}`).join('; '));
+  const clash = await findNewsletter(d.db, { slug: parsed.data.slug });
+  if (clash && clash.id !== id) throw new AppError('conflict', `a newsletter with the slug "${parsed.data.slug}" exists already`);
+  const n = await updateNewsletterRow(d.db, id, parsed.data, d.clock.now());
+  if (!n) throw notFound('newsletter');
+  return n;
+}
+
 export const newsletters = (d: Pick<NewsletterDeps, 'db'>) => listNewsletters(d.db);
+
+export async function newsletterById(d: Pick<NewsletterDeps, 'db'>, id: number): Promise<Newsletter> {
+  return newsletterBy(d, id);
+}
+
+/** The newsroom's view of sends: the newest, with counts per recipient state. */
+export async function recentSendsWithCounts(d: Pick<NewsletterDeps, 'db'>, limit = 50) {
+  const sends = await recentSends(d.db, limit);
+  return { sends, counts: await countsBySend(d.db, sends.map((s) => s.id)) };
+}
 
 async function newsletterBy(d: Pick<NewsletterDeps, 'db'>, ref: number | string): Promise<Newsletter> {
   const n = await findNewsletter(d.db, typeof ref === 'number' ? { id: ref } : { slug: ref });

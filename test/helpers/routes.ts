@@ -146,4 +146,10 @@ export const ROUTES: Record<string, UrlsFor> = {
   'POST /admin/api/articles': () => ['/admin/api/articles'],
   'GET /admin/api/articles/:id': (a) => a.ids.slice(0, 1).map((id) => `/admin/api/articles/${id}`),
   'PUT /admin/api/articles/:id': (a) => a.ids.slice(0, 1).map((id) => `/admin/api/articles/${id}`),
+  'GET /admin/newsletters': () => ['/admin/newsletters'],
+  'GET /admin/newsletters/new': () => ['/admin/newsletters/new'],
+  'GET /admin/newsletters/:id': () => ['/admin/newsletters/1'],
+  'POST /admin/newsletters': () => ['/admin/newsletters'],
+  'POST /admin/newsletters/:id': () => ['/admin/newsletters/1'],
+  'POST /admin/newsletters/sends/:id/cancel': () => ['/admin/newsletters/sends/1/cancel'],
 };

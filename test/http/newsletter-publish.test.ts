@@ -74,6 +74,7 @@ describe.each(dialects())('sending from the publish flow on %s', (dialect) => {
     }
     await signIn('eve', 'editor');
     await signIn('carl', 'contributor');
+    await signIn('ada', 'administrator');
   });
   afterAll(async () => {
     await t?.close();
@@ -210,5 +211,47 @@ describe.each(dialects())('sending from the publish flow on %s', (dialect) => {
     expect(r.statusCode).toBe(400);
     expect(r.body).toContain('has no sender address');
     expect((await getArticle(t.app.ctx.content, { id: a.id })).status).toBe('draft');
+  });
+
+  it('/admin/newsletters: an administrator creates and edits newsletters; editors see sends with counts per state and cancel one', async () => {
+    const ada = staff.ada!.agent;
+    expect((await ada.get('/admin/newsletters/new')).statusCode).toBe(200);
+    const bad = await ada.post('/admin/newsletters', { name: 'Evening', senderEmail: 'not an address', audience: 'members', subscribeOnSignup: '1' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('senderEmail');
+    expect(bad.body, 'what was typed comes back').toContain('value="Evening"');
+    const made = await ada.post('/admin/newsletters', { name: 'Evening edition', senderName: 'The Ledger at night', senderEmail: 'evening@news.example', replyTo: 'desk@news.example', audience: 'subscribers', header: 'Tonight', footer: 'Goodnight' });
+    expect(made.statusCode).toBe(303);
+    const row = await t.db.db.selectFrom('newsletters').selectAll().where('slug', '=', 'evening-edition').executeTakeFirstOrThrow();
+    expect([row.sender_name, row.sender_email, row.reply_to, row.audience, row.subscribe_on_signup, row.header, row.footer]).toEqual(['The Ledger at night', 'evening@news.example', 'desk@news.example', 'subscribers', 0, 'Tonight', 'Goodnight']);
+    const edit = await ada.get(`/admin/newsletters/${row.id}`);
+    expect(edit.body).toContain('value="evening@news.example"');
+    expect((await ada.post(`/admin/newsletters/${row.id}`, { name: 'Evening edition', slug: 'evening-edition', senderEmail: 'night@news.example', audience: 'members', subscribeOnSignup: '1' })).statusCode).toBe(303);
+    const after = await t.db.db.selectFrom('newsletters').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+    expect([after.sender_email, after.audience, after.subscribe_on_signup]).toEqual(['night@news.example', 'members', 1]);
+
+    const eve = staff.eve!.agent;
+    expect((await eve.post('/admin/newsletters', { name: 'Editor made' })).statusCode, 'an editor does not manage newsletters').toBe(403);
+    expect((await staff.carl!.agent.get('/admin/newsletters')).statusCode, 'a contributor does not see sends').toBe(403);
+    const list = await eve.get('/admin/newsletters');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain('Evening edition');
+    // The Harbour vote send: 3 sent, and the member who left the newsletter was never a recipient.
+    expect(list.body).toMatch(/Harbour vote<\/a><\/td><td>The briefing<\/td><td>All members<\/td><td>Done<br>.*?<\/td><td>0<\/td><td>0<\/td><td>3<\/td><td>0<\/td><td>0<\/td>/);
+
+    const a = await draft('Cancel me');
+    const at = new Date(t.clock.now() + HOUR).toISOString().slice(0, 16);
+    await eve.post(`/admin/articles/${a.id}/publish`, { action: 'schedule', at, mode: 'publish-and-email', newsletter: String(briefing.id), segment: 'free', confirm: '1', baseRevision: String(a.revision) });
+    const [send] = await sendsOf(a.id);
+    const page = await eve.get('/admin/newsletters');
+    expect(page.body).toContain('Scheduled with the article');
+    expect(page.body).toContain(`Cancel send ${send!.id}`);
+    const cancelled = await eve.post(`/admin/newsletters/sends/${send!.id}/cancel`, {});
+    expect(cancelled.headers.location).toBe('/admin/newsletters?done=cancelled');
+    expect((await sendsOf(a.id))[0]!.status).toBe('cancelled');
+    t.clock.advance(2 * HOUR);
+    await t.app.ctx.worker.drain();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mailFor('Cancel me')).toEqual([]);
   });
 });
