@@ -21,6 +21,15 @@ const DKIM_HEADERS = 'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Ve
 
 export type DkimConfig = { domainName: string; keySelector: string; privateKey: string };
 
+/**
+ * The SMTP pool's connections: SMTP_URL's maxConnections (nodemailer reads it from the URL), else
+ * nodemailer's 5. A newsletter lane keeps as many messages in flight as there are connections.
+ */
+export function poolConnections(smtpUrl: string | null): number {
+  const m = smtpUrl ? /[?&]maxConnections=(\d{1,3})(?:&|$)/.exec(smtpUrl) : null;
+  return m ? Math.max(1, Number(m[1])) : 5;
+}
+
 export function createMailTransport(opts: { smtpUrl: string | null; dataDir: string; logger?: Logger; dkim?: DkimConfig | null }): MailTransport {
   const dkim = opts.dkim ? { ...opts.dkim, headerFieldNames: DKIM_HEADERS } : undefined;
   if (opts.smtpUrl) {
