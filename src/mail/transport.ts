@@ -32,10 +32,18 @@ export function poolConnections(smtpUrl: string | null): number {
   return m ? Math.max(1, Number(m[1])) : 5;
 }
 
-/** A plain TCP connection with Nagle's algorithm off, for the pool (nodemailer's getSocket hook). */
-function noDelaySocket(o: SMTPPool.Options, cb: (err: Error | null, socket?: { connection: Socket }) => void): void {
+/**
+ * A plain TCP connection with Nagle's algorithm off, for the pool (nodemailer's getSocket hook).
+ * When it cannot connect, nodemailer is left to connect its own way (`false`): its attempt fails
+ * the same way and reports it as a connection failure, which pauses the send (a getSocket error
+ * would leave the message waiting).
+ */
+function noDelaySocket(o: SMTPPool.Options, cb: (err: Error | null, socket?: { connection: Socket } | false) => void): void {
   const s = connect({ host: o.host ?? 'localhost', port: o.port ?? 587, noDelay: true });
-  const failed = (err: Error) => cb(err);
+  const failed = () => {
+    s.destroy();
+    cb(null, false);
+  };
   s.once('error', failed);
   s.once('connect', () => {
     s.off('error', failed);
