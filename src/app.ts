@@ -14,7 +14,8 @@ import { JobWorker } from './jobs/worker.js';
 import { processWorkerId } from './jobs/queue.js';
 import { NEWSLETTER_JOB, type NewsletterDeps } from './newsletters/newsletters.service.js';
 import { newsletterLane } from './newsletters/delivery.js';
-import { createMailTransport } from './mail/transport.js';
+import { followArticle, GOLIVE_JOB } from './newsletters/publish.service.js';
+import { createMailTransport, poolConnections } from './mail/transport.js';
 import { defaultFrom, MAIL_JOB, mailJobHandler } from './mail/mailer.js';
 import { Throttle } from './members/throttle.js';
 import type { AccountDeps } from './members/members.service.js';
@@ -106,10 +107,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // The worker below runs the lanes; it kicks itself when a send is started (newsletters.queued).
   let kick = () => {};
   const newsletters: NewsletterDeps = {
-    db: database.db, dialect: database.dialect, clock, siteUrl: config.siteUrl, secrets: [config.secret, config.previousSecret], brand, queued: () => kick(),
+    db: database.db, dialect: database.dialect, clock, siteUrl: config.siteUrl, secrets: [config.secret, config.previousSecret], brand, queued: () => kick(), transport,
   };
   const worker = new JobWorker(database.db, database.dialect, clock, {
-    [NEWSLETTER_JOB]: newsletterLane({ ...newsletters, secret: config.secret, transport, workerId: processWorkerId, leaseMs: config.jobLeaseMs, log: logger || undefined }),
+    [NEWSLETTER_JOB]: newsletterLane({ ...newsletters, secret: config.secret, transport, workerId: processWorkerId, leaseMs: config.jobLeaseMs, log: logger || undefined, concurrency: poolConnections(config.smtpUrl) }),
+    [GOLIVE_JOB]: async (p: { articleId: number }) => void (await followArticle(newsletters, p.articleId)),
     [MAIL_JOB]: mailJobHandler(transport, () => config.mailFrom ?? defaultFrom(siteTitle, config.siteUrl)),
     [JOBS.trialEnd]: (p: { subscriptionId: number }) => endTrialIfDue(billing, p.subscriptionId),
     [JOBS.trialReminder]: (p: { subscriptionId: number }) => remindTrialEnding(billing, p.subscriptionId),

@@ -2,17 +2,20 @@
  * `npm run bench:newsletter`: the newsletter's three figures (issue 17), measured, never asserted.
  *  1. the publish dialog's recipient count at --count-members members (1,000,000), target < 100 ms;
  *  2. preparing a send to --members members (100,000): segment, copies, one row each, target < 30 s;
- *  3. delivering --deliver messages (5,000) to a local SMTP sink (smtp-server, which reads and drops
- *     each message) over pooled connections, target ≥ 300 messages a second, with the process's
- *     peak memory.
+ *  3. delivering --deliver messages (5,000) to a local SMTP sink (smtp-server in a process of its
+ *     own, bench/smtp-sink.ts, which reads and drops each message) over --connections pooled
+ *     connections (5), target ≥ 300 messages a second, with the sending process's peak memory.
+ *     --sink in-process puts the sink back in the sender's process (the first measurements did).
  * On a temporary SQLite database unless --database-url names an empty PostgreSQL one.
  *
- * Flags: --members N  --count-members N  --deliver N  --database-url URL  --json
+ * Flags: --members N  --count-members N  --deliver N  --connections N  --sink process|in-process  --database-url URL  --json
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
 import { openDatabase } from '../db/database.js';
@@ -28,6 +31,7 @@ const { values } = parseArgs({
   options: {
     members: { type: 'string', default: '100000' }, 'count-members': { type: 'string', default: '1000000' }, deliver: { type: 'string', default: '5000' },
     'database-url': { type: 'string' }, json: { type: 'boolean', default: false },
+    connections: { type: 'string', default: '5' }, sink: { type: 'string', default: 'process' },
   },
 });
 const num = (v: string, name: string) => {
@@ -38,6 +42,8 @@ const num = (v: string, name: string) => {
 const members = num(values.members, 'members');
 const countMembers = Math.max(members, num(values['count-members'], 'count-members'));
 const deliver = Math.min(members, num(values.deliver, 'deliver'));
+const connections = num(values.connections, 'connections');
+if (values.sink !== 'process' && values.sink !== 'in-process') throw new Error('--sink must be process or in-process');
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), 'masthead-newsletter-bench-'));
@@ -91,21 +97,21 @@ try {
   // 3. Delivery to a sink: only the first --deliver recipients stay queued.
   await database.db.updateTable('newsletter_recipients').set({ state: 'skipped', last_error: 'bench: not delivered' })
     .where('send_id', '=', started.send.id).where('member_id', '>', deliver).execute();
-  let received = 0;
-  const sink = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, closeTimeout: 200, onData(stream, _s, cb) { stream.on('data', () => {}); stream.on('end', () => (received++, cb())); } });
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-  const transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${(sink.server.address() as { port: number }).port}`, dataDir: dir });
-  const lane = newsletterLane({ ...nd, secret: nd.secrets[0]!, transport, workerId: 'bench', leaseMs: 60_000, sliceMs: 3_600_000 });
+  const sink = values.sink === 'process' ? await processSink() : await inProcessSink();
+  const transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${sink.port}?maxConnections=${connections}`, dataDir: dir });
+  const lane = newsletterLane({ ...nd, secret: nd.secrets[0]!, transport, workerId: 'bench', leaseMs: 60_000, sliceMs: 3_600_000, concurrency: connections });
   const d0 = performance.now();
   await lane({ sendId: started.send.id, lane: 0 });
   const deliverSeconds = (performance.now() - d0) / 1000;
   transport.close();
-  await new Promise<void>((r) => sink.close(() => r()));
+  const received = await sink.received();
+  await sink.close();
 
   const result = {
     database: database.dialect,
     countMembers, countMs: Number(countMs.toFixed(1)), counted, countTarget: '< 100 ms', countMet: countMs < 100,
     members, prepareSeconds: Number((prepareMs / 1000).toFixed(2)), queued: started.counts.queued, prepareTarget: '< 30 s', prepareMet: prepareMs < 30_000,
+    sink: values.sink, connections,
     delivered: received, deliverSeconds: Number(deliverSeconds.toFixed(2)), perSecond: Math.round(received / deliverSeconds), deliverTarget: '>= 300/s', deliverMet: received / deliverSeconds >= 300,
     peakRssMb: Math.round(peakRss / 1048576),
   };
@@ -115,7 +121,7 @@ try {
     process.stdout.write([
       `recipient count at ${countMembers.toLocaleString('en')} members: ${result.countMs} ms (median of 5; ${counted.toLocaleString('en')} free members)   target < 100 ms: ${met(result.countMet)}`,
       `prepare a send to ${members.toLocaleString('en')} members: ${result.prepareSeconds} s (${result.queued.toLocaleString('en')} recipient rows)   target < 30 s: ${met(result.prepareMet)}`,
-      `deliver ${received.toLocaleString('en')} messages to a local SMTP sink: ${result.deliverSeconds} s, ${result.perSecond}/s   target >= 300/s: ${met(result.deliverMet)}`,
+      `deliver ${received.toLocaleString('en')} messages to a local SMTP sink (${values.sink === 'process' ? 'its own process' : 'in this process'}, ${connections} connections): ${result.deliverSeconds} s, ${result.perSecond}/s   target >= 300/s: ${met(result.deliverMet)}`,
       `peak memory (RSS): ${result.peakRssMb} MB   database: ${database.dialect}`,
       '',
     ].join('\n'));
@@ -124,4 +130,36 @@ try {
   clearInterval(sampler);
   await database.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+interface Sink { port: number; received(): Promise<number>; close(): Promise<void> }
+
+/** The sink as a child process (bench/smtp-sink.js beside this file). */
+async function processSink(): Promise<Sink> {
+  const child = fork(fileURLToPath(new URL('./smtp-sink.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <T>() => new Promise<T>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as T));
+    child.once('exit', (code) => reject(new Error(`the SMTP sink exited (${code})`)));
+  });
+  const { port } = await next<{ port: number }>();
+  return {
+    port,
+    received: async () => {
+      const answer = next<{ received: number }>();
+      child.send({ ask: 'count' });
+      return (await answer).received;
+    },
+    close: async () => {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.send({ ask: 'stop' });
+      await exited;
+    },
+  };
+}
+
+async function inProcessSink(): Promise<Sink> {
+  let received = 0;
+  const sink = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, closeTimeout: 200, onData(stream, _s, cb) { stream.on('data', () => {}); stream.on('end', () => (received++, cb())); } });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  return { port: (sink.server.address() as { port: number }).port, received: async () => received, close: () => new Promise<void>((r) => sink.close(() => r())) };
 }

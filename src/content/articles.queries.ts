@@ -7,7 +7,7 @@ const SUMMARY_COLUMNS = [
   'a.id', 'a.slug', 'a.title', 'a.dek', 'a.feature_image_url', 'a.feature_image_alt', 'a.status',
   'a.published_at', 'a.updated_at', 'a.access_level', 'a.effective_access', 'a.featured', 'a.comment_count',
   's.id as section_id', 's.slug as section_slug', 's.name as section_name',
-  'a.seo_title', 'a.seo_description', 'a.canonical_url',
+  'a.seo_title', 'a.seo_description', 'a.canonical_url', 'a.email_only',
 ] as const;
 
 function summaryQuery(db: Q) {
@@ -36,6 +36,7 @@ function toSummary(r: SummaryRow, authors: AuthorRef[]): ArticleSummary {
     seoTitle: r.seo_title,
     seoDescription: r.seo_description,
     canonicalUrl: r.canonical_url,
+    ...(r.email_only === 1 ? { emailOnly: true } : {}),
   };
 }
 
@@ -67,9 +68,14 @@ async function withAuthors(db: Q, rows: SummaryRow[]): Promise<ArticleSummary[]>
   });
 }
 
-/** A live article by slug: published (or scheduled and due) as of `now`. */
+/**
+ * A live article by slug: published (or scheduled and due) as of `now`. An email-only article is
+ * live at its own address too (the newsletter's web view), and nowhere else: its live_at is null.
+ */
 export async function findLiveBySlug(db: Q, slug: string, now: number): Promise<ArticleSummary | undefined> {
-  const row = await summaryQuery(db).where('a.slug', '=', slug).where('a.live_at', '<=', now).executeTakeFirst();
+  const row = await summaryQuery(db).where('a.slug', '=', slug)
+    .where((eb) => eb.or([eb('a.live_at', '<=', now), eb.and([eb('a.email_only', '=', 1), eb('a.status', '!=', 'draft'), eb('a.published_at', '<=', now)])]))
+    .executeTakeFirst();
   return row ? (await withAuthors(db, [row]))[0] : undefined;
 }
 

@@ -140,8 +140,9 @@ export async function insertArticle(deps: ContentDeps, input: ArticleCreate, cre
     const secs = await sectionIds(d, [...new Set([...(primary ? [primary] : []), ...(input.sections ?? [])])]);
     const primaryRow = primary ? secs.get(primary)! : null;
     const accessLevel = input.accessLevel ?? null;
-    const liveAt = sched.status === 'draft' ? null : sched.publishedAt;
+    const liveAt = sched.status === 'draft' || input.emailOnly ? null : sched.publishedAt;
     const row = await d.db.insertInto('articles').values({
+      email_only: input.emailOnly ? 1 : 0,
       slug,
       title: input.title,
       dek: input.dek ?? '',
@@ -256,8 +257,10 @@ export async function changeArticle(deps: ContentDeps, id: number, input: Articl
       input.publishedAt !== undefined ? parseTime(input.publishedAt)! : cur.published_at,
       now,
     );
-    const liveAt = sched.status === 'draft' ? null : sched.publishedAt;
-    Object.assign(patch, { status: sched.status, published_at: sched.publishedAt, live_at: liveAt });
+    // An email-only article is listed nowhere: live_at (what every listing reads) stays null.
+    const emailOnly = input.emailOnly ?? cur.email_only === 1;
+    const liveAt = sched.status === 'draft' || emailOnly ? null : sched.publishedAt;
+    Object.assign(patch, { status: sched.status, published_at: sched.publishedAt, live_at: liveAt, email_only: emailOnly ? 1 : 0 });
 
     let sectionIdsList: number[] | undefined;
     let primaryDefault: string | null = null;

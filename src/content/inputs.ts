@@ -34,6 +34,8 @@ const articleFields = {
   seoTitle: z.string().trim().max(300).nullable().optional(),
   seoDescription: z.string().trim().max(1000).nullable().optional(),
   canonicalUrl: z.string().max(2000).refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL').nullable().optional(),
+  /** Sent by email and not listed on the site; its address answers once it is published (issue 17). */
+  emailOnly: z.boolean().optional(),
 };
 
 export const articleCreateSchema = z.object(articleFields).strict();
@@ -70,7 +72,7 @@ export const tagUpdateSchema = tagCreateSchema.partial().strict();
  * What the newsroom's editor saves: the article's fields without its status (publishing is its own
  * step), a title that may still be empty while it is a draft, and the revision the save is based on.
  */
-const { status: _s, publishedAt: _p, featured: _f, sourceId: _i, sections: _x, ...editable } = articleFields;
+const { status: _s, publishedAt: _p, featured: _f, sourceId: _i, sections: _x, emailOnly: _e, ...editable } = articleFields;
 export const editorFieldsSchema = z.object({ ...editable, title: z.string().trim().max(300) }).strict();
 export const editorSaveSchema = editorFieldsSchema.partial().extend({ baseRevision: z.number().int().positive() }).strict();
 export type EditorFields = z.infer<typeof editorFieldsSchema>;

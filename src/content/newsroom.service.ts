@@ -75,15 +75,16 @@ export async function saveFromEditor(deps: ContentDeps, id: number, baseRevision
 
 // ---- publishing -----------------------------------------------------------------------------
 
-export type PublishAction = { action: 'publish' } | { action: 'schedule'; at: number } | { action: 'unpublish' };
+/** `emailOnly`: sent by email and listed nowhere on the site (the editor's "Email only"); false lists it. */
+export type PublishAction = { action: 'publish'; emailOnly?: boolean } | { action: 'schedule'; at: number; emailOnly?: boolean } | { action: 'unpublish' };
 
 export function publishChange(p: PublishAction, now: number): ArticleUpdate {
   switch (p.action) {
     case 'publish':
-      return { status: 'published', publishedAt: new Date(now).toISOString() };
+      return { status: 'published', publishedAt: new Date(now).toISOString(), ...(p.emailOnly !== undefined ? { emailOnly: p.emailOnly } : {}) };
     case 'schedule':
       if (p.at <= now) throw invalidInput('the time to publish at is in the past; choose a later time or publish now');
-      return { status: 'scheduled', publishedAt: new Date(p.at).toISOString() };
+      return { status: 'scheduled', publishedAt: new Date(p.at).toISOString(), ...(p.emailOnly !== undefined ? { emailOnly: p.emailOnly } : {}) };
     case 'unpublish':
       return { status: 'draft' };
   }

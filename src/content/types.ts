@@ -36,6 +36,8 @@ export interface ArticleSummary {
   seoDescription?: string | null;
   /** Where the article first appeared, when that is elsewhere. */
   canonicalUrl?: string | null;
+  /** Sent by email and listed nowhere on the site (its own address is its web view). */
+  emailOnly?: boolean;
 }
 
 export interface SectionRef { id: number; slug: string; name: string }

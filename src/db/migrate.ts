@@ -15,6 +15,7 @@ import * as m011 from './migrations/011_newsletters.js';
 import * as m012 from './migrations/012_dashboard.js';
 import * as m013 from './migrations/013_members.js';
 import * as m014 from './migrations/014_staff_offers.js';
+import * as m016 from './migrations/016_newsletter_publish.js';
 import * as m017 from './migrations/017_preview_links.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '012_dashboard': m012,
   '013_members': m013,
   '014_staff_offers': m014,
+  '016_newsletter_publish': m016,
   '017_preview_links': m017,
 };
 

@@ -55,6 +55,8 @@ export interface DB {
     published_at: number | null;
     /** published_at when the article is not a draft, else null: one index serves "what is live now". */
     live_at: number | null;
+    /** Sent by email, not listed on the site: live_at stays null, its own address still answers (016). */
+    email_only: Generated<number>;
     access_level: string | null;
     effective_access: string;
     primary_section_id: number | null;
@@ -169,6 +171,8 @@ export interface DB {
     device_id: string | null;
     return_to: string | null;
     intent: string | null;
+    /** Newsletter ids ticked at sign-up, JSON (016); null when the form offered no choice. */
+    newsletters: string | null;
     created_at: number;
     expires_at: number;
     used_at: number | null;

@@ -28,8 +28,12 @@ export const EXPORTED: readonly ExportedTable[] = [
   { name: 'import_items', key: ['source_id'] },
   // Members come without passwords: they sign in by emailed link, or set one again.
   { name: 'members', key: ['id'], omit: { password_hash: null } },
+  { name: 'member_labels', key: ['id'] },
+  { name: 'member_label_links', key: ['label_id', 'member_id'] },
   { name: 'plans', key: ['id'] },
   { name: 'prices', key: ['id'] },
+  { name: 'offers', key: ['id'] },
+  { name: 'offer_redemptions', key: ['id'] },
   { name: 'subscriptions', key: ['id'] },
   { name: 'subscription_history', key: ['id'] },
   { name: 'trial_claims', key: ['email_key'] },
@@ -58,6 +62,12 @@ export const LEFT_OUT: Readonly<Record<string, string>> = {
   newsletter_recipients: 'newsletter delivery logs',
   media: 'the media library (image files live in the data directory; copy it across, article images keep their URLs)',
   article_search: 'the search index, rebuilt from the articles on loading',
+  event_days: 'traffic counts (the dashboard’s daily roll-ups)',
+  article_days: 'traffic counts (the dashboard’s per-article roll-ups)',
+  article_months: 'traffic counts (the dashboard’s per-article roll-ups)',
+  member_imports: 'this installation’s member CSV imports and their progress',
+  staff_invitations: 'pending staff invitations (secret links): invite again',
+  preview_links: 'shareable draft preview links (secret links): share again',
 };
 
 /** Columns left out of every export row, for the file's own description. */

@@ -21,6 +21,7 @@ import { commentRoutes } from './routes/comments.js';
 import { adminCommentRoutes } from './routes/admin-comments.js';
 import { adminImportRoutes } from './routes/admin-import.js';
 import { adminMediaRoutes } from './routes/admin-media.js';
+import { adminNewsletterRoutes } from './routes/admin-newsletters.js';
 import { newsroomRoutes } from './routes/newsroom.js';
 import { adminSettingsRoutes } from './routes/admin-settings.js';
 import { previewLinkRoutes } from './routes/preview-links.js';
@@ -144,6 +145,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   newsroomBillingRoutes(app, ctx);
   dashboardRoutes(app, ctx);
   adminMembersRoutes(app, ctx);
+  adminNewsletterRoutes(app, ctx);
   await app.ready();
   return app;
 }

@@ -16,6 +16,8 @@ export interface LoginToken {
   returnTo: string | null;
   /** What the reader was doing when they asked (e.g. "trial": start the free trial on arrival). */
   intent?: string | null;
+  /** The newsletters ticked on the sign-up form; null or absent: the form offered none (the defaults apply). */
+  newsletters?: number[] | null;
 }
 
 /** Single use, 15 minutes, stored only as a hash. Returns the raw token for the link. */
@@ -23,7 +25,7 @@ export async function createLoginToken(db: Q, t: Omit<LoginToken, 'id'>, now: nu
   const token = randomToken();
   await db.insertInto('login_tokens').values({
     token_hash: sha256hex(token), purpose: t.purpose, email: t.email, name: t.name, member_id: t.memberId, staff_user_id: t.staffUserId,
-    binding_hash: t.bindingHash, device_id: t.deviceId, return_to: t.returnTo, intent: t.intent ?? null, created_at: now, expires_at: now + LINK_TTL_MS, used_at: null,
+    binding_hash: t.bindingHash, device_id: t.deviceId, return_to: t.returnTo, intent: t.intent ?? null, newsletters: t.newsletters ? JSON.stringify(t.newsletters) : null, created_at: now, expires_at: now + LINK_TTL_MS, used_at: null,
   }).execute();
   return token;
 }
@@ -45,6 +47,7 @@ export async function findLoginToken(db: Q, raw: string, now: number): Promise<T
     token: {
       id: r.id, purpose: r.purpose as LinkPurpose, email: r.email, name: r.name, memberId: r.member_id, staffUserId: r.staff_user_id,
       bindingHash: r.binding_hash, deviceId: r.device_id, returnTo: r.return_to, intent: r.intent,
+      newsletters: r.newsletters === null ? null : (JSON.parse(r.newsletters) as number[]),
     },
   };
 }

@@ -89,7 +89,7 @@ export function parseEmail(email: unknown): string {
  * Send a sign-in link. Known and unknown addresses get the same answer; an
  * unknown address receives a sign-up link that creates the account when used.
  */
-export async function requestSignInLink(deps: AccountDeps, i: { email: string; name?: string; bindingHash: string | null; deviceId: string | null; returnTo?: string; intent?: string }): Promise<void> {
+export async function requestSignInLink(deps: AccountDeps, i: { email: string; name?: string; bindingHash: string | null; deviceId: string | null; returnTo?: string; intent?: string; newsletters?: number[] | null }): Promise<void> {
   const email = parseEmail(i.email);
   const name = (i.name ?? '').trim().slice(0, 200) || null;
   await withTransaction(deps, async (d) => {
@@ -97,7 +97,7 @@ export async function requestSignInLink(deps: AccountDeps, i: { email: string; n
     const member = await findMemberByEmail(d.db, email);
     const purpose: LinkPurpose = member ? 'signin' : 'signup';
     const intent = i.intent === 'trial' ? 'trial' : null;
-    const token = await createLoginToken(d.db, { purpose, email, name, memberId: member?.id ?? null, staffUserId: null, bindingHash: i.bindingHash, deviceId: i.deviceId, returnTo: safeReturnTo(i.returnTo), intent }, now);
+    const token = await createLoginToken(d.db, { purpose, email, name, memberId: member?.id ?? null, staffUserId: null, bindingHash: i.bindingHash, deviceId: i.deviceId, returnTo: safeReturnTo(i.returnTo), intent, newsletters: member ? null : (i.newsletters ?? null) }, now);
     const trialDays = intent === 'trial' ? await d.trialOffer({ db: d.db }, email) : 0;
     await queueMail(d.db, signInMail(await d.brand(), member?.email ?? email, `${d.siteUrl}/signin/verify?token=${token}`, purpose === 'signup' ? 'signup' : 'signin', trialDays), now);
   });
@@ -178,8 +178,8 @@ export async function useLink(deps: AccountDeps, raw: string, o: { userAgent: st
         email: t.email, email_normalized: normalizeEmail(t.email), name: t.name ?? '', status: 'free', email_verified: 1,
         password_hash: null, created_at: now, last_seen_at: now, deleted_at: null,
       }).returningAll().executeTakeFirstOrThrow();
-      // A new member is on the newsletters that say so, the choice recorded as made at sign-up.
-      for (const id of await signupNewsletterIds(d.db)) await setSubscription(d.db, member.id, id, true, 'sign-up', now);
+      // A new member is on the newsletters they ticked at sign-up (those marked default when the form offered no choice).
+      for (const id of await signupNewsletterIds(d.db, t.newsletters ?? null)) await setSubscription(d.db, member.id, id, true, 'sign-up', now);
     } else {
       await d.db.updateTable('members').set({ email_verified: 1, last_seen_at: now, ...(t.name && !member.name ? { name: t.name } : {}) }).where('id', '=', member.id).execute();
     }

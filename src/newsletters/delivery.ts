@@ -35,8 +35,12 @@ export interface DeliveryDeps {
   pauseMs?: number;
 }
 
-/** Small batches: a stopped lane's claimed, unsent rows wait out one lease before another lane takes them. */
-const BATCH = 20;
+/**
+ * Recipients claimed at a time: a stopped lane's claimed, unsent rows wait out one lease before
+ * another lane takes them, so this stays modest; but it is several rounds of the pool's
+ * connections, so they are not left idle while a small batch's last messages finish.
+ */
+const BATCH = 50;
 
 /**
  * A lane of a send, as a job. It claims batches of due recipients, checks once more that each

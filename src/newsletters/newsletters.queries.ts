@@ -20,6 +20,14 @@ export async function insertNewsletter(db: Q, n: Omit<Newsletter, 'id'>, now: nu
   return toNewsletter(r);
 }
 
+export async function updateNewsletterRow(db: Q, id: number, n: Omit<Newsletter, 'id'>, now: number): Promise<Newsletter | undefined> {
+  const r = await db.updateTable('newsletters').set({
+    slug: n.slug, name: n.name, sender_name: n.senderName, sender_email: n.senderEmail, reply_to: n.replyTo, audience: n.audience,
+    subscribe_on_signup: n.subscribeOnSignup ? 1 : 0, header: n.header, footer: n.footer, updated_at: now,
+  }).where('id', '=', id).returningAll().executeTakeFirst();
+  return r ? toNewsletter(r) : undefined;
+}
+
 export async function findNewsletter(db: Q, by: { id: number } | { slug: string }): Promise<Newsletter | undefined> {
   const q = db.selectFrom('newsletters').selectAll();
   const r = await ('id' in by ? q.where('id', '=', by.id) : q.where('slug', '=', by.slug)).executeTakeFirst();
@@ -39,8 +47,12 @@ export async function setSubscription(db: Q, memberId: number, newsletterId: num
   await db.insertInto('newsletter_subscription_events').values({ member_id: memberId, newsletter_id: newsletterId, subscribed: s, cause, at: now }).execute();
 }
 
-/** Newsletters a new member is put on. */
-export async function signupNewsletterIds(db: Q): Promise<number[]> {
+/**
+ * Newsletters a new member is put on: the ones ticked on the sign-up form (those that still exist),
+ * or, when the form offered no choice (`null`), the ones marked to be ticked at sign-up.
+ */
+export async function signupNewsletterIds(db: Q, ticked: number[] | null = null): Promise<number[]> {
+  if (ticked) return ticked.length ? (await db.selectFrom('newsletters').select('id').where('id', 'in', ticked).execute()).map((r) => r.id) : [];
   return (await db.selectFrom('newsletters').select('id').where('subscribe_on_signup', '=', 1).execute()).map((r) => r.id);
 }
 

@@ -8,9 +8,11 @@ import { withTransaction } from '../db/transaction.js';
 import type { Q } from '../db/q.js';
 import { enqueue } from '../jobs/queue.js';
 import { findSummary } from '../content/articles.queries.js';
+import type { AccessLevel } from '../content/types.js';
 import type { Brand } from '../mail/messages.js';
-import { findNewsletter, insertNewsletter, listNewsletters, setSubscription, subscriptionsOf, type Newsletter } from './newsletters.queries.js';
-import { cancelSend, countAudience, findSend, insertSend, prepareRecipients, sendCounts, type Send, type SendCounts } from './sends.queries.js';
+import type { MailTransport } from '../mail/transport.js';
+import { findNewsletter, insertNewsletter, listNewsletters, updateNewsletterRow, setSubscription, subscriptionsOf, type Newsletter } from './newsletters.queries.js';
+import { cancelScheduledSend, cancelSend, countAudience, countsBySend, recentSends, findSend, insertSend, prepareRecipients, sendCounts, type Send, type SendCounts } from './sends.queries.js';
 import { AUDIENCES, emailPart, SEGMENTS, type Segment, type SubscriptionCause } from './rules.js';
 import { unsubscribeTokenValid } from './tokens.js';
 import { suppressionEvents, type Provider } from './provider-events.js';
@@ -31,6 +33,8 @@ export interface NewsletterDeps {
   brand(): Promise<Brand>;
   /** Wake the job worker: there is mail to send. */
   queued(): void;
+  /** For test sends from the publish form, which go out at once rather than through a send. */
+  transport?: MailTransport;
 }
 
 export const newsletterInput = z.object({
@@ -52,7 +56,28 @@ export async function createNewsletter(d: NewsletterDeps, input: unknown): Promi
   return insertNewsletter(d.db, parsed.data, d.clock.now());
 }
 
+/** Change a newsletter's settings; its slug stays unique. Sends already prepared keep the copy they were given. */
+export async function updateNewsletter(d: Pick<NewsletterDeps, 'db' | 'clock'>, id: number, input: unknown): Promise<Newsletter> {
+  const parsed = newsletterInput.safeParse(input);
+  if (!parsed.success) throw invalidInput(parsed.error.issues.map((i) => `${i.path.join('.') || 'newsletter'}: ${i.message}`).join('; '));
+  const clash = await findNewsletter(d.db, { slug: parsed.data.slug });
+  if (clash && clash.id !== id) throw new AppError('conflict', `a newsletter with the slug "${parsed.data.slug}" exists already`);
+  const n = await updateNewsletterRow(d.db, id, parsed.data, d.clock.now());
+  if (!n) throw notFound('newsletter');
+  return n;
+}
+
 export const newsletters = (d: Pick<NewsletterDeps, 'db'>) => listNewsletters(d.db);
+
+export async function newsletterById(d: Pick<NewsletterDeps, 'db'>, id: number): Promise<Newsletter> {
+  return newsletterBy(d, id);
+}
+
+/** The newsroom's view of sends: the newest, with counts per recipient state. */
+export async function recentSendsWithCounts(d: Pick<NewsletterDeps, 'db'>, limit = 50) {
+  const sends = await recentSends(d.db, limit);
+  return { sends, counts: await countsBySend(d.db, sends.map((s) => s.id)) };
+}
 
 async function newsletterBy(d: Pick<NewsletterDeps, 'db'>, ref: number | string): Promise<Newsletter> {
   const n = await findNewsletter(d.db, typeof ref === 'number' ? { id: ref } : { slug: ref });
@@ -108,17 +133,20 @@ export async function startSend(d: NewsletterDeps, input: z.input<typeof sendInp
   if (!article) throw notFound('article');
   const now = d.clock.now();
   if (article.status !== 'published' || (article.publishedAt ?? Infinity) > now) throw invalidInput('only a published article can be emailed; schedule the send with the article instead');
-  const fullForAll = emailPart(article.access, 'free') === 'full';
   const out = await d.db.transaction().execute(async (trx) => {
     const { send, created } = await insertSend(trx, { newsletterId: n.id, articleId: article.id, segment: i.segment, createdBy: i.by }, now);
-    if (created) {
-      await prepareRecipients(trx, { sendId: send.id, newsletterId: n.id, segment: i.segment, audience: n.audience, fullForAll, now });
-      for (let lane = 0; lane < LANES; lane++) await enqueue(trx, NEWSLETTER_JOB, { sendId: send.id, lane }, { now, maxAttempts: 1000, dedupeKey: `newsletter:${send.id}:${lane}:start` });
-    }
+    if (created) await prepareSend(trx, send, n, article.access, now);
     return { send, created };
   });
   if (out.created) d.queued();
   return { ...out, counts: await sendCounts(d.db, out.send.id) };
+}
+
+/** A send's recipients, each with the copy their access allows, and its lanes: in the caller's transaction. */
+export async function prepareSend(trx: Q, send: Send, n: Newsletter, access: AccessLevel, now: number): Promise<void> {
+  const fullForAll = emailPart(access, 'free') === 'full';
+  await prepareRecipients(trx, { sendId: send.id, newsletterId: n.id, segment: send.segment, audience: n.audience, fullForAll, now });
+  for (let lane = 0; lane < LANES; lane++) await enqueue(trx, NEWSLETTER_JOB, { sendId: send.id, lane }, { now, maxAttempts: 1000, dedupeKey: `newsletter:${send.id}:${lane}:start` });
 }
 
 /** The publish dialog's count: members a send would reach. */
@@ -140,7 +168,9 @@ export async function sendStatus(d: Pick<NewsletterDeps, 'db' | 'clock'>, sendId
 }
 
 export async function cancel(d: Pick<NewsletterDeps, 'db' | 'clock'>, sendId: number): Promise<boolean> {
-  if (!(await findSend(d.db, sendId))) throw notFound('send');
+  const send = await findSend(d.db, sendId);
+  if (!send) throw notFound('send');
+  if (send.status === 'scheduled') return cancelScheduledSend(d.db, sendId, d.clock.now());
   return cancelSend(d.db, sendId, d.clock.now());
 }
 

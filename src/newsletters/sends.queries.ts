@@ -5,7 +5,8 @@ import type { DB } from '../db/schema.js';
 import type { Q } from '../db/q.js';
 import type { Audience, Segment } from './rules.js';
 
-export type SendStatus = 'sending' | 'done' | 'cancelled';
+/** `scheduled`: stored with a scheduled article, no recipients yet; it starts when the article goes live. */
+export type SendStatus = 'scheduled' | 'sending' | 'done' | 'cancelled';
 export interface Send { id: number; newsletterId: number; articleId: number; segment: Segment; status: SendStatus; createdAt: number; finishedAt: number | null }
 
 const toSend = (r: { id: number; newsletter_id: number; article_id: number; segment: string; status: string; created_at: number; finished_at: number | null }): Send => ({
@@ -13,10 +14,10 @@ const toSend = (r: { id: number; newsletter_id: number; article_id: number; segm
 });
 
 /** The send for this newsletter and article, made if there is none: `created` says which. */
-export async function insertSend(db: Q, s: { newsletterId: number; articleId: number; segment: Segment; createdBy: string }, now: number): Promise<{ send: Send; created: boolean }> {
+export async function insertSend(db: Q, s: { newsletterId: number; articleId: number; segment: Segment; createdBy: string; status?: 'sending' | 'scheduled' }, now: number): Promise<{ send: Send; created: boolean }> {
   const dedupe = `${s.newsletterId}:${s.articleId}`;
   const inserted = await db.insertInto('newsletter_sends').values({
-    newsletter_id: s.newsletterId, article_id: s.articleId, segment: s.segment, status: 'sending', dedupe_key: dedupe,
+    newsletter_id: s.newsletterId, article_id: s.articleId, segment: s.segment, status: s.status ?? 'sending', dedupe_key: dedupe,
     created_by: s.createdBy, created_at: now, finished_at: null, cancelled_at: null,
   }).onConflict((oc) => oc.column('dedupe_key').doNothing()).returningAll().executeTakeFirst();
   if (inserted) return { send: toSend(inserted), created: true };
@@ -145,6 +146,51 @@ export async function sendCounts(db: Q, sendId: number): Promise<SendCounts> {
 export async function finishSend(db: Q, sendId: number, now: number): Promise<boolean> {
   const r = await db.updateTable('newsletter_sends').set({ status: 'done', finished_at: now }).where('id', '=', sendId).where('status', '=', 'sending').executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/** The scheduled sends stored with an article. */
+export async function scheduledSendsOf(db: Q, articleId: number): Promise<Send[]> {
+  return (await db.selectFrom('newsletter_sends').selectAll().where('article_id', '=', articleId).where('status', '=', 'scheduled').orderBy('id').execute()).map(toSend);
+}
+
+/** A scheduled send begins: true for the one caller that moved it (another instance may race). */
+export async function beginScheduledSend(db: Q, sendId: number, now: number): Promise<boolean> {
+  const r = await db.updateTable('newsletter_sends').set({ status: 'sending', created_at: now }).where('id', '=', sendId).where('status', '=', 'scheduled').executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * A scheduled send that will not happen (the article was unpublished, or staff cancelled it). Its
+ * dedupe key is let go, so the article can be sent to the newsletter later after all.
+ */
+export async function cancelScheduledSend(db: Q, sendId: number, now: number): Promise<boolean> {
+  const r = await db.updateTable('newsletter_sends').set((eb) => ({ status: 'cancelled', cancelled_at: now, finished_at: now, dedupe_key: sql<string>`${eb.ref('dedupe_key')} || ${`:cancelled:${sendId}`}` }))
+    .where('id', '=', sendId).where('status', '=', 'scheduled').executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export interface SendRow extends Send { newsletterName: string; articleTitle: string; articleSlug: string; createdBy: string }
+
+/** The newest sends, for the newsroom's newsletters page. */
+export async function recentSends(db: Q, limit: number): Promise<SendRow[]> {
+  const rows = await db.selectFrom('newsletter_sends as ns').innerJoin('newsletters as n', 'n.id', 'ns.newsletter_id').innerJoin('articles as a', 'a.id', 'ns.article_id')
+    .selectAll('ns').select(['n.name as newsletter_name', 'a.title as article_title', 'a.slug as article_slug'])
+    .orderBy('ns.id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ ...toSend(r), newsletterName: r.newsletter_name, articleTitle: r.article_title, articleSlug: r.article_slug, createdBy: r.created_by }));
+}
+
+/** Counts per state for several sends at once (one grouped query). */
+export async function countsBySend(db: Q, sendIds: number[]): Promise<Map<number, Record<string, number>>> {
+  const out = new Map<number, Record<string, number>>();
+  if (!sendIds.length) return out;
+  const rows = await db.selectFrom('newsletter_recipients').select(['send_id', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('send_id', 'in', sendIds).groupBy(['send_id', 'state']).execute();
+  for (const r of rows) {
+    const m = out.get(r.send_id) ?? {};
+    m[r.state] = Number(r.n);
+    out.set(r.send_id, m);
+  }
+  return out;
 }
 
 export async function cancelSend(db: Q, sendId: number, now: number): Promise<boolean> {

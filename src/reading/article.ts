@@ -85,9 +85,9 @@ export function readerSlot(cache: ReaderCache, site: Site, article: ArticleSumma
   const reader = who.member ? 'member' : 'anonymous';
   const withForm = wallHasForm(decision, reader);
   const m = site.meter;
-  const key = `slot:${article.id}:${reader}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${m.period}:${m.anonymousAllowance}:${m.memberAllowance}`;
+  const key = `slot:${article.id}:${reader}:${decision.reason}:${decision.full}:${decision.left}:${decision.count}:${site.trialDays}:${m.period}:${m.anonymousAllowance}:${m.memberAllowance}:${site.signupNewsletters.map((n) => `${n.id}${n.ticked ? '+' : ''}`).join(',')}`;
   const cached = cache.pages.getOrLoadNow(key, async () => {
-    const body = ReaderSlot({ decision, reader, rules: m, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: withForm ? CSRF_MARK : undefined, copy: site.wall }).value;
+    const body = ReaderSlot({ decision, reader, rules: m, articleId: article.id, returnTo: `/articles/${article.slug}`, trialDays: site.trialDays, csrf: withForm ? CSRF_MARK : undefined, copy: site.wall, newsletters: site.signupNewsletters }).value;
     // The key holds everything wallHasForm reads, so the part is the same for every view of this entry.
     return { type: 'text/html', body, part: { template: body, needsToken: withForm } };
   });

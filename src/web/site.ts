@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { listNewsletters } from '../newsletters/newsletters.queries.js';
 import type { DB } from '../db/schema.js';
 import { readSiteSettings, type SiteSettings } from '../content/settings.js';
 import { listSections } from '../content/taxonomy.queries.js';
@@ -23,7 +24,11 @@ export interface Site {
   /** The wall's words of the newsroom's own (null: the built-in wording). */
   wall: WallCopy;
   nav: Navigation;
+  /** What sign-up forms offer (newsletters open to every member), ticked when marked default. */
+  signupNewsletters: SignupNewsletter[];
 }
+
+export interface SignupNewsletter { id: number; name: string; ticked: boolean }
 
 /**
  * Cached for a second per process: every page view needs it, it changes rarely,
@@ -71,7 +76,7 @@ export class SiteCache {
   }
 
   private async load(): Promise<Site> {
-    const [settings, sections, meter, plan, comments, wall, nav] = await Promise.all([readSiteSettings(this.db), listSections(this.db), readMeterRules(this.db), defaultPlan(this.db), readCommentRules(this.db), readWallCopy(this.db), readNavigation(this.db)]);
+    const [settings, sections, meter, plan, comments, wall, nav, newsletters] = await Promise.all([readSiteSettings(this.db), listSections(this.db), readMeterRules(this.db), defaultPlan(this.db), readCommentRules(this.db), readWallCopy(this.db), readNavigation(this.db), listNewsletters(this.db)]);
     this.value = {
       settings,
       meter,
@@ -80,6 +85,7 @@ export class SiteCache {
       wall,
       nav,
       trialDays: plan?.trialDays ?? 0,
+      signupNewsletters: newsletters.filter((n) => n.audience === 'members').map((n) => ({ id: n.id, name: n.name, ticked: n.subscribeOnSignup })),
       siteUrl: this.siteUrl,
       sections: sections.map((s) => ({ id: s.id, slug: s.slug, name: s.name, description: s.description, defaultAccess: s.default_access as AccessLevel })),
     };

@@ -199,4 +199,10 @@ export const ROUTES: Record<string, UrlsFor> = {
   'GET /admin/offers/new': () => ['/admin/offers/new'],
   'POST /admin/offers': () => ['/admin/offers'],
   'POST /admin/offers/:id/archive': () => ['/admin/offers/1/archive'],
+  'GET /admin/newsletters': () => ['/admin/newsletters'],
+  'GET /admin/newsletters/new': () => ['/admin/newsletters/new'],
+  'GET /admin/newsletters/:id': () => ['/admin/newsletters/1'],
+  'POST /admin/newsletters': () => ['/admin/newsletters'],
+  'POST /admin/newsletters/:id': () => ['/admin/newsletters/1'],
+  'POST /admin/newsletters/sends/:id/cancel': () => ['/admin/newsletters/sends/1/cancel'],
 };

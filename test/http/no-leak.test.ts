@@ -66,6 +66,8 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
   let registered: ArticleDetail;
   const shortRegistered: ArticleDetail[] = [];
   const shortGated: ArticleDetail[] = [];
+  /** Sent by email and listed nowhere (issue 17); no comments on them. */
+  const emailOnly: ArticleDetail[] = [];
   let fillers: ArticleDetail[] = [];
   let comments: number[] = [];
   let urls: { method: string; url: string }[] = [];
@@ -97,6 +99,9 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
     // Footnotes: the one referred to before the break is listed in the preview, the one after is not.
     gated.push(await makeArticle(d, { ...common, title: 'Council footnoted story', accessLevel: 'paid', body: { markdown: `The council met on footnote day.[^1]\n\n<!--more-->\n\nThe vote was close.[^2]\n\n[^1]: Minutes of the meeting.\n[^2]: ${CANARY} in a footnote.` } }));
     gated.push(await makeArticle(d, { ...common, title: 'Council story without a break', accessLevel: 'paid', body: { markdown: `First paragraph about the council.\n\nSecond paragraph.\n\n${NOBREAK_CANARY} third.` } }));
+    // Email-only articles (issue 17): listed nowhere, their web view behind the same decision as any article page.
+    emailOnly.push(await makeArticle(d, { ...common, title: 'Council email-only metered story', accessLevel: 'metered', emailOnly: true, preview: 'The council met on email day.', rest: `${CANARY} after the break.` }));
+    emailOnly.push(await makeArticle(d, { ...common, title: 'Council email-only paid story', accessLevel: 'paid', emailOnly: true, preview: 'The council met on email paid day.', rest: `${CANARY} after the break.` }));
     registered = await makeArticle(d, { ...common, title: 'Council registered story', accessLevel: 'registered', preview: 'The council met on registered day.', rest: `${REGISTERED_CANARY} after the break.` });
     }
     for (let i = 0; i < 10; i++) fillers.push(await makeArticle(d, { ...common, title: `Filler ${i}`, accessLevel: 'metered' }));
@@ -124,8 +129,8 @@ describe.each(dialects())('leak hunter on %s', (dialect) => {
     readers.push({ name: 'client without cookies', agent: t.agent({ 'user-agent': BROWSER }), memberCanRead: false });
     await t.app.ctx.access.meter.flush();
 
-    const ids = [...gated, registered, ...shortGated, ...shortRegistered].map((a) => a.id);
-    const slugs = [...gated, registered, ...shortGated, ...shortRegistered].map((a) => a.slug);
+    const ids = [...gated, registered, ...shortGated, ...shortRegistered, ...emailOnly].map((a) => a.id);
+    const slugs = [...gated, registered, ...shortGated, ...shortRegistered, ...emailOnly].map((a) => a.slug);
     for (const [key, urlsFor] of Object.entries(ROUTES)) {
       const method = key.split(' ')[0]!;
       for (const url of urlsFor({ slugs, section: section.slug, author: author.slug, tag: 'council', ids, commentIds: comments })) urls.push({ method, url });

@@ -50,6 +50,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
       reply.setCookie(BINDING_COOKIE, nonce, { path: '/signin', httpOnly: true, sameSite: 'lax', secure, maxAge: 15 * 60 });
       await requestSignInLink(ctx.accounts, {
         email, name: formField(req, 'name'), bindingHash: sha256hex(nonce), deviceId: ctx.deviceIdOf(req), returnTo: formField(req, 'return_to'), intent: formField(req, 'intent'),
+        newsletters: signupChoices(req),
       });
     } catch (err) {
       const f = toHttpFailure(err);
@@ -218,3 +219,11 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.');
+
+/** The newsletters ticked on a sign-up form; null when the form offered no choice (the defaults apply). */
+function signupChoices(req: FastifyRequest): number[] | null {
+  if (formField(req, 'newsletters_shown') !== '1') return null;
+  const v = (req.body as Record<string, unknown> | undefined)?.newsletter;
+  const values = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+  return [...new Set(values.filter((x): x is string => typeof x === 'string' && /^\d{1,9}$/.test(x)).map(Number))].slice(0, 50);
+}

@@ -13,7 +13,7 @@ import {
 } from '../../web/pages/newsroom.js';
 import { articleFacts, getArticle, type ArticleDetail } from '../../content/articles.service.js';
 import {
-  bulkChange, createFromEditor, decodeCursor, listNewsroom, listRevisions, publishFromEditor, restoreRevision, revisionDiff,
+  bulkChange, createFromEditor, decodeCursor, listNewsroom, listRevisions, publishChange, publishFromEditor, restoreRevision, revisionDiff,
   saveFromEditor, type BulkAction, type PublishAction, type Staff,
 } from '../../content/newsroom.service.js';
 import { editorFieldsSchema, editorSaveSchema, type EditorFields } from '../../content/inputs.js';
@@ -30,6 +30,10 @@ import { AppError, invalidInput } from '../../errors.js';
 import { createPreviewLink, listPreviewLinks, revokePreviewLink } from '../../content/preview-links.js';
 import { previewLinkDeps } from './preview-links.js';
 import { findMediaPage, libraryAltFor, primaryUrl } from '../../media/media.service.js';
+import { confirmationFacts, EMAIL_MODES, emailChoice, followArticle, sendWithArticle, testSend } from '../../newsletters/publish.service.js';
+import { newsletters } from '../../newsletters/newsletters.service.js';
+import { EmailConfirmPage } from '../../web/pages/newsletters-admin.js';
+import { formatInZone } from '../../shared/zoned-time.js';
 
 /**
  * The newsroom app (issue 15): /admin/articles (the list and its bulk actions), the editor, its
@@ -166,6 +170,8 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
         return sendHtml(reply, BulkConfirmPage({ site: await site(), staff, csrf: await csrfToken(reply), articles }), 200, PRIVATE);
       }
       await bulkChange(d, ids, action);
+      // Sends stored with a scheduled article follow it when the list publishes or unpublishes it.
+      if (action.action === 'publish' || action.action === 'unpublish') for (const id of ids) await followArticle(ctx.newsletters, id);
       return reply.redirect(`/admin/articles?done=${action.action}`, 303);
     });
 
@@ -179,6 +185,7 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
         sections: await listSectionsOut(d), authors: await listAuthorsOut(d), tags: await listTagsOut(d),
         mayPublish: can(staff.role, 'article.publish', facts),
         warnings: a ? prePublishWarnings(a) : [],
+        email: can(staff.role, 'article.publish', facts) ? { newsletters: await newsletters(ctx.newsletters), staffEmail: staff.email } : undefined,
         script: getEditorAsset()?.path ?? null,
         previewLinks: a ? await listPreviewLinks(previewLinkDeps(ctx), a.id) : [],
         library: (await findMediaPage(ctx.media, { limit: FEATURE_CHOICES })).items.map((m) => ({ url: primaryUrl(m), alt: m.alt, name: m.originalName })),
@@ -193,7 +200,10 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { id } = idParam.parse(req.params);
       const a = await getArticle(d, { id });
       requireRole(staffOf(req), 'article.edit', await factsFor(req, id));
-      return editorPage(req, reply, a);
+      const q = req.query as Record<string, unknown>;
+      const notice = q.emailed === '1' ? (a.status === 'scheduled' ? 'Scheduled: the email goes out when the article goes live.' : 'The email is on its way; follow it on the newsletters page.')
+        : q.tested === '1' || q.tested === '2' ? `Test sent (${q.tested === '2' ? "a subscriber's copy and a free member's copy" : 'one copy'}).` : undefined;
+      return editorPage(req, reply, a, notice ? { notice } : {});
     });
 
     r.post('/admin/articles', csrf, async (req, reply) => {
@@ -226,6 +236,11 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
     });
 
+    /**
+     * Publish, schedule, unpublish; with "Publish and email" or "Email only", a confirmation step
+     * showing the count comes first, and the send starts with the article (now, or when it goes
+     * live). Only who may publish the article may send it, or send a test of it.
+     */
     r.post('/admin/articles/:id/publish', csrf, async (req, reply) => {
       const { id } = idParam.parse(req.params);
       const b = (req.body ?? {}) as Record<string, unknown>;
@@ -234,21 +249,50 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       requireRole(staff, 'article.edit', facts);
       requireRole(staff, 'article.publish', facts);
       const kind = field(b, 'action');
-      let p: PublishAction;
-      if (kind === 'publish' || kind === 'unpublish') p = { action: kind };
-      else if (kind === 'schedule') {
-        const at = fromLocalInput(field(b, 'at'), await tz());
-        if (at === null) throw invalidInput('choose the date and time to publish at');
-        p = { action: 'schedule', at };
-      } else throw invalidInput('unknown publishing action');
+      const mode = z.enum(EMAIL_MODES).catch('publish').parse(field(b, 'mode') || 'publish');
+      const by = `staff:${staff.id}`;
+      const choice = () => {
+        const c = emailChoice.safeParse({ newsletter: field(b, 'newsletter'), segment: field(b, 'segment') || 'all' });
+        if (!c.success) throw invalidInput('choose the newsletter and the segment to email');
+        return c.data;
+      };
       try {
+        if (kind === 'test') {
+          if (!ctx.newsletters.transport) throw invalidInput('mail is not set up on this instance');
+          const n = await testSend({ ...ctx.newsletters, transport: ctx.newsletters.transport }, id, choice().newsletter, field(b, 'testTo'), by);
+          return reply.redirect(`/admin/articles/${id}?tested=${n}`, 303);
+        }
+        let p: PublishAction;
+        if (kind === 'publish') p = { action: 'publish', emailOnly: mode === 'email-only' };
+        else if (kind === 'unpublish') p = { action: 'unpublish' };
+        else if (kind === 'schedule') {
+          const at = fromLocalInput(field(b, 'at'), await tz());
+          if (at === null) throw invalidInput('choose the date and time to publish at');
+          p = { action: 'schedule', at, emailOnly: mode === 'email-only' };
+        } else throw invalidInput('unknown publishing action');
+        const emailing = p.action !== 'unpublish' && mode !== 'publish' ? choice() : null;
+        if (emailing) {
+          // Checked before anything is published: a newsletter that cannot send refuses the whole step.
+          const { newsletter, count } = await confirmationFacts(ctx.newsletters, emailing);
+          if (field(b, 'confirm') !== '1') {
+            if (p.action === 'schedule') publishChange(p, ctx.clock.now()); // a time in the past is refused before the count
+            return sendHtml(reply, EmailConfirmPage({
+              site: await site(), staff, csrf: await csrfToken(reply), article: await getArticle(d, { id }), mode, action: p.action === 'schedule' ? 'schedule' : 'publish',
+              at: field(b, 'at'), atLabel: p.action === 'schedule' ? formatInZone(p.at, await tz()) : null, baseRevision: Number(field(b, 'baseRevision')),
+              newsletter, segment: emailing.segment, count,
+            }), 200, PRIVATE);
+          }
+        }
         await publishFromEditor(d, id, Number(field(b, 'baseRevision')), p, actor(req));
+        if (emailing) await sendWithArticle(ctx.newsletters, id, emailing, by);
+        // Sends stored with the article follow it: started, moved to its new time, or cancelled.
+        await followArticle(ctx.newsletters, id);
+        return reply.redirect(`/admin/articles/${id}?published=${p.action}${emailing ? '&emailed=1' : ''}`, 303);
       } catch (err) {
         const f = toHttpFailure(err);
-        if (f.status !== 400 && f.status !== 409) throw err;
+        if (f.status !== 400 && f.status !== 404 && f.status !== 409) throw err;
         return editorPage(req, reply, await getArticle(d, { id }), { status: f.status, error: sentence(f.message) });
       }
-      return reply.redirect(`/admin/articles/${id}?published=${p.action}`, 303);
     });
 
     // ---- history ----

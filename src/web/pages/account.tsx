@@ -1,6 +1,6 @@
 import { h, Fragment, type Html } from '../../shared/jsx.js';
 import { Layout } from '../layout.js';
-import type { Site } from '../site.js';
+import type { Site, SignupNewsletter } from '../site.js';
 import type { Member } from '../../members/members.service.js';
 import { formatDate, formatDateTime, isoDate } from '../format.js';
 import { describeUserAgent, timeAgo } from '../user-agent.js';
@@ -21,7 +21,7 @@ function FormError(props: { error?: string }): Html {
 }
 
 /** The compact sign-in form: on its own page, and embedded in the paywall. */
-export function SignInForm(props: { csrf: string; returnTo: string; email?: string; error?: string; idPrefix?: string; signup?: boolean; intent?: 'trial'; submitLabel?: string }): Html {
+export function SignInForm(props: { csrf: string; returnTo: string; email?: string; error?: string; idPrefix?: string; signup?: boolean; intent?: 'trial'; submitLabel?: string; newsletters?: SignupNewsletter[] }): Html {
   const p = props.idPrefix ?? 'signin';
   return (
     <form class="account-form" method="post" action={props.signup ? '/signup' : '/signin'}>
@@ -38,6 +38,16 @@ export function SignInForm(props: { csrf: string; returnTo: string; email?: stri
         <label for={`${p}-email`}>Email address</label>
         <input id={`${p}-email`} name="email" type="email" autocomplete="email" required maxlength="320" value={props.email ?? ''} />
       </p>
+      {props.signup && props.newsletters?.length ? (
+        <fieldset class="newsletter-choice">
+          <legend>Newsletters</legend>
+          {/* Says the choice was offered: no box ticked means no newsletter. */}
+          <input type="hidden" name="newsletters_shown" value="1" />
+          {props.newsletters.map((n) => (
+            <p class="choice"><input type="checkbox" id={`${p}-nl-${n.id}`} name="newsletter" value={String(n.id)} checked={n.ticked} /><label for={`${p}-nl-${n.id}`}>{n.name}</label></p>
+          ))}
+        </fieldset>
+      ) : null}
       <p><button class="button" type="submit">{props.submitLabel ?? (props.signup ? 'Create account' : 'Email me a sign-in link')}</button></p>
     </form>
   );
@@ -50,7 +60,7 @@ export function SignInPage(props: { site: Site; csrf: string; returnTo: string; 
       <section class="account-page">
         <h1>{title}</h1>
         <p>{props.signup ? 'We will email you a link to confirm your address. No password needed.' : 'We will email you a link that signs you in. No password needed.'}</p>
-        <SignInForm csrf={props.csrf} returnTo={props.returnTo} email={props.email} error={props.error} signup={props.signup} />
+        <SignInForm csrf={props.csrf} returnTo={props.returnTo} email={props.email} error={props.error} signup={props.signup} newsletters={props.site.signupNewsletters} />
         {props.signup ? (
           <p>Already have an account? <a href={`/signin?return_to=${encodeURIComponent(props.returnTo)}`}>Sign in</a></p>
         ) : (

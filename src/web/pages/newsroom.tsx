@@ -12,6 +12,7 @@ import { formatInZone, toLocalInput } from '../../shared/zoned-time.js';
 import { ACCESS_LEVELS } from '../../content/types.js';
 import { can } from '../../members/permissions.js';
 import { PREVIEW_LINK_DAYS, type PreviewLinkOut } from '../../content/preview-links.js';
+import { EmailFields, type EmailFormView } from './newsletters-admin.js';
 
 /**
  * The newsroom app's pages: the article list, the editor, the revision history. Server-rendered
@@ -37,6 +38,7 @@ export function AdminPage(props: { site: Site; title: string; staff: StaffUser; 
             {can(props.staff.role, 'staff.invite') ? <li><a href="/admin/staff">Staff</a></li> : null}
             <li><a href="/admin/tokens">API tokens</a></li>
             {can(props.staff.role, 'audit.read') ? <li><a href="/admin/audit">Audit log</a></li> : null}
+            <li><a href="/admin/newsletters">Newsletters</a></li>
           </ul>
           <p class="small">Signed in as {props.staff.name || props.staff.email} ({props.staff.role})</p>
         </nav>
@@ -161,6 +163,8 @@ export interface EditorView {
   /** Form values to show instead of the article's (a refused form comes back as it was sent). */
   values?: Partial<Record<string, string>>;
   notice?: string; error?: string;
+  /** The publish form's email part (issue 17), for who may publish. */
+  email?: EmailFormView;
 }
 
 export function EditorPage(v: EditorView): Html {
@@ -268,6 +272,7 @@ function PublishPanel(v: EditorView & { article: ArticleDetail }): Html {
         <form method="post" action={`/admin/articles/${a.id}/publish`} id="publish-form">
           <input type="hidden" name="_csrf" value={v.csrf} />
           <input type="hidden" name="baseRevision" value={String(a.revision)} />
+          {v.email ? <EmailFields {...v.email} /> : null}
           <p><button class="button" type="submit" name="action" value="publish">Publish now</button></p>
           <p class="field"><label for="p-at">Publish at ({v.tz})</label><input id="p-at" name="at" type="datetime-local" value={a.publishedAt !== null ? toLocalInput(a.publishedAt, v.tz) : ''} /></p>
           <p><button class="button button--secondary" type="submit" name="action" value="schedule">Schedule</button></p>

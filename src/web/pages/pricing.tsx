@@ -75,8 +75,8 @@ export function PricingPage(props: { site: Site; view: PricingView }): Html {
                 <h2 id="trial-title">Try {first.trialDays} days free</h2>
                 <p>{view.trialMode === 'card' ? 'Create your account, then add a card; you are charged only after the trial.' : 'No card needed. Enter your email: the link we send starts your trial and brings you back to what you were reading.'}</p>
                 {view.trialMode === 'card'
-                  ? <SignInForm csrf={view.csrf} returnTo={`/subscribe?trial=1&return_to=${encodeURIComponent(view.returnTo)}`} signup idPrefix="trial" />
-                  : <SignInForm csrf={view.csrf} returnTo={view.returnTo} signup idPrefix="trial" intent="trial" submitLabel={`Start my ${first.trialDays}-day free trial`} />}
+                  ? <SignInForm csrf={view.csrf} returnTo={`/subscribe?trial=1&return_to=${encodeURIComponent(view.returnTo)}`} signup idPrefix="trial" newsletters={props.site.signupNewsletters} />
+                  : <SignInForm csrf={view.csrf} returnTo={view.returnTo} signup idPrefix="trial" intent="trial" newsletters={props.site.signupNewsletters} submitLabel={`Start my ${first.trialDays}-day free trial`} />}
               </section>
             ) : null}
             {view.reader === 'anonymous' && view.paymentsReady ? (

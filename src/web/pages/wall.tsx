@@ -4,6 +4,7 @@ import { PERIOD_NOUN } from '../../access/periods.js';
 import type { MeterRules } from '../../access/rules.js';
 import { fillWallCopy, wallKind, type WallCopy } from '../../access/wall-copy.js';
 import { SignInForm } from './account.js';
+import type { SignupNewsletter } from '../site.js';
 
 export interface WallProps {
   decision: AccessDecision;
@@ -17,6 +18,8 @@ export interface WallProps {
   csrf?: string;
   /** The newsroom's own words for the wall (settings, wall.*); null or absent: the built-in ones. */
   copy?: WallCopy;
+  /** Offered on the wall's sign-up form. */
+  newsletters?: SignupNewsletter[];
 }
 
 /** Does this wall show forms (and so need a CSRF token)? Only a signed-out reader's wall has any. */
@@ -90,7 +93,7 @@ export function ReaderSlot(p: WallProps): Html {
           {register && p.csrf ? (
             <Fragment>
               <h3>Create a free account</h3>
-              <SignInForm csrf={p.csrf} returnTo={p.returnTo} signup idPrefix="wall-signup" />
+              <SignInForm csrf={p.csrf} returnTo={p.returnTo} signup idPrefix="wall-signup" newsletters={p.newsletters} />
             </Fragment>
           ) : null}
           <h3 class="paywall__signin-title">Already a subscriber? <a href={wallLink('signin', p)}>Log in</a></h3>
