@@ -56,7 +56,7 @@ declare module 'fastify' {
  * route cannot escape them.
  */
 export async function buildServer(ctx: AppContext, logger: Logger | false): Promise<FastifyInstance> {
-  const shared = new SharedReplies(READER_TTL_MS, 2000, () => ctx.clock.now());
+  const shared = new SharedReplies(READER_TTL_MS, 2000, () => ctx.clock.now(), new URL(ctx.config.siteUrl).hostname);
   ctx.cache.onClear(() => shared.clear());
   const base = {
     logController: new LogController({ disableRequestLogging: !ctx.config.logRequests }),

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pickEncoding, type Encoding } from './compression.js';
+import { referrerDomain } from '../dashboard/rules.js';
 
 /**
  * Replies that every cookieless reader of a URL gets byte for byte (a free article to a reader
@@ -18,13 +19,17 @@ export interface SharedReply { body: Buffer; headers: [string, string][] }
 /** The variant of a reply a request wants: its encoding, as compression would choose it. */
 type Variant = Encoding | 'identity';
 
-/** Which requests may be answered here: a plain GET that identifies no one and asks for no variant of its own. */
-export function sharedKey(req: IncomingMessage): string | null {
+/**
+ * Which requests may be answered here: a plain GET that identifies no one, asks for no variant of
+ * its own, and has nothing to count (a view from another site counts its referrer: the router's).
+ */
+export function sharedKey(req: IncomingMessage, ownHost: string): string | null {
   if (req.method !== 'GET') return null;
   const url = req.url;
   if (!url || url.length > 300 || url.includes('?') || !url.startsWith('/articles/')) return null;
   const h = req.headers;
   if (h.cookie !== undefined || h.authorization !== undefined || h.purpose !== undefined || h['sec-purpose'] !== undefined || h['x-purpose'] !== undefined || h['x-moz'] !== undefined) return null;
+  if (h.referer !== undefined && referrerDomain(h.referer, ownHost) !== null) return null;
   const v: Variant = pickEncoding(h['accept-encoding']) ?? 'identity';
   return v + ' ' + url;
 }
@@ -34,12 +39,12 @@ export class SharedReplies {
   /** Requests answered here (diagnostics and tests). */
   hits = 0;
 
-  constructor(private readonly ttlMs: number, private readonly max: number, private readonly now: () => number) {}
+  constructor(private readonly ttlMs: number, private readonly max: number, private readonly now: () => number, private readonly ownHost: string) {}
 
   /** Answers the request from here when it can; false sends it on to the router. */
   serve(req: IncomingMessage, res: ServerResponse): boolean {
     if (!this.map.size) return false;
-    const key = sharedKey(req);
+    const key = sharedKey(req, this.ownHost);
     if (key === null) return false;
     const e = this.map.get(key);
     if (!e) return false;
@@ -56,7 +61,7 @@ export class SharedReplies {
 
   /** The article route offers a reply it sent to a cookieless reader of a free article. */
   offer(req: { raw: IncomingMessage }, reply: SharedReply): void {
-    const key = sharedKey(req.raw);
+    const key = sharedKey(req.raw, this.ownHost);
     if (key === null) return;
     if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
     this.map.set(key, { body: reply.body, flat: reply.headers.flat(), at: this.now() });

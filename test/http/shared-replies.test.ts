@@ -114,6 +114,11 @@ describe.each(dialects())('replies shared by cookieless readers on %s', (dialect
     expect((await get(url, { cookie })).body.toString()).toContain('<span class="site-reader__name">Ada Lovelace</span>');
     expect((await get(`${url}?comments=newest`)).status).toBe(200);
     expect((await get(url, { 'sec-purpose': 'prefetch' })).status).toBe(200);
+    // A view from another site is counted by its referrer's domain (the dashboard): the router's work.
+    expect((await get(url, { referer: 'https://search.example/?q=free' })).status).toBe(200);
     expect(hits()).toBe(before);
+    // A reader moving around the site itself brings nothing to count.
+    await get(url, { referer: 'https://news.example/' });
+    expect(hits()).toBe(before + 1);
   });
 });
