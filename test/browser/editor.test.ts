@@ -351,7 +351,8 @@ browserSuite('the newsroom editor in Chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.textContent')).toBe('Bold');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('aria-labelledby')")).toBe('body-label');
+    // TipTap moves focus on the next animation frame: wait for it, as a person's next keystroke would.
+    await expect.poll(() => page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('aria-labelledby')")).toBe('body-label');
     await page.keyboard.type('Loud words');
     expect(await page.getByRole('button', { name: 'Bold' }).getAttribute('aria-pressed')).toBe('true');
     await page.keyboard.press('Control+b');
@@ -365,7 +366,8 @@ browserSuite('the newsroom editor in Chromium', () => {
     expect(await body(page).getByRole('note', { name: 'Footnote: Council minutes, page 4.' }).count()).toBe(1);
     // And on past the toolbar's buttons, Tab reaches the text again.
     for (let i = 0; i < 40 && !(await page.evaluate<boolean>("document.activeElement && document.activeElement.getAttribute('role') === 'textbox'")); i++) await page.keyboard.press('Tab');
-    expect(await page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('aria-labelledby')")).toBe('body-label');
+    // TipTap moves focus on the next animation frame: wait for it, as a person's next keystroke would.
+    await expect.poll(() => page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('aria-labelledby')")).toBe('body-label');
     await waitSaved(page);
     const stored = await app!.ctx.content.db.selectFrom('articles').select(['body_doc', 'body_html']).where('id', '=', a.id).executeTakeFirstOrThrow();
     expect(stored.body_doc).toContain('{"type":"footnote","attrs":{"text":"Council minutes, page 4."}}');
