@@ -12,6 +12,7 @@ import * as m008 from './migrations/008_cluster.js';
 import * as m009 from './migrations/009_revisions.js';
 import * as m010 from './migrations/010_media.js';
 import * as m011 from './migrations/011_newsletters.js';
+import * as m018 from './migrations/018_import_runs.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
@@ -28,6 +29,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '009_revisions': m009,
   '010_media': m010,
   '011_newsletters': m011,
+  // 012–017 are taken by branches not yet merged; this one sorts after them.
+  '018_import_runs': m018,
 };
 
 class InlineProvider implements MigrationProvider {
