@@ -23,6 +23,7 @@ import { adminImportRoutes } from './routes/admin-import.js';
 import { adminMediaRoutes } from './routes/admin-media.js';
 import { newsroomRoutes } from './routes/newsroom.js';
 import { adminSettingsRoutes } from './routes/admin-settings.js';
+import { adminSettingsImportRoutes } from './routes/admin-settings-import.js';
 import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeader } from './reader-header.js';
 import { compressPayload, declareCompressionMark } from './compression.js';
@@ -132,6 +133,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   adminMediaRoutes(app, ctx);
   newsroomRoutes(app, ctx);
   adminSettingsRoutes(app, ctx);
+  adminSettingsImportRoutes(app, ctx);
   await app.ready();
   return app;
 }
