@@ -153,4 +153,7 @@ export const ROUTES: Record<string, UrlsFor> = {
   'POST /admin/settings/mail/test': () => ['/admin/settings/mail/test'],
   'GET /admin/settings/export': () => ['/admin/settings/export'],
   'POST /admin/settings/export': () => ['/admin/settings/export'],
+  'GET /admin/settings/import': () => ['/admin/settings/import'],
+  'POST /admin/settings/import': () => ['/admin/settings/import'],
+  'GET /admin/settings/import/:id': () => ['/admin/settings/import/1'],
 };
