@@ -8,8 +8,6 @@ export interface PageMeta {
   description: string;
   /** Absolute canonical URL; omitted for pages that should not be indexed (search, errors). */
   canonical?: string;
-  /** Reload the page after this many seconds: a status page that follows a job without JavaScript. */
-  refreshSeconds?: number;
   type?: 'website' | 'article';
   image?: string | null;
   imageAlt?: string | null;
@@ -36,7 +34,6 @@ export function Layout(props: { site: Site; meta: PageMeta; scripts?: string[]; 
         <title>{fullTitle}</title>
         <meta name="description" content={meta.description} />
         {meta.noindex ? <meta name="robots" content="noindex" /> : null}
-        {meta.refreshSeconds ? <meta http-equiv="refresh" content={String(meta.refreshSeconds)} /> : null}
         {meta.canonical ? <link rel="canonical" href={meta.canonical} /> : null}
         <meta property="og:site_name" content={s.title} />
         <meta property="og:type" content={meta.type ?? 'website'} />

@@ -7,7 +7,7 @@ import { csrfToken } from '../forms.js';
 import { identify } from '../identity.js';
 import { requireRole } from '../admin-api.js';
 import { AppError } from '../../errors.js';
-import { ImportPage, ImportRunPage } from '../../web/pages/settings-import.js';
+import { ImportPage, ImportRunPage, REFRESH_SECONDS, runGoing } from '../../web/pages/settings-import.js';
 import { ARCHIVE_LIMIT, checkArchive, startImportRun } from '../../importer/import-runs.service.js';
 import { findRun, flaggedArticles, recentRuns } from '../../importer/import-runs.queries.js';
 
@@ -18,6 +18,7 @@ import { findRun, flaggedArticles, recentRuns } from '../../importer/import-runs
  */
 const PRIVATE = 'private, no-store';
 const runParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
+const runQuery = z.object({ refresh: z.enum(['off']).optional() });
 
 type Part = { type: 'file'; filename: string; toBuffer(): Promise<Buffer>; file: { truncated: boolean } } | { type: 'field'; value: unknown };
 const partOf = (req: FastifyRequest, name: string): Part | undefined => {
@@ -77,14 +78,20 @@ export function adminSettingsImportRoutes(app: FastifyInstance, ctx: AppContext)
 
     r.get('/admin/settings/import/:id', async (req, reply) => {
       const { id } = runParam.parse(req.params);
+      const { refresh } = runQuery.parse(req.query);
       const run = await findRun(ctx.database.db, id);
       if (!run) throw new AppError('not_found', 'no such import');
-      const done = run.status === 'done' || run.status === 'failed';
+      const done = !runGoing(run.status);
+      // The page follows the job without JavaScript: a Refresh header (the meta refresh's HTTP twin,
+      // which every browser honours) while it runs, with a link on the page to turn it off, so the
+      // reload never runs on without the reader's say (WCAG 2.2.1; axe refuses an unstoppable meta refresh).
+      const refreshing = !done && refresh !== 'off';
+      if (refreshing) reply.header('refresh', String(REFRESH_SECONDS));
       const flagged = done ? await flaggedArticles(ctx.database.db, JSON.parse(run.flagged_ids) as number[]) : [];
       return sendHtml(reply, ImportRunPage({
         site: await ctx.site.get(), staff: req.staff!,
         run: { ...run, failures: JSON.parse(run.failures) as { position: string; message: string }[] },
-        flagged: flagged.map((a) => ({ id: a.id, title: a.title, status: a.status, flags: JSON.parse(a.flags) as string[] })),
+        flagged: flagged.map((a) => ({ id: a.id, title: a.title, status: a.status, flags: JSON.parse(a.flags) as string[] })), refreshing,
       }), 200, PRIVATE);
     });
   });

@@ -19,9 +19,9 @@ import { can } from '../../members/permissions.js';
 
 const ACCESS_NAMES: Record<string, string> = { free: 'Free', metered: 'Metered', registered: 'Registered readers', paid: 'Subscribers only' };
 
-export function AdminPage(props: { site: Site; title: string; staff: StaffUser; scripts?: string[]; refreshSeconds?: number; children?: Child }): Html {
+export function AdminPage(props: { site: Site; title: string; staff: StaffUser; scripts?: string[]; children?: Child }): Html {
   return (
-    <Layout site={props.site} meta={{ title: props.title, description: 'Newsroom', noindex: true, refreshSeconds: props.refreshSeconds }} scripts={props.scripts}>
+    <Layout site={props.site} meta={{ title: props.title, description: 'Newsroom', noindex: true }} scripts={props.scripts}>
       <div class="newsroom">
         <nav class="newsroom-nav" aria-label="Newsroom">
           <ul>

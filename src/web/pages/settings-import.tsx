@@ -19,7 +19,8 @@ export interface RecentRun { id: number; name: string; status: string; created: 
 
 const FORMAT_NAMES: Record<string, string> = { wxr: 'WordPress export', ghost: 'Ghost export', html: 'HTML page' };
 const STATUS_NAMES: Record<string, string> = { queued: 'Waiting to start', running: 'Importing', done: 'Finished', failed: 'Stopped' };
-export const REFRESH_SECONDS = 2;
+/** How often a running import's page reloads itself, unless the reader turned that off. */
+export const REFRESH_SECONDS = 3;
 
 export function ImportPage(p: { site: Site; staff: StaffUser; csrf: string; recent: RecentRun[]; fieldError?: string; error?: string }): Html {
   return (
@@ -54,13 +55,21 @@ export function ImportPage(p: { site: Site; staff: StaffUser; csrf: string; rece
   );
 }
 
-export function ImportRunPage(p: { site: Site; staff: StaffUser; run: RunView; flagged: FlaggedView[] }): Html {
+export const runGoing = (status: string) => status === 'queued' || status === 'running';
+
+export function ImportRunPage(p: { site: Site; staff: StaffUser; run: RunView; flagged: FlaggedView[]; refreshing: boolean }): Html {
   const { run } = p;
-  const going = run.status === 'queued' || run.status === 'running';
+  const going = runGoing(run.status);
+  const here = `/admin/settings/import/${run.id}`;
   return (
-    <SettingsShell site={p.site} staff={p.staff} title={`Import: ${run.name}`} refreshSeconds={going ? REFRESH_SECONDS : undefined}>
+    <SettingsShell site={p.site} staff={p.staff} title={`Import: ${run.name}`}>
       <h1>Import of {run.name}</h1>
-      <p role="status">{STATUS_NAMES[run.status] ?? run.status} ({FORMAT_NAMES[run.format] ?? run.format}){going ? '. This page updates itself every few seconds.' : '.'}</p>
+      <p role="status">{STATUS_NAMES[run.status] ?? run.status} ({FORMAT_NAMES[run.format] ?? run.format}).</p>
+      {going ? (
+        p.refreshing
+          ? <p>This page reloads itself every {REFRESH_SECONDS} seconds until the import finishes. <a href={`${here}?refresh=off`}>Stop reloading</a></p>
+          : <p>This page does not reload itself. <a href={here}>Check again</a> (and reload every {REFRESH_SECONDS} seconds)</p>
+      ) : null}
       {run.error ? <p class="form-error" role="alert">The import stopped: {run.error}. Articles imported before it stopped are kept; uploading the archive again continues where it stopped.</p> : null}
       <dl class="import-counts">
         <dt>Imported</dt><dd>{run.created}</dd>

@@ -120,9 +120,9 @@ const SECTIONS: [string, string, string][] = [
   ['/admin/settings/import', 'Import', 'a WordPress, Ghost or HTML archive, and the articles to review'],
 ];
 
-export function SettingsShell(p: { site: Site; staff: StaffUser; title: string; refreshSeconds?: number; children?: Child }): Html {
+export function SettingsShell(p: { site: Site; staff: StaffUser; title: string; children?: Child }): Html {
   return (
-    <AdminPage site={p.site} title={p.title} staff={p.staff} refreshSeconds={p.refreshSeconds}>
+    <AdminPage site={p.site} title={p.title} staff={p.staff}>
       <div class="settings">
         <nav class="settings-nav" aria-label="Settings">
           <ul>{SECTIONS.map(([href, name]) => <li><a href={href} aria-current={p.title === name || p.title.startsWith(`${name}:`) ? 'page' : undefined}>{name}</a></li>)}</ul>
