@@ -58,6 +58,7 @@ export const LEFT_OUT: Readonly<Record<string, string>> = {
   newsletter_recipients: 'newsletter delivery logs',
   media: 'the media library (image files live in the data directory; copy it across, article images keep their URLs)',
   article_search: 'the search index, rebuilt from the articles on loading',
+  import_runs: 'this installation’s Settings → Import runs (their counts; the articles they brought in are exported)',
 };
 
 /** Columns left out of every export row, for the file's own description. */
