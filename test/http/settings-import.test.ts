@@ -129,6 +129,17 @@ describe.each(dialects())('settings import page on %s', (dialect) => {
     expect(await jobCount()).toBe(jobs);
   });
 
+  it('refuses an archive over 64 MB beside the field, storing nothing', async () => {
+    const runs = await runCount();
+    const head = Buffer.from('<?xml version="1.0"?><rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel>');
+    const big = Buffer.concat([head, Buffer.alloc(64 * 1024 * 1024, ' '), Buffer.from('</channel></rss>')]);
+    const res = await upload(admin, { name: 'huge.xml', type: 'application/xml', data: big });
+    expect(res.statusCode).toBe(413);
+    expect(res.body).toContain('The file is larger than 64 MB, the most this page takes');
+    expect(res.body).toContain('id="import-file-error"');
+    expect(await runCount()).toBe(runs);
+  });
+
   it('is for administrators: an editor is refused the page and the upload, a visitor is sent to sign in', async () => {
     expect((await editor.get('/admin/settings/import')).statusCode).toBe(403);
     const body = multipart({ _csrf: editor.csrf() }, { name: 'skerrow.xml', type: 'application/xml', data: archive() });
