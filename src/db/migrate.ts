@@ -33,6 +33,9 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '018_import_runs': m018,
 };
 
+/** The names of every migration, in order: what a fully migrated database has applied. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 class InlineProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
   async getMigrations(): Promise<Record<string, Migration>> {

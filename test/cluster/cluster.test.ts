@@ -14,6 +14,7 @@ import { run, tempDirs } from '../helpers/cli.js';
 
 const cliDataDir = tempDirs('masthead-cluster-cli-');
 import { buildOnce, clusterSuite, CookieJar, emptyPostgresDatabase, freePort, startInstance, startProxy, type Instance, type Proxy } from '../helpers/cluster.js';
+import { MIGRATION_NAMES } from '../../src/db/migrate.js';
 
 /**
  * Issue 14: three real instances (`node bin/masthead.js start`) on one fresh PostgreSQL database,
@@ -86,7 +87,7 @@ clusterSuite('three instances on one PostgreSQL database', () => {
       expect(x.stderr, x.name).toBe('');
     }
     const n = async (q: string) => Number((await sql<{ n: string }>`${sql.raw(q)}`.execute(db.db)).rows[0]!.n);
-    expect(await n('select count(*) as n from kysely_migration')).toBe(11);
+    expect(await n('select count(*) as n from kysely_migration')).toBe(MIGRATION_NAMES.length);
     expect(await n('select count(*) as n from articles')).toBe(14);
     expect(await n('select count(*) as n from instance_secrets')).toBe(1);
   });
