@@ -29,6 +29,7 @@ import { withNotice } from './web/reader-nav.js';
 import { makeStripe, type StripeDeps } from './billing/stripe.service.js';
 import { AppError } from './errors.js';
 import { DIGEST_JOB, scheduleDigest, sendDigests } from './comments/digest.js';
+import { IMPORT_RUN_JOB, importRunHandler } from './importer/import-runs.service.js';
 import { DataDirMediaStore, mediaDir, type MediaStore } from './media/store.js';
 import type { FetchLimits } from './media/fetch.js';
 
@@ -109,6 +110,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const newsletters: NewsletterDeps = {
     db: database.db, dialect: database.dialect, clock, siteUrl: config.siteUrl, secrets: [config.secret, config.previousSecret], brand, queued: () => kick(), transport,
   };
+  const mediaDeps = { db: database.db, dialect: database.dialect, clock, store: opts.mediaStore ?? new DataDirMediaStore(mediaDir(config.dataDir)), changed: invalidate, log: logger || undefined };
   const worker = new JobWorker(database.db, database.dialect, clock, {
     [NEWSLETTER_JOB]: newsletterLane({ ...newsletters, secret: config.secret, transport, workerId: processWorkerId, leaseMs: config.jobLeaseMs, log: logger || undefined, concurrency: poolConnections(config.smtpUrl) }),
     [GOLIVE_JOB]: async (p: { articleId: number }) => void (await followArticle(newsletters, p.articleId)),
@@ -118,6 +120,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     [JOBS.graceCheck]: async (p: { memberId: number }) => void (await recomputeMemberStatus(billing, p.memberId)),
     'billing.comp_end': (p: { subscriptionId: number }) => endCompIfDue(billing, p.subscriptionId),
     [DIGEST_JOB]: async () => void (await sendDigests({ db: database.db, clock, siteUrl: config.siteUrl, brand })),
+    [IMPORT_RUN_JOB]: importRunHandler({
+      content: { db: database.db, dialect: database.dialect, clock, changed: invalidate },
+      images: { ...(opts.importImages ?? {}), media: mediaDeps }, now: () => clock.now(),
+    }),
   }, logger || undefined, opts.pollMs ?? 1000, { leaseMs: config.jobLeaseMs });
   kick = () => worker.kick();
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -167,7 +173,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     access: { meter, crawler: new CrawlerVerifier(opts.resolver ?? systemResolver, () => clock.now()), secret: config.secret, deviceCookie, now: () => clock.now() },
     billing,
     stripe,
-    media: { db: database.db, dialect: database.dialect, clock, store: opts.mediaStore ?? new DataDirMediaStore(mediaDir(config.dataDir)), changed: invalidate, log: logger || undefined },
+    media: mediaDeps,
     importImages: opts.importImages ?? {},
     comments: { db: database.db, clock, siteUrl: config.siteUrl, secret: config.secret, brand, mailQueued: () => worker.kick(), changed: invalidate },
     newsletters,

@@ -8,6 +8,7 @@ import { FORMAT_CHOICES } from '../importer/types.js';
 import { outcomeRecord, type ImportOutcome } from '../importer/import.service.js';
 import { Progress } from './progress.js';
 import type { ImageImportOptions } from '../importer/images.js';
+import { REVIEW_REASONS } from '../importer/review-reasons.js';
 
 export const IMPORT_USAGE = `masthead import <file|dir|-> [--format auto|text|html|wxr|ghost] [--access LEVEL] [--section S] [--author A]
                 [--publish] [--pages] [--dry-run] [--explain] [--json] [--no-images]`;
@@ -18,14 +19,6 @@ const optionsSchema = z.object({
   section: z.string().trim().min(1).max(200).optional(),
   author: z.string().trim().min(1).max(200).optional(),
 });
-
-const REVIEW: Record<string, string> = {
-  title_from_body: 'no headline in the source: the title was made from the first sentence',
-  feature_image_missing: 'the featured image was not found in the export',
-  invalid_utf8: 'the source had bytes that are not valid UTF-8; check for garbled characters',
-  unsupported_card: 'a Ghost card the importer cannot convert was left out',
-  decoded_as_windows_1252: 'the file was not UTF-8 and declared no character set; it was read as Windows-1252',
-};
 
 function describe(o: ImportOutcome, siteUrl: string): string {
   if (o.kind === 'failed') return `skipped ${o.position}: ${o.message}`;
@@ -107,7 +100,7 @@ export async function importCommand(args: string[], deps: ContentDeps, siteUrl: 
         } else {
           print(describe(o, siteUrl), o.kind === 'failed' ? process.stderr : out);
           if (o.kind !== 'failed') {
-            for (const f of o.flags) print(`    review: ${REVIEW[f] ?? f}`);
+            for (const f of o.flags) print(`    review: ${REVIEW_REASONS[f] ?? f}`);
             if (values.explain) for (const f of o.images?.failed ?? []) print(`    image not fetched (${f.message}): ${f.url}`);
             if (values.explain) {
               if (!o.removed.length) print('    removed nothing');

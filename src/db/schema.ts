@@ -267,6 +267,26 @@ export interface DB {
     imported_at: number;
     updated_at: number;
   };
+  import_runs: {
+    id: Generated<number>;
+    name: string;
+    format: string;
+    status: string;
+    data: Buffer | null;
+    fetch_images: Generated<number>;
+    created: Generated<number>;
+    updated: Generated<number>;
+    unchanged: Generated<number>;
+    flagged: Generated<number>;
+    failed: Generated<number>;
+    flagged_ids: Generated<string>;
+    failures: Generated<string>;
+    error: string | null;
+    staff_id: number | null;
+    created_at: number;
+    started_at: number | null;
+    finished_at: number | null;
+  };
   media: {
     id: Generated<number>;
     key: string;

@@ -68,6 +68,7 @@ export const LEFT_OUT: Readonly<Record<string, string>> = {
   member_imports: 'this installation’s member CSV imports and their progress',
   staff_invitations: 'pending staff invitations (secret links): invite again',
   preview_links: 'shareable draft preview links (secret links): share again',
+  import_runs: 'this installation’s Settings → Import runs (their counts; the articles they brought in are exported)',
 };
 
 /** Columns left out of every export row, for the file's own description. */

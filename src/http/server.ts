@@ -30,6 +30,7 @@ import { newsroomStaffRoutes } from './routes/newsroom-staff.js';
 import { newsroomBillingRoutes } from './routes/newsroom-billing.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { adminMembersRoutes } from './routes/admin-members.js';
+import { adminSettingsImportRoutes } from './routes/admin-settings-import.js';
 import { redirectFor } from '../web/reader.service.js';
 import { fillReaderHeader } from './reader-header.js';
 import { compressPayload, declareCompressionMark } from './compression.js';
@@ -146,6 +147,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   dashboardRoutes(app, ctx);
   adminMembersRoutes(app, ctx);
   adminNewsletterRoutes(app, ctx);
+  adminSettingsImportRoutes(app, ctx);
   await app.ready();
   return app;
 }

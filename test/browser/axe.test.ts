@@ -34,6 +34,14 @@ async function axeViolations(page: Page): Promise<Violation[]> {
   await page.addScriptTag({ path: axeScript() });
   return page.evaluate<Violation[]>(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`);
 }
+/** A WordPress export of one post with no headline, so the status page has something to review. */
+const WXR = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Skerrow Courier</title><link>https://www.skerrowcourier.example</link><wp:wxr_version>1.2</wp:wxr_version>
+<item><title></title><dc:creator><![CDATA[mairi]]></dc:creator><content:encoded><![CDATA[<p>The ferry was late again. Passengers waited.</p>]]></content:encoded>
+<wp:post_id>7</wp:post_id><wp:post_date_gmt><![CDATA[2019-04-01 09:00:00]]></wp:post_date_gmt><wp:status><![CDATA[publish]]></wp:status><wp:post_type><![CDATA[post]]></wp:post_type></item>
+</channel>
+</rss>`;
 const describeAll = (vs: Violation[]) => vs.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
 
 browserSuite('accessibility of the main pages (axe)', () => {
@@ -132,7 +140,7 @@ browserSuite('accessibility of the main pages (axe)', () => {
       const violations = await axeViolations(page);
       serious.push(...describeAll(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'page-has-heading-one')).map((v) => `${name}: ${v}`));
     };
-    for (const path of ['/admin/settings', '/admin/settings/site', '/admin/settings/nav', '/admin/settings/meter', '/admin/settings/wall', '/admin/settings/comments', '/admin/settings/billing', '/admin/settings/mail', '/admin/settings/export']) {
+    for (const path of ['/admin/settings', '/admin/settings/site', '/admin/settings/nav', '/admin/settings/meter', '/admin/settings/wall', '/admin/settings/comments', '/admin/settings/billing', '/admin/settings/mail', '/admin/settings/export', '/admin/settings/import']) {
       const { page } = await openPage(context);
       const res = await page.goto(base + path);
       expect(res?.status(), path).toBe(200);
@@ -146,6 +154,17 @@ browserSuite('accessibility of the main pages (axe)', () => {
     await page.getByRole('button', { name: 'Save meter rules' }).click();
     await page.getByRole('alert').waitFor();
     await check('meter rules refused', page);
+    // Settings → Import: a file that is not an archive, refused beside the field; then an export, and its status page.
+    await page.goto(`${base}/admin/settings/import`);
+    await page.getByLabel('Archive').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Just notes.') });
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    await page.getByRole('alert').waitFor();
+    await check('import refused', page);
+    await page.getByLabel('Archive').setInputFiles({ name: 'export.xml', mimeType: 'application/xml', buffer: Buffer.from(WXR) });
+    await page.getByLabel('Copy the images the articles link to into the media library').uncheck();
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    await page.waitForURL(/\/admin\/settings\/import\/\d+$/);
+    await check('import status', page);
     await page.close();
     await context.close();
     expect(serious).toEqual([]);

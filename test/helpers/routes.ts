@@ -205,4 +205,7 @@ export const ROUTES: Record<string, UrlsFor> = {
   'POST /admin/newsletters': () => ['/admin/newsletters'],
   'POST /admin/newsletters/:id': () => ['/admin/newsletters/1'],
   'POST /admin/newsletters/sends/:id/cancel': () => ['/admin/newsletters/sends/1/cancel'],
+  'GET /admin/settings/import': () => ['/admin/settings/import'],
+  'POST /admin/settings/import': () => ['/admin/settings/import'],
+  'GET /admin/settings/import/:id': () => ['/admin/settings/import/1'],
 };

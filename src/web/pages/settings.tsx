@@ -117,14 +117,15 @@ const SECTIONS: [string, string, string][] = [
   ['/admin/settings/billing', 'Billing', 'trial mode, grace days, Stripe'],
   ['/admin/settings/mail', 'Mail', 'how mail leaves, and a test message'],
   ['/admin/settings/export', 'Export', 'the whole publication as one file'],
+  ['/admin/settings/import', 'Import', 'a WordPress, Ghost or HTML archive, and the articles to review'],
 ];
 
-function SettingsShell(p: { site: Site; staff: StaffUser; title: string; children?: Child }): Html {
+export function SettingsShell(p: { site: Site; staff: StaffUser; title: string; children?: Child }): Html {
   return (
     <AdminPage site={p.site} title={p.title} staff={p.staff}>
       <div class="settings">
         <nav class="settings-nav" aria-label="Settings">
-          <ul>{SECTIONS.map(([href, name]) => <li><a href={href} aria-current={p.title === name ? 'page' : undefined}>{name}</a></li>)}</ul>
+          <ul>{SECTIONS.map(([href, name]) => <li><a href={href} aria-current={p.title === name || p.title.startsWith(`${name}:`) ? 'page' : undefined}>{name}</a></li>)}</ul>
         </nav>
         <section class="settings-main account-form">{p.children}</section>
       </div>
@@ -132,7 +133,7 @@ function SettingsShell(p: { site: Site; staff: StaffUser; title: string; childre
   );
 }
 
-const Notice = (p: { notice?: string; error?: string }) => (
+export const Notice = (p: { notice?: string; error?: string }) => (
   <Fragment>
     {p.notice ? <p class="form-notice" role="status">{p.notice}</p> : null}
     {p.error ? <p class="form-error" role="alert">{p.error}</p> : null}
