@@ -1,10 +1,31 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import type { AppContext } from './context.js';
 import { identify } from './identity.js';
 import { toHttpFailure } from './errors.js';
 import { AppError } from '../errors.js';
 import type { StaffUser } from '../members/staff.js';
+import type { Action } from '../members/permissions.js';
+import { requireRole } from './admin-api.js';
+
+/**
+ * The one gate of every newsroom page scope: never cached, a signed-out visitor sent to sign in (or
+ * a 401 for the app's own JSON under /admin/api/), the staff member put on the request, and, when
+ * the scope names one, the permission every page in it needs, reads included.
+ */
+export function staffOnly(ctx: AppContext, permission?: Action) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    reply.header('cache-control', 'private, no-store');
+    const id = await identify(ctx, req);
+    if (!id.staff) {
+      if (req.url.startsWith('/admin/api/')) throw new AppError('unauthorized', 'sign in to the newsroom first');
+      return reply.redirect('/admin/signin', 303);
+    }
+    req.staff = id.staff;
+    if (permission) requireRole(id.staff, permission);
+    return undefined;
+  };
+}
 
 /**
  * What the newsroom's staff pages (moderation, staff and tokens, plans and offers) share: a
@@ -13,12 +34,7 @@ import type { StaffUser } from '../members/staff.js';
  */
 export function staffPages(app: FastifyInstance, ctx: AppContext, routes: (r: FastifyInstance) => void): void {
   app.register(async (r) => {
-    r.addHook('onRequest', async (req, reply) => {
-      reply.header('cache-control', 'private, no-store');
-      const id = await identify(ctx, req);
-      if (!id.staff) return reply.redirect('/admin/signin', 303);
-      req.staff = id.staff;
-    });
+    r.addHook('onRequest', staffOnly(ctx));
     r.addHook('onResponse', async (req) => {
       if (req.method !== 'GET') ctx.invalidate();
     });

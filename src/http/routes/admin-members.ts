@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { staffOnly } from '../staff-pages.js';
 import multipart from '@fastify/multipart';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { csrfToken } from '../forms.js';
-import { identify } from '../identity.js';
-import { idParam, requireRole } from '../admin-api.js';
+import { idParam } from '../admin-api.js';
 import { toHttpFailure } from '../errors.js';
 import { AppError, invalidInput } from '../../errors.js';
 import { MEMBER_STANDINGS } from '../../billing/state.js';
@@ -86,14 +86,8 @@ export function adminMembersRoutes(app: FastifyInstance, ctx: AppContext): void 
   const tz = async () => (await site()).settings.timezone;
 
   app.register(async (r) => {
-    r.addHook('onRequest', async (req, reply) => {
-      reply.header('cache-control', PRIVATE);
-      const id = await identify(ctx, req);
-      if (!id.staff) return reply.redirect('/admin/signin', 303);
-      req.staff = id.staff;
-      // Members are personal data: every page here, not only the writes, needs members.manage.
-      requireRole(id.staff, 'members.manage');
-    });
+    // Members are personal data: every page here, not only the writes, needs members.manage.
+    r.addHook('onRequest', staffOnly(ctx, 'members.manage'));
     r.addHook('onResponse', async (req) => {
       if (req.method !== 'GET') ctx.invalidate();
     });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { staffOnly } from '../staff-pages.js';
 import type { AppContext } from '../context.js';
-import { identify } from '../identity.js';
 import { csrfToken } from '../forms.js';
 import { sendHtml } from '../reply.js';
 import { toHttpFailure } from '../errors.js';
@@ -25,12 +25,7 @@ export function adminNewsletterRoutes(app: FastifyInstance, ctx: AppContext): vo
   const csrf = { preHandler: app.csrfProtection };
 
   app.register(async (r) => {
-    r.addHook('onRequest', async (req, reply) => {
-      reply.header('cache-control', PRIVATE);
-      const staff = (await identify(ctx, req)).staff;
-      if (!staff) return reply.redirect('/admin/signin', 303);
-      req.staff = staff;
-    });
+    r.addHook('onRequest', staffOnly(ctx));
     // The sign-up forms list the newsletters: a change shows at once on this instance.
     r.addHook('onResponse', async (req) => {
       if (req.method !== 'GET') ctx.invalidate();

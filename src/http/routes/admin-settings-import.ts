@@ -1,11 +1,10 @@
 import multipart from '@fastify/multipart';
+import { staffOnly } from '../staff-pages.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { csrfToken } from '../forms.js';
-import { identify } from '../identity.js';
-import { requireRole } from '../admin-api.js';
 import { AppError } from '../../errors.js';
 import { ImportPage, ImportRunPage, REFRESH_SECONDS, runGoing } from '../../web/pages/settings-import.js';
 import { ARCHIVE_LIMIT, checkArchive, startImportRun } from '../../importer/import-runs.service.js';
@@ -38,13 +37,7 @@ export function adminSettingsImportRoutes(app: FastifyInstance, ctx: AppContext)
       limits: { fileSize: ARCHIVE_LIMIT, files: 1, fields: 4, fieldSize: 2000, parts: 6, headerPairs: 100 },
     });
     // Who is asking is settled before the body is read: an editor's upload is refused unread.
-    r.addHook('onRequest', async (req, reply) => {
-      reply.header('cache-control', PRIVATE);
-      const id = await identify(ctx, req);
-      if (!id.staff) return reply.redirect('/admin/signin', 303);
-      req.staff = id.staff;
-      requireRole(id.staff, 'settings.manage');
-    });
+    r.addHook('onRequest', staffOnly(ctx, 'settings.manage'));
     r.addHook('onSend', async (_req, reply, payload) => {
       // A refused upload may still be arriving: closing the connection stops it.
       if (reply.statusCode === 413) reply.header('connection', 'close');

@@ -1,11 +1,11 @@
 import { PassThrough } from 'node:stream';
+import { staffOnly } from '../staff-pages.js';
 import { once } from 'node:events';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { csrfToken } from '../forms.js';
-import { identify } from '../identity.js';
 import { requireRole } from '../admin-api.js';
 import {
   ExportPage, MailSettingsPage, MeterExplainer, SETTINGS_FORMS, SettingsFormPage, SettingsIndexPage, shownValues, StripeStatus, type FormSpec,
@@ -66,14 +66,8 @@ export function adminSettingsRoutes(app: FastifyInstance, ctx: AppContext): void
   const csrf = { preHandler: app.csrfProtection };
 
   app.register(async (r) => {
-    r.addHook('onRequest', async (req, reply) => {
-      reply.header('cache-control', PRIVATE);
-      const id = await identify(ctx, req);
-      if (!id.staff) return reply.redirect('/admin/signin', 303);
-      req.staff = id.staff;
-      // Settings are for administrators and the owner, reading them included (they show the set-up).
-      requireRole(id.staff, 'settings.manage');
-    });
+    // Settings are for administrators and the owner, reading them included (they show the set-up).
+    r.addHook('onRequest', staffOnly(ctx, 'settings.manage'));
 
     const staffOf = (req: FastifyRequest): StaffUser => req.staff!;
     const who = (req: FastifyRequest) => ({ actor: `staff:${req.staff!.id}`, ip: req.ip });

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { staffOnly } from '../staff-pages.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
 import { csrfToken } from '../forms.js';
-import { identify } from '../identity.js';
 import { idParam, requireArticleChange, requireRole } from '../admin-api.js';
 import { toHttpFailure } from '../errors.js';
 import { assemblePage } from '../../web/page-assembly.js';
@@ -99,15 +99,7 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
   const csrf = { preHandler: app.csrfProtection };
 
   app.register(async (r) => {
-    r.addHook('onRequest', async (req, reply) => {
-      reply.header('cache-control', PRIVATE);
-      const id = await identify(ctx, req);
-      if (!id.staff) {
-        if (req.url.startsWith('/admin/api/')) throw new AppError('unauthorized', 'sign in to the newsroom first');
-        return reply.redirect('/admin/signin', 303);
-      }
-      req.staff = id.staff;
-    });
+    r.addHook('onRequest', staffOnly(ctx));
     // Reader pages cache for a second; a newsroom write should show at once on this instance.
     r.addHook('onResponse', async (req) => {
       if (req.method !== 'GET') ctx.invalidate();
