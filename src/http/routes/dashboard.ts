@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { sendHtml } from '../reply.js';
-import { identify } from '../identity.js';
-import { requireRole } from '../admin-api.js';
+import { staffOnly } from '../staff-pages.js';
 import { loadDashboard } from '../../dashboard/dashboard.service.js';
 import { PERIODS, periodFor } from '../../dashboard/rules.js';
 import { DashboardPage } from '../../web/pages/dashboard.js';
@@ -18,11 +17,8 @@ const query = z.object({
 
 /** The newsroom dashboard (issue 16): a GET form for the period, the page answered from the daily roll-ups. */
 export function dashboardRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/admin/dashboard', async (req, reply) => {
-    reply.header('cache-control', PRIVATE);
-    const id = await identify(ctx, req);
-    if (!id.staff) return reply.redirect('/admin/signin', 303);
-    requireRole(id.staff, 'dashboard.read');
+  app.get('/admin/dashboard', { onRequest: staffOnly(ctx, 'dashboard.read') }, async (req, reply) => {
+    const id = { staff: req.staff! };
     const q = query.parse(req.query ?? {});
     const site = await ctx.site.get();
     const tz = site.settings.timezone;
