@@ -17,7 +17,9 @@ function unwritableDataDir(): string {
   return join(file, 'sub');
 }
 
-describe.concurrent('masthead CLI: failures are one readable line', () => {
+// Every case spawns the CLI (tsx compiles ~1 s each) beside the rest of the file running at once, on
+// two cores beside other test files: the default 30 s is too short for a case of several runs.
+describe.concurrent('masthead CLI: failures are one readable line', { timeout: 120_000 }, () => {
   it('PORT=abc start exits 2 with one line naming PORT', async () => {
     const r = await run(['start'], { dataDir: freshDataDir(), env: { PORT: 'abc' } });
     expect(r.code).toBe(2);
@@ -95,7 +97,7 @@ describe.concurrent('masthead CLI: failures are one readable line', () => {
   });
 });
 
-describe.concurrent('masthead CLI: commands', () => {
+describe.concurrent('masthead CLI: commands', { timeout: 120_000 }, () => {
   it('migrate on a fresh data dir applies the migrations and names them', async () => {
     const r = await run(['migrate'], { dataDir: freshDataDir() });
     expect(r.stderr).toBe('');
@@ -176,7 +178,7 @@ describe.concurrent('masthead CLI: commands', () => {
     expect(oneLine(nobody.stderr)).toMatch(/no member with email/);
     const jobs = await run(['jobs'], { dataDir });
     expect(jobs.stdout).toMatch(/pending\tbilling\.comp_end\t1|done\tbilling\.comp_end/);
-  }, 120_000); // a dozen CLI runs one after another, beside the rest of this file running at once
+  });
 
   it('newsletter create, list, count, send, status and cancel', async () => {
     const dataDir = freshDataDir();
@@ -209,7 +211,7 @@ describe.concurrent('masthead CLI: commands', () => {
     expect(status.stdout).toMatch(/^send 1 \(Morning briefing\): sending; 0 sent, 0 failed, 0 skipped, 0 to go\n$/);
     const cancelled = await run(['newsletter', 'cancel', '1'], { dataDir });
     expect(cancelled.stdout).toBe('cancelled send 1; nobody else will get it\n');
-  }, 120_000);
+  });
 
   it('settings get and set validate keys and values', async () => {
     const dataDir = freshDataDir();
@@ -231,7 +233,7 @@ describe.concurrent('masthead CLI: commands', () => {
     const all = await run(['settings', 'get'], { dataDir });
     expect(all.stdout).toContain('site.title="The Gazette"\n');
     expect(all.stdout).toContain('meter.period="week"\n');
-  }, 120_000);
+  });
 
   it('settings get lists every group and settings set reaches comments.* as the README shows', async () => {
     const dataDir = freshDataDir();
@@ -255,7 +257,7 @@ describe.concurrent('masthead CLI: commands', () => {
     expect(oneLine(bad.stderr)).toMatch(/^masthead: comments\.readers: /);
     expect(proto.code).toBe(1);
     expect(oneLine(proto.stderr)).toMatch(/unknown setting "comments\.constructor"/);
-  }, 120_000);
+  });
 
   it('user reset-password prints a new password for a staff user', async () => {
     const dataDir = freshDataDir();
