@@ -3,18 +3,22 @@ import { pickEncoding, type Encoding } from './compression.js';
 import { referrerDomain } from '../dashboard/rules.js';
 
 /**
- * Replies that every cookieless reader of a URL gets byte for byte (a free article to a reader
- * with no cookies), answered in front of the router for as long as the reader caches keep the
- * page (a second, and cleared with them when content changes).
+ * Replies that every cookieless reader of a URL gets byte for byte (a free article, the front page
+ * and the listings, to a reader with no cookies), answered in front of the router for as long as
+ * the reader caches keep the page (a second, and cleared with them when content changes).
  *
  * Why: such a view needs no decision of its own — `decideWithoutMeter` answers every reader of a
- * free article in full, records nothing, and the page has no per-reader bytes — yet routing, hooks
- * and reply handling cost more than the bare server's whole answer. Only the article route puts
- * replies here, and only for a free article (`offer` below); everything else, and every request
+ * free article in full, records nothing, and the page has no per-reader bytes; a listing shows
+ * only what every reader sees — yet routing, hooks and reply handling cost more than the bare
+ * server's whole answer. Only the reader routes put replies here (`mhShared`): the article route
+ * for a free article alone, the front page and listings always; everything else, and every request
  * that carries a cookie, a query string, credentials or a prefetch hint, goes through the router.
- * Gated text cannot enter: a metered or paid article is never offered.
+ * Gated text cannot enter: a metered or paid article's page is never offered.
  */
 export interface SharedReply { body: Buffer; headers: [string, string][] }
+
+/** The pages a route may offer: an article, the front page, and a section, author or tag listing. */
+const SHARED_PATHS = /^\/(?:$|articles\/|section\/|author\/|tag\/)/;
 
 /** The variant of a reply a request wants: its encoding, as compression would choose it. */
 type Variant = Encoding | 'identity';
@@ -26,7 +30,7 @@ type Variant = Encoding | 'identity';
 export function sharedKey(req: IncomingMessage, ownHost: string): string | null {
   if (req.method !== 'GET') return null;
   const url = req.url;
-  if (!url || url.length > 300 || url.includes('?') || !url.startsWith('/articles/')) return null;
+  if (!url || url.length > 300 || url.includes('?') || !SHARED_PATHS.test(url)) return null;
   const h = req.headers;
   if (h.cookie !== undefined || h.authorization !== undefined || h.purpose !== undefined || h['sec-purpose'] !== undefined || h['x-purpose'] !== undefined || h['x-moz'] !== undefined) return null;
   if (h.referer !== undefined && referrerDomain(h.referer, ownHost) !== null) return null;

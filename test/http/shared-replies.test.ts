@@ -9,8 +9,8 @@ import { createSession, SESSION_COOKIE } from '../../src/members/sessions.js';
 import { updateArticle, type ArticleDetail } from '../../src/content/articles.service.js';
 
 /**
- * A free article is the same bytes for every reader without cookies, so it is answered before
- * routing (http/shared-replies.ts). These tests go over a real socket, where that happens (inject
+ * A free article, the front page and the listings are the same bytes for every reader without
+ * cookies, so they are answered before routing (http/shared-replies.ts). These tests go over a real socket, where that happens (inject
  * goes straight to the router): what a reader gets must be exactly what the router would give,
  * current, and never a metered or paid article's page.
  */
@@ -82,6 +82,29 @@ describe.each(dialects())('replies shared by cookieless readers on %s', (dialect
     const before = hits();
     t.clock.advance(1000);
     expect((await get(url)).status).toBe(200);
+    expect(hits()).toBe(before);
+  });
+
+  it('answers the front page and a section listing from here too, and shows a new article on them at once', async () => {
+    for (const url of ['/', '/section/culture']) {
+      const first = await get(url);
+      const before = hits();
+      const second = await get(url);
+      expect(hits(), url).toBe(before + 1);
+      expect(second.status).toBe(200);
+      expect(second.body.equals(first.body), url).toBe(true);
+      expect(second.headers['content-type']).toBe(first.headers['content-type']);
+      expect(second.headers['cache-control']).toBe(first.headers['cache-control']);
+      // The router's page, for comparison: the header is the signed-out reader's.
+      expect((await t.get(url)).body).toBe(first.body.toString());
+    }
+    await makeArticle(t.app.ctx.content, { title: 'Fresh on the front page', section: 'culture', rest: 'More.' });
+    expect((await get('/')).body.toString()).toContain('Fresh on the front page');
+    expect((await get('/section/culture')).body.toString()).toContain('Fresh on the front page');
+    // A listing that does not exist is never kept: each view asks the router again.
+    const before = hits();
+    expect((await get('/section/nowhere')).status).toBe(404);
+    expect((await get('/section/nowhere')).status).toBe(404);
     expect(hits()).toBe(before);
   });
 

@@ -56,6 +56,8 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       const site = await ctx.site.get();
       return HomePage({ site, view: await loadHome(ctx.content, site, page) }).value;
     });
+    // The same for every reader without cookies: answered before routing next time (shared-replies.ts).
+    reply.mhShared = true;
     return sendHtml(reply, html instanceof Promise ? await html : html);
   });
 
@@ -116,6 +118,7 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       });
       const html = cached instanceof Promise ? await cached : cached;
       if (!html) throw notFound(kind);
+      reply.mhShared = true;
       return sendHtml(reply, html);
     });
   }
