@@ -24,11 +24,13 @@ function load(file: string, name: string, ext: string, type: string): Asset {
   throw new Error(`asset ${file} not found`);
 }
 
-let assets: { css: Asset; commentsJs: Asset } | undefined;
-export function getAssets(): { css: Asset; commentsJs: Asset } {
+let assets: { css: Asset; commentsJs: Asset; settingsJs: Asset } | undefined;
+export function getAssets(): { css: Asset; commentsJs: Asset; settingsJs: Asset } {
   assets ??= {
     css: load('site.css', 'site', 'css', 'text/css; charset=utf-8'),
     commentsJs: load('comments.js', 'comments', 'js', 'text/javascript; charset=utf-8'),
+    // The meter settings' live explainer; loaded on that page only.
+    settingsJs: load('settings.js', 'settings', 'js', 'text/javascript; charset=utf-8'),
   };
   return assets;
 }

@@ -102,6 +102,38 @@ browserSuite('settings in Chromium without JavaScript', () => {
     expect(await admin.locator('#set-memberAllowance-error').textContent()).toBe('Must be a whole number.');
   });
 
+  it('puts meter rules in words before they are saved: "Show in words" without a script, as typed with one', async () => {
+    await admin.goto(`${base}/admin/settings/meter`);
+    await admin.getByLabel('Free articles for readers not signed in').fill('6');
+    await admin.getByLabel('Free articles for registered readers').fill('9');
+    await admin.getByRole('button', { name: 'Show in words' }).click();
+    expect(await admin.getByRole('status').textContent()).toBe('Not saved yet: this is what readers would get. Save to apply it.');
+    expect(await admin.getByRole('region', { name: 'What readers get' }).textContent()).toContain('Readers who are not signed in get 6 free articles a day; registering gives 9.');
+    expect(await admin.getByLabel('Free articles for readers not signed in').inputValue()).toBe('6');
+
+    // With JavaScript, the sentences follow the form while it is typed; still nothing is saved.
+    const withScript = await openContext(browser!, { javaScriptEnabled: true });
+    const { page } = await openPage(withScript, everyPage);
+    await page.goto(`${base}/admin/signin`);
+    await page.getByLabel('Email address').first().fill('ada@news.example');
+    await page.getByLabel('Password').fill('ada password 123');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/admin`);
+    await page.goto(`${base}/admin/settings/meter`);
+    const words = page.getByRole('region', { name: 'What readers get' });
+    await page.getByLabel('Free articles for readers not signed in').fill('2');
+    await expect.poll(() => words.textContent()).toContain('Readers who are not signed in get 2 free articles a day; registering gives 5.');
+    expect(await words.textContent()).toContain('not saved yet');
+    await page.getByLabel('Period').selectOption({ label: 'Calendar week (from Monday)' });
+    await expect.poll(() => words.textContent()).toContain('get 2 free articles a week');
+    await page.getByLabel('Free articles for registered readers').fill('many');
+    await expect.poll(() => words.textContent()).toContain('Fix this field to see what readers would get: Free articles for registered readers.');
+    await withScript.close();
+    const saved = await admin.goto(`${base}/admin/settings/meter`);
+    expect(saved!.status()).toBe(200);
+    expect(await admin.getByRole('region', { name: 'What readers get' }).textContent()).toContain('get 3 free articles a day');
+  });
+
   it('a full export downloaded from settings imports into an empty database with no differences', async () => {
     await admin.goto(`${base}/admin/settings`);
     await admin.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Export' }).click();
@@ -121,7 +153,7 @@ browserSuite('settings in Chromium without JavaScript', () => {
       await target.destroy();
     }
     // The refused form is answered 400 on purpose; Chromium logs that status, and nothing else may show.
-    expect(everyPage.consoleErrors.filter((e) => !/\/admin\/settings\/meter: Failed to load resource: .* 400 /.test(e))).toEqual([]);
+    expect(everyPage.consoleErrors.filter((e) => !/\/admin\/(api\/)?settings\/meter(\/explain)?: Failed to load resource: .* 400 /.test(e))).toEqual([]);
     expect(everyPage.foreignRequests).toEqual([]);
   });
 });

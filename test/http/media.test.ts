@@ -218,6 +218,35 @@ describe.each(dialects())('media library on %s', (dialect) => {
     expect((await editor.get(`/admin/media/${id}/delete`)).statusCode).toBe(404);
   });
 
+  it('makes a library image the site logo, for those who may change the site; deleting it puts the title back', async () => {
+    const admin = await staffAgent(t, 'administrator');
+    await upload(t, admin, { name: 'masthead-logo.png', type: 'image/png', data: await photo(600, 200) }, { form: true, alt: 'The Ledger' });
+    const page = await admin.get('/admin/media?q=masthead-logo');
+    const id = Number(/action="\/admin\/media\/(\d+)\/logo"/.exec(page.body)![1]);
+    expect(page.body).toContain('aria-label="Use masthead-logo.png as the site logo"');
+    // An editor sees no such button, and a forged post is refused.
+    const byEditor = await editor.get('/admin/media?q=masthead-logo');
+    expect(byEditor.body).not.toContain(`/admin/media/${id}/logo`);
+    expect((await editor.post(`/admin/media/${id}/logo`, {})).statusCode).toBe(403);
+
+    await admin.get('/admin/media?q=masthead-logo');
+    const set = await admin.post(`/admin/media/${id}/logo`, {});
+    expect(set.statusCode).toBe(303);
+    expect(set.headers.location).toBe('/admin/media?notice=logo');
+    const url = (await t.app.server.inject({ method: 'GET', url: `/admin/api/media/${id}`, headers: { cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } })).json().media.url as string;
+    const home = await t.get('/');
+    expect(home.body).toContain(`<img src="${url}" alt="`);
+    expect((await admin.get('/admin/media?q=masthead-logo')).body).toContain('This image is the site logo.');
+    const audit = await t.db.db.selectFrom('audit_log').select(['action', 'target', 'details']).where('action', '=', 'settings.change').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(audit.target).toBe('site');
+    expect(JSON.parse(audit.details!).logoUrl.to).toBe(url);
+
+    // Deleting it: the confirmation says it is the logo, and pages fall back to the title in text.
+    expect((await admin.get(`/admin/media/${id}/delete`)).body).toContain('It is the site logo');
+    await admin.post(`/admin/media/${id}/delete`, {});
+    expect((await t.get('/')).body).not.toContain(`<img src="${url}"`);
+  });
+
   it('pages the library by key', async () => {
     const cookie = [...editor.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const all = (await t.app.server.inject({ method: 'GET', url: '/admin/api/media?limit=100', headers: { cookie } })).json().media;

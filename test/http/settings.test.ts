@@ -68,6 +68,39 @@ describe.each(dialects())('settings pages on %s', (dialect) => {
     expect((await readMeterRules(t.db.db)).verifiedCrawlers).toBe(false);
   });
 
+  it('shows rules in words as typed before they are saved: on the page without a script, and as JSON for the page\'s script', async () => {
+    const before = await readMeterRules(t.db.db);
+    const auditBefore = (await recentAudit(t.db.db, 100)).length;
+    await staff.ada!.get('/admin/settings/meter');
+    const typed = { anonymousAllowance: '4', memberAllowance: '10', period: 'calendar_month', sharedAddressFactor: '3', addressCeiling: '20' };
+    // The "Show in words" button: the form again, as typed, with its sentences; nothing saved.
+    const shown = await staff.ada!.post('/admin/settings/meter', { ...typed, preview: '1' });
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toContain('Not saved yet: this is what readers would get. Save to apply it.');
+    expect(shown.body).toContain('Readers who are not signed in get 4 free articles a month; registering gives 10.');
+    expect(valueOf(shown.body, 'set-anonymousAllowance')).toBe('4');
+    expect(await readMeterRules(t.db.db)).toEqual(before);
+    // What the page's script asks: the same sentences.
+    const json = await staff.ada!.post('/admin/api/settings/meter/explain', typed, { accept: 'application/json' });
+    expect(json.statusCode).toBe(200);
+    expect(json.headers['cache-control']).toBe('private, no-store');
+    expect(json.json().sentences[0]).toBe('Readers who are not signed in get 4 free articles a month; registering gives 10.');
+    // Rules that cannot be: the field named, in words; still nothing saved.
+    const bad = await staff.ada!.post('/admin/api/settings/meter/explain', { ...typed, memberAllowance: 'ten' }, { accept: 'application/json' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toBe('Fix this field to see what readers would get: Free articles for registered readers.');
+    const badPage = await staff.ada!.post('/admin/settings/meter', { ...typed, memberAllowance: 'ten', preview: '1' });
+    expect(badPage.statusCode).toBe(400);
+    expect(badPage.body).toContain('<span class="field-error" id="set-memberAllowance-error">Must be a whole number.</span>');
+    expect(await readMeterRules(t.db.db)).toEqual(before);
+    expect((await recentAudit(t.db.db, 100)).length).toBe(auditBefore);
+    // The same guard as the form: no token, no answer; not staff, no answer.
+    expect((await staff.ada!.post('/admin/api/settings/meter/explain', { ...typed, _csrf: 'forged' }, { accept: 'application/json' })).statusCode).toBe(403);
+    await staff.ed!.get('/admin/articles');
+    expect((await staff.ed!.post('/admin/api/settings/meter/explain', typed, { accept: 'application/json' })).statusCode).toBe(403);
+    expect((await t.agent().post('/admin/api/settings/meter/explain', typed, { accept: 'application/json' })).statusCode).toBe(401);
+  });
+
   it('re-shows what was typed, with the problem beside each field, and saves nothing', async () => {
     const before = await readMeterRules(t.db.db);
     const auditBefore = (await recentAudit(t.db.db, 100)).length;

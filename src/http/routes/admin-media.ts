@@ -7,9 +7,12 @@ import { identify } from '../identity.js';
 import { csrfToken, formField } from '../forms.js';
 import { sendHtml } from '../reply.js';
 import { toHttpFailure } from '../errors.js';
-import { idParam, requirePermission } from '../admin-api.js';
+import { idParam, requirePermission, requireRole } from '../admin-api.js';
+import { can } from '../../members/permissions.js';
+import { changeSettings } from '../../content/settings.service.js';
 import { deleteMedia, findMediaPage, getMedia, primaryUrl, responsive, updateAlt, uploadMedia } from '../../media/media.service.js';
 import { articlesUsingMedia } from '../../media/media.queries.js';
+import { mediaKeyOf } from '../../media/responsive.js';
 import { EXT, MAX_UPLOAD_BYTES, MIME, VARIANT_KEY_RE, type Media } from '../../media/types.js';
 import { MediaDeletePage, MediaLibraryPage, pictureSnippet } from '../../web/pages/admin-media.js';
 import { ARTICLE_SIZES } from '../../web/media.js';
@@ -31,6 +34,7 @@ const NOTICES: Record<string, string> = {
   exists: 'That image was already in the library; here it is.',
   alt: 'Alt text saved.',
   deleted: 'The image was deleted.',
+  logo: 'That image is the site logo now: every page shows it.',
 };
 
 /** What the editor and the picker get for an image: everything a page or a document needs. */
@@ -122,6 +126,7 @@ export function adminMediaRoutes(app: FastifyInstance, ctx: AppContext): void {
       return sendHtml(reply, MediaLibraryPage({
         site: await ctx.site.get(), csrf: await csrfToken(reply), q: q.q ?? '',
         items: page.items.map((m) => ({ media: m, mayChange: canChange(req, m) })),
+        logo: can(req.staff!.role, 'settings.manage') ? { current: (await ctx.site.get()).settings.logoUrl } : null,
         olderHref: page.nextBefore ? href(page.nextBefore) : null,
         newestHref: q.before ? href() : null,
         notice: q.notice && Object.hasOwn(NOTICES, q.notice) ? NOTICES[q.notice] : undefined,
@@ -156,16 +161,29 @@ export function adminMediaRoutes(app: FastifyInstance, ctx: AppContext): void {
       return reply.header('cache-control', PRIVATE).redirect('/admin/media?notice=alt', 303);
     }));
 
+    // The site logo from the library: the site identity's logoUrl set to the image, as Settings → Site would.
+    scope.post('/admin/media/:id/logo', csrf, async (req, reply) => {
+      requireRole(req.staff!, 'settings.manage');
+      const m = await getMedia(deps, idParam.parse(req.params).id);
+      await changeSettings({ db: ctx.database.db, now: ctx.clock.now(), changed: ctx.invalidate }, 'site', { logoUrl: primaryUrl(m) }, { actor: `staff:${req.staff!.id}`, ip: req.ip });
+      return reply.header('cache-control', PRIVATE).redirect('/admin/media?notice=logo', 303);
+    });
+
     scope.get('/admin/media/:id/delete', async (req, reply) => {
       const m = await getMedia(deps, idParam.parse(req.params).id);
       mayChange(req, m, 'media.delete');
-      return sendHtml(reply, MediaDeletePage({ site: await ctx.site.get(), csrf: await csrfToken(reply), media: m, usedBy: await articlesUsingMedia(deps.db, m.key) }), 200, PRIVATE);
+      const site = await ctx.site.get();
+      return sendHtml(reply, MediaDeletePage({ site, csrf: await csrfToken(reply), media: m, usedBy: await articlesUsingMedia(deps.db, m.key), isLogo: mediaKeyOf(site.settings.logoUrl, ctx.config.siteUrl) === m.key }), 200, PRIVATE);
     });
 
     scope.post('/admin/media/:id/delete', csrf, async (req, reply) => {
       const m = await getMedia(deps, idParam.parse(req.params).id);
       mayChange(req, m, 'media.delete');
       await deleteMedia(deps, m.id);
+      // A deleted logo would be a broken image on every page: the title in text takes its place.
+      if (mediaKeyOf((await ctx.site.get()).settings.logoUrl, ctx.config.siteUrl) === m.key) {
+        await changeSettings({ db: ctx.database.db, now: ctx.clock.now(), changed: ctx.invalidate }, 'site', { logoUrl: null }, { actor: `staff:${req.staff!.id}`, ip: req.ip });
+      }
       return reply.header('cache-control', PRIVATE).redirect('/admin/media?notice=deleted', 303);
     });
 

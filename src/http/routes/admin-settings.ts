@@ -8,7 +8,7 @@ import { sendHtml } from '../reply.js';
 import { csrfToken } from '../forms.js';
 import { requireRole } from '../admin-api.js';
 import {
-  ExportPage, MailSettingsPage, MeterExplainer, SETTINGS_FORMS, SettingsFormPage, SettingsIndexPage, shownValues, StripeStatus, type FormSpec,
+  EXPLAIN_PATH, ExportPage, MailSettingsPage, MeterExplainer, SETTINGS_FORMS, SettingsFormPage, SettingsIndexPage, shownValues, StripeStatus, type FormSpec,
 } from '../../web/pages/settings.js';
 import { SETTINGS_GROUPS } from '../../content/settings-registry.js';
 import { changeSettings, settingsProblems, type FieldProblems } from '../../content/settings.service.js';
@@ -20,7 +20,8 @@ import { exportPublication } from '../../export/export.js';
 import { LEFT_OUT, OMITTED_COLUMNS } from '../../export/tables.js';
 import { audit } from '../../members/audit.js';
 import type { StaffUser } from '../../members/staff.js';
-import { AppError } from '../../errors.js';
+import { AppError, invalidInput } from '../../errors.js';
+import { meterRulesSchema } from '../../access/rules.js';
 
 /**
  * Settings in the newsroom app (issue 16, part 5): /admin/settings and one form per settings
@@ -75,11 +76,13 @@ export function adminSettingsRoutes(app: FastifyInstance, ctx: AppContext): void
 
     r.get('/admin/settings', async (req, reply) => sendHtml(reply, SettingsIndexPage({ site: await site(), staff: staffOf(req) }), 200, PRIVATE));
 
-    async function groupPage(req: FastifyRequest, reply: FastifyReply, group: Group, o: { status?: number; typed?: Record<string, string>; errors?: Record<string, string>; error?: string; notice?: string } = {}) {
+    async function groupPage(req: FastifyRequest, reply: FastifyReply, group: Group, o: { status?: number; typed?: Record<string, string>; errors?: Record<string, string>; error?: string; notice?: string; explained?: string[] } = {}) {
       const spec = SETTINGS_FORMS[group];
       const s = await site();
       const stored = (await SETTINGS_GROUPS[group]!.read(ctx.database.db)) as Record<string, unknown>;
-      const before = group === 'meter' ? MeterExplainer({ sentences: explainMeter(s.meter, s.settings.timezone) }) : undefined;
+      const before = group === 'meter'
+        ? MeterExplainer(o.explained ? { sentences: o.explained, unsaved: true } : { sentences: explainMeter(s.meter, s.settings.timezone) })
+        : undefined;
       const after = group === 'billing' ? StripeStatus({ secretKey: !!ctx.config.stripe?.secretKey, webhookSecret: !!ctx.config.stripe?.webhookSecret }) : undefined;
       return sendHtml(reply, SettingsFormPage({
         site: s, staff: staffOf(req), csrf: await csrfToken(reply), spec, values: o.typed ?? shownValues(spec, stored),
@@ -93,10 +96,41 @@ export function adminSettingsRoutes(app: FastifyInstance, ctx: AppContext): void
       return groupPage(req, reply, group, { notice: (req.query as { saved?: string }).saved ? SAVED : undefined });
     });
 
+    /**
+     * The meter rules as typed, in words, without saving: the sentences, or every field's problem.
+     * One reading of the form for the page's "Show in words" button and for settings.js.
+     */
+    async function explainTyped(body: Record<string, unknown>) {
+      const { patch, typed, errors } = readForm(SETTINGS_FORMS.meter, body);
+      const s = await site();
+      const all = { ...settingsProblems('meter', patch), ...errors };
+      const rules = meterRulesSchema.safeParse({ ...s.meter, ...patch });
+      if (Object.keys(all).length || !rules.success) return { typed, problems: Object.keys(all).length ? all : { meter: 'these rules are not valid' } };
+      return { typed, sentences: explainMeter(rules.data, s.settings.timezone) };
+    }
+
+    r.post(EXPLAIN_PATH, csrf, async (req, reply) => {
+      const out = await explainTyped((req.body ?? {}) as Record<string, unknown>);
+      reply.header('cache-control', PRIVATE);
+      if (out.sentences) return { sentences: out.sentences };
+      const labels = Object.keys(out.problems).map((k) => SETTINGS_FORMS.meter.fields.find((f) => f.name === k)?.label ?? k);
+      throw invalidInput(`Fix ${labels.length === 1 ? 'this field' : 'these fields'} to see what readers would get: ${labels.join('; ')}.`, { fields: out.problems });
+    });
+
     r.post('/admin/settings/:group', csrf, async (req, reply) => {
       const { group } = groupParam.parse(req.params);
       if (group === 'billing') requireRole(staffOf(req), 'billing.manage');
       const body = (req.body ?? {}) as Record<string, unknown>;
+      if (group === 'meter' && field(body, 'preview') === '1') {
+        // "Show in words": the page again, with what was typed and its sentences; nothing is saved.
+        const out = await explainTyped(body);
+        if (out.sentences) return groupPage(req, reply, group, { typed: out.typed, explained: out.sentences, notice: 'Not saved yet: this is what readers would get. Save to apply it.' });
+        const problems = out.problems;
+        return groupPage(req, reply, group, {
+          status: 400, typed: out.typed, errors: Object.fromEntries(Object.entries(problems).map(([k, v]) => [k, sentence(v)])),
+          error: `Nothing was saved: ${Object.keys(problems).length === 1 ? 'one field needs' : `${Object.keys(problems).length} fields need`} a change.`,
+        });
+      }
       const { patch, typed, errors } = group === 'wall' && field(body, 'reset') === '1'
         ? { patch: { ...DEFAULT_WALL_COPY } as Record<string, unknown>, typed: undefined, errors: {} }
         : readForm(SETTINGS_FORMS[group], body);

@@ -17,6 +17,8 @@ export function pictureSnippet(m: Media): string {
 export function MediaLibraryPage(props: {
   site: Site; csrf: string; q: string; items: MediaItemView[]; olderHref: string | null; newestHref: string | null;
   notice?: string; error?: string;
+  /** For staff who may change the site identity: the logo now, so each image can be made the logo. */
+  logo?: { current: string | null } | null;
 }): Html {
   const results = props.q ? `Images matching “${props.q}”` : 'Images';
   return (
@@ -63,6 +65,12 @@ export function MediaLibraryPage(props: {
                       </form>
                     </Fragment>
                   ) : <p class="small">Alt text: {m.alt || '(none)'}</p>}
+                  {props.logo ? (props.logo.current === primaryUrl(m) ? <p class="small">This image is the site logo.</p> : (
+                    <form method="post" action={`/admin/media/${m.id}/logo`}>
+                      <input type="hidden" name="_csrf" value={props.csrf} />
+                      <p><button class="button button--secondary" type="submit" aria-label={`Use ${m.originalName} as the site logo`}>Use as the site logo</button></p>
+                    </form>
+                  )) : null}
                 </li>
               );
             })}
@@ -79,7 +87,7 @@ export function MediaLibraryPage(props: {
   );
 }
 
-export function MediaDeletePage(props: { site: Site; csrf: string; media: Media; usedBy: { title: string; slug: string }[] }): Html {
+export function MediaDeletePage(props: { site: Site; csrf: string; media: Media; usedBy: { title: string; slug: string }[]; isLogo?: boolean }): Html {
   const m = props.media;
   return (
     <Layout site={props.site} meta={{ title: 'Delete an image', description: 'Delete an image', noindex: true }}>
@@ -92,6 +100,7 @@ export function MediaDeletePage(props: { site: Site; csrf: string; media: Media;
             <ul>{props.usedBy.map((a) => <li><a href={`/articles/${a.slug}`}>{a.title}</a></li>)}</ul>
           </Fragment>
         ) : <p>No article uses it.</p>}
+        {props.isLogo ? <p role="alert">It is the site logo: after it is deleted, pages show the site’s title in text.</p> : null}
         <form method="post" action={`/admin/media/${m.id}/delete`}>
           <input type="hidden" name="_csrf" value={props.csrf} />
           <p><button class="button" type="submit">Delete the image</button> <a href="/admin/media">Keep it</a></p>

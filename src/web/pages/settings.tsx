@@ -3,6 +3,7 @@ import type { Site } from '../site.js';
 import type { StaffUser } from '../../members/staff.js';
 import { AdminPage } from './newsroom.js';
 import { PERIODS } from '../../access/periods.js';
+import { getAssets } from '../assets.js';
 
 /**
  * The settings pages of the newsroom app (/admin/settings). Each group is one server-rendered form
@@ -46,7 +47,7 @@ export const SETTINGS_FORMS: Record<'site' | 'nav' | 'meter' | 'wall' | 'comment
     fields: [
       { name: 'title', label: 'Title', kind: 'text' },
       { name: 'description', label: 'Description', kind: 'textarea', hint: 'One or two sentences, used in search results and feeds.' },
-      { name: 'logoUrl', label: 'Logo URL', kind: 'text', nullable: true, hint: 'An image from the media library (/media/…) or an https:// address; empty for the title in text.' },
+      { name: 'logoUrl', label: 'Logo URL', kind: 'text', nullable: true, hint: 'An image from the media library (/media/…; or choose “Use as the site logo” on an image there) or an https:// address; empty for the title in text.' },
       { name: 'accentColor', label: 'Accent colour', kind: 'text', hint: 'Six hex digits, such as #b3261e.' },
       { name: 'timezone', label: 'Time zone', kind: 'select', options: timeZones(), hint: 'Dates, schedules and the meter’s days follow it.' },
       { name: 'locale', label: 'Language', kind: 'text', hint: 'A language tag, such as en or en-GB.' },
@@ -120,9 +121,9 @@ const SECTIONS: [string, string, string][] = [
   ['/admin/settings/import', 'Import', 'a WordPress, Ghost or HTML archive, and the articles to review'],
 ];
 
-export function SettingsShell(p: { site: Site; staff: StaffUser; title: string; children?: Child }): Html {
+export function SettingsShell(p: { site: Site; staff: StaffUser; title: string; scripts?: string[]; children?: Child }): Html {
   return (
-    <AdminPage site={p.site} title={p.title} staff={p.staff}>
+    <AdminPage site={p.site} title={p.title} staff={p.staff} scripts={p.scripts}>
       <div class="settings">
         <nav class="settings-nav" aria-label="Settings">
           <ul>{SECTIONS.map(([href, name]) => <li><a href={href} aria-current={p.title === name || p.title.startsWith(`${name}:`) ? 'page' : undefined}>{name}</a></li>)}</ul>
@@ -178,8 +179,11 @@ export function SettingsFormPage(p: {
   site: Site; staff: StaffUser; csrf: string; spec: FormSpec; values: Record<string, string>; errors?: Record<string, string>;
   notice?: string; error?: string; before?: Child; after?: Child;
 }): Html {
+  // The meter's explainer follows the form as it is typed (settings.js); without the script, the
+  // "Show in words" button posts the form for the same sentences without saving.
+  const meter = p.spec.group === 'meter';
   return (
-    <SettingsShell site={p.site} staff={p.staff} title={p.spec.title}>
+    <SettingsShell site={p.site} staff={p.staff} title={p.spec.title} scripts={meter ? [getAssets().settingsJs.path] : undefined}>
       <h1>{p.spec.title}</h1>
       <p>{p.spec.intro}</p>
       <Notice notice={p.notice} error={p.error} />
@@ -187,7 +191,10 @@ export function SettingsFormPage(p: {
       <form method="post" action={`/admin/settings/${p.spec.group}`} novalidate>
         <input type="hidden" name="_csrf" value={p.csrf} />
         {p.spec.fields.map((f) => <Field f={f} value={p.values[f.name] ?? ''} error={p.errors?.[f.name]} />)}
-        <p><button class="button" type="submit">Save {p.spec.title.toLowerCase()}</button></p>
+        <p>
+          <button class="button" type="submit">Save {p.spec.title.toLowerCase()}</button>
+          {meter ? <Fragment>{' '}<button class="button button--secondary" type="submit" name="preview" value="1" data-explain-button>Show in words</button></Fragment> : null}
+        </p>
       </form>
       {p.spec.group === 'wall' ? (
         <form method="post" action="/admin/settings/wall">
@@ -201,15 +208,25 @@ export function SettingsFormPage(p: {
   );
 }
 
-/** The meter rules in words (access/explain.ts), as the saved rules stand. */
-export function MeterExplainer(p: { sentences: string[] }): Html {
+/**
+ * The meter rules in words (access/explain.ts): as saved, or as typed and not yet saved (`unsaved`),
+ * or, when what was typed cannot be rules, a line saying so. settings.js fills the same list as the
+ * form changes; screen readers hear the change (aria-live).
+ */
+export function MeterExplainer(p: { sentences: string[]; unsaved?: boolean }): Html {
   return (
-    <section class="meter-explainer" aria-labelledby="explainer-title">
+    <section class="meter-explainer" aria-labelledby="explainer-title" data-explain={EXPLAIN_PATH}>
       <h2 id="explainer-title">What readers get</h2>
-      <ul>{p.sentences.map((s) => <li>{s}</li>)}</ul>
+      <div aria-live="polite">
+        <p class="hint" data-explain-state>{p.unsaved ? 'With the rules below as typed, not saved yet:' : 'With the rules as saved:'}</p>
+        <ul data-explain-list>{p.sentences.map((s) => <li>{s}</li>)}</ul>
+      </div>
     </section>
   );
 }
+
+/** Where settings.js asks for the sentences of the rules as typed. */
+export const EXPLAIN_PATH = '/admin/api/settings/meter/explain';
 
 export function StripeStatus(p: { secretKey: boolean; webhookSecret: boolean }): Html {
   const word = (set: boolean) => (set ? 'set' : 'not set');
