@@ -12,7 +12,7 @@ import { makeArticle, makePlan } from '../helpers/factories.js';
 import { linkIn, startInbox, type Inbox } from '../helpers/smtp.js';
 import { startStripeStub, type StripeStub } from '../helpers/stripe-stub.js';
 import { axeViolations, describeViolations, seriousOnes } from '../helpers/axe.js';
-import { browserSuite, freePort, launchChromium, newWatch, openContext, openPage, requireBrowser } from '../helpers/browser.js';
+import { browserSuite, freePort, launchChromium, newWatch, openContext, openPage, requireBrowser, signInStaff } from '../helpers/browser.js';
 
 /**
  * Funnel: a scripted day of readers in Chromium (metered reads, two walls, two wall clicks, two
@@ -119,10 +119,7 @@ browserSuite('newsroom dashboard in Chromium', () => {
     // The editor signs in and finds the dashboard in the newsroom's navigation.
     const staff = await openContext(browser!);
     const { page } = await openPage(staff, everyPage);
-    await page.goto(`${base}/admin/signin`);
-    await page.getByRole('textbox', { name: 'Email address' }).first().fill('editor@newsroom.example');
-    await page.getByLabel('Password').fill('editor password 123');
-    await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
+    await signInStaff(page, base, 'editor@newsroom.example', 'editor password 123');
     await page.goto(`${base}/admin/articles`);
     await Promise.all([page.waitForURL(`${base}/admin/dashboard`), page.getByRole('navigation', { name: 'Newsroom' }).getByRole('link', { name: 'Dashboard' }).click()]);
     await page.getByRole('combobox', { name: 'Period' }).selectOption({ label: 'Last 7 days' });
@@ -151,10 +148,7 @@ browserSuite('newsroom dashboard in Chromium', () => {
   it.each(['light', 'dark'] as const)('axe finds nothing serious or critical on the dashboard (%s theme)', async (colorScheme) => {
     const context = await openContext(browser!, { bypassCSP: true, colorScheme, javaScriptEnabled: true });
     const { page } = await openPage(context);
-    await page.goto(`${base}/admin/signin`);
-    await page.getByRole('textbox', { name: 'Email address' }).first().fill('editor@newsroom.example');
-    await page.getByLabel('Password').fill('editor password 123');
-    await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
+    await signInStaff(page, base, 'editor@newsroom.example', 'editor password 123');
     const found: string[] = [];
     for (const q of ['period=30d', 'period=12m', 'period=custom&from=2020-01-02&to=2020-01-01']) {
       await page.goto(`${base}/admin/dashboard?${q}`);

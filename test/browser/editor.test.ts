@@ -12,7 +12,7 @@ import { createArticle } from '../../src/content/articles.service.js';
 import { writeSiteSettings } from '../../src/content/settings.js';
 import { toLocalInput } from '../../src/shared/zoned-time.js';
 import { makeSection } from '../helpers/factories.js';
-import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS, siteForBrowser } from '../helpers/browser.js';
+import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, RESULTS, siteForBrowser, signInStaff } from '../helpers/browser.js';
 
 /**
  * The newsroom app in Chromium, driven by what people see: labels, roles and visible text.
@@ -49,10 +49,7 @@ browserSuite('the newsroom editor in Chromium', () => {
   async function signedIn(name: string, options: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
     const context = await openContext(browser!, options);
     const { page } = await openPage(context, everyPage);
-    await page.goto(`${base}/admin/signin`);
-    await page.getByLabel('Email address').first().fill(users[name]!.email);
-    await page.getByLabel('Password').fill(users[name]!.password);
-    await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await signInStaff(page, base, users[name]!.email, users[name]!.password);
     return { context, page };
   }
 

@@ -10,7 +10,7 @@ import { createStaffUser } from '../../src/members/staff.js';
 import { setStaffPassword } from '../../src/members/staff-auth.service.js';
 import { createSession, SESSION_COOKIE } from '../../src/members/sessions.js';
 import { makeArticle, makePlan } from '../helpers/factories.js';
-import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, siteForBrowser } from '../helpers/browser.js';
+import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, siteForBrowser, signInStaff } from '../helpers/browser.js';
 
 /**
  * The members pages in Chromium with JavaScript off (staff pages need none), driven by labels,
@@ -65,10 +65,7 @@ browserSuite('the members pages in Chromium', () => {
   async function signedIn(): Promise<{ context: BrowserContext; page: Page }> {
     const context = await openContext(browser!, { javaScriptEnabled: false, bypassCSP: true });
     const { page } = await openPage(context, everyPage);
-    await page.goto(`${base}/admin/signin`);
-    await page.getByLabel('Email address').first().fill(email);
-    await page.getByLabel('Password').fill(password);
-    await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await signInStaff(page, base, email, password);
     return { context, page };
   }
   /** axe needs script in the page: the same URL again in a context with JavaScript on. */

@@ -9,7 +9,7 @@ import { createNewsletter } from '../../src/newsletters/newsletters.service.js';
 import { setSubscription } from '../../src/newsletters/newsletters.queries.js';
 import { makePlan, makeSection } from '../helpers/factories.js';
 import { startInbox, type Inbox } from '../helpers/smtp.js';
-import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, siteForBrowser } from '../helpers/browser.js';
+import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, siteForBrowser, signInStaff } from '../helpers/browser.js';
 
 const GATED = 'GATED-NEWSLETTER-SENTENCE';
 const FREE = 'free.reader@readers.example';
@@ -60,10 +60,7 @@ browserSuite('publishing and emailing in Chromium', () => {
   it('an editor publishes and emails a metered article; the free member gets the preview and the offer, the subscriber the whole text', async () => {
     const context = await openContext(browser!);
     const { page } = await openPage(context, watch);
-    await page.goto(`${base}/admin/signin`);
-    await page.getByLabel('Email address').first().fill('eve@newsroom.example');
-    await page.getByLabel('Password').fill('Eve has a long password');
-    await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await signInStaff(page, base, 'eve@newsroom.example', 'Eve has a long password');
 
     await page.goto(`${base}/admin/articles/${articleId}`);
     await page.getByRole('radio', { name: 'Publish and email' }).check();

@@ -8,7 +8,7 @@ import { createSession, SESSION_COOKIE } from '../../src/members/sessions.js';
 import { createArticle } from '../../src/content/articles.service.js';
 import { makeArticle, makeComment, makePlan } from '../helpers/factories.js';
 import { startStripeStub, type StripeStub } from '../helpers/stripe-stub.js';
-import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, siteForBrowser } from '../helpers/browser.js';
+import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, siteForBrowser, signInStaff } from '../helpers/browser.js';
 
 /**
  * The newsroom's staff pages in Chromium, driven by accessible names and without JavaScript (they
@@ -52,10 +52,7 @@ browserSuite('newsroom staff pages in Chromium', () => {
     const context = await openContext(browser!, { javaScriptEnabled: false });
     context.setDefaultTimeout(8000);
     const { page } = await openPage(context, everyPage);
-    await page.goto(`${base}/admin/signin`);
-    await page.getByLabel('Email address').first().fill(staff[who].email);
-    await page.getByLabel('Password').fill(staff[who].password);
-    await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await signInStaff(page, base, staff[who].email, staff[who].password);
     // The newsroom's navigation is on its app pages (the articles list is the first).
     await page.goto(`${base}/admin/articles`);
     return { context, page };
@@ -177,10 +174,7 @@ browserSuite('newsroom staff pages in Chromium', () => {
 
     // Signed out and in again with the password chosen.
     await annContext.clearCookies();
-    await ann.goto(`${base}/admin/signin`);
-    await ann.getByLabel('Email address').first().fill('ann@staff.example');
-    await ann.getByLabel('Password').fill('ann password 123');
-    await Promise.all([ann.waitForURL(`${base}/admin`), ann.getByRole('button', { name: 'Sign in' }).click()]);
+    await signInStaff(ann, base, 'ann@staff.example', 'ann password 123');
 
     await ann.getByRole('link', { name: 'Write a new article' }).click();
     await ann.getByLabel('Title', { exact: true }).fill('Ann’s first story');

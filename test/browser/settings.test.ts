@@ -10,7 +10,7 @@ import { createStaffUser } from '../../src/members/staff.js';
 import { setStaffPassword } from '../../src/members/staff-auth.service.js';
 import { exportToString } from '../../src/export/export.js';
 import { loadPublication } from '../../src/export/load.js';
-import { browserSuite, launchChromium, siteForBrowser, newWatch, openContext, openPage, requireBrowser, RESULTS } from '../helpers/browser.js';
+import { browserSuite, launchChromium, siteForBrowser, newWatch, openContext, openPage, requireBrowser, RESULTS, signInStaff } from '../helpers/browser.js';
 
 const withoutTime = (s: string) => s.replace(/"exportedAt":"[^"]+"/, '"exportedAt":""');
 
@@ -48,11 +48,7 @@ browserSuite('settings in Chromium without JavaScript', () => {
     browser = await launchChromium();
     adminContext = await openContext(browser, { javaScriptEnabled: false, acceptDownloads: true });
     ({ page: admin } = await openPage(adminContext, everyPage));
-    await admin.goto(`${base}/admin/signin`);
-    await admin.getByLabel('Email address').first().fill('ada@news.example');
-    await admin.getByLabel('Password').fill('ada password 123');
-    await admin.getByRole('button', { name: 'Sign in' }).click();
-    await admin.waitForURL(`${base}/admin`);
+    await signInStaff(admin, base, 'ada@news.example', 'ada password 123');
   });
 
   afterAll(async () => {
@@ -114,11 +110,7 @@ browserSuite('settings in Chromium without JavaScript', () => {
     // With JavaScript, the sentences follow the form while it is typed; still nothing is saved.
     const withScript = await openContext(browser!, { javaScriptEnabled: true });
     const { page } = await openPage(withScript, everyPage);
-    await page.goto(`${base}/admin/signin`);
-    await page.getByLabel('Email address').first().fill('ada@news.example');
-    await page.getByLabel('Password').fill('ada password 123');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/admin`);
+    await signInStaff(page, base, 'ada@news.example', 'ada password 123');
     await page.goto(`${base}/admin/settings/meter`);
     const words = page.getByRole('region', { name: 'What readers get' });
     await page.getByLabel('Free articles for readers not signed in').fill('2');

@@ -130,3 +130,14 @@ export async function siteForBrowser(o: { smtpUrl?: string; clock?: Clock; pollM
   const app = await createApp({ config, database: db, logger: false, clock: o.clock, pollMs: o.pollMs });
   return { db, app, base, listen: () => app.server.listen({ port, host: '127.0.0.1' }) };
 }
+
+/**
+ * Signs a staff member in through the newsroom's sign-in form, as a person would (by the fields'
+ * labels and the button's name), and waits for the newsroom's front page.
+ */
+export async function signInStaff(page: Page, base: string, email: string, password: string): Promise<void> {
+  await page.goto(`${base}/admin/signin`);
+  await page.getByRole('textbox', { name: 'Email address' }).first().fill(email);
+  await page.getByLabel('Password').fill(password);
+  await Promise.all([page.waitForURL(`${base}/admin`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
+}
