@@ -107,12 +107,6 @@ export function adminImportRoutes(app: FastifyInstance, ctx: AppContext): void {
     api.addHook('onRequest', adminAuth(ctx));
     api.removeAllContentTypeParsers();
     api.addContentTypeParser('*', (req: FastifyRequest, payload: Readable) => readUpload(req, payload));
-    // A refused upload may still be arriving: closing the connection stops it, where keeping it
-    // open would mean reading (and throwing away) the rest of it.
-    api.addHook('onSend', async (_req, reply, payload) => {
-      if (reply.statusCode === 413) reply.header('connection', 'close');
-      return payload;
-    });
 
     api.post('/imports', async (req) => {
       const q = importQuery.parse(req.query);

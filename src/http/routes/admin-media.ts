@@ -94,11 +94,6 @@ export function adminMediaRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (req.url.startsWith('/admin/api/')) throw new AppError('unauthorized', 'sign in at /admin/signin; the media API takes the staff session cookie');
       return reply.header('cache-control', PRIVATE).redirect('/admin/signin', 303);
     });
-    scope.addHook('onSend', async (_req, reply, payload) => {
-      // A refused upload may still be arriving: closing the connection stops it.
-      if (reply.statusCode === 413) reply.header('connection', 'close');
-      return payload;
-    });
     const csrf = { preHandler: app.csrfProtection };
 
     const mayChange = (req: FastifyRequest, m: Media, action: Action) => {

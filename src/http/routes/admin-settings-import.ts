@@ -38,11 +38,6 @@ export function adminSettingsImportRoutes(app: FastifyInstance, ctx: AppContext)
     });
     // Who is asking is settled before the body is read: an editor's upload is refused unread.
     r.addHook('onRequest', staffOnly(ctx, 'settings.manage'));
-    r.addHook('onSend', async (_req, reply, payload) => {
-      // A refused upload may still be arriving: closing the connection stops it.
-      if (reply.statusCode === 413) reply.header('connection', 'close');
-      return payload;
-    });
 
     async function formPage(req: FastifyRequest, reply: FastifyReply, o: { status?: number; fieldError?: string } = {}) {
       return sendHtml(reply, ImportPage({
