@@ -5,9 +5,9 @@ import { systemClock } from '../clock.js';
 import { readSiteSettings } from '../content/settings.js';
 import { findSummary } from '../content/articles.queries.js';
 import { AppError } from '../errors.js';
-import { audienceCount, cancel, createNewsletter, newsletters, sendStatus, startSend, type NewsletterDeps } from '../newsletters/newsletters.service.js';
+import { audienceCount, cancel, createNewsletter, newsletters, sendStatus, startSend, type NewsletterDeps, type SendStatus } from '../newsletters/newsletters.service.js';
 import { SEGMENTS, type Segment } from '../newsletters/rules.js';
-import { progressLine } from './progress.js';
+import { progressBar } from './progress.js';
 
 export const NEWSLETTER_USAGE = 'usage: masthead newsletter create|list|count|send|status|cancel (see masthead help)';
 
@@ -63,17 +63,16 @@ export async function newsletterCommand(sub: string | undefined, args: string[],
       const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { follow: { type: 'boolean' } } });
       const id = Number(positionals[0]);
       if (!Number.isInteger(id) || id <= 0) throw usage('usage: masthead newsletter status SEND_ID [--follow]');
+      const tty = process.stdout.isTTY && values.follow;
       for (;;) {
         const s = await sendStatus(nd, id);
-        const c = s.counts;
-        const done = c.sent + c.failed + c.skipped;
-        const line = `send ${id} (${s.newsletter.name}): ${s.send.status}; ${c.sent} sent, ${c.failed} failed, ${c.skipped} skipped, ${c.queued + c.sending} to go` +
-          (s.perSecond ? `; ${s.perSecond.toFixed(0)}/s` : '') + (s.finishesAt ? `; done about ${new Date(s.finishesAt).toISOString().slice(11, 19)} UTC` : '');
-        const tty = process.stdout.isTTY && values.follow;
-        if (tty) process.stdout.write(`\r\x1b[2K${progressLine({ count: done, read: done, total: c.total, elapsedMs: Date.now() - s.send.createdAt, width: process.stdout.columns || 80 })}  ${line}`);
-        else out(line);
-        if (!values.follow || s.send.status !== 'sending') {
+        const going = s.send.status === 'sending' && values.follow;
+        // Following on a terminal: one line redrawn in place; otherwise (and at the end) the whole report.
+        if (going && tty) process.stdout.write(`\r\x1b[2K${statusLines(s, process.stdout.columns || 80)[1]}  ${s.counts.sent.toLocaleString('en')} sent`);
+        else if (going) out(statusLines(s, 80).slice(0, 2).join('\n'));
+        else {
           if (tty) process.stdout.write('\n');
+          out(statusLines(s, process.stdout.columns || 80).join('\n'));
           return 0;
         }
         await new Promise((r) => setTimeout(r, 1000));
@@ -88,4 +87,34 @@ export async function newsletterCommand(sub: string | undefined, args: string[],
     default:
       throw usage(NEWSLETTER_USAGE);
   }
+}
+
+const n = (x: number) => x.toLocaleString('en');
+const pct = (part: number, whole: number) => (whole > 0 ? `${Math.round((part / whole) * 1000) / 10}%` : '-');
+
+/**
+ * `newsletter status` as lines: the counts with the rate and estimated finish, a progress bar,
+ * then opens and clicks per link (totals) when the send was tracked. The newsroom's send page
+ * shows the same figures (web/pages/newsletters-admin.tsx SendPage).
+ */
+export function statusLines(s: SendStatus, width: number): string[] {
+  const c = s.counts;
+  const lines = [
+    `send ${s.send.id} (${s.newsletter.name}): ${s.send.status}; ${n(c.sent)} sent, ${n(c.failed)} failed, ${n(c.skipped)} skipped, ${n(s.remaining)} to go` +
+      (s.perSecond ? `; ${s.perSecond >= 10 ? Math.round(s.perSecond) : s.perSecond.toFixed(1)} messages/s` : '') +
+      (s.finishesAt ? `; done about ${new Date(s.finishesAt).toISOString().slice(11, 19)} UTC` : ''),
+  ];
+  const tail = ` ${pct(s.handled, c.total)} ${n(s.handled)} of ${n(c.total)}`;
+  lines.push(progressBar(s.fraction, Math.max(10, Math.min(40, width - tail.length - 3))) + tail);
+  const f = s.figures;
+  if (!f.trackOpens && !f.trackClicks) lines.push('opens and clicks: not tracked (tracking was off when the send began)');
+  else {
+    lines.push(f.trackOpens ? `opened by ${n(f.opens)} members (${pct(f.opens, c.sent)} of those sent)` : 'opens: not tracked');
+    if (!f.trackClicks) lines.push('clicks: not tracked');
+    else {
+      lines.push(`clicks per link (members who followed it): ${f.links.length ? '' : 'no links yet'}`.trimEnd());
+      for (const l of f.links) lines.push(`  ${n(l.clicks).padStart(7)}  ${l.url}`);
+    }
+  }
+  return lines;
 }
