@@ -56,6 +56,8 @@ export interface EmailConfirmView {
   site: Site; staff: StaffUser; csrf: string; article: ArticleDetail;
   mode: EmailMode; action: 'publish' | 'schedule'; at: string; atLabel: string | null; baseRevision: number;
   newsletter: Newsletter; segment: Segment; count: number;
+  /** The count shown before, when the audience moved since: the editor confirms the new one. */
+  changedFrom?: number;
 }
 
 /** The step before sending: what will happen, to how many members; nothing is sent until it is confirmed. */
@@ -69,6 +71,9 @@ export function EmailConfirmPage(v: EmailConfirmView): Html {
   return (
     <AdminPage site={v.site} title="Confirm the email" staff={v.staff}>
       <h1>Email “{v.article.title || 'Untitled'}”?</h1>
+      {v.changedFrom !== undefined ? (
+        <p class="form-error" role="alert" id="email-count-changed">The audience changed since you looked: <strong>{members}</strong> now, not {v.changedFrom.toLocaleString('en')}. Nothing has been sent or published; confirm again to go ahead.</p>
+      ) : null}
       <p id="email-count"><strong>{v.newsletter.name}</strong> to {SEGMENT_NAMES[v.segment].toLowerCase()}: <strong>{members}</strong> would get it as of now, {when}.</p>
       <p>{what} Subscribers get the whole article; free members the preview and the offer to subscribe.</p>
       <form method="post" action={`/admin/articles/${v.article.id}/publish`}>
@@ -79,6 +84,7 @@ export function EmailConfirmPage(v: EmailConfirmView): Html {
         <input type="hidden" name="segment" value={v.segment} />
         <input type="hidden" name="at" value={v.at} />
         <input type="hidden" name="confirm" value="1" />
+        <input type="hidden" name="count" value={String(v.count)} />
         <p><button class="button" type="submit" name="action" value={v.action}>{label}</button></p>
       </form>
       <p><a href={`/admin/articles/${v.article.id}`}>Back to the editor</a> (nothing has been sent)</p>
