@@ -5,8 +5,13 @@ import { systemClock } from '../clock.js';
 import { readSiteSettings } from '../content/settings.js';
 import { findSummary } from '../content/articles.queries.js';
 import { AppError } from '../errors.js';
-import { audienceCount, cancel, createNewsletter, newsletters, sendStatus, startSend, type NewsletterDeps, type SendStatus } from '../newsletters/newsletters.service.js';
+import { audienceCount, cancel, createNewsletter, newsletters, sendStatus, type NewsletterDeps, type SendStatus } from '../newsletters/newsletters.service.js';
 import { SEGMENTS, type Segment } from '../newsletters/rules.js';
+import { publishAndEmail } from '../newsletters/publish.service.js';
+import { publishChange, type PublishAction } from '../content/newsroom.service.js';
+import { updateArticle } from '../content/articles.service.js';
+
+const SEND_USAGE = 'usage: masthead newsletter send NEWSLETTER --article SLUG|ID [--segment all|free|subscribers] [--publish | --email-only] [--at ISO-TIME]';
 import { progressBar } from './progress.js';
 
 export const NEWSLETTER_USAGE = 'usage: masthead newsletter create|list|count|send|status|cancel (see masthead help)';
@@ -51,12 +56,41 @@ export async function newsletterCommand(sub: string | undefined, args: string[],
       return 0;
     }
     case 'send': {
-      const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { article: { type: 'string' }, segment: { type: 'string' } } });
-      if (!positionals[0] || !values.article) throw usage('usage: masthead newsletter send NEWSLETTER --article SLUG|ID [--segment all|free|subscribers]');
+      const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: {
+        article: { type: 'string' }, segment: { type: 'string' }, publish: { type: 'boolean' }, 'email-only': { type: 'boolean' }, at: { type: 'string' },
+      } });
+      if (!positionals[0] || !values.article) throw usage(SEND_USAGE);
+      if (values.publish && values['email-only']) throw usage('--publish and --email-only are two ways to publish: choose one');
+      if (values.at && !values.publish && !values['email-only']) throw usage('--at schedules the article: add --publish (on the site and by email) or --email-only');
+      const at = values.at === undefined ? null : Date.parse(values.at);
+      if (at !== null && !Number.isFinite(at)) throw usage(`--at: "${values.at}" is not a date and time; write it as 2026-05-01T07:00:00Z`);
       const article = await findSummary(d.db, /^\d+$/.test(values.article) ? { id: Number(values.article) } : { slug: values.article });
       if (!article) throw new AppError('not_found', `no article "${values.article}"`);
-      const r = await startSend(nd, { newsletter: positionals[0], articleId: article.id, segment: segmentOf(values.segment), by: 'cli' });
-      out(`${r.created ? 'started' : 'already started:'} send ${r.send.id} of "${article.title}" to ${r.counts.queued} members (${r.counts.skipped} skipped); the running server delivers it — follow it with: masthead newsletter status ${r.send.id}`);
+      const newsletter = (await newsletters(nd)).find((n) => n.slug === positionals[0] || String(n.id) === positionals[0]);
+      if (!newsletter) throw new AppError('not_found', `no newsletter "${positionals[0]}"; list them with: masthead newsletter list`);
+      const now = systemClock.now();
+      const emailOnly = !!values['email-only'];
+      const publishing = values.publish || emailOnly;
+      if (publishing && article.status === 'published' && (article.publishedAt ?? Infinity) <= now) {
+        throw new AppError('invalid_input', `"${article.title}" is published already; send it without --publish or --email-only`);
+      }
+      const action: PublishAction | null = !publishing ? null : at !== null ? { action: 'schedule', at, emailOnly } : { action: 'publish', emailOnly };
+      const content = { db: d.db, dialect: d.dialect, clock: systemClock };
+      // The article's change and the send are one transaction: if the send cannot start, nothing is published.
+      const r = await publishAndEmail({ content, newsletters: nd }, {
+        articleId: article.id, by: 'cli', email: { newsletter: newsletter.id, segment: segmentOf(values.segment) },
+        publish: action ? (c) => updateArticle(c, article.id, publishChange(action, now)) : null,
+      });
+      // Without a shown count there is nothing to recount, so the step is always done and has its send.
+      if (!r.done || !r.send) throw new Error('the send did not start');
+      const how = !action ? '' : `${action.action === 'schedule' ? 'scheduled' : 'published'} "${article.title}"${emailOnly ? ' by email only (listed nowhere on the site)' : ''}; `;
+      if (r.scheduled) {
+        const when = action?.action === 'schedule' ? action.at : (article.publishedAt ?? now);
+        out(`${how}${r.created ? 'stored' : 'already stored:'} send ${r.send.id} of "${article.title}"; it goes out when the article goes live, at ${new Date(when).toISOString()}`);
+        return 0;
+      }
+      const s = await sendStatus(nd, r.send.id);
+      out(`${how}${r.created ? 'started' : 'already started:'} send ${r.send.id} of "${article.title}" to ${s.counts.queued} members (${s.counts.skipped} skipped); the running server delivers it — follow it with: masthead newsletter status ${r.send.id}`);
       return 0;
     }
     case 'status': {

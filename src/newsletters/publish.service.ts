@@ -71,7 +71,7 @@ export async function sendWithArticle(d: NewsletterDeps, articleId: number, c: E
 }
 
 export type PublishAndEmail =
-  | { done: true; send: Send | null; scheduled: boolean }
+  | { done: true; send: Send | null; created: boolean; scheduled: boolean }
   /** The audience moved materially since the editor saw `shown`: nothing was done; show them `count`. */
   | { done: false; newsletter: Newsletter; shown: number; count: number };
 
@@ -103,7 +103,7 @@ export async function publishAndEmail(
     const sent = o.email ? await sendWithArticle(newsletters, o.articleId, o.email, o.by) : null;
     // Sends stored with the article follow it: started, moved to its new time, or cancelled.
     await followArticle(newsletters, o.articleId);
-    return { done: true, send: sent?.send ?? null, scheduled: sent?.scheduled ?? false };
+    return { done: true, send: sent?.send ?? null, created: sent?.created ?? false, scheduled: sent?.scheduled ?? false };
   });
   // After the commit: caches forget the old article, and the worker learns of the lanes' jobs.
   if (out.done) {
