@@ -81,7 +81,8 @@ export function fillTracking(part: { html: string; text: string }, r: { link(id:
     return u;
   };
   return {
-    html: part.html.replace(LINK, (_m, id: string) => escapeHtml(link(Number(id)))).split(OPEN_PIXEL).join(r.pixel ? escapeHtml(r.pixel) : ''),
+    html: (r.pixel ? part.html.split(OPEN_PIXEL).join(escapeHtml(r.pixel)) : part.html.replace(/<img src="%%MASTHEAD_OPEN%%"[^>]*>/g, ''))
+      .replace(LINK, (_m, id: string) => escapeHtml(link(Number(id)))),
     text: part.text.replace(LINK, (_m, id: string) => link(Number(id))),
   };
 }
