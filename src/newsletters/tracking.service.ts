@@ -21,8 +21,9 @@ async function stillTracking(db: Q, send: Send, what: 'trackOpens' | 'trackClick
 }
 
 /** An open pixel was loaded: `invalid` for a tag that does not match, else whether it was counted. */
-export async function recordOpenEvent(d: TrackingDeps, sendId: number, memberId: number, token: string): Promise<'invalid' | 'counted' | 'not counted'> {
+export async function recordOpenEvent(d: TrackingDeps, sendId: number, memberId: number, token: string, o: { record?: boolean } = {}): Promise<'invalid' | 'counted' | 'not counted'> {
   if (!openTokenValid(d.secrets, sendId, memberId, token)) return 'invalid';
+  if (o.record === false) return 'not counted';
   const send = await findSend(d.db, sendId);
   if (!send || !(await stillTracking(d.db, send, 'trackOpens'))) return 'not counted';
   return (await withTransaction(d, (t) => recordOpen(t.db, sendId, memberId, d.clock.now()))) ? 'counted' : 'not counted';
@@ -33,10 +34,10 @@ export async function recordOpenEvent(d: TrackingDeps, sendId: number, memberId:
  * whose tag does not match what it names, or that no send of ours holds. A click shows the mail
  * was opened, so it counts as an open too when opens are tracked (as Ghost does).
  */
-export async function followLink(d: TrackingDeps, sendId: number, memberId: number, linkId: number, token: string): Promise<string | null> {
+export async function followLink(d: TrackingDeps, sendId: number, memberId: number, linkId: number, token: string, o: { record?: boolean } = {}): Promise<string | null> {
   if (!clickTokenValid(d.secrets, sendId, memberId, linkId, token)) return null;
   const url = await linkUrl(d.db, sendId, linkId);
-  if (!url) return null;
+  if (!url || o.record === false) return url ?? null;
   const send = await findSend(d.db, sendId);
   if (!send || !(await isRecipient(d.db, sendId, memberId))) return url;
   const clicks = await stillTracking(d.db, send, 'trackClicks');

@@ -37,7 +37,8 @@ const unescapeAttr = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, 
  */
 export function trackableLinks(html: string): string[] {
   const out = new Set<string>();
-  for (const m of html.matchAll(/\shref="(https?:\/\/[^"]+)"/gi)) {
+  // No whitespace or angle brackets: the stored URL becomes a Location header, and such a URL is not one the mail meant.
+  for (const m of html.matchAll(/\shref="(https?:\/\/[^"\s<>]+)"/gi)) {
     const url = unescapeAttr(m[1]!);
     if (url.length <= MAX_TRACKED_URL) out.add(url);
   }
@@ -54,7 +55,7 @@ export function withTracking(copy: RenderedCopy, o: { links?: ReadonlyMap<string
   let { html, text } = copy;
   const links = o.links;
   if (links?.size) {
-    html = html.replace(/(\shref=")(https?:\/\/[^"]+)"/gi, (m, pre: string, raw: string) => {
+    html = html.replace(/(\shref=")(https?:\/\/[^"\s<>]+)"/gi, (m, pre: string, raw: string) => {
       const id = links.get(unescapeAttr(raw));
       return id === undefined ? m : `${pre}%%MASTHEAD_LINK_${id}%%"`;
     });

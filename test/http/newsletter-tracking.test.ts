@@ -201,6 +201,9 @@ describe.each(dialects())('newsletter tracking on %s', (dialect) => {
       expect(r.body).toContain('This link does not work');
       expect(r.body).not.toContain('gated.example');
     }
+    // A HEAD (a link checker) gets the same answers and counts nothing.
+    const head = await t.app.server.inject({ method: 'HEAD', url: pathOf(hrefs(String(mail.get(FREE[1]!)!.html)).find((h) => h.includes('/newsletters/c/'))!) });
+    expect(head.statusCode).toBe(302);
     const after = await sendStatus(t.app.ctx.newsletters, s);
     expect(after.figures.opens).toBe(before.figures.opens);
     expect(after.figures.links).toEqual(before.figures.links);

@@ -10,6 +10,7 @@ describe('which links click tracking rewrites', () => {
     ['an http(s) link, once however often it appears', '<a href="https://a.example/x">1</a><a href="https://a.example/x">2</a><a href="http://b.example/">3</a>', ['https://a.example/x', 'http://b.example/']],
     ['attribute escapes undone', '<a href="https://a.example/?a=1&amp;b=2">q</a>', ['https://a.example/?a=1&b=2']],
     ['not the unsubscribe placeholder, mailto: or a relative link', '<a href="%%MASTHEAD_UNSUBSCRIBE%%">u</a><a href="mailto:x@y.example">m</a><a href="/account">r</a>', []],
+    ['not a URL with whitespace in it', '<a href="https://a.example/x y">s</a>', []],
     ['not an image source', '<img src="https://a.example/i.png">', []],
     ['not a link longer than the index takes', `<a href="https://a.example/${'x'.repeat(MAX_TRACKED_URL)}">long</a>`, []],
   ])('%s', (_what, html, links) => {

@@ -85,14 +85,15 @@ export function newsletterRoutes(app: FastifyInstance, ctx: AppContext): void {
   const num = (s: string) => (/^\d{1,12}$/.test(s) ? Number(s) : 0);
 
   app.get<{ Params: { s: string; m: string; l: string; t: string } }>('/newsletters/c/:s/:m/:l/:t', async (req, reply) => {
-    const url = await followLink(ctx.newsletters, num(req.params.s), num(req.params.m), num(req.params.l), req.params.t);
+    // A HEAD (a link checker, a preview) answers the same and records nothing.
+    const url = await followLink(ctx.newsletters, num(req.params.s), num(req.params.m), num(req.params.l), req.params.t, { record: req.method !== 'HEAD' });
     if (!url) return untracked(reply);
     return reply.code(302).header('location', url).header('cache-control', 'private, no-store').header('referrer-policy', 'no-referrer').send();
   });
 
   app.get<{ Params: { s: string; m: string; t: string } }>('/newsletters/o/:s/:m/:t', async (req, reply) => {
     // A valid tag gets the image whether or not the open was counted (tracking off since, a second open).
-    if ((await recordOpenEvent(ctx.newsletters, num(req.params.s), num(req.params.m), req.params.t)) === 'invalid') return untracked(reply);
+    if ((await recordOpenEvent(ctx.newsletters, num(req.params.s), num(req.params.m), req.params.t, { record: req.method !== 'HEAD' })) === 'invalid') return untracked(reply);
     return reply.code(200).header('content-type', 'image/gif').header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer').send(PIXEL_GIF);
   });
