@@ -13,6 +13,7 @@ import { audienceCount, prepareSend, startSend, type NewsletterDeps } from './ne
 import { audienceChanged, emailPart, SEGMENTS, type Segment } from './rules.js';
 import { withTransaction } from '../db/transaction.js';
 import type { ContentDeps } from '../content/deps.js';
+import { bulkChange, type BulkAction } from '../content/newsroom.service.js';
 import { personalise, renderCopy } from './email.js';
 
 /**
@@ -175,3 +176,16 @@ export async function testSend(d: NewsletterDeps & { transport: MailTransport },
 }
 
 export type { Segment };
+
+/**
+ * The article list's bulk change, with the sends stored with scheduled articles following them
+ * (started by a bulk publish, cancelled by a bulk unpublish) in the same transaction.
+ */
+export async function bulkChangeWithSends(d: { content: ContentDeps; newsletters: NewsletterDeps }, ids: number[], action: BulkAction): Promise<void> {
+  await withTransaction({ ...d.content, changed: undefined }, async (content) => {
+    await bulkChange(content, ids, action);
+    if (action.action === 'publish' || action.action === 'unpublish') for (const id of ids) await followArticle({ ...d.newsletters, db: content.db }, id);
+  });
+  d.content.changed?.();
+  d.newsletters.queued();
+}

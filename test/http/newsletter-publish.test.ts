@@ -273,6 +273,22 @@ describe.each(dialects())('sending from the publish flow on %s', (dialect) => {
     expect(await delivered('Half-way story', 3)).toHaveLength(3);
   });
 
+  it("the article list's bulk publish starts a scheduled article's send with it, and bulk unpublish cancels one", async () => {
+    const at = new Date(t.clock.now() + 6 * HOUR).toISOString().slice(0, 16);
+    const ids: number[] = [];
+    for (const title of ['Bulk live story', 'Bulk pulled story']) {
+      const a = await draft(title);
+      expect((await staff.eve!.agent.post(`/admin/articles/${a.id}/publish`, { action: 'schedule', at, mode: 'publish-and-email', newsletter: String(briefing.id), segment: 'all', confirm: '1', baseRevision: String(a.revision) })).statusCode).toBe(303);
+      ids.push(a.id);
+    }
+    await staff.eve!.agent.get('/admin/articles');
+    expect((await staff.eve!.agent.post('/admin/articles/bulk', { action: 'publish', ids: String(ids[0]) })).statusCode).toBe(303);
+    expect((await sendsOf(ids[0]!))[0]!.status).not.toBe('scheduled');
+    expect(await delivered('Bulk live story', 3)).toHaveLength(3);
+    expect((await staff.eve!.agent.post('/admin/articles/bulk', { action: 'unpublish', ids: String(ids[1]) })).statusCode).toBe(303);
+    expect((await sendsOf(ids[1]!)).map((x) => x.status)).toEqual(['cancelled']);
+  });
+
   it('/admin/newsletters: an administrator creates and edits newsletters; editors see sends with counts per state and cancel one', async () => {
     const ada = staff.ada!.agent;
     expect((await ada.get('/admin/newsletters/new')).statusCode).toBe(200);

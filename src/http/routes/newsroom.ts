@@ -13,7 +13,7 @@ import {
 } from '../../web/pages/newsroom.js';
 import { articleFacts, getArticle, type ArticleDetail } from '../../content/articles.service.js';
 import {
-  bulkChange, createFromEditor, decodeCursor, listNewsroom, listRevisions, publishChange, publishFromEditor, restoreRevision, revisionDiff,
+  createFromEditor, decodeCursor, listNewsroom, listRevisions, publishChange, publishFromEditor, restoreRevision, revisionDiff,
   saveFromEditor, type BulkAction, type PublishAction, type Staff,
 } from '../../content/newsroom.service.js';
 import { editorFieldsSchema, editorSaveSchema, type EditorFields } from '../../content/inputs.js';
@@ -30,7 +30,7 @@ import { AppError, invalidInput } from '../../errors.js';
 import { createPreviewLink, listPreviewLinks, revokePreviewLink } from '../../content/preview-links.js';
 import { previewLinkDeps } from './preview-links.js';
 import { findMediaPage, libraryAltFor, primaryUrl } from '../../media/media.service.js';
-import { confirmationFacts, EMAIL_MODES, emailChoice, followArticle, publishAndEmail, testSend } from '../../newsletters/publish.service.js';
+import { bulkChangeWithSends, confirmationFacts, EMAIL_MODES, emailChoice, publishAndEmail, testSend } from '../../newsletters/publish.service.js';
 import type { Newsletter } from '../../newsletters/newsletters.queries.js';
 import { newsletters } from '../../newsletters/newsletters.service.js';
 import { EmailConfirmPage } from '../../web/pages/newsletters-admin.js';
@@ -162,9 +162,8 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
         const articles = await Promise.all(ids.map((id) => getArticle(d, { id })));
         return sendHtml(reply, BulkConfirmPage({ site: await site(), staff, csrf: await csrfToken(reply), articles }), 200, PRIVATE);
       }
-      await bulkChange(d, ids, action);
-      // Sends stored with a scheduled article follow it when the list publishes or unpublishes it.
-      if (action.action === 'publish' || action.action === 'unpublish') for (const id of ids) await followArticle(ctx.newsletters, id);
+      // Sends stored with a scheduled article follow it when the list publishes or unpublishes it, in the same transaction.
+      await bulkChangeWithSends({ content: d, newsletters: ctx.newsletters }, ids, action);
       return reply.redirect(`/admin/articles?done=${action.action}`, 303);
     });
 
