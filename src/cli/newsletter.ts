@@ -139,7 +139,8 @@ export function statusLines(s: SendStatus, width: number): string[] {
       (s.finishesAt ? `; done about ${new Date(s.finishesAt).toISOString().slice(11, 19)} UTC` : ''),
   ];
   const tail = ` ${pct(s.handled, c.total)} ${n(s.handled)} of ${n(c.total)}`;
-  lines.push(progressBar(s.fraction, Math.max(10, Math.min(40, width - tail.length - 3))) + tail);
+  if (s.send.status === 'scheduled') lines.push('stored with its scheduled article: it goes out, to whoever is subscribed then, when the article goes live');
+  else lines.push(progressBar(s.fraction, Math.max(10, Math.min(40, width - tail.length - 3))) + tail);
   const f = s.figures;
   if (!f.trackOpens && !f.trackClicks) lines.push('opens and clicks: not tracked (tracking was off when the send began)');
   else {

@@ -322,6 +322,9 @@ describe.each(dialects())('sending from the publish flow on %s', (dialect) => {
     const page = await eve.get('/admin/newsletters');
     expect(page.body).toContain('Scheduled with the article');
     expect(page.body).toContain(`Cancel send ${send!.id}`);
+    const scheduledPage = await eve.get(`/admin/newsletters/sends/${send!.id}`);
+    expect(scheduledPage.body).toContain('It goes out when the article goes live');
+    expect(scheduledPage.headers.refresh, 'nothing to follow yet').toBeUndefined();
     const cancelled = await eve.post(`/admin/newsletters/sends/${send!.id}/cancel`, {});
     expect(cancelled.headers.location).toBe('/admin/newsletters?done=cancelled');
     expect((await sendsOf(a.id))[0]!.status).toBe('cancelled');

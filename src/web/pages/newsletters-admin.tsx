@@ -207,7 +207,8 @@ export function SendPage(v: { site: Site; staff: StaffUser; csrf: string; tz: st
           ? <p>This page reloads itself every {SEND_REFRESH_SECONDS} seconds while the send goes on. <a href={`${here}?refresh=off`}>Stop reloading</a></p>
           : <p>This page does not reload itself. <a href={here}>Check again</a> (and reload every {SEND_REFRESH_SECONDS} seconds)</p>
       ) : null}
-      <p><label for="send-progress">Done</label> <progress id="send-progress" max={String(Math.max(1, c.total))} value={String(v.status.handled)}>{percent(v.status.handled, c.total)}</progress> {percent(v.status.handled, c.total)}</p>
+      {send.status === 'scheduled' ? <p>It goes out when the article goes live, to whoever is subscribed then: the counts begin then.</p> : null}
+      <p hidden={send.status === 'scheduled'}><label for="send-progress">Done</label> <progress id="send-progress" max={String(Math.max(1, c.total))} value={String(v.status.handled)}>{percent(v.status.handled, c.total)}</progress> {percent(v.status.handled, c.total)}</p>
       <dl class="import-counts" id="send-counts">
         <dt>Sent</dt><dd>{count(c.sent)}</dd>
         <dt>Failed</dt><dd>{count(c.failed)}</dd>
