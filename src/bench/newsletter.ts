@@ -8,7 +8,7 @@
  *     --sink in-process puts the sink back in the sender's process (the first measurements did).
  * On a temporary SQLite database unless --database-url names an empty PostgreSQL one.
  *
- * Flags: --members N  --count-members N  --deliver N  --connections N  --sink process|in-process  --database-url URL  --json
+ * Flags: --members N  --count-members N  --deliver N  --connections N  --sink process|in-process  --track  --database-url URL  --json
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,12 +26,15 @@ import { readSiteSettings } from '../content/settings.js';
 import { createMailTransport } from '../mail/transport.js';
 import { audienceCount, createNewsletter, startSend, type NewsletterDeps } from '../newsletters/newsletters.service.js';
 import { newsletterLane } from '../newsletters/delivery.js';
+import { writeEmailTracking } from '../newsletters/tracking.js';
 
 const { values } = parseArgs({
   options: {
     members: { type: 'string', default: '100000' }, 'count-members': { type: 'string', default: '1000000' }, deliver: { type: 'string', default: '5000' },
     'database-url': { type: 'string' }, json: { type: 'boolean', default: false },
     connections: { type: 'string', default: '5' }, sink: { type: 'string', default: 'process' },
+    // Open and click tracking on for the send: each message then carries a pixel and signed links.
+    track: { type: 'boolean', default: false },
   },
 });
 const num = (v: string, name: string) => {
@@ -89,6 +92,7 @@ try {
   counts.sort((a, b) => a - b);
   const countMs = counts[2]!;
 
+  if (values.track) await writeEmailTracking(database.db, { trackOpens: true, trackClicks: true });
   // 2. Preparing the send.
   const p0 = performance.now();
   const started = await startSend(nd, { newsletter: n.id, articleId: article.id, by: 'bench' });
@@ -111,7 +115,7 @@ try {
     database: database.dialect,
     countMembers, countMs: Number(countMs.toFixed(1)), counted, countTarget: '< 100 ms', countMet: countMs < 100,
     members, prepareSeconds: Number((prepareMs / 1000).toFixed(2)), queued: started.counts.queued, prepareTarget: '< 30 s', prepareMet: prepareMs < 30_000,
-    sink: values.sink, connections,
+    sink: values.sink, connections, tracked: values.track,
     delivered: received, deliverSeconds: Number(deliverSeconds.toFixed(2)), perSecond: Math.round(received / deliverSeconds), deliverTarget: '>= 300/s', deliverMet: received / deliverSeconds >= 300,
     peakRssMb: Math.round(peakRss / 1048576),
   };
@@ -121,7 +125,7 @@ try {
     process.stdout.write([
       `recipient count at ${countMembers.toLocaleString('en')} members: ${result.countMs} ms (median of 5; ${counted.toLocaleString('en')} free members)   target < 100 ms: ${met(result.countMet)}`,
       `prepare a send to ${members.toLocaleString('en')} members: ${result.prepareSeconds} s (${result.queued.toLocaleString('en')} recipient rows)   target < 30 s: ${met(result.prepareMet)}`,
-      `deliver ${received.toLocaleString('en')} messages to a local SMTP sink (${values.sink === 'process' ? 'its own process' : 'in this process'}, ${connections} connections): ${result.deliverSeconds} s, ${result.perSecond}/s   target >= 300/s: ${met(result.deliverMet)}`,
+      `deliver ${received.toLocaleString('en')} messages to a local SMTP sink (${values.sink === 'process' ? 'its own process' : 'in this process'}, ${connections} connections${values.track ? ', opens and clicks tracked' : ''}): ${result.deliverSeconds} s, ${result.perSecond}/s   target >= 300/s: ${met(result.deliverMet)}`,
       `peak memory (RSS): ${result.peakRssMb} MB   database: ${database.dialect}`,
       '',
     ].join('\n'));

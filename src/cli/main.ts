@@ -47,14 +47,18 @@ Commands:
   newsletter create --slug S --name N [--sender-email E] [--sender-name N] [--reply-to E] [--audience members|subscribers]
              [--not-on-signup]             a newsletter members can choose; new members are put on it unless --not-on-signup
   newsletter list | count NEWSLETTER [--segment all|free|subscribers]
-  newsletter send NEWSLETTER --article SLUG|ID [--segment S]
-                                         email a published article; the running server delivers it, once per member
+  newsletter send NEWSLETTER --article SLUG|ID [--segment S] [--publish | --email-only] [--at ISO-TIME]
+                                         email a published article (a scheduled one when it goes live); --publish publishes a
+                                         draft with it, --email-only publishes it by email only (listed nowhere), --at schedules
+                                         either; one step: if the send cannot start, nothing is published. The running server
+                                         delivers it, once per member
   newsletter status SEND_ID [--follow] | cancel SEND_ID
+                                         counts, a progress bar, rate and estimated finish; opens and clicks when tracked
   publication export FILE|-              the whole publication (articles, authors, sections, tags, staff, members, plans,
                                          subscriptions, comments, newsletters, settings) as one JSON file; no passwords,
                                          sessions, tokens or secrets (the file lists what it leaves out)
   publication import FILE                load an export into an empty database, all of it or nothing
-  settings get [KEY]                     print settings (site.*, nav.*, meter.*, wall.*, billing.*, comments.*) as KEY=VALUE lines
+  settings get [KEY]                     print settings (site.*, nav.*, meter.*, wall.*, billing.*, comments.*, email.*) as KEY=VALUE lines
   settings set KEY VALUE                 change a setting, e.g. settings set meter.anonymousAllowance 5
 
 Configuration comes from the environment: PORT, HOST, SITE_URL, DATABASE_URL, MASTHEAD_DATA_DIR, MASTHEAD_SECRET,

@@ -47,6 +47,9 @@ export function progressLine(p: { count: number; read: number; total: number; el
   const eta = frac && frac > 0.001 ? duration((secs / frac) * (1 - frac)) : '?';
   const tail = `${frac === null ? '' : `${Math.floor(frac * 100)}% `}${p.count.toLocaleString('en')} articles ${rate.toLocaleString('en')}/s ETA ${frac === null ? '?' : eta}`;
   const barWidth = Math.max(10, Math.min(40, p.width - tail.length - 4));
-  const bar = frac === null ? '' : `[${'#'.repeat(Math.round(frac * barWidth)).padEnd(barWidth, '.')}] `;
+  const bar = frac === null ? '' : `${progressBar(frac, barWidth)} `;
   return (bar + tail).slice(0, Math.max(20, p.width - 1));
 }
+
+/** "[#####.....]": `fraction` of `width` filled. */
+export const progressBar = (fraction: number, width: number) => `[${'#'.repeat(Math.round(Math.min(1, Math.max(0, fraction)) * width)).padEnd(width, '.')}]`;

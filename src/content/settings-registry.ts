@@ -9,6 +9,7 @@ import { commentRulesSchema, readCommentRules, writeCommentRules } from '../comm
 import { changeSettings } from './settings.service.js';
 import { readWallCopy, wallCopySchema, writeWallCopy } from '../access/wall-copy.js';
 import { navigationSchema, readNavigation, writeNavigation } from './navigation.js';
+import { emailTrackingSchema, readEmailTracking, writeEmailTracking } from '../newsletters/tracking.js';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -30,6 +31,7 @@ export const SETTINGS_GROUPS: Readonly<Record<string, Group>> = {
   comments: { schema: commentRulesSchema, read: readCommentRules, write: writeCommentRules },
   wall: { schema: wallCopySchema, read: readWallCopy, write: writeWallCopy },
   nav: { schema: navigationSchema, read: readNavigation, write: writeNavigation },
+  email: { schema: emailTrackingSchema, read: readEmailTracking, write: writeEmailTracking },
 };
 
 /** Every setting by its full key (`site.title`, `meter.period` …), for `masthead settings get|set`. */

@@ -12,11 +12,15 @@ export interface DB {
   newsletter_sends: {
     id: Generated<number>; newsletter_id: number; article_id: number; segment: string; status: string; dedupe_key: string;
     created_by: string; created_at: number; finished_at: number | null; cancelled_at: number | null;
+    track_opens: Generated<number>; track_clicks: Generated<number>; opens: Generated<number>;
   };
   newsletter_recipients: {
     send_id: number; member_id: number; email: string; name: string; variant: string; state: string; attempts: number;
     next_attempt_at: number; locked_by: string | null; locked_until: number | null; last_error: string | null; sent_at: number | null;
+    opened_at: Generated<number | null>;
   };
+  newsletter_links: { id: Generated<number>; send_id: number; url: string; clicks: Generated<number> };
+  newsletter_clicks: { link_id: number; member_id: number; at: number };
   settings: { key: string; value: string };
   authors: {
     id: Generated<number>;

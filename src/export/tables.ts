@@ -60,6 +60,8 @@ export const LEFT_OUT: Readonly<Record<string, string>> = {
   stripe_events: 'Stripe webhook deliveries already processed',
   newsletter_sends: 'newsletter delivery logs',
   newsletter_recipients: 'newsletter delivery logs',
+  newsletter_links: 'newsletter delivery logs (the links of each send, with its click counts)',
+  newsletter_clicks: 'newsletter delivery logs (who followed a tracked link)',
   media: 'the media library (image files live in the data directory; copy it across, article images keep their URLs)',
   article_search: 'the search index, rebuilt from the articles on loading',
   event_days: 'traffic counts (the dashboard’s daily roll-ups)',

@@ -12,7 +12,9 @@ import { findNewsletter, stillReceiving } from './newsletters.queries.js';
 import { claimRecipients, finishSend, findSend, markFailed, markRetry, markSent, markSkipped, renewRecipients, sendCounts, type Claimed } from './sends.queries.js';
 import { deliveryFailure, MAX_ATTEMPTS, retryDelayMs } from './rules.js';
 import { personalise, renderCopy, type RenderedCopy } from './email.js';
-import { unsubscribePath } from './tokens.js';
+import { clickPath, openPath, unsubscribePath } from './tokens.js';
+import { fillTracking, trackableLinks, withTracking } from './tracking.js';
+import { registerLinks } from './tracking.queries.js';
 import { NEWSLETTER_JOB } from './newsletters.service.js';
 
 export interface DeliveryDeps {
@@ -66,7 +68,16 @@ export function newsletterLane(d: DeliveryDeps) {
     const copies = new Map<string, RenderedCopy>();
     const copyOf = async (part: 'full' | 'preview') => {
       let c = copies.get(part);
-      if (!c) copies.set(part, (c = await renderCopy({ brand, newsletter, article, body: await loadBody(d.db, article.id, part), part, trialDays })));
+      if (!c) {
+        c = await renderCopy({ brand, newsletter, article, body: await loadBody(d.db, article.id, part), part, trialDays });
+        // Tracked sends: this copy's own links get ids in the send (so only links in the mail are
+        // rewritten) and the copy carries placeholders, still filled per recipient below.
+        if (send.trackClicks || send.trackOpens) {
+          const links = send.trackClicks ? await registerLinks(d.db, send.id, trackableLinks(c.html)) : undefined;
+          c = withTracking(c, { links, opens: send.trackOpens });
+        }
+        copies.set(part, c);
+      }
       return c;
     };
     const from = `"${newsletter.senderName.replace(/["\\\r\n]/g, '')}" <${newsletter.senderEmail}>`;
@@ -78,7 +89,11 @@ export function newsletterLane(d: DeliveryDeps) {
       if (!receiving.has(r.memberId)) return markSkipped(d.db, send.id, r.memberId, d.workerId, 'unsubscribed or suppressed before it was sent');
       const copy = await copyOf(r.variant);
       const unsubscribeUrl = new URL(unsubscribePath(d.secret, newsletter.id, r.memberId), d.siteUrl).toString();
-      const filled = personalise(copy, { unsubscribeUrl, name: r.name });
+      const tracked = fillTracking(copy, {
+        link: (id) => new URL(clickPath(d.secret, send.id, r.memberId, id), d.siteUrl).toString(),
+        pixel: send.trackOpens ? new URL(openPath(d.secret, send.id, r.memberId), d.siteUrl).toString() : null,
+      });
+      const filled = personalise(tracked, { unsubscribeUrl, name: r.name });
       try {
         await d.transport.send({
           to: r.email, from, subject: copy.subject, text: filled.text, html: filled.html,

@@ -119,7 +119,7 @@ function textOf(html: string): string {
 }
 
 /** A recipient's copy: the unsubscribe link (URL-safe by construction) and their name (escaped) put in. */
-export function personalise(copy: RenderedCopy, r: { unsubscribeUrl: string; name: string }): { html: string; text: string } {
+export function personalise(copy: Pick<RenderedCopy, 'html' | 'text'>, r: { unsubscribeUrl: string; name: string }): { html: string; text: string } {
   const name = r.name.trim();
   return {
     html: copy.html.split(UNSUBSCRIBE).join(escapeHtml(r.unsubscribeUrl)).split(NAME).join(name ? `for ${escapeHtml(name)}` : 'for you'),

@@ -12,8 +12,10 @@ import type { AccessLevel } from '../content/types.js';
 import type { Brand } from '../mail/messages.js';
 import type { MailTransport } from '../mail/transport.js';
 import { findNewsletter, insertNewsletter, listNewsletters, updateNewsletterRow, setSubscription, subscriptionsOf, type Newsletter } from './newsletters.queries.js';
-import { cancelScheduledSend, cancelSend, countAudience, countsBySend, recentSends, findSend, insertSend, prepareRecipients, sendCounts, type Send, type SendCounts } from './sends.queries.js';
-import { AUDIENCES, emailPart, SEGMENTS, type Segment, type SubscriptionCause } from './rules.js';
+import { cancelScheduledSend, cancelSend, countAudience, countsBySend, recentSends, findSend, insertSend, prepareRecipients, sendCounts, setSendTracking, type Send, type SendCounts } from './sends.queries.js';
+import { readEmailTracking } from './tracking.js';
+import { AUDIENCES, emailPart, SEGMENTS, sendProgress, type Segment, type SubscriptionCause } from './rules.js';
+import { sendFigures, type SendFigures } from './tracking.service.js';
 import { unsubscribeTokenValid } from './tokens.js';
 import { suppressionEvents, type Provider } from './provider-events.js';
 import { suppress } from './newsletters.queries.js';
@@ -133,17 +135,22 @@ export async function startSend(d: NewsletterDeps, input: z.input<typeof sendInp
   if (!article) throw notFound('article');
   const now = d.clock.now();
   if (article.status !== 'published' || (article.publishedAt ?? Infinity) > now) throw invalidInput('only a published article can be emailed; schedule the send with the article instead');
-  const out = await d.db.transaction().execute(async (trx) => {
-    const { send, created } = await insertSend(trx, { newsletterId: n.id, articleId: article.id, segment: i.segment, createdBy: i.by }, now);
-    if (created) await prepareSend(trx, send, n, article.access, now);
-    return { send, created };
+  // Joins the caller's transaction when there is one (publishing and sending as one step):
+  // the lanes' jobs are then queued only if the whole step commits.
+  const out = await withTransaction(d, async (t) => {
+    const { send, created } = await insertSend(t.db, { newsletterId: n.id, articleId: article.id, segment: i.segment, createdBy: i.by }, now);
+    if (created) await prepareSend(t.db, send, n, article.access, now);
+    return { send, created, counts: await sendCounts(t.db, send.id) };
   });
-  if (out.created) d.queued();
-  return { ...out, counts: await sendCounts(d.db, out.send.id) };
+  if (out.created && !d.db.isTransaction) d.queued();
+  return out;
 }
 
 /** A send's recipients, each with the copy their access allows, and its lanes: in the caller's transaction. */
 export async function prepareSend(trx: Q, send: Send, n: Newsletter, access: AccessLevel, now: number): Promise<void> {
+  // Tracked or not is decided now, once for the whole send: every lane and every restart agree.
+  const tracking = await readEmailTracking(trx);
+  if (tracking.trackOpens || tracking.trackClicks) await setSendTracking(trx, send.id, tracking);
   const fullForAll = emailPart(access, 'free') === 'full';
   await prepareRecipients(trx, { sendId: send.id, newsletterId: n.id, segment: send.segment, audience: n.audience, fullForAll, now });
   for (let lane = 0; lane < LANES; lane++) await enqueue(trx, NEWSLETTER_JOB, { sendId: send.id, lane }, { now, maxAttempts: 1000, dedupeKey: `newsletter:${send.id}:${lane}:start` });
@@ -155,16 +162,19 @@ export async function audienceCount(d: Pick<NewsletterDeps, 'db'>, newsletter: n
   return countAudience(d.db, { newsletterId: n.id, segment, audience: n.audience });
 }
 
-export interface SendStatus { send: Send; newsletter: Newsletter; counts: SendCounts; perSecond: number | null; finishesAt: number | null }
+export interface SendStatus extends ReturnType<typeof sendProgress> { send: Send; newsletter: Newsletter; article: { id: number; title: string } | null; counts: SendCounts; figures: SendFigures }
 
+/** A send's counts, progress (rate, estimated finish) and, when it was tracked, its opens and clicks. */
 export async function sendStatus(d: Pick<NewsletterDeps, 'db' | 'clock'>, sendId: number): Promise<SendStatus> {
   const send = await findSend(d.db, sendId);
   if (!send) throw notFound('send');
   const counts = await sendCounts(d.db, sendId);
-  const elapsed = ((send.finishedAt ?? d.clock.now()) - send.createdAt) / 1000;
-  const perSecond = elapsed > 0 && counts.sent ? counts.sent / elapsed : null;
-  const left = counts.queued + counts.sending;
-  return { send, newsletter: await newsletterBy(d, send.newsletterId), counts, perSecond, finishesAt: perSecond && left ? d.clock.now() + (left / perSecond) * 1000 : null };
+  const progress = sendProgress(counts, { startedAt: send.createdAt, finishedAt: send.finishedAt, now: d.clock.now() });
+  const article = await findSummary(d.db, { id: send.articleId });
+  return {
+    send, newsletter: await newsletterBy(d, send.newsletterId), article: article ? { id: article.id, title: article.title } : null,
+    counts, ...progress, figures: await sendFigures(d, send),
+  };
 }
 
 export async function cancel(d: Pick<NewsletterDeps, 'db' | 'clock'>, sendId: number): Promise<boolean> {

@@ -10,7 +10,10 @@ import { invalidInput, notFound } from '../errors.js';
 import { findNewsletter, type Newsletter } from './newsletters.queries.js';
 import { beginScheduledSend, cancelScheduledSend, insertSend, scheduledSendsOf, type Send } from './sends.queries.js';
 import { audienceCount, prepareSend, startSend, type NewsletterDeps } from './newsletters.service.js';
-import { emailPart, SEGMENTS, type Segment } from './rules.js';
+import { audienceChanged, emailPart, SEGMENTS, type Segment } from './rules.js';
+import { withTransaction } from '../db/transaction.js';
+import type { ContentDeps } from '../content/deps.js';
+import { bulkChange, type BulkAction } from '../content/newsroom.service.js';
 import { personalise, renderCopy } from './email.js';
 
 /**
@@ -60,12 +63,55 @@ export async function sendWithArticle(d: NewsletterDeps, articleId: number, c: E
   }
   if (article.status !== 'scheduled' || article.publishedAt === null) throw invalidInput('publish or schedule the article to email it');
   const at = article.publishedAt;
-  return d.db.transaction().execute(async (trx) => {
-    const { send, created } = await insertSend(trx, { newsletterId: n.id, articleId, segment: c.segment, createdBy: by, status: 'scheduled' }, now);
-    await enqueue(trx, GOLIVE_JOB, { articleId }, { now, runAt: at, maxAttempts: 20, dedupeKey: `newsletter-golive:${articleId}:${at}` });
-    if (created) await audit(trx, { at: now, actor: by, action: 'newsletter.scheduled', target: `send:${send.id}`, details: { newsletter: n.slug, article: articleId, segment: c.segment, at } });
+  return withTransaction(d, async ({ db }) => {
+    const { send, created } = await insertSend(db, { newsletterId: n.id, articleId, segment: c.segment, createdBy: by, status: 'scheduled' }, now);
+    await enqueue(db, GOLIVE_JOB, { articleId }, { now, runAt: at, maxAttempts: 20, dedupeKey: `newsletter-golive:${articleId}:${at}` });
+    if (created) await audit(db, { at: now, actor: by, action: 'newsletter.scheduled', target: `send:${send.id}`, details: { newsletter: n.slug, article: articleId, segment: c.segment, at } });
     return { send, created, scheduled: send.status === 'scheduled' };
   });
+}
+
+export type PublishAndEmail =
+  | { done: true; send: Send | null; created: boolean; scheduled: boolean }
+  /** The audience moved materially since the editor saw `shown`: nothing was done; show them `count`. */
+  | { done: false; newsletter: Newsletter; shown: number; count: number };
+
+/**
+ * Publish (or schedule) an article and start (or store) its send as one step that cannot
+ * half-happen: one transaction holds the publication, the send, its recipients, its lanes' jobs
+ * and the audit entries, so a send that cannot start leaves the article as it was, and a
+ * publication that fails sends nothing. `publish` makes the article's change (the editor's save
+ * over its revision, or the CLI's); null emails an article already live or scheduled.
+ *
+ * `shownCount` is the count the editor confirmed: counted again in the transaction, and if it moved
+ * materially (rules.ts audienceChanged) nothing is done, and the caller shows the new number.
+ */
+export async function publishAndEmail(
+  d: { content: ContentDeps; newsletters: NewsletterDeps },
+  o: { articleId: number; publish: ((content: ContentDeps) => Promise<unknown>) | null; email: (EmailChoice & { shownCount?: number }) | null; by: string },
+): Promise<PublishAndEmail> {
+  const out = await withTransaction({ ...d.content, changed: undefined }, async (content): Promise<PublishAndEmail> => {
+    const newsletters: NewsletterDeps = { ...d.newsletters, db: content.db };
+    if (o.email) {
+      // Checked first: a newsletter that cannot send refuses the whole step.
+      const newsletter = await sendingNewsletter(newsletters, o.email.newsletter);
+      if (o.email.shownCount !== undefined) {
+        const count = await audienceCount(newsletters, newsletter.id, o.email.segment);
+        if (audienceChanged(o.email.shownCount, count)) return { done: false, newsletter, shown: o.email.shownCount, count };
+      }
+    }
+    if (o.publish) await o.publish(content);
+    const sent = o.email ? await sendWithArticle(newsletters, o.articleId, o.email, o.by) : null;
+    // Sends stored with the article follow it: started, moved to its new time, or cancelled.
+    await followArticle(newsletters, o.articleId);
+    return { done: true, send: sent?.send ?? null, created: sent?.created ?? false, scheduled: sent?.scheduled ?? false };
+  });
+  // After the commit: caches forget the old article, and the worker learns of the lanes' jobs.
+  if (out.done) {
+    if (o.publish) d.content.changed?.();
+    d.newsletters.queued();
+  }
+  return out;
 }
 
 /**
@@ -91,14 +137,15 @@ export async function followArticle(d: NewsletterDeps, articleId: number): Promi
   }
   for (const s of sends) {
     const n = await findNewsletter(d.db, { id: s.newsletterId });
-    const began = await d.db.transaction().execute(async (trx) => {
-      if (!n || !(await beginScheduledSend(trx, s.id, now))) return false;
-      await prepareSend(trx, { ...s, status: 'sending' }, n, article.access, now);
+    const began = await withTransaction(d, async ({ db }) => {
+      if (!n || !(await beginScheduledSend(db, s.id, now))) return false;
+      await prepareSend(db, { ...s, status: 'sending' }, n, article.access, now);
       return true;
     });
     if (began) started++;
   }
-  if (started) d.queued();
+  // Inside a caller's transaction, the caller wakes the worker once it has committed.
+  if (started && !d.db.isTransaction) d.queued();
   return { started, cancelled };
 }
 
@@ -129,3 +176,16 @@ export async function testSend(d: NewsletterDeps & { transport: MailTransport },
 }
 
 export type { Segment };
+
+/**
+ * The article list's bulk change, with the sends stored with scheduled articles following them
+ * (started by a bulk publish, cancelled by a bulk unpublish) in the same transaction.
+ */
+export async function bulkChangeWithSends(d: { content: ContentDeps; newsletters: NewsletterDeps }, ids: number[], action: BulkAction): Promise<void> {
+  await withTransaction({ ...d.content, changed: undefined }, async (content) => {
+    await bulkChange(content, ids, action);
+    if (action.action === 'publish' || action.action === 'unpublish') for (const id of ids) await followArticle({ ...d.newsletters, db: content.db }, id);
+  });
+  d.content.changed?.();
+  d.newsletters.queued();
+}

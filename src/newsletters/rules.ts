@@ -44,3 +44,29 @@ export function deliveryFailure(err: unknown): { temporary: boolean; connection:
 /** Waits before a recipient's next try: 30 s, 1 min, 2 min … at most an hour. */
 export const retryDelayMs = (attempts: number) => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
 export const MAX_ATTEMPTS = 8;
+
+/**
+ * A send's progress as the newsroom and the CLI show it: messages accepted per second since the
+ * send began (until it finished), and when the rest should be done at that rate. No rate before
+ * the first message, no finish once nothing is left.
+ */
+export function sendProgress(c: { queued: number; sending: number; sent: number; failed: number; skipped: number; total: number }, t: { startedAt: number; finishedAt: number | null; now: number }): {
+  handled: number; remaining: number; fraction: number; perSecond: number | null; finishesAt: number | null;
+} {
+  const remaining = c.queued + c.sending;
+  const handled = c.sent + c.failed + c.skipped;
+  const elapsed = ((t.finishedAt ?? t.now) - t.startedAt) / 1000;
+  const perSecond = elapsed > 0 && c.sent > 0 ? c.sent / elapsed : null;
+  return {
+    handled, remaining, fraction: c.total > 0 ? handled / c.total : 1, perSecond,
+    finishesAt: perSecond && remaining && t.finishedAt === null ? t.now + Math.ceil((remaining / perSecond) * 1000) : null,
+  };
+}
+
+/**
+ * Whether the audience changed enough since the editor saw the count that they should see the new
+ * one before the send starts: any change to a small list, else a change of more than 1%.
+ */
+export function audienceChanged(shown: number, now: number): boolean {
+  return Math.abs(now - shown) > Math.max(0, Math.floor(shown / 100));
+}

@@ -7,10 +7,18 @@ import type { Audience, Segment } from './rules.js';
 
 /** `scheduled`: stored with a scheduled article, no recipients yet; it starts when the article goes live. */
 export type SendStatus = 'scheduled' | 'sending' | 'done' | 'cancelled';
-export interface Send { id: number; newsletterId: number; articleId: number; segment: Segment; status: SendStatus; createdAt: number; finishedAt: number | null }
+export interface Send {
+  id: number; newsletterId: number; articleId: number; segment: Segment; status: SendStatus; createdAt: number; finishedAt: number | null;
+  /** Whether its mail carries the open pixel and tracked links: the setting when the send began. */
+  trackOpens: boolean; trackClicks: boolean;
+  /** Members who opened it (each once), while open tracking was on. */
+  opens: number;
+}
 
-const toSend = (r: { id: number; newsletter_id: number; article_id: number; segment: string; status: string; created_at: number; finished_at: number | null }): Send => ({
-  id: r.id, newsletterId: r.newsletter_id, articleId: r.article_id, segment: r.segment as Segment, status: r.status as SendStatus, createdAt: r.created_at, finishedAt: r.finished_at,
+type SendRow0 = { id: number; newsletter_id: number; article_id: number; segment: string; status: string; created_at: number; finished_at: number | null; track_opens: number; track_clicks: number; opens: number };
+const toSend = (r: SendRow0): Send => ({
+  id: r.id, newsletterId: r.newsletter_id, articleId: r.article_id, segment: r.segment as Segment, status: r.status as SendStatus, createdAt: Number(r.created_at), finishedAt: r.finished_at === null ? null : Number(r.finished_at),
+  trackOpens: Number(r.track_opens) === 1, trackClicks: Number(r.track_clicks) === 1, opens: Number(r.opens),
 });
 
 /** The send for this newsletter and article, made if there is none: `created` says which. */
@@ -151,6 +159,11 @@ export async function finishSend(db: Q, sendId: number, now: number): Promise<bo
 /** The scheduled sends stored with an article. */
 export async function scheduledSendsOf(db: Q, articleId: number): Promise<Send[]> {
   return (await db.selectFrom('newsletter_sends').selectAll().where('article_id', '=', articleId).where('status', '=', 'scheduled').orderBy('id').execute()).map(toSend);
+}
+
+/** What a send records, fixed when it begins (prepareSend). */
+export async function setSendTracking(db: Q, sendId: number, t: { trackOpens: boolean; trackClicks: boolean }): Promise<void> {
+  await db.updateTable('newsletter_sends').set({ track_opens: t.trackOpens ? 1 : 0, track_clicks: t.trackClicks ? 1 : 0 }).where('id', '=', sendId).execute();
 }
 
 /** A scheduled send begins: true for the one caller that moved it (another instance may race). */

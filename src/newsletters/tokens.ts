@@ -16,3 +16,25 @@ export function unsubscribeTokenValid(secrets: readonly (string | null)[], newsl
 
 export const unsubscribePath = (secret: string, newsletterId: number, memberId: number) =>
   `/newsletters/unsubscribe/${newsletterId}/${memberId}/${unsubscribeToken(secret, newsletterId, memberId)}`;
+
+/*
+ * Tracking links (off unless the newsroom turns tracking on). Each is an HMAC under the site secret
+ * over what it names: a click over send, member and link (the link's id: the URL it goes to is
+ * the stored one, so the redirect can only go where the mail went); an open over send and member.
+ * A changed number fails the tag, and is refused like a link that never existed.
+ */
+const clickMessage = (sendId: number, memberId: number, linkId: number) => `newsletter-click:${sendId}:${memberId}:${linkId}`;
+const openMessage = (sendId: number, memberId: number) => `newsletter-open:${sendId}:${memberId}`;
+const ids = (...n: number[]) => n.every((x) => Number.isSafeInteger(x) && x > 0);
+
+export const clickPath = (secret: string, sendId: number, memberId: number, linkId: number) =>
+  `/newsletters/c/${sendId}/${memberId}/${linkId}/${linkTag(secret, clickMessage(sendId, memberId, linkId))}`;
+export const openPath = (secret: string, sendId: number, memberId: number) =>
+  `/newsletters/o/${sendId}/${memberId}/${linkTag(secret, openMessage(sendId, memberId))}`;
+
+export function clickTokenValid(secrets: readonly (string | null)[], sendId: number, memberId: number, linkId: number, token: string): boolean {
+  return ids(sendId, memberId, linkId) && linkTagValid(secrets, clickMessage(sendId, memberId, linkId), token);
+}
+export function openTokenValid(secrets: readonly (string | null)[], sendId: number, memberId: number, token: string): boolean {
+  return ids(sendId, memberId) && linkTagValid(secrets, openMessage(sendId, memberId), token);
+}

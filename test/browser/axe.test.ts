@@ -10,6 +10,7 @@ import { makeArticle, makeComment } from '../helpers/factories.js';
 import { createStaffUser } from '../../src/members/staff.js';
 import { inviteStaff } from '../../src/members/invitations.js';
 import { createOffer } from '../../src/billing/offers.js';
+import { createNewsletter, newsletters, startSend } from '../../src/newsletters/newsletters.service.js';
 import { browserSuite, launchChromium, newWatch, openContext, openPage, requireBrowser, siteForBrowser } from '../helpers/browser.js';
 
 /**
@@ -140,7 +141,7 @@ browserSuite('accessibility of the main pages (axe)', () => {
       const violations = await axeViolations(page);
       serious.push(...describeAll(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'page-has-heading-one')).map((v) => `${name}: ${v}`));
     };
-    for (const path of ['/admin/settings', '/admin/settings/site', '/admin/settings/nav', '/admin/settings/meter', '/admin/settings/wall', '/admin/settings/comments', '/admin/settings/billing', '/admin/settings/mail', '/admin/settings/export', '/admin/settings/import']) {
+    for (const path of ['/admin/settings', '/admin/settings/site', '/admin/settings/nav', '/admin/settings/meter', '/admin/settings/wall', '/admin/settings/comments', '/admin/settings/billing', '/admin/settings/mail', '/admin/settings/email', '/admin/settings/export', '/admin/settings/import']) {
       const { page } = await openPage(context);
       const res = await page.goto(base + path);
       expect(res?.status(), path).toBe(200);
@@ -182,9 +183,14 @@ browserSuite('accessibility of the main pages (axe)', () => {
     await createOffer(db!.db, { name: 'Axe offer', code, planId: null, kind: 'trial', amount: 30, currency: null, duration: 'once', durationMonths: null, expiresAt: null, maxRedemptions: null }, now);
     const invitation = new URL((await inviteStaff(app!.ctx.accounts, owner, { email: `axe-invitee-${scheme}@staff.example`, role: 'author' })).link).pathname;
     const member = (await db!.db.selectFrom('members').select('id').where('email', '=', 'reader@example.com').executeTakeFirstOrThrow()).id;
+    // A send's page (progress, and the tracking figures' place), and the newsletters page listing it.
+    const newsletter = (await newsletters(app!.ctx.newsletters)).find((n) => n.slug === 'axe-briefing')
+      ?? await createNewsletter(app!.ctx.newsletters, { slug: 'axe-briefing', name: 'Axe briefing', senderName: 'Axe', senderEmail: 'axe@news.example' });
+    const live = (await db!.db.selectFrom('articles').select('id').where('status', '=', 'published').where('published_at', '<=', now).orderBy('id').executeTakeFirstOrThrow()).id;
+    const sendId = (await startSend(app!.ctx.newsletters, { newsletter: newsletter.id, articleId: live, by: 'axe' })).send.id;
     const serious: string[] = [];
     for (const [signedIn, paths] of [
-      [true, ['/admin/comments', `/admin/comments/ban?member=${member}`, '/admin/staff', '/admin/tokens', '/admin/audit', '/admin/plans', '/admin/plans/new', '/admin/offers', '/admin/offers/new']],
+      [true, ['/admin/newsletters', `/admin/newsletters/sends/${sendId}`, '/admin/comments', `/admin/comments/ban?member=${member}`, '/admin/staff', '/admin/tokens', '/admin/audit', '/admin/plans', '/admin/plans/new', '/admin/offers', '/admin/offers/new']],
       [false, [`/subscribe?offer=${code}`, invitation]],
     ] as const) {
       const context = await openContext(browser!, { bypassCSP: true, colorScheme: scheme });

@@ -207,10 +207,56 @@ describe.concurrent('masthead CLI: commands', { timeout: 120_000 }, () => {
       run(['newsletter', 'status', '1'], { dataDir }),
     ]);
     expect(again.stdout).toMatch(/^already started: send 1 /);
-    expect(oneLine(refused.stderr)).toBe('masthead: the newsletter "Weekly" has no sender address, so it cannot send; set one first');
-    expect(status.stdout).toMatch(/^send 1 \(Morning briefing\): sending; 0 sent, 0 failed, 0 skipped, 0 to go\n$/);
+    expect(oneLine(refused.stderr)).toBe('masthead: the newsletter "Weekly" has no sender address, so it cannot send; set one on the newsletters page first');
+    expect(status.stdout).toBe([
+      'send 1 (Morning briefing): sending; 0 sent, 0 failed, 0 skipped, 0 to go',
+      `[${'#'.repeat(40)}] - 0 of 0`, // nothing to send is all done
+      'opens and clicks: not tracked (tracking was off when the send began)', '',
+    ].join('\n'));
     const cancelled = await run(['newsletter', 'cancel', '1'], { dataDir });
     expect(cancelled.stdout).toBe('cancelled send 1; nobody else will get it\n');
+  });
+
+  it('newsletter send --publish, --email-only and --at: the article and its send in one step, refused whole', async () => {
+    const dataDir = freshDataDir();
+    expect((await run(['demo'], { dataDir })).code).toBe(0);
+    expect((await run(['newsletter', 'create', '--slug', 'morning', '--name', 'Morning briefing', '--sender-email', 'briefing@news.example'], { dataDir })).code).toBe(0);
+    expect((await run(['newsletter', 'create', '--slug', 'weekly', '--name', 'Weekly'], { dataDir })).code).toBe(0);
+    const draft = 'ward-boundary-review-could-split-northgate-in-two';
+    const [both, atAlone, badAt, noSender, plain] = await Promise.all([
+      run(['newsletter', 'send', 'morning', '--article', draft, '--publish', '--email-only'], { dataDir }),
+      run(['newsletter', 'send', 'morning', '--article', draft, '--at', '2030-01-01T07:00:00Z'], { dataDir }),
+      run(['newsletter', 'send', 'morning', '--article', draft, '--publish', '--at', 'next tuesday'], { dataDir }),
+      run(['newsletter', 'send', 'weekly', '--article', draft, '--publish'], { dataDir }),
+      run(['newsletter', 'send', 'morning', '--article', draft], { dataDir }),
+    ]);
+    expect(oneLine(both.stderr)).toBe('masthead: --publish and --email-only are two ways to publish: choose one');
+    expect(oneLine(atAlone.stderr)).toMatch(/^masthead: --at schedules the article: add --publish/);
+    expect(oneLine(badAt.stderr)).toMatch(/^masthead: --at: "next tuesday" is not a date and time/);
+    expect(oneLine(noSender.stderr)).toMatch(/has no sender address, so it cannot send/);
+    expect(oneLine(plain.stderr)).toBe('masthead: publish or schedule the article to email it');
+    const db = new BetterSqlite3(join(dataDir, 'masthead.db'), { readonly: true });
+    try {
+      expect(db.prepare('select status from articles where slug = ?').get(draft), 'a refused send publishes nothing').toEqual({ status: 'draft' });
+    } finally {
+      db.close();
+    }
+
+    const scheduled = await run(['newsletter', 'send', 'morning', '--article', draft, '--email-only', '--at', '2030-01-01T07:00:00Z'], { dataDir });
+    expect(scheduled.stderr).toBe('');
+    expect(scheduled.stdout).toBe('scheduled "Ward boundary review could split Northgate in two" by email only (listed nowhere on the site); stored send 1 of "Ward boundary review could split Northgate in two"; it goes out when the article goes live, at 2030-01-01T07:00:00.000Z\n');
+    const now = await run(['newsletter', 'send', 'morning', '--article', 'a-listening-guide-to-harbourlights-late-night-jams', '--publish'], { dataDir });
+    expect(now.stderr).toBe('');
+    expect(now.stdout).toMatch(/^published "A listening guide to Harbourlight's late-night jams"; started send 2 of /);
+    const again = await run(['newsletter', 'send', 'morning', '--article', 'a-listening-guide-to-harbourlights-late-night-jams', '--publish'], { dataDir });
+    expect(oneLine(again.stderr)).toMatch(/is published already; send it without --publish or --email-only$/);
+    const db2 = new BetterSqlite3(join(dataDir, 'masthead.db'), { readonly: true });
+    try {
+      expect(db2.prepare('select status, email_only from articles where slug = ?').get(draft)).toEqual({ status: 'scheduled', email_only: 1 });
+      expect(db2.prepare('select id, status from newsletter_sends order by id').all()).toEqual([{ id: 1, status: 'scheduled' }, { id: 2, status: 'sending' }]);
+    } finally {
+      db2.close();
+    }
   });
 
   it('settings get and set validate keys and values', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import type { ParsedMail } from 'mailparser';
 import { dialects } from '../helpers/db.js';
 import { startTestApp, type Agent, type TestApp } from '../helpers/app.js';
@@ -213,6 +214,81 @@ describe.each(dialects())('sending from the publish flow on %s', (dialect) => {
     expect((await getArticle(t.app.ctx.content, { id: a.id })).status).toBe('draft');
   });
 
+  it('counts the audience again when the send is confirmed: a material change is shown, and nothing happens until it is confirmed again', async () => {
+    const a = await draft('Recount story');
+    const form = { action: 'publish', mode: 'publish-and-email', newsletter: String(briefing.id), segment: 'all', baseRevision: String(a.revision) };
+    const confirm = await staff.eve!.agent.post(`/admin/articles/${a.id}/publish`, form);
+    expect(confirm.body).toContain('name="count" value="3"');
+    // Two more members join before the editor clicks.
+    for (const email of ['late-1@readers.example', 'late-2@readers.example']) {
+      const m = await t.db.db.insertInto('members').values({
+        email, email_normalized: email, name: 'late', status: 'free', email_verified: 1, password_hash: null, created_at: t.clock.now(), last_seen_at: null, deleted_at: null,
+      }).returning('id').executeTakeFirstOrThrow();
+      await setSubscription(t.db.db, m.id, briefing.id, true, 'import', t.clock.now());
+    }
+    const stale = await staff.eve!.agent.post(`/admin/articles/${a.id}/publish`, { ...form, confirm: '1', count: '3' });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toMatch(/The audience changed since you looked: <strong>5 members<\/strong> now, not 3/);
+    expect(stale.body).toContain('Publish and email 5 members');
+    expect(stale.body).toContain('name="count" value="5"');
+    expect((await getArticle(t.app.ctx.content, { id: a.id })).status, 'nothing published').toBe('draft');
+    expect(await sendsOf(a.id)).toEqual([]);
+
+    const ok = await staff.eve!.agent.post(`/admin/articles/${a.id}/publish`, { ...form, confirm: '1', count: '5' });
+    expect(ok.statusCode).toBe(303);
+    expect((await getArticle(t.app.ctx.content, { id: a.id })).status).toBe('published');
+    expect(await delivered('Recount story', 5)).toHaveLength(5);
+    // Those two leave again: the later tests count the audience they began with.
+    for (const email of ['late-1@readers.example', 'late-2@readers.example']) {
+      const m = await t.db.db.selectFrom('members').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+      await setSubscription(t.db.db, m.id, briefing.id, false, 'staff', t.clock.now());
+    }
+  });
+
+  it('publishes and starts the send as one step: a send that fails part way leaves the article unpublished and nothing queued', async () => {
+    const a = await draft('Half-way story');
+    const fail = dialect === 'postgres'
+      ? [sql`create function masthead_fail_recipients() returns trigger language plpgsql as $$ begin raise exception 'the disk is full (injected)'; end $$`,
+        sql`create trigger masthead_fail_recipients before insert on newsletter_recipients for each row execute function masthead_fail_recipients()`]
+      : [sql`create trigger masthead_fail_recipients before insert on newsletter_recipients begin select raise(abort, 'the disk is full (injected)'); end`];
+    for (const q of fail) await q.execute(t.db.db);
+    const jobsBefore = (await t.db.db.selectFrom('jobs').select('id').execute()).length;
+    try {
+      const r = await staff.eve!.agent.post(`/admin/articles/${a.id}/publish`, { action: 'publish', mode: 'publish-and-email', newsletter: String(briefing.id), segment: 'all', confirm: '1', count: '3', baseRevision: String(a.revision) });
+      expect(r.statusCode).toBe(500);
+      expect(r.body).not.toContain('disk is full');
+    } finally {
+      await sql`drop trigger masthead_fail_recipients${dialect === 'postgres' ? sql` on newsletter_recipients` : sql``}`.execute(t.db.db);
+      if (dialect === 'postgres') await sql`drop function masthead_fail_recipients()`.execute(t.db.db);
+    }
+    const after = await getArticle(t.app.ctx.content, { id: a.id });
+    expect(after.status, 'the article is not published when its send could not start').toBe('draft');
+    expect(after.revision, 'nor saved').toBe(a.revision);
+    expect(await sendsOf(a.id)).toEqual([]);
+    expect((await t.db.db.selectFrom('jobs').select('id').execute()).length, 'no lane was queued').toBe(jobsBefore);
+    expect((await t.db.db.selectFrom('audit_log').select('id').where('target', 'like', 'send:%').where('details', 'like', `%"article":${a.id},%`).execute())).toEqual([]);
+    // With the fault gone, the same form publishes and sends.
+    const again = await staff.eve!.agent.post(`/admin/articles/${a.id}/publish`, { action: 'publish', mode: 'publish-and-email', newsletter: String(briefing.id), segment: 'all', confirm: '1', count: '3', baseRevision: String(a.revision) });
+    expect(again.statusCode).toBe(303);
+    expect(await delivered('Half-way story', 3)).toHaveLength(3);
+  });
+
+  it("the article list's bulk publish starts a scheduled article's send with it, and bulk unpublish cancels one", async () => {
+    const at = new Date(t.clock.now() + 6 * HOUR).toISOString().slice(0, 16);
+    const ids: number[] = [];
+    for (const title of ['Bulk live story', 'Bulk pulled story']) {
+      const a = await draft(title);
+      expect((await staff.eve!.agent.post(`/admin/articles/${a.id}/publish`, { action: 'schedule', at, mode: 'publish-and-email', newsletter: String(briefing.id), segment: 'all', confirm: '1', baseRevision: String(a.revision) })).statusCode).toBe(303);
+      ids.push(a.id);
+    }
+    await staff.eve!.agent.get('/admin/articles');
+    expect((await staff.eve!.agent.post('/admin/articles/bulk', { action: 'publish', ids: String(ids[0]) })).statusCode).toBe(303);
+    expect((await sendsOf(ids[0]!))[0]!.status).not.toBe('scheduled');
+    expect(await delivered('Bulk live story', 3)).toHaveLength(3);
+    expect((await staff.eve!.agent.post('/admin/articles/bulk', { action: 'unpublish', ids: String(ids[1]) })).statusCode).toBe(303);
+    expect((await sendsOf(ids[1]!)).map((x) => x.status)).toEqual(['cancelled']);
+  });
+
   it('/admin/newsletters: an administrator creates and edits newsletters; editors see sends with counts per state and cancel one', async () => {
     const ada = staff.ada!.agent;
     expect((await ada.get('/admin/newsletters/new')).statusCode).toBe(200);
@@ -246,6 +322,9 @@ describe.each(dialects())('sending from the publish flow on %s', (dialect) => {
     const page = await eve.get('/admin/newsletters');
     expect(page.body).toContain('Scheduled with the article');
     expect(page.body).toContain(`Cancel send ${send!.id}`);
+    const scheduledPage = await eve.get(`/admin/newsletters/sends/${send!.id}`);
+    expect(scheduledPage.body).toContain('It goes out when the article goes live');
+    expect(scheduledPage.headers.refresh, 'nothing to follow yet').toBeUndefined();
     const cancelled = await eve.post(`/admin/newsletters/sends/${send!.id}/cancel`, {});
     expect(cancelled.headers.location).toBe('/admin/newsletters?done=cancelled');
     expect((await sendsOf(a.id))[0]!.status).toBe('cancelled');

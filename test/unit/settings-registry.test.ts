@@ -16,7 +16,7 @@ describe('settings registry', () => {
     for (const file of sourceFiles(SRC)) {
       for (const m of readFileSync(file, 'utf8').matchAll(/settingsGroup\(\s*'([a-z]+)'/g)) prefixes.add(m[1]!);
     }
-    expect([...prefixes].sort()).toEqual(['billing', 'comments', 'meter', 'nav', 'site', 'wall']);
+    expect([...prefixes].sort()).toEqual(['billing', 'comments', 'email', 'meter', 'nav', 'site', 'wall']);
     expect(Object.keys(SETTINGS_GROUPS).sort()).toEqual([...prefixes].sort());
   });
 });

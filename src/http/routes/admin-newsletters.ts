@@ -5,10 +5,11 @@ import { csrfToken } from '../forms.js';
 import { sendHtml } from '../reply.js';
 import { toHttpFailure } from '../errors.js';
 import { idParam, requireRole } from '../admin-api.js';
-import { cancel, createNewsletter, newsletterById, newsletters, recentSendsWithCounts, updateNewsletter } from '../../newsletters/newsletters.service.js';
+import { cancel, createNewsletter, newsletterById, newsletters, recentSendsWithCounts, sendStatus, updateNewsletter } from '../../newsletters/newsletters.service.js';
+import { z } from 'zod';
 import type { Newsletter } from '../../newsletters/newsletters.queries.js';
 import { slugify } from '../../content/slug.js';
-import { NewsletterFormPage, NewslettersPage } from '../../web/pages/newsletters-admin.js';
+import { NewsletterFormPage, NewslettersPage, SEND_REFRESH_SECONDS, SendPage } from '../../web/pages/newsletters-admin.js';
 import type { StaffUser } from '../../members/staff.js';
 import { audit } from '../../members/audit.js';
 
@@ -100,6 +101,16 @@ export function adminNewsletterRoutes(app: FastifyInstance, ctx: AppContext): vo
         return form(req, reply, current, { ...refused(err), values: values(b) });
       }
       return reply.redirect('/admin/newsletters?done=saved', 303);
+    });
+
+    // A send's progress and figures; while it sends, the page follows it through the Refresh
+    // header (no script), with a link on the page that turns the reloading off (WCAG 2.2.1).
+    r.get('/admin/newsletters/sends/:id', async (req, reply) => {
+      mayView(staffOf(req));
+      const status = await sendStatus(d, idParam.parse(req.params).id);
+      const refreshing = status.send.status === 'sending' && z.object({ refresh: z.enum(['off']).optional() }).catch({}).parse(req.query).refresh !== 'off';
+      if (refreshing) reply.header('refresh', String(SEND_REFRESH_SECONDS));
+      return sendHtml(reply, SendPage({ site: await site(), staff: staffOf(req), csrf: await csrfToken(reply), tz: (await site()).settings.timezone, status, refreshing }), 200, PRIVATE);
     });
 
     r.post('/admin/newsletters/sends/:id/cancel', csrf, async (req, reply) => {

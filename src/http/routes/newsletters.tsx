@@ -9,6 +9,8 @@ import { PROVIDERS, type Provider } from '../../newsletters/provider-events.js';
 import { findNewsletter } from '../../newsletters/newsletters.queries.js';
 import { unsubscribeTokenValid } from '../../newsletters/tokens.js';
 import { MessagePage } from '../../web/pages/account.js';
+import { followLink, recordOpenEvent } from '../../newsletters/tracking.service.js';
+import { PIXEL_GIF } from '../../newsletters/tracking.js';
 
 const PRIVATE = 'private, no-store';
 type Params = { n: string; m: string; t: string };
@@ -67,6 +69,33 @@ export function newsletterRoutes(app: FastifyInstance, ctx: AppContext): void {
       return reply.send({ ok: true, confirm: 'open the SubscribeURL from the log to confirm the subscription' });
     }
     return reply.send({ ok: true, suppressed: await recordProviderEvents(ctx.newsletters, provider, body) });
+  });
+
+  /*
+   * Open and click tracking (only in mail of sends begun with tracking on). Both answer from the
+   * signed tag alone: no session is read (the request's cookies are ignored, and the replies are
+   * not pages with a reader header), none is set, and nothing is cached. The redirect goes to the
+   * URL stored with the send under that link's id, never to one from the request, so it cannot be
+   * turned into an open redirect; a changed number fails the tag and gets the same 404 as a link
+   * that never existed.
+   */
+  const untracked = (reply: FastifyReply) => reply.code(404).header('cache-control', 'no-store').header('content-type', 'text/plain; charset=utf-8')
+    .header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer')
+    .send('This link does not work: it was changed, or it is not a link from one of our newsletters.\n');
+  const num = (s: string) => (/^\d{1,12}$/.test(s) ? Number(s) : 0);
+
+  app.get<{ Params: { s: string; m: string; l: string; t: string } }>('/newsletters/c/:s/:m/:l/:t', async (req, reply) => {
+    // A HEAD (a link checker, a preview) answers the same and records nothing.
+    const url = await followLink(ctx.newsletters, num(req.params.s), num(req.params.m), num(req.params.l), req.params.t, { record: req.method !== 'HEAD' });
+    if (!url) return untracked(reply);
+    return reply.code(302).header('location', url).header('cache-control', 'private, no-store').header('referrer-policy', 'no-referrer').send();
+  });
+
+  app.get<{ Params: { s: string; m: string; t: string } }>('/newsletters/o/:s/:m/:t', async (req, reply) => {
+    // A valid tag gets the image whether or not the open was counted (tracking off since, a second open).
+    if ((await recordOpenEvent(ctx.newsletters, num(req.params.s), num(req.params.m), req.params.t, { record: req.method !== 'HEAD' })) === 'invalid') return untracked(reply);
+    return reply.code(200).header('content-type', 'image/gif').header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer').send(PIXEL_GIF);
   });
 
   app.post<{ Params: Params }>(path, async (req: FastifyRequest<{ Params: Params }>, reply) => {

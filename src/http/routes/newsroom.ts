@@ -13,7 +13,7 @@ import {
 } from '../../web/pages/newsroom.js';
 import { articleFacts, getArticle, type ArticleDetail } from '../../content/articles.service.js';
 import {
-  bulkChange, createFromEditor, decodeCursor, listNewsroom, listRevisions, publishChange, publishFromEditor, restoreRevision, revisionDiff,
+  createFromEditor, decodeCursor, listNewsroom, listRevisions, publishChange, publishFromEditor, restoreRevision, revisionDiff,
   saveFromEditor, type BulkAction, type PublishAction, type Staff,
 } from '../../content/newsroom.service.js';
 import { editorFieldsSchema, editorSaveSchema, type EditorFields } from '../../content/inputs.js';
@@ -30,7 +30,8 @@ import { AppError, invalidInput } from '../../errors.js';
 import { createPreviewLink, listPreviewLinks, revokePreviewLink } from '../../content/preview-links.js';
 import { previewLinkDeps } from './preview-links.js';
 import { findMediaPage, libraryAltFor, primaryUrl } from '../../media/media.service.js';
-import { confirmationFacts, EMAIL_MODES, emailChoice, followArticle, sendWithArticle, testSend } from '../../newsletters/publish.service.js';
+import { bulkChangeWithSends, confirmationFacts, EMAIL_MODES, emailChoice, publishAndEmail, testSend } from '../../newsletters/publish.service.js';
+import type { Newsletter } from '../../newsletters/newsletters.queries.js';
 import { newsletters } from '../../newsletters/newsletters.service.js';
 import { EmailConfirmPage } from '../../web/pages/newsletters-admin.js';
 import { formatInZone } from '../../shared/zoned-time.js';
@@ -161,9 +162,8 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
         const articles = await Promise.all(ids.map((id) => getArticle(d, { id })));
         return sendHtml(reply, BulkConfirmPage({ site: await site(), staff, csrf: await csrfToken(reply), articles }), 200, PRIVATE);
       }
-      await bulkChange(d, ids, action);
-      // Sends stored with a scheduled article follow it when the list publishes or unpublishes it.
-      if (action.action === 'publish' || action.action === 'unpublish') for (const id of ids) await followArticle(ctx.newsletters, id);
+      // Sends stored with a scheduled article follow it when the list publishes or unpublishes it, in the same transaction.
+      await bulkChangeWithSends({ content: d, newsletters: ctx.newsletters }, ids, action);
       return reply.redirect(`/admin/articles?done=${action.action}`, 303);
     });
 
@@ -263,22 +263,28 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
           p = { action: 'schedule', at, emailOnly: mode === 'email-only' };
         } else throw invalidInput('unknown publishing action');
         const emailing = p.action !== 'unpublish' && mode !== 'publish' ? choice() : null;
-        if (emailing) {
+        const confirmPage = async (c: { newsletter: Newsletter; count: number; changedFrom?: number }, status = 200) => {
+          const action = p;
+          return sendHtml(reply, EmailConfirmPage({
+            site: await site(), staff, csrf: await csrfToken(reply), article: await getArticle(d, { id }), mode, action: action.action === 'schedule' ? 'schedule' : 'publish',
+            at: field(b, 'at'), atLabel: action.action === 'schedule' ? formatInZone(action.at, await tz()) : null, baseRevision: Number(field(b, 'baseRevision')),
+            newsletter: c.newsletter, segment: emailing!.segment, count: c.count, changedFrom: c.changedFrom,
+          }), status, PRIVATE);
+        };
+        if (emailing && field(b, 'confirm') !== '1') {
           // Checked before anything is published: a newsletter that cannot send refuses the whole step.
-          const { newsletter, count } = await confirmationFacts(ctx.newsletters, emailing);
-          if (field(b, 'confirm') !== '1') {
-            if (p.action === 'schedule') publishChange(p, ctx.clock.now()); // a time in the past is refused before the count
-            return sendHtml(reply, EmailConfirmPage({
-              site: await site(), staff, csrf: await csrfToken(reply), article: await getArticle(d, { id }), mode, action: p.action === 'schedule' ? 'schedule' : 'publish',
-              at: field(b, 'at'), atLabel: p.action === 'schedule' ? formatInZone(p.at, await tz()) : null, baseRevision: Number(field(b, 'baseRevision')),
-              newsletter, segment: emailing.segment, count,
-            }), 200, PRIVATE);
-          }
+          const facts = await confirmationFacts(ctx.newsletters, emailing);
+          if (p.action === 'schedule') publishChange(p, ctx.clock.now()); // a time in the past is refused before the count
+          return confirmPage(facts);
         }
-        await publishFromEditor(d, id, Number(field(b, 'baseRevision')), p, actor(req));
-        if (emailing) await sendWithArticle(ctx.newsletters, id, emailing, by);
-        // Sends stored with the article follow it: started, moved to its new time, or cancelled.
-        await followArticle(ctx.newsletters, id);
+        // The count the editor confirmed, if the form carried it: counted again before anything happens.
+        const shown = /^\d{1,12}$/.test(field(b, 'count')) ? Number(field(b, 'count')) : undefined;
+        const baseRevision = Number(field(b, 'baseRevision'));
+        const r = await publishAndEmail({ content: d, newsletters: ctx.newsletters }, {
+          articleId: id, by, email: emailing ? { ...emailing, shownCount: shown } : null,
+          publish: (content) => publishFromEditor(content, id, baseRevision, p, actor(req)),
+        });
+        if (!r.done) return confirmPage({ newsletter: r.newsletter, count: r.count, changedFrom: r.shown }, 409);
         return reply.redirect(`/admin/articles/${id}?published=${p.action}${emailing ? '&emailed=1' : ''}`, 303);
       } catch (err) {
         const f = toHttpFailure(err);

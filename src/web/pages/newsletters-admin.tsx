@@ -4,6 +4,7 @@ import type { StaffUser } from '../../members/staff.js';
 import type { ArticleDetail } from '../../content/articles.service.js';
 import type { Newsletter } from '../../newsletters/newsletters.queries.js';
 import type { SendRow } from '../../newsletters/sends.queries.js';
+import type { SendStatus } from '../../newsletters/newsletters.service.js';
 import type { EmailMode } from '../../newsletters/publish.service.js';
 import type { Segment } from '../../newsletters/rules.js';
 import { formatInZone } from '../../shared/zoned-time.js';
@@ -55,6 +56,8 @@ export interface EmailConfirmView {
   site: Site; staff: StaffUser; csrf: string; article: ArticleDetail;
   mode: EmailMode; action: 'publish' | 'schedule'; at: string; atLabel: string | null; baseRevision: number;
   newsletter: Newsletter; segment: Segment; count: number;
+  /** The count shown before, when the audience moved since: the editor confirms the new one. */
+  changedFrom?: number;
 }
 
 /** The step before sending: what will happen, to how many members; nothing is sent until it is confirmed. */
@@ -68,6 +71,9 @@ export function EmailConfirmPage(v: EmailConfirmView): Html {
   return (
     <AdminPage site={v.site} title="Confirm the email" staff={v.staff}>
       <h1>Email “{v.article.title || 'Untitled'}”?</h1>
+      {v.changedFrom !== undefined ? (
+        <p class="form-error" role="alert" id="email-count-changed">The audience changed since you looked: <strong>{members}</strong> now, not {v.changedFrom.toLocaleString('en')}. Nothing has been sent or published; confirm again to go ahead.</p>
+      ) : null}
       <p id="email-count"><strong>{v.newsletter.name}</strong> to {SEGMENT_NAMES[v.segment].toLowerCase()}: <strong>{members}</strong> would get it as of now, {when}.</p>
       <p>{what} Subscribers get the whole article; free members the preview and the offer to subscribe.</p>
       <form method="post" action={`/admin/articles/${v.article.id}/publish`}>
@@ -78,6 +84,7 @@ export function EmailConfirmPage(v: EmailConfirmView): Html {
         <input type="hidden" name="segment" value={v.segment} />
         <input type="hidden" name="at" value={v.at} />
         <input type="hidden" name="confirm" value="1" />
+        <input type="hidden" name="count" value={String(v.count)} />
         <p><button class="button" type="submit" name="action" value={v.action}>{label}</button></p>
       </form>
       <p><a href={`/admin/articles/${v.article.id}`}>Back to the editor</a> (nothing has been sent)</p>
@@ -128,7 +135,7 @@ export function NewslettersPage(v: { site: Site; staff: StaffUser; csrf: string;
                   <td>{SEGMENT_NAMES[s.segment]}</td>
                   <td>{STATUS_NAMES[s.status] ?? s.status}<br /><span class="small">{formatInZone(s.createdAt, v.tz)}</span></td>
                   {STATES.map((st) => <td>{String(c[st] ?? 0)}</td>)}
-                  <td>{s.status === 'sending' || s.status === 'scheduled' ? (
+                  <td><a href={`/admin/newsletters/sends/${s.id}`}>Progress and figures<span class="visually-hidden"> of send {String(s.id)}</span></a>{s.status === 'sending' || s.status === 'scheduled' ? (
                     <form method="post" action={`/admin/newsletters/sends/${s.id}/cancel`} class="inline-form">
                       <input type="hidden" name="_csrf" value={v.csrf} />
                       <button class="button button--secondary" type="submit">Cancel send {String(s.id)}</button>
@@ -170,6 +177,70 @@ export function NewsletterFormPage(v: { site: Site; staff: StaffUser; csrf: stri
         <p class="field"><label for="n-footer">Footer</label><textarea id="n-footer" name="footer" maxlength="2000" rows="2">{val('footer', n?.footer)}</textarea></p>
         <p><button class="button" type="submit">{n ? 'Save newsletter' : 'Create newsletter'}</button></p>
       </form>
+    </AdminPage>
+  );
+}
+
+// ---- /admin/newsletters/sends/:id -----------------------------------------------------------
+
+export const SEND_REFRESH_SECONDS = 5;
+const count = (n: number) => n.toLocaleString('en');
+const percent = (part: number, whole: number) => (whole > 0 ? `${Math.round((part / whole) * 1000) / 10}%` : '–');
+
+/**
+ * One send: its progress while it goes (sent, failed, remaining, rate, estimated finish), a bar
+ * that is a plain <progress> element, and, when it was tracked, opens and clicks per link as
+ * totals. While it sends, the page reloads itself through the Refresh header, with a link to stop.
+ */
+export function SendPage(v: { site: Site; staff: StaffUser; csrf: string; tz: string; status: SendStatus; refreshing: boolean }): Html {
+  const { send, counts: c, figures: f } = v.status;
+  const here = `/admin/newsletters/sends/${send.id}`;
+  const going = send.status === 'sending';
+  const rate = v.status.perSecond;
+  return (
+    <AdminPage site={v.site} title={`Send ${send.id}: ${v.status.newsletter.name}`} staff={v.staff}>
+      <h1>{v.status.article?.title || 'Untitled'} to {v.status.newsletter.name}</h1>
+      <p><a href="/admin/newsletters">All newsletters and sends</a></p>
+      <p role="status" id="send-state"><strong>{STATUS_NAMES[send.status] ?? send.status}</strong>, {SEGMENT_NAMES[send.segment].toLowerCase()}; began {formatInZone(send.createdAt, v.tz)}{send.finishedAt ? `, ended ${formatInZone(send.finishedAt, v.tz)}` : ''}.</p>
+      {going ? (
+        v.refreshing
+          ? <p>This page reloads itself every {SEND_REFRESH_SECONDS} seconds while the send goes on. <a href={`${here}?refresh=off`}>Stop reloading</a></p>
+          : <p>This page does not reload itself. <a href={here}>Check again</a> (and reload every {SEND_REFRESH_SECONDS} seconds)</p>
+      ) : null}
+      {send.status === 'scheduled' ? <p>It goes out when the article goes live, to whoever is subscribed then: the counts begin then.</p> : null}
+      <p hidden={send.status === 'scheduled'}><label for="send-progress">Done</label> <progress id="send-progress" max={String(Math.max(1, c.total))} value={String(v.status.handled)}>{percent(v.status.handled, c.total)}</progress> {percent(v.status.handled, c.total)}</p>
+      <dl class="import-counts" id="send-counts">
+        <dt>Sent</dt><dd>{count(c.sent)}</dd>
+        <dt>Failed</dt><dd>{count(c.failed)}</dd>
+        <dt>Skipped</dt><dd>{count(c.skipped)}</dd>
+        <dt>Remaining</dt><dd>{count(v.status.remaining)}</dd>
+        <dt>Rate</dt><dd>{rate ? `${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} messages a second` : '–'}</dd>
+        <dt>Estimated finish</dt><dd>{v.status.finishesAt ? formatInZone(v.status.finishesAt, v.tz) : going ? 'when the first messages are out' : '–'}</dd>
+      </dl>
+      {going || send.status === 'scheduled' ? (
+        <form method="post" action={`/admin/newsletters/sends/${send.id}/cancel`} class="inline-form">
+          <input type="hidden" name="_csrf" value={v.csrf} />
+          <button class="button button--secondary" type="submit">Cancel send {String(send.id)}</button>
+        </form>
+      ) : null}
+      <h2>Opens and clicks</h2>
+      {!f.trackOpens && !f.trackClicks
+        ? <p>Not tracked: tracking was off when this send began (<a href="/admin/settings/email">Newsletter tracking</a>, for administrators).</p>
+        : (
+          <Fragment>
+            <p class="small">Totals only: each member counts once. Some mail apps load images for everyone, so opens are an estimate.</p>
+            {f.trackOpens ? <p id="send-opens">Opened by <strong>{count(f.opens)}</strong> {f.opens === 1 ? 'member' : 'members'} ({percent(f.opens, c.sent)} of those sent).</p> : <p>Opens were not tracked.</p>}
+            {f.trackClicks ? (
+              f.links.length ? (
+                <table class="newsroom-table" id="send-clicks">
+                  <caption>Clicks per link</caption>
+                  <thead><tr><th scope="col">Link</th><th scope="col">Members who followed it</th></tr></thead>
+                  <tbody>{f.links.map((l) => <tr><td><code>{l.url}</code></td><td>{count(l.clicks)}</td></tr>)}</tbody>
+                </table>
+              ) : <p>No links yet: they are listed once the first message is out.</p>
+            ) : <p>Clicks were not tracked.</p>}
+          </Fragment>
+        )}
     </AdminPage>
   );
 }

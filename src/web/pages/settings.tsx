@@ -41,7 +41,7 @@ const WALL_NAMES: [string, string][] = [
 ];
 const OWN = 'Empty for the built-in wording.';
 
-export const SETTINGS_FORMS: Record<'site' | 'nav' | 'meter' | 'wall' | 'comments' | 'billing', FormSpec> = {
+export const SETTINGS_FORMS: Record<'site' | 'nav' | 'meter' | 'wall' | 'comments' | 'billing' | 'email', FormSpec> = {
   site: {
     group: 'site', title: 'Site identity', intro: 'How the publication names and presents itself on every page, in feeds and in mail.',
     fields: [
@@ -89,6 +89,14 @@ export const SETTINGS_FORMS: Record<'site' | 'nav' | 'meter' | 'wall' | 'comment
       { name: 'authorDigest', label: 'Send each author a daily digest of new comments', kind: 'checkbox' },
     ],
   },
+  email: {
+    group: 'email', title: 'Newsletter tracking',
+    intro: 'Both are off unless you turn them on here. What they record is counted against the member id the newsroom already holds, and shown only as totals: no address, browser, device or location is kept. A change applies to sends that begin after it; turning one off stops the recording at once, for mail already sent too.',
+    fields: [
+      { name: 'trackOpens', label: 'Count opens (an invisible image in each email)', kind: 'checkbox', hint: 'Records, once per member, that a newsletter’s image was loaded. Some mail apps load images for everyone, and some never do, so opens are an estimate.' },
+      { name: 'trackClicks', label: 'Count clicks on links', kind: 'checkbox', hint: 'Each link in the email goes through this site first, which records, once per member and link, that it was followed, then sends the reader on to the same address.' },
+    ],
+  },
   billing: {
     group: 'billing', title: 'Billing', intro: 'Trials and late payments. Plans and prices are in the plans admin.',
     fields: [
@@ -117,6 +125,7 @@ const SECTIONS: [string, string, string][] = [
   ['/admin/settings/comments', 'Comments', 'who reads and writes, moderation'],
   ['/admin/settings/billing', 'Billing', 'trial mode, grace days, Stripe'],
   ['/admin/settings/mail', 'Mail', 'how mail leaves, and a test message'],
+  ['/admin/settings/email', 'Newsletter tracking', 'counting opens and clicks: off unless turned on'],
   ['/admin/settings/export', 'Export', 'the whole publication as one file'],
   ['/admin/settings/import', 'Import', 'a WordPress, Ghost or HTML archive, and the articles to review'],
 ];
