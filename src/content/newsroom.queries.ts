@@ -109,8 +109,9 @@ export interface RevisionRow {
   title: string; body_doc: string; started_at: number; saved_at: number;
 }
 
-export async function latestRevisionRow(db: Q, articleId: number): Promise<RevisionRow | undefined> {
-  return db.selectFrom('article_revisions').selectAll().where('article_id', '=', articleId).orderBy('revision', 'desc').limit(1).executeTakeFirst();
+/** The newest history entry without its body: whether a save moves it forward or starts a new one. */
+export async function latestRevisionHead(db: Q, articleId: number): Promise<Pick<RevisionRow, 'id' | 'revision' | 'staff_user_id' | 'started_at'> | undefined> {
+  return db.selectFrom('article_revisions').select(['id', 'revision', 'staff_user_id', 'started_at']).where('article_id', '=', articleId).orderBy('revision', 'desc').limit(1).executeTakeFirst();
 }
 
 export async function revisionRows(db: Q, articleId: number, limit = 200): Promise<RevisionRow[]> {
