@@ -184,21 +184,30 @@ async function assertFreeSlug(d: ContentDeps, slug: string, exceptId?: number): 
   return slug;
 }
 
-async function writeLinks(d: ContentDeps, articleId: number, liveAt: number | null, links: { sections?: number[]; authors?: number[]; tags?: number[] }, isNew = false) {
-  // A new article has no links to replace and none to bring in step: only the inserts run.
-  if (links.sections) {
+async function writeLinks(d: ContentDeps, articleId: number, liveAt: number | null, links: { sections?: number[]; authors?: number[]; tags?: number[] }, isNew = false, liveAtBefore: number | null = null) {
+  // A new article has no links to replace and none to bring in step: only the inserts run. An
+  // existing one's links are replaced only when the list differs (the editor sends them with every
+  // autosave), and their live_at is written only when the article's moved.
+  const same = async (table: 'article_sections' | 'article_authors' | 'article_tags', column: 'section_id' | 'author_id' | 'tag_id', ids: number[]) => {
+    if (isNew) return false;
+    let q = d.db.selectFrom(`${table} as x` as 'article_authors as x').select(`x.${column}` as 'x.author_id').where('x.article_id', '=', articleId);
+    if (table === 'article_authors') q = q.orderBy('x.position');
+    const cur = (await q.execute()).map((r) => r.author_id);
+    return cur.length === ids.length && (table === 'article_authors' ? cur.every((v, i) => v === ids[i]) : ids.every((v) => cur.includes(v)));
+  };
+  if (links.sections && !(await same('article_sections', 'section_id', links.sections))) {
     if (!isNew) await d.db.deleteFrom('article_sections').where('article_id', '=', articleId).execute();
     if (links.sections.length) await d.db.insertInto('article_sections').values(links.sections.map((section_id) => ({ article_id: articleId, section_id, live_at: liveAt }))).execute();
   }
-  if (links.authors) {
+  if (links.authors && !(await same('article_authors', 'author_id', links.authors))) {
     if (!isNew) await d.db.deleteFrom('article_authors').where('article_id', '=', articleId).execute();
     if (links.authors.length) await d.db.insertInto('article_authors').values(links.authors.map((author_id, position) => ({ article_id: articleId, author_id, position, live_at: liveAt }))).execute();
   }
-  if (links.tags) {
+  if (links.tags && !(await same('article_tags', 'tag_id', links.tags))) {
     if (!isNew) await d.db.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
     if (links.tags.length) await d.db.insertInto('article_tags').values(links.tags.map((tag_id) => ({ article_id: articleId, tag_id, live_at: liveAt }))).execute();
   }
-  if (isNew) return;
+  if (isNew || liveAt === liveAtBefore) return;
   // Keep the denormalised live_at of every link in step with the article.
   await d.db.updateTable('article_sections').set({ live_at: liveAt }).where('article_id', '=', articleId).execute();
   await d.db.updateTable('article_authors').set({ live_at: liveAt }).where('article_id', '=', articleId).execute();
@@ -213,7 +222,7 @@ export async function updateArticle(deps: ContentDeps, id: number, input: Articl
  * `expectRevision`: the revision the caller's change was based on (the editor's saves). When the
  * article has moved on, nothing is written and the caller hears who moved it (staleRevision).
  */
-export async function changeArticle(deps: ContentDeps, id: number, input: ArticleUpdate, o: { expectRevision?: number } = {}): Promise<SavedArticle & { revision: number }> {
+export async function changeArticle(deps: ContentDeps, id: number, input: ArticleUpdate, o: { expectRevision?: number } = {}): Promise<SavedArticle & { revision: number; title: string; bodyDoc: string }> {
   return inTransaction(deps, async (d) => {
     const now = d.clock.now();
     const cur = await d.db.selectFrom('articles').selectAll().where('id', '=', id).executeTakeFirst();
@@ -285,13 +294,20 @@ export async function changeArticle(deps: ContentDeps, id: number, input: Articl
       sections: sectionIdsList,
       authors: input.authors ? await authorIds(d, input.authors) : undefined,
       tags: input.tags ? await tagIds(d, input.tags) : undefined,
-    });
-    if (rendered || input.title !== undefined || input.dek !== undefined) {
+    }, false, cur.live_at);
+    // Search reads live articles only (content/search.ts), so the index is written when a live
+    // article's text changes and when an article goes live; a draft's autosaves skip it (tokenising
+    // a long read was most of a save's cost).
+    const textChanged = rendered !== null || input.title !== undefined || input.dek !== undefined;
+    if (liveAt !== null && (textChanged || cur.live_at === null)) {
       const fresh = await d.db.selectFrom('articles').select(['title', 'dek', 'body_doc']).where('id', '=', id).executeTakeFirstOrThrow();
       const r = rendered ?? renderDoc(JSON.parse(fresh.body_doc) as Doc);
       await index(d, { id, title: fresh.title, dek: fresh.dek, previewText: r.previewText, gatedText: r.gatedText });
     }
-    return { id, slug: (patch.slug as string | undefined) ?? cur.slug, status: sched.status, revision: cur.revision + 1 };
+    return {
+      id, slug: (patch.slug as string | undefined) ?? cur.slug, status: sched.status, revision: cur.revision + 1,
+      title: (patch.title as string | undefined) ?? cur.title, bodyDoc: (patch.body_doc as string | undefined) ?? cur.body_doc,
+    };
   });
 }
 

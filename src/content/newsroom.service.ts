@@ -3,7 +3,7 @@ import { findSummaries, tagsFor } from './articles.queries.js';
 import { inTransaction, type ContentDeps } from './deps.js';
 import type { ArticleCreate, ArticleUpdate } from './inputs.js';
 import {
-  insertRevisionRow, latestRevisionRow, moveRevisionRow, newsroomPage, revisionRow, revisionRows,
+  insertRevisionRow, latestRevisionHead, moveRevisionRow, newsroomPage, revisionRow, revisionRows,
   type NewsroomFilter, type RevisionRow,
 } from './newsroom.queries.js';
 import { blocksText } from './richtext/render.js';
@@ -45,10 +45,10 @@ export async function listNewsroom(deps: ContentDeps, f: Omit<NewsroomFilter, 'n
 /** A burst of autosaves by one person is one history entry, moved forward, for this long. */
 export const REVISION_BURST_MS = 10 * 60_000;
 
-async function remember(d: ContentDeps, articleId: number, revision: number, base: number | null, staff: Staff): Promise<void> {
+/** `a`: the article's title and body as this save left them. */
+async function remember(d: ContentDeps, articleId: number, revision: number, base: number | null, staff: Staff, a: { title: string; body_doc: string }): Promise<void> {
   const now = d.clock.now();
-  const a = await d.db.selectFrom('articles').select(['title', 'body_doc']).where('id', '=', articleId).executeTakeFirstOrThrow();
-  const last = await latestRevisionRow(d.db, articleId);
+  const last = await latestRevisionHead(d.db, articleId);
   if (last && base !== null && last.revision === base && last.staff_user_id === staff.id && now - last.started_at < REVISION_BURST_MS) {
     await moveRevisionRow(d.db, last.id, { revision, title: a.title, body_doc: a.body_doc, saved_at: now });
     return;
@@ -59,7 +59,8 @@ async function remember(d: ContentDeps, articleId: number, revision: number, bas
 export async function createFromEditor(deps: ContentDeps, input: ArticleCreate, staff: Staff): Promise<ArticleDetail> {
   return inTransaction(deps, async (d) => {
     const saved = await insertArticle(d, input, staff.id);
-    await remember(d, saved.id, 1, null, staff);
+    const a = await d.db.selectFrom('articles').select(['title', 'body_doc']).where('id', '=', saved.id).executeTakeFirstOrThrow();
+    await remember(d, saved.id, 1, null, staff, a);
     return getArticle(d, { id: saved.id });
   });
 }
@@ -68,7 +69,7 @@ export async function createFromEditor(deps: ContentDeps, input: ArticleCreate, 
 export async function saveFromEditor(deps: ContentDeps, id: number, baseRevision: number, input: ArticleUpdate, staff: Staff): Promise<ArticleDetail> {
   return inTransaction(deps, async (d) => {
     const saved = await changeArticle(d, id, input, { expectRevision: baseRevision });
-    await remember(d, id, saved.revision, baseRevision, staff);
+    await remember(d, id, saved.revision, baseRevision, staff, { title: saved.title, body_doc: saved.bodyDoc });
     return getArticle(d, { id });
   });
 }

@@ -22,8 +22,9 @@ export async function indexArticle(db: Q, dialect: Dialect, d: SearchDoc): Promi
     return;
   }
   const pub = sql`setweight(to_tsvector('english', ${d.title}), 'A') || setweight(to_tsvector('english', ${d.dek}), 'B') || setweight(to_tsvector('english', ${d.previewText}), 'C')`;
-  const full = sql`${pub} || setweight(to_tsvector('english', ${d.gatedText}), 'D')`;
-  await sql`insert into article_search (article_id, public_tsv, full_tsv) values (${d.id}, ${pub}, ${full})
+  // The public vector is computed once and is the start of the full one.
+  await sql`insert into article_search (article_id, public_tsv, full_tsv)
+    select ${d.id}, v.pub, v.pub || setweight(to_tsvector('english', ${d.gatedText}), 'D') from (select ${pub} as pub) v
     on conflict (article_id) do update set public_tsv = excluded.public_tsv, full_tsv = excluded.full_tsv`.execute(db);
 }
 
