@@ -1,5 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
+import type { Q } from '../db/q.js';
+import type { Dialect } from '../db/database.js';
 import { enqueue } from '../jobs/queue.js';
 import type { Mail } from './messages.js';
 import type { MailTransport } from './transport.js';
@@ -19,4 +21,14 @@ export function defaultFrom(siteTitle: string, siteUrl: string): string {
   const host = new URL(siteUrl).hostname;
   const domain = host.includes('.') && !/^[\d.]+$/.test(host) ? host : 'localhost.localdomain';
   return `"${siteTitle.replace(/["\\\r\n]/g, '')}" <no-reply@${domain}>`;
+}
+
+/**
+ * Mail queued or sent to an address, deleted (a member's erasure): the address as its JSON string
+ * within the payload, found by a plain substring test (no LIKE patterns to escape).
+ */
+export async function deleteMailTo(db: Q, dialect: Dialect, address: string): Promise<void> {
+  const needle = JSON.stringify(address);
+  const found = dialect === 'postgres' ? sql<boolean>`strpos(payload, ${needle}) > 0` : sql<boolean>`instr(payload, ${needle}) > 0`;
+  await db.deleteFrom('jobs').where('kind', '=', MAIL_JOB).where(found).execute();
 }

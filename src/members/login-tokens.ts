@@ -72,3 +72,8 @@ export async function claimCodeAttempt(db: Q, id: number): Promise<number | null
     .returning('failed_attempts').executeTakeFirst();
   return r ? r.failed_attempts : null;
 }
+
+/** Every link made for an address (a member's erasure: sign-up links carry the address, not the member). */
+export async function deleteLoginTokensFor(db: Q, email: string): Promise<void> {
+  await db.deleteFrom('login_tokens').where('email', '=', email).execute();
+}

@@ -212,3 +212,8 @@ export async function cancelSend(db: Q, sendId: number, now: number): Promise<bo
   await db.updateTable('newsletter_recipients').set({ state: 'skipped', last_error: 'send cancelled' }).where('send_id', '=', sendId).where('state', '=', 'queued').execute();
   return true;
 }
+
+/** A member's rows in every send's recipient list, kept for the send's counts without their address or name (erasure). */
+export async function anonymiseRecipient(db: Q, memberId: number): Promise<void> {
+  await db.updateTable('newsletter_recipients').set({ email: `deleted-member-${memberId}@invalid`, name: '' }).where('member_id', '=', memberId).execute();
+}
