@@ -6,9 +6,10 @@ import { defaultPlan } from '../billing/plans.js';
 import type { MailTransport } from '../mail/transport.js';
 import { findStaffByEmail } from '../members/staff.js';
 import { audit } from '../members/audit.js';
-import { invalidInput, notFound } from '../errors.js';
+import { conflict, invalidInput, notFound } from '../errors.js';
+import type { Q } from '../db/q.js';
 import { findNewsletter, type Newsletter } from './newsletters.queries.js';
-import { beginScheduledSend, cancelScheduledSend, insertSend, scheduledSendsOf, type Send } from './sends.queries.js';
+import { beginScheduledSend, cancelScheduledSend, deleteSends, insertSend, scheduledSendsOf, sendsOfArticle, type Send } from './sends.queries.js';
 import { audienceCount, prepareSend, startSend, type NewsletterDeps } from './newsletters.service.js';
 import { audienceChanged, emailPart, SEGMENTS, type Segment } from './rules.js';
 import { withTransaction } from '../db/transaction.js';
@@ -183,9 +184,24 @@ export type { Segment };
  */
 export async function bulkChangeWithSends(d: { content: ContentDeps; newsletters: NewsletterDeps }, ids: number[], action: BulkAction): Promise<void> {
   await withTransaction({ ...d.content, changed: undefined }, async (content) => {
+    if (action.action === 'delete') for (const id of ids) await releaseSendsOf(content.db, id);
     await bulkChange(content, ids, action);
     if (action.action === 'publish' || action.action === 'unpublish') for (const id of ids) await followArticle({ ...d.newsletters, db: content.db }, id);
   });
   d.content.changed?.();
   d.newsletters.queued();
+}
+
+/**
+ * Before an article is deleted: sends that never mailed anyone (scheduled, or cancelled before
+ * the first message) go with it; an article that was mailed to members is refused, with the way
+ * out, so the record of what went to whom stays (a send's counts, opens and clicks hang on it).
+ */
+export async function releaseSendsOf(db: Q, articleId: number): Promise<void> {
+  const sends = await sendsOfArticle(db, articleId);
+  if (sends.some((s) => s.mailed > 0 || s.status === 'sending')) {
+    const title = (await findSummary(db, { id: articleId }))?.title || 'This article';
+    throw conflict(`“${title}” was emailed to members, so it cannot be deleted: unpublish it instead, and the record of the send stays`);
+  }
+  await deleteSends(db, sends.map((s) => s.id));
 }

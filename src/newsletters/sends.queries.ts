@@ -217,3 +217,15 @@ export async function cancelSend(db: Q, sendId: number, now: number): Promise<bo
 export async function anonymiseRecipient(db: Q, memberId: number): Promise<void> {
   await db.updateTable('newsletter_recipients').set({ email: `deleted-member-${memberId}@invalid`, name: '' }).where('member_id', '=', memberId).execute();
 }
+
+/** Every send of an article, whatever its state, with how many it mailed (before the article is deleted). */
+export async function sendsOfArticle(db: Q, articleId: number): Promise<{ id: number; status: string; mailed: number }[]> {
+  const rows = await db.selectFrom('newsletter_sends as s')
+    .select(['s.id', 's.status', (eb) => eb.selectFrom('newsletter_recipients as r').select((x) => x.fn.countAll<number>().as('n')).whereRef('r.send_id', '=', 's.id').where('r.state', '=', 'sent').as('mailed')])
+    .where('s.article_id', '=', articleId).orderBy('s.id').execute();
+  return rows.map((r) => ({ id: r.id, status: r.status, mailed: Number(r.mailed ?? 0) }));
+}
+
+export async function deleteSends(db: Q, ids: number[]): Promise<void> {
+  if (ids.length) await db.deleteFrom('newsletter_sends').where('id', 'in', ids).execute();
+}

@@ -289,6 +289,34 @@ describe.each(dialects())('sending from the publish flow on %s', (dialect) => {
     expect((await sendsOf(ids[1]!)).map((x) => x.status)).toEqual(['cancelled']);
   });
 
+  it('the Admin API is the same step: a scheduled article published early through it sends now; deleting takes an unsent send along and refuses an emailed article', async () => {
+    const at = new Date(t.clock.now() + 6 * HOUR).toISOString().slice(0, 16);
+    const ids: number[] = [];
+    for (const title of ['API early story', 'API deleted story']) {
+      const a = await draft(title);
+      expect((await staff.eve!.agent.post(`/admin/articles/${a.id}/publish`, { action: 'schedule', at, mode: 'publish-and-email', newsletter: String(briefing.id), segment: 'all', confirm: '1', baseRevision: String(a.revision) })).statusCode).toBe(303);
+      ids.push(a.id);
+    }
+    const live = await t.api('PATCH', `/api/admin/articles/${ids[0]}`, { status: 'published', publishedAt: new Date(t.clock.now()).toISOString() });
+    expect(live.statusCode).toBe(200);
+    expect(live.json().article.status).toBe('published');
+    expect((await sendsOf(ids[0]!))[0]!.status).not.toBe('scheduled');
+    expect(await delivered('API early story', 3)).toHaveLength(3);
+    // Deleting: a send that never mailed anyone goes with its article; one that went out is kept, and the article with it.
+    expect((await t.api('DELETE', `/api/admin/articles/${ids[1]}`)).statusCode).toBe(204);
+    expect(await sendsOf(ids[1]!)).toEqual([]);
+    const refused = await t.api('DELETE', `/api/admin/articles/${ids[0]}`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.message).toBe('“API early story” was emailed to members, so it cannot be deleted: unpublish it instead, and the record of the send stays');
+    expect((await t.api('GET', `/api/admin/articles/${ids[0]}`)).statusCode).toBe(200);
+    // The article list's bulk delete says the same.
+    await staff.eve!.agent.get('/admin/articles');
+    const bulk = await staff.eve!.agent.post('/admin/articles/bulk', { action: 'delete', ids: String(ids[0]), confirm: '1' });
+    expect(bulk.statusCode).toBe(409);
+    expect(bulk.body).toContain('was emailed to members, so it cannot be deleted');
+    expect((await t.api('GET', `/api/admin/articles/${ids[0]}`)).statusCode).toBe(200);
+  });
+
   it('/admin/newsletters: an administrator creates and edits newsletters; editors see sends with counts per state and cancel one', async () => {
     const ada = staff.ada!.agent;
     expect((await ada.get('/admin/newsletters/new')).statusCode).toBe(200);

@@ -6,6 +6,7 @@ import {
   articleCreateSchema, articleUpdateSchema, authorCreateSchema, authorUpdateSchema,
   sectionCreateSchema, sectionUpdateSchema, tagCreateSchema, tagUpdateSchema,
 } from '../../content/inputs.js';
+import { publishAndEmail, releaseSendsOf } from '../../newsletters/publish.service.js';
 import { articleFacts, createArticle, deleteArticle, getArticle, listArticlesForStaff, updateArticle, type ArticleDetail } from '../../content/articles.service.js';
 import type { ArticleFacts } from '../../members/permissions.js';
 import { adminAuth, idParam, jsonBody, requireArticleChange, requirePermission } from '../admin-api.js';
@@ -84,12 +85,17 @@ export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void 
       const input = articleUpdateSchema.parse(jsonBody(req));
       const facts = await factsFor(req, id);
       requireArticleChange(req.staff!, facts, input.status);
-      return { article: articleOut(await updateArticle(d, id, await convertBodyOffLoop(input))) };
+      const converted = await convertBodyOffLoop(input);
+      // Through the app's one step, with no new email: sends stored with the article follow its
+      // publication (started when it goes live early, moved, or cancelled) in the same transaction.
+      let article: ArticleDetail | undefined;
+      await publishAndEmail({ content: d, newsletters: ctx.newsletters }, { articleId: id, publish: async (c) => void (article = await updateArticle(c, id, converted)), email: null, by: `staff:${req.staff!.id}` });
+      return { article: articleOut(article!) };
     });
     api.delete('/articles/:id', async (req, reply) => {
       const { id } = idParam.parse(req.params);
       require(req, 'article.delete', await factsFor(req, id));
-      await deleteArticle(d, id);
+      await publishAndEmail({ content: d, newsletters: ctx.newsletters }, { articleId: id, publish: async (c) => { await releaseSendsOf(c.db, id); await deleteArticle(c, id); }, email: null, by: `staff:${req.staff!.id}` });
       return reply.code(204).send();
     });
 
