@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { AppError, invalidInput } from '../../errors.js';
 import { identify } from '../identity.js';
 import { csrfToken, formField } from '../forms.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { toHttpFailure } from '../errors.js';
 import { idParam, requirePermission } from '../admin-api.js';
 import { deleteMedia, findMediaPage, getMedia, primaryUrl, responsive, updateAlt, uploadMedia } from '../../media/media.service.js';
@@ -15,7 +15,6 @@ import { MediaDeletePage, MediaLibraryPage, pictureSnippet } from '../../web/pag
 import { ARTICLE_SIZES } from '../../web/media.js';
 import type { Action } from '../../members/permissions.js';
 
-const PRIVATE = 'private, no-store';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 const listQuery = z.object({

@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { csrfToken } from '../forms.js';
 import { idParam } from '../admin-api.js';
 import { toHttpFailure } from '../errors.js';
@@ -28,7 +28,6 @@ import { DryRunPage, ImportPage, ImportStatusPage, MemberListPage, MemberPage, S
  * the import with its progress page), /admin/members/:id (a member and the staff actions on them).
  * Staff with members.manage only; every write carries `_csrf` and lands in the audit log.
  */
-const PRIVATE = 'private, no-store';
 const PAGE = 50;
 
 const listQuery = z.object({

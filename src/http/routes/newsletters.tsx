@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { h } from '../../shared/jsx.js';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { toHttpFailure } from '../errors.js';
 import { timingSafeEqual } from 'node:crypto';
 import { recordProviderEvents, unsubscribeByToken } from '../../newsletters/newsletters.service.js';
@@ -10,7 +10,6 @@ import { findNewsletter } from '../../newsletters/newsletters.queries.js';
 import { unsubscribeTokenValid } from '../../newsletters/tokens.js';
 import { MessagePage } from '../../web/pages/account.js';
 
-const PRIVATE = 'private, no-store';
 type Params = { n: string; m: string; t: string };
 const ids = (p: Params) => ({ newsletterId: Number(p.n), memberId: Number(p.m), token: p.t });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { csrfToken, queryField } from '../forms.js';
 import { idParam, requireRole } from '../admin-api.js';
 import { formBody, formFailure, staffOf, staffPages } from '../staff-pages.js';
@@ -13,7 +13,6 @@ import { audit } from '../../members/audit.js';
 import { fromLocalInput } from '../../shared/zoned-time.js';
 
 /** /admin/plans and /admin/offers: create, edit and archive plans; create and archive offers, with redemptions (issue 16, part 3). */
-const PRIVATE = 'private, no-store';
 const DONE: Record<string, string> = { created: 'Plan created.', saved: 'Plan saved.', archived: 'Plan archived: no new sign-ups; its subscribers stay on it.', offer: 'Offer created.', 'offer-archived': 'Offer archived.' };
 
 /** A whole number typed in a form, or what was typed when it is not one (zod then names the field). */
