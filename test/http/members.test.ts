@@ -207,7 +207,7 @@ describe.each(dialects())('members pages on %s', (dialect) => {
       const seen: string[] = [];
       let url: string | undefined = `/admin/members?${q}`;
       while (url) {
-        const body = (await admin.get(url)).body;
+        const body: string = (await admin.get(url)).body;
         seen.push(...emailsIn(body));
         url = /rel="next" href="([^"]+)"/.exec(body)?.[1]?.replace(/&amp;/g, '&');
       }
