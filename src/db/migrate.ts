@@ -18,6 +18,7 @@ import * as m014 from './migrations/014_staff_offers.js';
 import * as m016 from './migrations/016_newsletter_publish.js';
 import * as m017 from './migrations/017_preview_links.js';
 import * as m018 from './migrations/018_import_runs.js';
+import * as m020 from './migrations/020_member_import_jobs.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '016_newsletter_publish': m016,
   '017_preview_links': m017,
   '018_import_runs': m018,
+  '020_member_import_jobs': m020,
 };
 
 /** Every migration's name, in order (the cluster tier checks that all were applied once). */

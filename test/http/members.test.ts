@@ -8,6 +8,7 @@ import { createSession, SESSION_COOKIE } from '../../src/members/sessions.js';
 import { recomputeMemberStatus } from '../../src/billing/subscriptions.js';
 import { DAY } from '../../src/shared/time.js';
 import { MAIL_JOB } from '../../src/mail/mailer.js';
+import { checkFile, createImport, importStatus, MEMBER_IMPORT_JOB, memberImportHandler, runImport } from '../../src/members/member-import.js';
 
 /**
  * The newsroom's members pages over HTTP, on both databases: who may see them, each filter and
@@ -312,6 +313,29 @@ describe.each(dialects())('members pages on %s', (dialect) => {
     expect(Number((await t.db.db.selectFrom('members').select((eb) => eb.fn.countAll().as('n')).where('email_normalized', 'like', '%@ghost.example').executeTakeFirstOrThrow()).n)).toBe(3);
     expect(Number((await t.db.db.selectFrom('subscriptions as s').innerJoin('members as m', 'm.id', 's.member_id').select((eb) => eb.fn.countAll().as('n')).where('m.email_normalized', '=', 'ben@ghost.example').executeTakeFirstOrThrow()).n)).toBe(1);
     expect((await t.db.db.selectFrom('audit_log').select('action').where('action', '=', 'members.import').execute()).length).toBe(2);
+    // Each ran as a job, and the stored file was let go once written.
+    expect((await t.db.db.selectFrom('jobs').select(['done_at']).where('kind', '=', MEMBER_IMPORT_JOB).execute()).map((j) => j.done_at !== null)).toEqual([true, true]);
+    expect((await t.db.db.selectFrom('member_imports').select('data').execute()).every((r) => r.data === null)).toBe(true);
+  });
+
+  it('runs an import again when its job is taken over (its instance died mid-run): the rows it wrote are not written twice', async () => {
+    const csv = ['email,name', ...Array.from({ length: 1500 }, (_, i) => `over${i}@takeover.example,Over ${i}`)].join('\n') + '\n';
+    const checked = await checkFile(Buffer.from(csv));
+    if ('fileProblem' in checked) throw new Error(checked.fileProblem);
+    const deps = { db: t.db.db, dialect: t.db.dialect, clock: t.clock, billing: t.app.ctx.billing };
+    // Its row and file as startImport stores them (without the job: this test is the worker).
+    const id = await createImport(deps, checked, 'takeover.csv', 1, Buffer.from(csv));
+    // The first run wrote its first batch of 1,000 and stopped there, its file and state as a dead instance leaves them.
+    await runImport(deps, id, { ...checked, records: checked.records.slice(0, 1000) }, 1);
+    await t.db.db.updateTable('member_imports').set({ state: 'running', finished_at: null }).where('id', '=', id).execute();
+    await memberImportHandler(deps)({ importId: id });
+    const s = (await importStatus(t.db.db, id))!;
+    expect(s).toMatchObject({ state: 'done', total: 1500, done: 1500, created: 500, updated: 1000 });
+    const n = await t.db.db.selectFrom('members').select((eb) => eb.fn.countAll().as('n')).where('email_normalized', 'like', '%@takeover.example').executeTakeFirstOrThrow();
+    expect(Number(n.n)).toBe(1500);
+    // Finished: a late second delivery of the job does nothing.
+    await memberImportHandler(deps)({ importId: id });
+    expect((await importStatus(t.db.db, id))!.created).toBe(500);
   });
 
   it('reads a Substack export, reports a row in the wrong encoding by its line, and refuses files it cannot use with the error beside the field', async () => {
