@@ -30,6 +30,7 @@ import { makeStripe, type StripeDeps } from './billing/stripe.service.js';
 import { AppError } from './errors.js';
 import { DIGEST_JOB, scheduleDigest, sendDigests } from './comments/digest.js';
 import { IMPORT_RUN_JOB, importRunHandler } from './importer/import-runs.service.js';
+import { MEMBER_IMPORT_JOB, memberImportHandler } from './members/member-import.js';
 import { DataDirMediaStore, mediaDir, type MediaStore } from './media/store.js';
 import type { FetchLimits } from './media/fetch.js';
 
@@ -120,6 +121,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     [JOBS.graceCheck]: async (p: { memberId: number }) => void (await recomputeMemberStatus(billing, p.memberId)),
     'billing.comp_end': (p: { subscriptionId: number }) => endCompIfDue(billing, p.subscriptionId),
     [DIGEST_JOB]: async () => void (await sendDigests({ db: database.db, clock, siteUrl: config.siteUrl, brand })),
+    [MEMBER_IMPORT_JOB]: memberImportHandler({ db: database.db, dialect: database.dialect, clock, billing, onProgress: invalidate }),
     [IMPORT_RUN_JOB]: importRunHandler({
       content: { db: database.db, dialect: database.dialect, clock, changed: invalidate },
       images: { ...(opts.importImages ?? {}), media: mediaDeps }, now: () => clock.now(),

@@ -75,8 +75,11 @@ try {
 
   // The daily roll-ups, as the flush writes them (the bench site's zone is UTC: a day starts at a multiple of DAY).
   const t1 = performance.now();
-  await sql`insert into event_days (day, kind, reason, count) select hour - (hour % ${DAY}), kind, reason, sum(count) from event_counts group by hour - (hour % ${DAY}), kind, reason`.execute(db);
-  await sql`insert into article_days (kind, day, article_id, count) select kind, hour - (hour % ${DAY}), article_id, sum(count) from event_counts where article_id > 0 group by kind, hour - (hour % ${DAY}), article_id`.execute(db);
+  // The day's length as a literal: PostgreSQL matches a grouped expression to the selected one by its text, and two
+  // parameters ($1, $2) holding the same number are not the same expression to it.
+  const day = sql.lit(DAY);
+  await sql`insert into event_days (day, kind, reason, count) select hour - (hour % ${day}), kind, reason, sum(count) from event_counts group by hour - (hour % ${day}), kind, reason`.execute(db);
+  await sql`insert into article_days (kind, day, article_id, count) select kind, hour - (hour % ${day}), article_id, sum(count) from event_counts where article_id > 0 group by kind, hour - (hour % ${day}), article_id`.execute(db);
   const monthOf = database.dialect === 'postgres'
     ? sql.raw(`(extract(epoch from date_trunc('month', to_timestamp(day / 1000) at time zone 'UTC')) * 1000)::bigint`)
     : sql.raw(`(cast(strftime('%s', date(day / 1000, 'unixepoch', 'start of month')) as integer) * 1000)`);

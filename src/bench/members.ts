@@ -26,7 +26,7 @@ import type { MemberFilter } from '../members/directory.queries.js';
 import { checkFile, createImport, runImport } from '../members/member-import.js';
 import { createStaffUser } from '../members/staff.js';
 import { MemberListPage } from '../web/pages/members.js';
-import type { Site } from '../web/site.js';
+import { SiteCache } from '../web/site.js';
 import { DAY } from '../shared/time.js';
 
 const { values } = parseArgs({
@@ -84,32 +84,51 @@ try {
   await sql`insert into member_label_links (label_id, member_id) select ${labelIds[2]}, id from members where id % 3 = 0`.execute(db);
   await sql`insert into comments (article_id, member_id, depth, body_text, body_html, status, like_count, created_at, updated_at)
     select ${article.id}, id, 0, 'A comment.', '<p>A comment.</p>', 'published', 0, created_at, created_at from members where id % 50 = 0`.execute(db);
-  await sql`analyze`.execute(db);
+  // PostgreSQL: vacuumed as well, as autovacuum would have done to a table this size long ago. Measured straight after
+  // a bulk load, autovacuum's pass over a million fresh rows runs beside the pages, and without the visibility map
+  // no index-only scan is possible (every index entry costs a heap fetch).
+  await sql`${sql.raw(pg ? 'vacuum analyze' : 'analyze')}`.execute(db);
   log(`seeded ${members.toLocaleString('en')} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const billing: BillingDeps = { db, clock: systemClock, siteUrl: 'https://news.example', brand: async () => ({ settings: await readSiteSettings(db), siteUrl: 'https://news.example' }) };
   const deps: DirectoryDeps = { db, dialect: database.dialect, clock: systemClock, billing, accounts: undefined as never };
-  const settings = await readSiteSettings(db);
-  const site = { settings, siteUrl: 'https://news.example', sections: [], meter: undefined } as unknown as Site;
+  // The site as pages get it (settings, navigation, …): a hand-made one misses what layouts come to need.
+  const site = await new SiteCache(db, 'https://news.example').get();
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const mid = now - span / 2;
+  // Every filter the list offers, alone and in combinations, and searches: page 1 and pages from random cursors.
   const FILTERS: [string, MemberFilter][] = [
     ['everyone', {}],
     ['paid', { standing: 'paid' }],
+    ['trialing', { standing: 'trialing' }],
     ['past due on one plan', { standing: 'past_due', planId: plans[1]!.id }],
     ['cancelled', { standing: 'cancelled' }],
+    ['one plan', { planId: plans[2]!.id }],
+    ['label: 1 in 20', { label: 'events' }],
     ['label: 1 in 500', { label: 'board' }],
     ['label: 1 in 3, paid', { label: 'newsletter', standing: 'paid' }],
+    ['label: 1 in 500, seen in 30 days', { label: 'board', seen: '30d' }],
     ['has commented', { commented: true }],
     ['has not commented', { commented: false }],
+    ['has commented, paid', { commented: true, standing: 'paid' }],
     ['signed up in a 30-day window', { signedUpFrom: mid, signedUpBefore: mid + 30 * DAY }],
+    ['signed up in the last year', { signedUpFrom: now - 365 * DAY }],
+    ['signed up over 4 years ago', { signedUpBefore: now - 4 * 365 * DAY }],
+    ['signed up in a 30-day window, paid', { signedUpFrom: mid, signedUpBefore: mid + 30 * DAY, standing: 'paid' }],
+    ['seen in 7 days', { seen: '7d' }],
+    ['seen in 30 days', { seen: '30d' }],
+    ['seen in 90 days', { seen: '90d' }],
+    ['not seen in 90 days', { seen: 'over90d' }],
     ['never seen, free', { seen: 'never', standing: 'free' }],
     ['seen in 7 days, complimentary', { seen: '7d', standing: 'comp' }],
     ['commented, cancelled, not seen in 90 days', { commented: true, standing: 'cancelled', seen: 'over90d' }],
     ['search: an address', { q: 'member123456@' }],
+    ['search: an address prefix', { q: 'member12' }],
     ['search: a name prefix', { q: 'chen 1234' }],
+    ['search: a common first name', { q: 'alice' }],
+    ['search: a common first name, paid', { q: 'alice', standing: 'paid' }],
   ];
-  const perFilter: { filter: string; p50: number; p99: number; max: number }[] = [];
+  const perFilter: { filter: string; p50: number; p99: number; max: number; met: boolean }[] = [];
   const all: number[] = [];
   let seed = 42;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -127,7 +146,7 @@ try {
     times.sort((a, b) => a - b);
     all.push(...times);
     const q = (p: number) => Number(times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)]!.toFixed(1));
-    perFilter.push({ filter: name, p50: q(0.5), p99: q(0.99), max: Number(times.at(-1)!.toFixed(1)) });
+    perFilter.push({ filter: name, p50: q(0.5), p99: q(0.99), max: Number(times.at(-1)!.toFixed(1)), met: q(0.99) < 100 });
     log(`${name}: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms`);
   }
   all.sort((a, b) => a - b);
@@ -159,7 +178,7 @@ try {
   else {
     const met = (b: boolean) => (b ? 'met' : 'not met');
     process.stdout.write([
-      ...perFilter.map((f) => `  ${f.filter.padEnd(44)} p50 ${String(f.p50).padStart(6)} ms   p99 ${String(f.p99).padStart(6)} ms   max ${String(f.max).padStart(6)} ms`),
+      ...perFilter.map((f) => `  ${f.filter.padEnd(44)} p50 ${String(f.p50).padStart(6)} ms   p99 ${String(f.p99).padStart(6)} ms   max ${String(f.max).padStart(6)} ms   < 100 ms: ${met(f.met)}`),
       `member list page at ${members.toLocaleString('en')} members: p99 ${listP99} ms over ${all.length} pages (${FILTERS.length} filters)   target < 100 ms: ${met(result.listMet)}`,
       `import of a ${rows.toLocaleString('en')}-row Ghost CSV (${result.file}): ${result.importSeconds} s (reading and checking ${result.checkSeconds} s), ${outcome.created.toLocaleString('en')} created   target < 60 s: ${met(result.importMet)}`,
       `database: ${database.dialect}`,

@@ -46,6 +46,7 @@ import { FLUSH_MS } from '../access/meter.js';
 import { SESSION_COOKIE } from '../members/sessions.js';
 import { AUTOCANNON_WARNING, cpuSeconds, createAutocannon, createWrk, findWrk, rate, WRK_INSTALL, type LoadGenerator, type RequestShape, type SliceResult } from './load.js';
 import { instancesTable, loadInstances, type InstancesRow } from './instances.js';
+import { withNewsroomFigures } from './newsroom-figures.js';
 import { addSubscriber, BenchError, countMeterRows, MIN_METERED, newSeedRecord, seed, unseed, type SeedResult } from './seed.js';
 
 const WARMUP_SECONDS = 2;
@@ -1016,7 +1017,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+// Then the newsroom's figures (member list, member import, dashboard): newsroom-figures.ts.
+withNewsroomFigures(process.argv.slice(2), main).then(
   (code) => process.exit(code),
   (err) => {
     const e = err as Error & { code?: string };

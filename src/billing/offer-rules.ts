@@ -31,6 +31,12 @@ export interface Offer extends OfferTerms {
   stripeCouponId: string | null;
 }
 
+/** What Stripe's coupon holds of an offer: changing any of these needs a new coupon (Stripe's cannot be changed). */
+export function couponTermsChanged(a: Omit<Offer, 'id' | 'status' | 'stripeCouponId' | 'code' | 'planId'>, b: typeof a): boolean {
+  return a.name !== b.name || a.kind !== b.kind || a.amount !== b.amount || a.currency !== b.currency || a.duration !== b.duration
+    || a.durationMonths !== b.durationMonths || a.expiresAt !== b.expiresAt || a.maxRedemptions !== b.maxRedemptions;
+}
+
 /** Offer codes are what a reader types or a link carries: letters, digits and hyphens, kept in capitals. */
 export const offerCodeSchema = z.string().trim().toUpperCase()
   .regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/, 'use letters, digits and single hyphens only').min(3, 'must be at least 3 characters').max(40, 'must be at most 40 characters');

@@ -3,7 +3,7 @@ import type { DB } from '../db/schema.js';
 import type { Q } from '../db/q.js';
 import { conflict, notFound } from '../errors.js';
 import { listPlans } from './plans.js';
-import { offerInputSchema, offerPriceProblem, type Offer, type OfferDuration, type OfferInput, type OfferKind } from './offer-rules.js';
+import { couponTermsChanged, offerInputSchema, offerPriceProblem, type Offer, type OfferDuration, type OfferInput, type OfferKind } from './offer-rules.js';
 
 /** Offers: stored, listed with their redemptions, archived. The rules are offer-rules.ts. */
 
@@ -31,6 +31,37 @@ export async function createOffer(db: Q, raw: unknown, now: number): Promise<Off
     expires_at: input.expiresAt, max_redemptions: input.maxRedemptions, status: 'active', stripe_coupon_id: null, created_at: now, updated_at: now,
   }).returningAll().executeTakeFirstOrThrow();
   return toOffer(row);
+}
+
+/**
+ * An edit of an active offer. Its code stays (links with it are out in the world). A limit below the
+ * redemptions made is refused. When what Stripe's coupon holds changes (terms, name, end, limit), the
+ * remembered coupon is let go, so the next Checkout makes one with the new terms; discounts given
+ * run on as they were.
+ */
+export async function updateOffer(db: Q, id: number, raw: Record<string, unknown>, now: number): Promise<{ before: Offer; after: Offer }> {
+  const before = await getOffer(db, id);
+  if (before.status !== 'active') throw conflict('an archived offer cannot be edited');
+  const input: OfferInput = offerInputSchema.parse({ ...raw, code: before.code });
+  const problem = offerPriceProblem(input, await listPlans(db));
+  if (problem) throw new OfferFieldError(problem.field, problem.message);
+  const used = await redemptionCount(db, id);
+  if (input.maxRedemptions !== null && input.maxRedemptions < used) {
+    throw new OfferFieldError('maxRedemptions', `this offer has been redeemed ${used} time${used === 1 ? '' : 's'} already, so its limit cannot be lower`);
+  }
+  const trial = input.kind === 'trial';
+  const next = {
+    name: input.name, kind: input.kind, amount: input.amount, currency: input.kind === 'fixed' ? input.currency : null,
+    duration: trial ? 'once' as const : input.duration, durationMonths: !trial && input.duration === 'repeating' ? input.durationMonths : null,
+    expiresAt: input.expiresAt, maxRedemptions: input.maxRedemptions,
+  };
+  const newCoupon = couponTermsChanged(before, next);
+  await db.updateTable('offers').set({
+    name: next.name, plan_id: input.planId, kind: next.kind, amount: next.amount, currency: next.currency, duration: next.duration,
+    duration_months: next.durationMonths, expires_at: next.expiresAt, max_redemptions: next.maxRedemptions,
+    ...(newCoupon ? { stripe_coupon_id: null } : {}), updated_at: now,
+  }).where('id', '=', id).execute();
+  return { before, after: await getOffer(db, id) };
 }
 
 export async function getOffer(db: Q, id: number): Promise<Offer> {

@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { createHash } from 'node:crypto';
 import { withTransaction } from '../db/transaction.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
 import { queueMail } from '../mail/mailer.js';
@@ -36,19 +37,23 @@ async function customerFor(d: StripeDeps, memberId: number): Promise<string> {
 
 /**
  * The Stripe coupon for a discount offer, made through the SDK on first use and remembered. The
- * idempotency key makes a retried or raced creation return the same coupon.
+ * idempotency key (the offer and a hash of the coupon's terms) makes a retried or raced creation
+ * return the same coupon, and an edited offer a new one. Its limit is what is left of the offer's: a coupon made
+ * after an edit counts from nothing at Stripe.
  */
 async function couponFor(d: StripeDeps, offer: Offer): Promise<string> {
   if (offer.stripeCouponId) return offer.stripeCouponId;
-  const c = await d.stripe.coupons.create({
+  const params = {
     name: offer.name,
     ...(offer.kind === 'percent' ? { percent_off: offer.amount } : { amount_off: offer.amount, currency: offer.currency! }),
     duration: offer.duration,
     ...(offer.duration === 'repeating' ? { duration_in_months: offer.durationMonths! } : {}),
-    ...(offer.maxRedemptions !== null ? { max_redemptions: offer.maxRedemptions } : {}),
+    ...(offer.maxRedemptions !== null ? { max_redemptions: Math.max(1, offer.maxRedemptions - await redemptionCount(d.db, offer.id)) } : {}),
     ...(offer.expiresAt !== null ? { redeem_by: Math.floor(offer.expiresAt / 1000) } : {}),
     metadata: { offer_id: String(offer.id), code: offer.code },
-  }, { idempotencyKey: `masthead-offer-coupon-${offer.id}` });
+  } satisfies Stripe.CouponCreateParams;
+  const terms = createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 16);
+  const c = await d.stripe.coupons.create(params, { idempotencyKey: `masthead-offer-coupon-${offer.id}-${terms}` });
   return setOfferCoupon(d.db, offer.id, c.id);
 }
 

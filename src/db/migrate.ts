@@ -19,6 +19,7 @@ import * as m016 from './migrations/016_newsletter_publish.js';
 import * as m017 from './migrations/017_preview_links.js';
 import * as m018 from './migrations/018_import_runs.js';
 import * as m019 from './migrations/019_newsroom_list_indexes.js';
+import * as m020 from './migrations/020_member_import_jobs.js';
 import * as m021 from './migrations/021_newsletter_tracking.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '017_preview_links': m017,
   '018_import_runs': m018,
   '019_newsroom_list_indexes': m019,
+  '020_member_import_jobs': m020,
   '021_newsletter_tracking': m021,
 };
 

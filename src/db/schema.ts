@@ -151,6 +151,8 @@ export interface DB {
     rows_total: number; rows_done: number; created: number; updated: number;
     /** JSON array of { line, email, problem }. */
     problems: string; error: string | null; started_at: number; finished_at: number | null;
+    /** The uploaded file until its job has run (020). */
+    data: Buffer | null;
   };
   sessions: {
     id: string;

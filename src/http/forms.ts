@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tooManyAttempts } from '../errors.js';
+import { PRIVATE } from './reply.js';
 
 /** A urlencoded or JSON body as strings; anything else counts as missing. */
 export function formField(req: FastifyRequest, name: string): string {
@@ -65,6 +66,6 @@ export const CSRF_COOKIE = 'mh_csrf';
 
 /** A CSRF token for a page with forms; such pages are private to the reader. */
 export async function csrfToken(reply: FastifyReply): Promise<string> {
-  reply.header('cache-control', 'private, no-store');
+  reply.header('cache-control', PRIVATE);
   return csrfFor(reply.request, reply);
 }

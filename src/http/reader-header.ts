@@ -4,6 +4,7 @@ import { identifyNow, type Identity } from './identity.js';
 import { queryField } from './forms.js';
 import { fillHeader, type Fragment } from '../web/page-assembly.js';
 import { HEADER_NOTICES, READER_MARK, readerNav, type HeaderNotice, type HeaderReader } from '../web/reader-nav.js';
+import { PRIVATE } from './reply.js';
 
 /** The header's reader part for this request: who is signed in, and a notice named by a fixed key. */
 export async function readerHeader(ctx: AppContext, req: FastifyRequest): Promise<Fragment> {
@@ -75,7 +76,7 @@ export function fillReaderHeader(ctx: AppContext, req: FastifyRequest, reply: Fa
 function withHeader(reply: FastifyReply, payload: string, header: Fragment): string | Buffer {
   if (header.token !== undefined) {
     if (!payload.includes(READER_MARK)) return payload;
-    reply.header('cache-control', 'private, no-store');
+    reply.header('cache-control', PRIVATE);
     return fillHeader(payload, READER_MARK, header);
   }
   if (String(reply.getHeader('cache-control') ?? '').startsWith('public')) reply.header('vary', 'Accept-Encoding, Cookie');

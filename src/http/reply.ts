@@ -20,6 +20,9 @@ export const STRIPE_FORM_CSP = PAGE_HEADERS['content-security-policy'].replace("
  * An HTML page, compressed as the client asks. `shared`: the same bytes go to many readers, so
  * their compressed form is kept (public pages are; a page with a reader's token is not).
  */
+/** Cache-Control for a reply that is one person's (a session's page, a form with its token): never stored anywhere. */
+export const PRIVATE = 'private, no-store';
+
 export function sendHtml(reply: FastifyReply, html: { value: string } | string | Buffer, status = 200, cache = 'public, max-age=60', o?: { shared?: boolean; csp?: string }): FastifyReply {
   reply.code(status).headers(PAGE_HEADERS).header('cache-control', cache);
   if (o?.csp) reply.header('content-security-policy', o.csp);

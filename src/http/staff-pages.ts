@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import type { StaffUser } from '../members/staff.js';
 import type { Action } from '../members/permissions.js';
 import { requireRole } from './admin-api.js';
+import { PRIVATE } from './reply.js';
 
 /**
  * The one gate of every newsroom page scope: never cached, a signed-out visitor sent to sign in (or
@@ -15,7 +16,7 @@ import { requireRole } from './admin-api.js';
  */
 export function staffOnly(ctx: AppContext, permission?: Action) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    reply.header('cache-control', 'private, no-store');
+    reply.header('cache-control', PRIVATE);
     const id = await identify(ctx, req);
     if (!id.staff) {
       if (req.url.startsWith('/admin/api/')) throw new AppError('unauthorized', 'sign in to the newsroom first');

@@ -9,6 +9,7 @@ import { CsvFileError, readCsv } from './csv.js';
 import { readHeader, readRow, type CsvFormat, type MemberRecord, type RowProblem } from './member-rows.js';
 import { addLabelLinks, ensureLabels, membersByEmail } from './directory.queries.js';
 import { audit } from './audit.js';
+import { enqueue } from '../jobs/queue.js';
 
 /**
  * Member CSV imports (Ghost, Substack, or any file with an email column). The whole file is read
@@ -17,7 +18,13 @@ import { audit } from './audit.js';
  * it makes, so a failure leaves whole rows or none. Idempotent by address: a member who exists
  * is not created again; only what they lack (name, note, Stripe customer, labels, complimentary
  * access) is filled in, so importing the same file twice changes nothing the second time.
+ *
+ * From the members page the import is a job (MEMBER_IMPORT_JOB): the file is stored with its
+ * member_imports row and the job in one transaction, and the job reads it again and writes it, so
+ * the upload's answer does not wait and a run whose instance died is taken over (idempotence makes
+ * the rerun safe; its counts then call the rows the first run wrote "updated").
  */
+export const MEMBER_IMPORT_JOB = 'members.import';
 export const MAX_IMPORT_ROWS = 500_000;
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
 const BATCH = 1000;
@@ -74,13 +81,38 @@ export async function dryRun(d: ImportDeps, file: CheckedFile): Promise<DryRun> 
 }
 
 /** Record the import and its problems; the rows are written by runImport. */
-export async function createImport(d: ImportDeps, file: CheckedFile, fileName: string, staffUserId: number): Promise<number> {
+export async function createImport(d: ImportDeps, file: CheckedFile, fileName: string, staffUserId: number, data: Buffer | null = null): Promise<number> {
   const r = await d.db.insertInto('member_imports').values({
     staff_user_id: staffUserId, file_name: fileName.slice(0, 200), format: file.format, state: 'running',
     rows_total: file.records.length, rows_done: 0, created: 0, updated: 0,
     problems: JSON.stringify({ count: file.problems.length, rows: file.problems.slice(0, KEEP_PROBLEMS) }), error: null, started_at: d.clock.now(), finished_at: null,
+    data,
   }).returning('id').executeTakeFirstOrThrow();
   return r.id;
+}
+
+/** The import as a job: its row with the file, and the job, in one transaction. Returns the import's id. */
+export async function startImport(d: ImportDeps, file: CheckedFile, bytes: Buffer, fileName: string, staffUserId: number): Promise<number> {
+  return d.db.transaction().execute(async (trx) => {
+    const id = await createImport({ ...d, db: trx }, file, fileName, staffUserId, bytes);
+    await enqueue(trx, MEMBER_IMPORT_JOB, { importId: id }, { now: d.clock.now(), maxAttempts: 3 });
+    return id;
+  });
+}
+
+/** The job: check the stored file again (the same rules, so the same rows), write it, then let the file go. */
+export function memberImportHandler(d: ImportDeps & { onProgress?: () => void }) {
+  return async (p: { importId: number }): Promise<void> => {
+    const row = await d.db.selectFrom('member_imports').select(['state', 'data', 'staff_user_id']).where('id', '=', p.importId).executeTakeFirst();
+    if (!row || row.state !== 'running' || !row.data) return;
+    const checked = await checkFile(new Uint8Array(row.data));
+    if ('fileProblem' in checked) {
+      await d.db.updateTable('member_imports').set({ state: 'failed', error: checked.fileProblem, finished_at: d.clock.now(), data: null }).where('id', '=', p.importId).execute();
+      return;
+    }
+    await runImport(d, p.importId, checked, row.staff_user_id ?? 0, d.onProgress);
+    await d.db.updateTable('member_imports').set({ data: null }).where('id', '=', p.importId).execute();
+  };
 }
 
 /** Write the checked rows, a batch per transaction with its progress. Never throws: a failure is recorded on the import. */

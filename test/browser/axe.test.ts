@@ -180,7 +180,7 @@ browserSuite('accessibility of the main pages (axe)', () => {
     const owner = await createStaffUser(db!.db, { email, name: 'Axe Owner', role: 'owner', now });
     const staffSession = (await createSession(db!.db, { staffUserId: owner.id }, 'axe', now)).token;
     const code = `AXE-${scheme.toUpperCase()}`;
-    await createOffer(db!.db, { name: 'Axe offer', code, planId: null, kind: 'trial', amount: 30, currency: null, duration: 'once', durationMonths: null, expiresAt: null, maxRedemptions: null }, now);
+    const offer = await createOffer(db!.db, { name: 'Axe offer', code, planId: null, kind: 'trial', amount: 30, currency: null, duration: 'once', durationMonths: null, expiresAt: null, maxRedemptions: null }, now);
     const invitation = new URL((await inviteStaff(app!.ctx.accounts, owner, { email: `axe-invitee-${scheme}@staff.example`, role: 'author' })).link).pathname;
     const member = (await db!.db.selectFrom('members').select('id').where('email', '=', 'reader@example.com').executeTakeFirstOrThrow()).id;
     // A send's page (progress, and the tracking figures' place), and the newsletters page listing it.
@@ -190,7 +190,7 @@ browserSuite('accessibility of the main pages (axe)', () => {
     const sendId = (await startSend(app!.ctx.newsletters, { newsletter: newsletter.id, articleId: live, by: 'axe' })).send.id;
     const serious: string[] = [];
     for (const [signedIn, paths] of [
-      [true, ['/admin/newsletters', `/admin/newsletters/sends/${sendId}`, '/admin/comments', `/admin/comments/ban?member=${member}`, '/admin/staff', '/admin/tokens', '/admin/audit', '/admin/plans', '/admin/plans/new', '/admin/offers', '/admin/offers/new']],
+      [true, ['/admin/newsletters', `/admin/newsletters/sends/${sendId}`, '/admin/comments', `/admin/comments/ban?member=${member}`, '/admin/staff', '/admin/tokens', '/admin/audit', '/admin/plans', '/admin/plans/new', '/admin/offers', '/admin/offers/new', `/admin/offers/${offer.id}`]],
       [false, [`/subscribe?offer=${code}`, invitation]],
     ] as const) {
       const context = await openContext(browser!, { bypassCSP: true, colorScheme: scheme });

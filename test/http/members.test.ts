@@ -8,6 +8,7 @@ import { createSession, SESSION_COOKIE } from '../../src/members/sessions.js';
 import { recomputeMemberStatus } from '../../src/billing/subscriptions.js';
 import { DAY } from '../../src/shared/time.js';
 import { MAIL_JOB } from '../../src/mail/mailer.js';
+import { checkFile, createImport, importStatus, MEMBER_IMPORT_JOB, memberImportHandler, runImport } from '../../src/members/member-import.js';
 
 /**
  * The newsroom's members pages over HTTP, on both databases: who may see them, each filter and
@@ -201,6 +202,59 @@ describe.each(dialects())('members pages on %s', (dialect) => {
     expect((await t.db.db.selectFrom('audit_log').select('action').where('action', '=', 'members.exported').execute()).length).toBe(3);
   });
 
+  it('pages every filter to its end with each member once: matches far below the newest, sign-up windows in sign-up order, a label alone', async () => {
+    // Follows "Next page" to the end, collecting every address.
+    const everyPage = async (q: string) => {
+      const seen: string[] = [];
+      let url: string | undefined = `/admin/members?${q}`;
+      while (url) {
+        const body: string = (await admin.get(url)).body;
+        seen.push(...emailsIn(body));
+        url = /rel="next" href="([^"]+)"/.exec(body)?.[1]?.replace(/&amp;/g, '&');
+      }
+      return seen;
+    };
+    const now = t.clock.now();
+    const article = await makeArticle(t.app.ctx.content, { accessLevel: 'free' });
+    // 55 members in order, then one far above them in id: the page's first walk finds that one alone and the
+    // rest must come from below it, in id order.
+    const low: string[] = [];
+    for (let i = 0; i < 55; i++) {
+      const email = `gap-${String(i).padStart(2, '0')}@gap.example`;
+      const id = await member(email, { createdAt: now - ((i * 17) % 55) * DAY });
+      if (i % 2 === 0) await makeComment(t.app.ctx.comments, article.id, id, `Comment ${i}.`);
+      low.push(email);
+    }
+    await t.db.db.insertInto('members').values({
+      id: 900_000, email: 'gap-top@gap.example', email_normalized: 'gap-top@gap.example', name: '', status: 'free', email_verified: 1, password_hash: null,
+      created_at: now - 3 * DAY, last_seen_at: null, deleted_at: null,
+    }).execute();
+    await makeComment(t.app.ctx.comments, article.id, 900_000, 'From the top.');
+    const newestFirst = ['gap-top@gap.example', ...[...low].reverse()];
+    expect(await everyPage('q=gap-')).toEqual(newestFirst);
+    expect(await everyPage('q=gap-&commented=yes')).toEqual(newestFirst.filter((e) => e === 'gap-top@gap.example' || Number(e.slice(4, 6)) % 2 === 0));
+
+    // A sign-up window lists by sign-up date, newest first (ties by id), across pages.
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const rows = await t.db.db.selectFrom('members').select(['email', 'created_at', 'id']).where('email', 'like', 'gap-%').execute();
+    const from = now - 52 * DAY;
+    const inWindow = rows.filter((r) => Number(r.created_at) >= new Date(`${day(from)}T00:00:00Z`).getTime())
+      .sort((a, b) => Number(b.created_at) - Number(a.created_at) || b.id - a.id).map((r) => r.email);
+    expect(inWindow.length).toBeGreaterThan(50);
+    const windowed = await admin.get(`/admin/members?q=gap-&from=${day(from)}`);
+    expect(windowed.body).toContain('by sign-up date, newest first');
+    expect(await everyPage(`q=gap-&from=${day(from)}`)).toEqual(inWindow);
+
+    // A label alone walks its links: every labelled member once, newest first.
+    const label = await t.db.db.insertInto('member_labels').values({ name: 'Gap', slug: 'gap', created_at: now }).returning('id').executeTakeFirstOrThrow();
+    for (const e of low.slice(0, 53)) {
+      const id = (await t.db.db.selectFrom('members').select('id').where('email', '=', e).executeTakeFirstOrThrow()).id;
+      await t.db.db.insertInto('member_label_links').values({ label_id: label.id, member_id: id }).execute();
+    }
+    expect(await everyPage('label=gap')).toEqual(low.slice(0, 53).reverse());
+    expect(await everyPage('label=no-such-label')).toEqual([]);
+  });
+
   function upload(agent: Agent, csv: string | Buffer, mode: 'dry' | 'import') {
     const boundary = '----masthead-test-boundary';
     const head = (name: string, extra = '') => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${extra}\r\n`;
@@ -259,6 +313,29 @@ describe.each(dialects())('members pages on %s', (dialect) => {
     expect(Number((await t.db.db.selectFrom('members').select((eb) => eb.fn.countAll().as('n')).where('email_normalized', 'like', '%@ghost.example').executeTakeFirstOrThrow()).n)).toBe(3);
     expect(Number((await t.db.db.selectFrom('subscriptions as s').innerJoin('members as m', 'm.id', 's.member_id').select((eb) => eb.fn.countAll().as('n')).where('m.email_normalized', '=', 'ben@ghost.example').executeTakeFirstOrThrow()).n)).toBe(1);
     expect((await t.db.db.selectFrom('audit_log').select('action').where('action', '=', 'members.import').execute()).length).toBe(2);
+    // Each ran as a job, and the stored file was let go once written.
+    expect((await t.db.db.selectFrom('jobs').select(['done_at']).where('kind', '=', MEMBER_IMPORT_JOB).execute()).map((j) => j.done_at !== null)).toEqual([true, true]);
+    expect((await t.db.db.selectFrom('member_imports').select('data').execute()).every((r) => r.data === null)).toBe(true);
+  });
+
+  it('runs an import again when its job is taken over (its instance died mid-run): the rows it wrote are not written twice', async () => {
+    const csv = ['email,name', ...Array.from({ length: 1500 }, (_, i) => `over${i}@takeover.example,Over ${i}`)].join('\n') + '\n';
+    const checked = await checkFile(Buffer.from(csv));
+    if ('fileProblem' in checked) throw new Error(checked.fileProblem);
+    const deps = { db: t.db.db, dialect: t.db.dialect, clock: t.clock, billing: t.app.ctx.billing };
+    // Its row and file as startImport stores them (without the job: this test is the worker).
+    const id = await createImport(deps, checked, 'takeover.csv', 1, Buffer.from(csv));
+    // The first run wrote its first batch of 1,000 and stopped there, its file and state as a dead instance leaves them.
+    await runImport(deps, id, { ...checked, records: checked.records.slice(0, 1000) }, 1);
+    await t.db.db.updateTable('member_imports').set({ state: 'running', finished_at: null }).where('id', '=', id).execute();
+    await memberImportHandler(deps)({ importId: id });
+    const s = (await importStatus(t.db.db, id))!;
+    expect(s).toMatchObject({ state: 'done', total: 1500, done: 1500, created: 500, updated: 1000 });
+    const n = await t.db.db.selectFrom('members').select((eb) => eb.fn.countAll().as('n')).where('email_normalized', 'like', '%@takeover.example').executeTakeFirstOrThrow();
+    expect(Number(n.n)).toBe(1500);
+    // Finished: a late second delivery of the job does nothing.
+    await memberImportHandler(deps)({ importId: id });
+    expect((await importStatus(t.db.db, id))!.created).toBe(500);
   });
 
   it('reads a Substack export, reports a row in the wrong encoding by its line, and refuses files it cannot use with the error beside the field', async () => {

@@ -319,6 +319,59 @@ describe.each(dialects())('plans and offers on %s', (dialect) => {
     expect(text(refused.body)).toContain('fully redeemed');
   });
 
+  it('edits an offer: the form shows it as stored, a limit below its redemptions or a negative price is refused beside the field, new terms get a new Stripe coupon, the edit is audited', async () => {
+    await boss.get('/admin/offers/new');
+    expect((await boss.post('/admin/offers', { name: 'Autumn', code: 'autumn', planId: '', kind: 'percent', amount: '10', duration: 'forever', maxRedemptions: '5' })).statusCode).toBe(303);
+    const id = (await t.db.db.selectFrom('offers').select('id').where('code', '=', 'AUTUMN').executeTakeFirstOrThrow()).id;
+    const checkout = async (email: string) => {
+      const m = await memberAgent(t, email, 'free');
+      await m.agent.get('/subscribe?offer=AUTUMN');
+      expect((await m.agent.post('/subscribe/checkout', { interval: 'month', plan: 'supporter', offer: 'AUTUMN' })).statusCode).toBe(303);
+      const session = [...stub.sessions.values()].at(-1)!;
+      return { session, coupon: (session.discounts as Record<string, { coupon: string }>)['0']!.coupon };
+    };
+    const first = await checkout('autumn1@example.com');
+    expect((await deliver(stub.completeCheckout(first.session.id as string).event)).statusCode).toBe(200);
+    const second = await checkout('autumn2@example.com');
+    expect(second.coupon).toBe(first.coupon);
+    expect((await deliver(stub.completeCheckout(second.session.id as string).event)).statusCode).toBe(200);
+
+    await signInAs(t, boss, 'bea');
+    expect((await boss.get('/admin/offers')).body).toContain(`href="/admin/offers/${id}"`);
+    const form = await boss.get(`/admin/offers/${id}`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('value="Autumn"');
+    expect(form.body).toMatch(/id="o-amount"[^>]*value="10"/);
+    expect(form.body).toMatch(/<option value="forever" selected>/);
+    expect(form.body).not.toContain('name="code"');
+
+    const low = await boss.post(`/admin/offers/${id}`, { name: 'Autumn', planId: '', kind: 'percent', amount: '10', duration: 'forever', maxRedemptions: '1' });
+    expect(low.statusCode).toBe(400);
+    expect(low.body).toMatch(/id="o-limit-error"[^>]*>This offer has been redeemed 2 times already, so its limit cannot be lower/);
+    const negative = await boss.post(`/admin/offers/${id}`, { name: 'Autumn', planId: '', kind: 'fixed', amount: '800', currency: 'gbp', duration: 'once', maxRedemptions: '5' });
+    expect(negative.statusCode).toBe(400);
+    expect(negative.body).toMatch(/id="o-amount-error"[^>]*>This discount would make the Supporter monthly price \(£7\.00\) negative/);
+    expect(negative.body).toMatch(/<option value="fixed" selected>/);
+    expect((await t.db.db.selectFrom('offers').select(['amount', 'kind']).where('id', '=', id).executeTakeFirstOrThrow())).toEqual({ amount: 10, kind: 'percent' });
+
+    expect((await boss.post(`/admin/offers/${id}`, { name: 'Autumn', planId: '', kind: 'percent', amount: '15', duration: 'forever', maxRedemptions: '4' })).statusCode).toBe(303);
+    const list = text((await boss.get('/admin/offers')).body);
+    expect(list).toContain('15% off every payment');
+    expect(list).toContain('2 of 4');
+    const third = await checkout('autumn3@example.com');
+    expect(third.coupon).not.toBe(first.coupon);
+    // The new coupon has the new terms, and what is left of the limit (Stripe counts its own redemptions from nothing).
+    expect(stub.coupons.get(third.coupon)).toMatchObject({ percent_off: 15, duration: 'forever', max_redemptions: 2 });
+    const entry = await t.db.db.selectFrom('audit_log').select(['details']).where('action', '=', 'offer.updated').where('target', '=', `offer:${id}`).executeTakeFirstOrThrow();
+    expect(JSON.parse(String(entry.details))).toMatchObject({ code: 'AUTUMN', amount: [10, 15], maxRedemptions: [5, 4] });
+
+    await signInAs(t, boss, 'bea');
+    expect((await boss.post(`/admin/offers/${id}/archive`, {})).statusCode).toBe(303);
+    const archived = await boss.post(`/admin/offers/${id}`, { name: 'Autumn', planId: '', kind: 'percent', amount: '50', duration: 'forever', maxRedemptions: '' });
+    expect(archived.statusCode).toBe(409);
+    expect((await t.db.db.selectFrom('offers').select('amount').where('id', '=', id).executeTakeFirstOrThrow()).amount).toBe(15);
+  });
+
   it('gives a longer trial through Checkout, and ends offers on their date or when archived', async () => {
     await boss.get('/admin/offers/new');
     const when = new Date(t.clock.now() + 2 * DAY).toISOString().slice(0, 10);

@@ -36,6 +36,11 @@ describe('architecture', () => {
     expect(bad.map((f) => relative(SRC, f))).toEqual([]);
   });
 
+  it('spells the private Cache-Control once (http/reply.ts PRIVATE), where each route file had its own copy', () => {
+    const bad = files(join(SRC, 'http')).filter((f) => !f.endsWith('reply.ts') && /private, no-store/.test(readFileSync(f, 'utf8')));
+    expect(bad.map((f) => relative(SRC, f))).toEqual([]);
+  });
+
   it('keeps the reading use case free of Fastify', () => {
     const bad = files(join(SRC, 'reading')).flatMap((f) => importsOf(f).filter((s) => s === 'fastify' || /\/http\//.test(s)).map((s) => `${relative(SRC, f)} imports ${s}`));
     expect(bad).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeOffer, discountedAmount, offerInputSchema, offerPriceProblem, offerRefusal, type OfferTerms } from '../../src/billing/offer-rules.js';
+import { couponTermsChanged, describeOffer, discountedAmount, offerInputSchema, offerPriceProblem, offerRefusal, type OfferTerms } from '../../src/billing/offer-rules.js';
 import type { Plan } from '../../src/billing/plans.js';
 
 const NOW = Date.parse('2026-05-01T12:00:00Z');
@@ -78,5 +78,22 @@ describe('offer input', () => {
     expect(describeOffer(terms({ duration: 'repeating', durationMonths: 3 }))).toBe('20% off for 3 months');
     expect(describeOffer(terms({ kind: 'fixed', amount: 200, currency: 'gbp' }))).toBe('£2.00 off the first payment');
     expect(describeOffer(terms({ kind: 'trial', amount: 60 }))).toBe('a 60-day free trial');
+  });
+});
+
+describe('which edits need a new Stripe coupon (Stripe cannot change one)', () => {
+  const was = { name: 'Spring', kind: 'percent' as const, amount: 20, currency: null, duration: 'repeating' as const, durationMonths: 3, expiresAt: NOW, maxRedemptions: 10 };
+  it.each([
+    ['nothing changed', {}, false],
+    ['the name (the coupon carries it)', { name: 'Spring sale' }, true],
+    ['the amount', { amount: 25 }, true],
+    ['the kind', { kind: 'fixed' as const, currency: 'gbp' }, true],
+    ['the duration', { duration: 'forever' as const, durationMonths: null }, true],
+    ['the months', { durationMonths: 6 }, true],
+    ['the end date', { expiresAt: NOW + 86_400_000 }, true],
+    ['no end date', { expiresAt: null }, true],
+    ['the limit', { maxRedemptions: 20 }, true],
+  ] as const)('%s: %o → %s', (_, change, expected) => {
+    expect(couponTermsChanged(was, { ...was, ...change })).toBe(expected);
   });
 });

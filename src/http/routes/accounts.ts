@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { chooseNewsletters, memberNewsletters } from '../../newsletters/newsletters.service.js';
 import { isEntitled } from '../../access/entitlement.js';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { csrfToken, formField, isHead, knownNotice, queryField, throttled } from '../forms.js';
 import { clearSessionCookie, identify, setSessionCookie } from '../identity.js';
 import { AppError } from '../../errors.js';
@@ -19,7 +19,6 @@ import { subscriptionView } from '../../billing/subscriptions.js';
 
 /** Ties a magic link to the browser that asked for it. */
 const BINDING_COOKIE = 'mh_login';
-const PRIVATE = 'private, no-store';
 
 export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
   const csrf = { preHandler: app.csrfProtection };

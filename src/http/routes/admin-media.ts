@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { AppError, invalidInput } from '../../errors.js';
 import { identify } from '../identity.js';
 import { csrfToken, formField } from '../forms.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { toHttpFailure } from '../errors.js';
 import { idParam, requirePermission, requireRole } from '../admin-api.js';
 import { can } from '../../members/permissions.js';
@@ -18,7 +18,6 @@ import { MediaDeletePage, MediaLibraryPage, pictureSnippet } from '../../web/pag
 import { ARTICLE_SIZES } from '../../web/media.js';
 import type { Action } from '../../members/permissions.js';
 
-const PRIVATE = 'private, no-store';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 const listQuery = z.object({

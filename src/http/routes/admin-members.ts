@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { csrfToken } from '../forms.js';
 import { idParam } from '../admin-api.js';
 import { toHttpFailure } from '../errors.js';
@@ -16,7 +16,7 @@ import {
   sendSignInLink, setLabels, type Actor, type DirectoryDeps,
 } from '../../members/directory.service.js';
 import { SEEN_WINDOWS, type MemberFilter } from '../../members/directory.queries.js';
-import { checkFile, createImport, dryRun, importStatus, MAX_IMPORT_BYTES, runImport, type ImportDeps } from '../../members/member-import.js';
+import { checkFile, dryRun, importStatus, MAX_IMPORT_BYTES, startImport, type ImportDeps } from '../../members/member-import.js';
 import { csvRow } from '../../members/csv.js';
 import { fromLocalInput } from '../../shared/zoned-time.js';
 import { DAY } from '../../shared/time.js';
@@ -28,7 +28,6 @@ import { DryRunPage, ImportPage, ImportStatusPage, MemberListPage, MemberPage, S
  * the import with its progress page), /admin/members/:id (a member and the staff actions on them).
  * Staff with members.manage only; every write carries `_csrf` and lands in the audit log.
  */
-const PRIVATE = 'private, no-store';
 const PAGE = 50;
 
 const listQuery = z.object({
@@ -148,9 +147,9 @@ export function adminMembersRoutes(app: FastifyInstance, ctx: AppContext): void 
         if (mode !== 'import') {
           return sendHtml(reply, DryRunPage({ site: await site(), staff: req.staff!, csrf: await csrfToken(reply), report: await dryRun(importDeps, checked) }), 200, PRIVATE);
         }
-        const id = await createImport(importDeps, checked, part.filename || 'members.csv', req.staff!.id);
-        // The rows are written after the answer; the progress page follows them.
-        void runImport(importDeps, id, checked, req.staff!.id, () => ctx.invalidate());
+        // The rows are written by a job (any instance's worker); the progress page follows them.
+        const id = await startImport(importDeps, checked, bytes, part.filename || 'members.csv', req.staff!.id);
+        ctx.worker.kick();
         return reply.redirect(`/admin/members/imports/${id}`, 303);
       });
     });

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { staffOnly } from '../staff-pages.js';
 import type { AppContext } from '../context.js';
 import { csrfToken } from '../forms.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { toHttpFailure } from '../errors.js';
 import { idParam, requireRole } from '../admin-api.js';
 import { cancel, createNewsletter, newsletterById, newsletters, recentSendsWithCounts, sendStatus, updateNewsletter } from '../../newsletters/newsletters.service.js';
@@ -13,7 +13,6 @@ import { NewsletterFormPage, NewslettersPage, SEND_REFRESH_SECONDS, SendPage } f
 import type { StaffUser } from '../../members/staff.js';
 import { audit } from '../../members/audit.js';
 
-const PRIVATE = 'private, no-store';
 const FIELDS = ['name', 'slug', 'senderName', 'senderEmail', 'replyTo', 'audience', 'subscribeOnSignup', 'header', 'footer'] as const;
 const NOTICES: Record<string, string> = { created: 'Newsletter created.', saved: 'Newsletter saved.', cancelled: 'Send cancelled: nobody else will get it.', finished: 'That send had finished already.' };
 

@@ -3,7 +3,7 @@ import { staffOnly } from '../staff-pages.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { csrfToken } from '../forms.js';
 import { AppError } from '../../errors.js';
 import { ImportPage, ImportRunPage, REFRESH_SECONDS, runGoing } from '../../web/pages/settings-import.js';
@@ -15,7 +15,6 @@ import { findRun, flaggedArticles, recentRuns } from '../../importer/import-runs
  * (importer/import-runs.service.ts), and /admin/settings/import/:id follows it without JavaScript.
  * Administrators and the owner, as every settings page (settings.manage).
  */
-const PRIVATE = 'private, no-store';
 const runParam = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
 const runQuery = z.object({ refresh: z.enum(['off']).optional() });
 

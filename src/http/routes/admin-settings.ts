@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { csrfToken } from '../forms.js';
 import { requireRole } from '../admin-api.js';
 import {
@@ -30,7 +30,6 @@ import { meterRulesSchema } from '../../access/rules.js';
  * content/settings.service.ts, which writes the audit log, and clears the caches before the
  * redirect, so the next page (an article view included) sees it.
  */
-const PRIVATE = 'private, no-store';
 type Group = keyof typeof SETTINGS_FORMS;
 const groupParam = z.object({ group: z.enum(Object.keys(SETTINGS_FORMS) as [Group, ...Group[]]) });
 const SAVED = 'Saved.';

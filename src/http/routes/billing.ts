@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { sendHtml, STRIPE_FORM_CSP } from '../reply.js';
+import { sendHtml, STRIPE_FORM_CSP, PRIVATE } from '../reply.js';
 import { csrfToken, formField, knownNotice, queryField } from '../forms.js';
 import { identify } from '../identity.js';
 import { AppError } from '../../errors.js';
@@ -15,7 +15,6 @@ import { findOfferByCode, redemptionCount } from '../../billing/offers.js';
 import { describeOffer, offerRefusal } from '../../billing/offer-rules.js';
 import { withNotice } from '../../web/reader-nav.js';
 
-const PRIVATE = 'private, no-store';
 
 export function billingRoutes(app: FastifyInstance, ctx: AppContext): void {
   const csrf = { preHandler: app.csrfProtection };

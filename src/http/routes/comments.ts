@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { csrfToken, formField, isHead, queryField, throttled } from '../forms.js';
 import { identify, type Identity } from '../identity.js';
 import { mayReadArticle } from '../../reading/comment-block.js';
@@ -22,7 +22,6 @@ import { MessagePage } from '../../web/pages/account.js';
 import type { Site } from '../../web/site.js';
 import { h } from '../../shared/jsx.js';
 
-const PRIVATE = 'private, no-store';
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 
 /** Reader-facing comment routes: plain forms first; the JSON pair serves the inline-reply script. */

@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { staffOnly } from '../staff-pages.js';
 import { loadDashboard } from '../../dashboard/dashboard.service.js';
 import { PERIODS, periodFor } from '../../dashboard/rules.js';
 import { DashboardPage } from '../../web/pages/dashboard.js';
 
-const PRIVATE = 'private, no-store';
 
 const query = z.object({
   period: z.enum(PERIODS).catch('30d').default('30d'),

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { h } from '../../shared/jsx.js';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { toHttpFailure } from '../errors.js';
 import { timingSafeEqual } from 'node:crypto';
 import { recordProviderEvents, unsubscribeByToken } from '../../newsletters/newsletters.service.js';
@@ -12,7 +12,6 @@ import { MessagePage } from '../../web/pages/account.js';
 import { followLink, recordOpenEvent } from '../../newsletters/tracking.service.js';
 import { PIXEL_GIF } from '../../newsletters/tracking.js';
 
-const PRIVATE = 'private, no-store';
 type Params = { n: string; m: string; t: string };
 const ids = (p: Params) => ({ newsletterId: Number(p.n), memberId: Number(p.m), token: p.t });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { csrfToken, queryField } from '../forms.js';
 import { idParam, requireRole } from '../admin-api.js';
 import { formBody, formFailure, formList, staffOf, staffPages } from '../staff-pages.js';
@@ -32,7 +32,7 @@ export function newsroomModerationRoutes(app: FastifyInstance, ctx: AppContext):
       return sendHtml(reply, ModerationPage({
         site, staff: staffOf(req), csrf: await csrfToken(reply), tz: site.settings.timezone,
         queue: await moderationQueue(db, 50), bans: await activeBans(db, ctx.clock.now()), rules, ...o,
-      }), o.status ?? 200, 'private, no-store');
+      }), o.status ?? 200, PRIVATE);
     }
 
     r.get('/admin/comments', async (req, reply) => page(req, reply, { notice: DONE[queryField(req, 'done')] }));
@@ -49,7 +49,7 @@ export function newsroomModerationRoutes(app: FastifyInstance, ctx: AppContext):
     async function banPage(req: FastifyRequest, reply: FastifyReply, memberId: number, form: FormState, status = 200, error?: string) {
       const member = await memberForBan(db, memberId);
       if (!member) throw notFound('member');
-      return sendHtml(reply, BanPage({ site: await ctx.site.get(), staff: staffOf(req), csrf: await csrfToken(reply), member, form, error }), status, 'private, no-store');
+      return sendHtml(reply, BanPage({ site: await ctx.site.get(), staff: staffOf(req), csrf: await csrfToken(reply), member, form, error }), status, PRIVATE);
     }
 
     r.get('/admin/comments/ban', async (req, reply) => banPage(req, reply, idParam.parse({ id: queryField(req, 'member') }).id, {}));

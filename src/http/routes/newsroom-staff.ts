@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { csrfToken, queryField } from '../forms.js';
 import { identify, setSessionCookie } from '../identity.js';
 import { idParam, requireRole } from '../admin-api.js';
@@ -22,7 +22,6 @@ import { AppError } from '../../errors.js';
  * /admin/staff (invite, roles, removal, ownership), /admin/tokens, /admin/audit, and the
  * invitation link /admin/invitations/:token, which works without a session (issue 16, part 6).
  */
-const PRIVATE = 'private, no-store';
 const DONE: Record<string, string> = {
   role: 'Role changed.', removed: 'Removed from the staff; their sessions and tokens are ended.', revoked: 'Invitation withdrawn.',
   transferred: 'Ownership transferred. You are now an administrator.', token: 'Token revoked.',

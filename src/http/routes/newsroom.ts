@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { staffOnly } from '../staff-pages.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { csrfToken } from '../forms.js';
 import { idParam, requireArticleChange, requireRole } from '../admin-api.js';
 import { toHttpFailure } from '../errors.js';
@@ -42,7 +42,6 @@ import { formatInZone } from '../../shared/zoned-time.js';
  * every write carries the CSRF token (a form field, or the X-CSRF-Token header from the island)
  * and passes the same permission checks as the Admin API (admin-api.ts, members/permissions.ts).
  */
-const PRIVATE = 'private, no-store';
 const PAGE = 25;
 /** How many library images the feature image picker offers (the newest). */
 const FEATURE_CHOICES = 50;

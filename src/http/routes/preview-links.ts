@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { assemblePage } from '../../web/page-assembly.js';
 import { sharedPreviewBanner, PreviewLinkGonePage } from '../../web/pages/newsroom.js';
 import { openPreviewLink, type PreviewLinkDeps } from '../../content/preview-links.js';
@@ -14,7 +14,7 @@ import { formatInZone } from '../../shared/zoned-time.js';
  * it is never stored by a shared cache, never indexed, and sends no Referer that would carry
  * the link on to another site. A link that is wrong, revoked or expired is a 404 page saying so.
  */
-const HEADERS = { 'cache-control': 'private, no-store', 'x-robots-tag': 'noindex, nofollow, noarchive', 'referrer-policy': 'no-referrer' };
+const HEADERS = { 'cache-control': PRIVATE, 'x-robots-tag': 'noindex, nofollow, noarchive', 'referrer-policy': 'no-referrer' };
 const params = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).catch(0), tag: z.string().max(64).catch('') });
 
 export const previewLinkDeps = (ctx: AppContext): PreviewLinkDeps => ({ db: ctx.content.db, clock: ctx.content.clock, secrets: [ctx.config.secret, ctx.config.previousSecret] });

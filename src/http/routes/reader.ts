@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { loadHome, loadListing, loadSearch, redirectFor } from '../../web/reader.service.js';
 import { assembleGzip, assemblePage, type Fragment } from '../../web/page-assembly.js';
 import { acceptsGzip } from '../compression.js';
@@ -98,14 +98,14 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
       // This reader's own page: gzip sewn from pieces compressed once, or the bytes as they are.
       if (acceptsGzip(req.headers['accept-encoding']) && !isHead(req)) {
         reply.header('content-encoding', 'gzip').header('vary', 'Accept-Encoding');
-        return sendHtml(reply, assembleGzip(read.shell, header, slot, comments), 200, 'private, no-store', { shared: false });
+        return sendHtml(reply, assembleGzip(read.shell, header, slot, comments), 200, PRIVATE, { shared: false });
       }
-      return sendHtml(reply, assemblePage(read.shell, header, slot, comments), 200, 'private, no-store', { shared: false });
+      return sendHtml(reply, assemblePage(read.shell, header, slot, comments), 200, PRIVATE, { shared: false });
     }
     // A free article is the same for every reader without cookies: such replies are answered before routing next time.
     if (read.article.access === 'free' && !device && read.decision.full) reply.mhShared = true;
     // A page with no token is built once per shell and handed to every such reader: kept compressed too.
-    return sendHtml(reply, assemblePage(read.shell, header, slot, comments), 200, 'private, no-store', { shared: true });
+    return sendHtml(reply, assemblePage(read.shell, header, slot, comments), 200, PRIVATE, { shared: true });
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {

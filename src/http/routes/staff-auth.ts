@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { sendHtml } from '../reply.js';
+import { sendHtml, PRIVATE } from '../reply.js';
 import { csrfToken, formField, queryField, throttled } from '../forms.js';
 import { identify, setSessionCookie } from '../identity.js';
 import { toHttpFailure } from '../errors.js';
@@ -11,7 +11,6 @@ import { revokeSession } from '../../members/sessions.js';
 import { otpauthUri } from '../../members/totp.js';
 import { AdminHomePage, StaffSignInPage } from '../../web/pages/admin.js';
 
-const PRIVATE = 'private, no-store';
 
 export function staffAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   const csrf = { preHandler: app.csrfProtection };

@@ -70,7 +70,7 @@ export function MemberListPage(props: {
       </form>
       {props.members.length ? (
         <table class="newsroom-table">
-          <caption class="visually-hidden">Members</caption>
+          <caption>Members, {f.from || f.to ? 'by sign-up date, newest first' : 'newest first'}</caption>
           <thead><tr><th scope="col">Email</th><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Plan</th><th scope="col">Labels</th><th scope="col">Signed up</th><th scope="col">Last seen</th></tr></thead>
           <tbody>
             {props.members.map((m) => (

@@ -3,7 +3,7 @@ import type { Site } from '../site.js';
 import type { StaffUser } from '../../members/staff.js';
 import { formatMoney, type Plan } from '../../billing/plans.js';
 import { describeOffer, type Offer } from '../../billing/offer-rules.js';
-import { formatInZone } from '../../shared/zoned-time.js';
+import { formatInZone, toLocalInput } from '../../shared/zoned-time.js';
 import { AdminPage } from './newsroom.js';
 import { Csrf, Field, Notice, SelectField, type FormState } from './newsroom-forms.js';
 
@@ -75,7 +75,7 @@ export function OffersPage(v: { site: Site; staff: StaffUser; csrf: string; tz: 
           <thead><tr><th scope="col">Code</th><th scope="col">Offer</th><th scope="col">Plan</th><th scope="col">Link</th><th scope="col">Ends</th><th scope="col">Redemptions</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>{v.offers.map((o) => (
             <tr>
-              <td><code>{o.code}</code></td>
+              <td>{o.status === 'active' ? <a href={`/admin/offers/${o.id}`}><code>{o.code}</code><span class="visually-hidden"> (edit)</span></a> : <code>{o.code}</code>}</td>
               <td>{o.name}: {describeOffer(o, locale)}</td>
               <td>{planName(o.planId)}</td>
               <td><code class="secret-once">{`${v.site.siteUrl}/subscribe?offer=${o.code}`}</code></td>
@@ -91,27 +91,34 @@ export function OffersPage(v: { site: Site; staff: StaffUser; csrf: string; tz: 
   );
 }
 
-export function OfferFormPage(v: { site: Site; staff: StaffUser; csrf: string; plans: Plan[]; form: FormState; error?: string }): Html {
+/** A stored instant as the date input's value: the last day the offer runs, in the site's zone (it ends at the start of the next). */
+const lastDay = (expiresAt: number | null, tz: string) => (expiresAt === null ? '' : toLocalInput(expiresAt - 86_400_000, tz).slice(0, 10));
+
+/** The offer form: a new offer, or an active one's edit (its code is fixed: links with it are already shared). */
+export function OfferFormPage(v: { site: Site; staff: StaffUser; csrf: string; tz: string; plans: Plan[]; offer: Offer | null; form: FormState; error?: string }): Html {
   const f = v.form;
+  const o = v.offer;
   return (
-    <AdminPage site={v.site} title="New offer" staff={v.staff}>
-      <h1>New offer</h1>
+    <AdminPage site={v.site} title={o ? `Edit ${o.code}` : 'New offer'} staff={v.staff}>
+      <h1>{o ? `Edit offer: ${o.code}` : 'New offer'}</h1>
       <Notice error={v.error} />
-      <form method="post" action="/admin/offers" class="account-form">
+      <form method="post" action={o ? `/admin/offers/${o.id}` : '/admin/offers'} class="account-form">
         <Csrf token={v.csrf} />
-        <Field state={f} id="o-name" name="name" label="Name" required maxlength="100" hint="For you and on /subscribe, e.g. “Spring sale”." />
-        <Field state={f} id="o-code" name="code" label="Code" required maxlength="40" hint="Letters, digits and hyphens; the link is /subscribe?offer=CODE." />
-        <SelectField state={f} id="o-plan" name="planId" label="Plan" fallback="" options={[['', 'Any plan'], ...v.plans.filter((p) => p.status === 'active').map((p) => [String(p.id), p.name] as [string, string])]} />
-        <SelectField state={f} id="o-kind" name="kind" label="Kind" fallback="percent" options={[['percent', 'A percentage off'], ['fixed', 'An amount off'], ['trial', 'A longer free trial']]} />
-        <Field state={f} id="o-amount" name="amount" label="Amount" required inputmode="numeric" hint="Percent (1–100), minor units off (200 is 2.00), or days of trial." />
-        <Field state={f} id="o-currency" name="currency" label="Currency of an amount off" maxlength="3" hint="Only for an amount off: gbp, eur, usd…" />
-        <SelectField state={f} id="o-duration" name="duration" label="Discount lasts" fallback="once" options={[['once', 'The first payment'], ['repeating', 'Some months'], ['forever', 'Forever']]} />
-        <Field state={f} id="o-months" name="durationMonths" label="Months (when it lasts some months)" inputmode="numeric" />
-        <Field state={f} id="o-expires" name="expiresAt" label="Ends on (optional)" type="date" />
-        <Field state={f} id="o-limit" name="maxRedemptions" label="Redemption limit (optional)" inputmode="numeric" />
-        <p><button class="button" type="submit">Create offer</button> <a href="/admin/offers">Cancel</a></p>
+        <Field state={f} id="o-name" name="name" label="Name" required maxlength="100" fallback={o?.name} hint="For you and on /subscribe, e.g. “Spring sale”." />
+        {o
+          ? <p class="field"><span>Code</span> <code>{o.code}</code> <span class="small">The code cannot change: links with it are already out.</span></p>
+          : <Field state={f} id="o-code" name="code" label="Code" required maxlength="40" hint="Letters, digits and hyphens; the link is /subscribe?offer=CODE." />}
+        <SelectField state={f} id="o-plan" name="planId" label="Plan" fallback={o?.planId ? String(o.planId) : ''} options={[['', 'Any plan'], ...v.plans.filter((p) => p.status === 'active' || p.id === o?.planId).map((p) => [String(p.id), p.name] as [string, string])]} />
+        <SelectField state={f} id="o-kind" name="kind" label="Kind" fallback={o?.kind ?? 'percent'} options={[['percent', 'A percentage off'], ['fixed', 'An amount off'], ['trial', 'A longer free trial']]} />
+        <Field state={f} id="o-amount" name="amount" label="Amount" required inputmode="numeric" fallback={o?.amount} hint="Percent (1–100), minor units off (200 is 2.00), or days of trial." />
+        <Field state={f} id="o-currency" name="currency" label="Currency of an amount off" maxlength="3" fallback={o?.currency} hint="Only for an amount off: gbp, eur, usd…" />
+        <SelectField state={f} id="o-duration" name="duration" label="Discount lasts" fallback={o?.duration ?? 'once'} options={[['once', 'The first payment'], ['repeating', 'Some months'], ['forever', 'Forever']]} />
+        <Field state={f} id="o-months" name="durationMonths" label="Months (when it lasts some months)" inputmode="numeric" fallback={o?.durationMonths} />
+        <Field state={f} id="o-expires" name="expiresAt" label="Ends on (optional)" type="date" fallback={o ? lastDay(o.expiresAt, v.tz) : ''} hint={o ? 'The last day it can be used.' : undefined} />
+        <Field state={f} id="o-limit" name="maxRedemptions" label="Redemption limit (optional)" inputmode="numeric" fallback={o?.maxRedemptions} />
+        {o ? <p class="small">A change to its terms, name, end or limit applies to Checkouts from now on; discounts already given run on as they were.</p> : null}
+        <p><button class="button" type="submit">{o ? 'Save offer' : 'Create offer'}</button> <a href="/admin/offers">Cancel</a></p>
       </form>
     </AdminPage>
   );
 }
-
