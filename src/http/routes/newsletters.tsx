@@ -87,13 +87,13 @@ export function newsletterRoutes(app: FastifyInstance, ctx: AppContext): void {
     // A HEAD (a link checker, a preview) answers the same and records nothing.
     const url = await followLink(ctx.newsletters, num(req.params.s), num(req.params.m), num(req.params.l), req.params.t, { record: req.method !== 'HEAD' });
     if (!url) return untracked(reply);
-    return reply.code(302).header('location', url).header('cache-control', 'private, no-store').header('referrer-policy', 'no-referrer').send();
+    return reply.code(302).header('location', url).header('cache-control', PRIVATE).header('referrer-policy', 'no-referrer').send();
   });
 
   app.get<{ Params: { s: string; m: string; t: string } }>('/newsletters/o/:s/:m/:t', async (req, reply) => {
     // A valid tag gets the image whether or not the open was counted (tracking off since, a second open).
     if ((await recordOpenEvent(ctx.newsletters, num(req.params.s), num(req.params.m), req.params.t, { record: req.method !== 'HEAD' })) === 'invalid') return untracked(reply);
-    return reply.code(200).header('content-type', 'image/gif').header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff')
+    return reply.code(200).header('content-type', 'image/gif').header('cache-control', PRIVATE).header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer').send(PIXEL_GIF);
   });
 
