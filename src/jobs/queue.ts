@@ -145,3 +145,19 @@ export async function jobCounts(db: Q) {
     .groupBy(['state', 'kind']).execute();
   return rows.map((r) => ({ state: r.state, kind: r.kind, count: Number(r.n) }));
 }
+
+/** How long finished jobs are kept: done ones a week, failed ones a month (`masthead jobs` shows them). */
+export const KEEP_DONE_MS = 7 * 86_400_000;
+export const KEEP_FAILED_MS = 30 * 86_400_000;
+
+/**
+ * Finished jobs past their keeping time, deleted: a sent message's job holds its address and text
+ * (a sign-in link among them), which nothing needs once it is sent. Jobs with a dedupe key stay:
+ * the key is what stops the same work being queued twice (a trial's reminder, a send's lane).
+ */
+export async function pruneFinished(db: Q, now: number): Promise<number> {
+  const r = await db.deleteFrom('jobs').where('dedupe_key', 'is', null)
+    .where((eb) => eb.or([eb('done_at', '<', now - KEEP_DONE_MS), eb('failed_at', '<', now - KEEP_FAILED_MS)]))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -3,7 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Dialect } from '../db/database.js';
 import type { DB } from '../db/schema.js';
-import { claimNext, complete, DEFAULT_LEASE_MS, fail, failExhausted, processWorkerId, releaseClaims, renewLease, type Job, type Lease } from './queue.js';
+import { claimNext, complete, DEFAULT_LEASE_MS, fail, failExhausted, processWorkerId, pruneFinished, releaseClaims, renewLease, type Job, type Lease } from './queue.js';
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 export type JobHandler = (payload: any, job: Job) => Promise<void>;
 
@@ -24,6 +26,7 @@ export class JobWorker {
   private closing = false;
   private readonly renewals = new Set<NodeJS.Timeout>();
   private readonly lease: Lease;
+  private prunedAt = -Infinity;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -77,6 +80,12 @@ export class JobWorker {
     let n = 0;
     const exhausted = await failExhausted(this.db, this.clock.now());
     if (exhausted) this.log?.warn({ count: exhausted }, 'jobs failed: their last attempt died with its instance');
+    // Finished jobs past their keeping time go, an hour apart at most (each instance does it; it is idempotent).
+    if (this.clock.now() - this.prunedAt >= PRUNE_EVERY_MS) {
+      this.prunedAt = this.clock.now();
+      const pruned = await pruneFinished(this.db, this.prunedAt);
+      if (pruned) this.log?.info({ count: pruned }, 'finished jobs past their keeping time deleted');
+    }
     for (;;) {
       if (this.closing) return n;
       const job = await claimNext(this.db, this.dialect, this.clock.now(), this.lease);

@@ -163,4 +163,31 @@ describe.each(dialects())('job claims and leases on %s', (dialect) => {
     await draining;
     expect(await pending(k)).toEqual([]);
   });
+
+  it('deletes finished jobs past their keeping time (a sent message holds its address), and keeps deduplicated and recent ones', async () => {
+    const start = nextTime();
+    const clock = fixedClock(start);
+    const k = kind();
+    await enqueue(db.db, k, { to: 'reader@example.com' }, { now: start });
+    await enqueue(db.db, k, { to: 'kept@example.com' }, { now: start, dedupeKey: `${k}:once` });
+    await enqueue(db.db, k, { fails: true }, { now: start, maxAttempts: 1 });
+    const handler: JobHandler = async (p: { fails?: boolean }) => {
+      if (p.fails) throw new Error('refused');
+    };
+    const worker = new JobWorker(db.db, dialect, clock, { [k]: handler }, undefined, 1000);
+    const left = async () => (await db.db.selectFrom('jobs').select(['payload', 'done_at', 'failed_at']).where('kind', '=', k).execute()).map((r) => r.payload).sort();
+    await worker.drain();
+    expect(await left()).toHaveLength(3);
+    // Six days on: all kept. Eight: the sent message is gone; the deduplicated one and the failure stay.
+    clock.advance(6 * 86_400_000);
+    await worker.drain();
+    expect(await left()).toHaveLength(3);
+    clock.advance(2 * 86_400_000);
+    await worker.drain();
+    expect(await left()).toEqual([JSON.stringify({ fails: true }), JSON.stringify({ to: 'kept@example.com' })].sort());
+    // A failure stays a month, for `masthead jobs` to show.
+    clock.advance(23 * 86_400_000);
+    await worker.drain();
+    expect(await left()).toEqual([JSON.stringify({ to: 'kept@example.com' })]);
+  });
 });
