@@ -1,7 +1,8 @@
 /**
- * The newsroom section of `npm run bench` (issue 16): after the HTTP table, the member list's p99 per
- * filter, the member CSV import and the dashboard's p99 per period, each bench in its own process
- * (bench:members, bench:dashboard) on its own empty database, so neither the HTTP figures nor each
+ * The newsroom section of `npm run bench` (issues 16 and 17): after the HTTP table, the member list's
+ * p99 per filter, the member CSV import, the dashboard's p99 per period and the newsletter's three
+ * figures (the publish dialog's count, preparing a send, delivery to an SMTP sink), each bench in its
+ * own process (bench:members, bench:dashboard, bench:newsletter) on its own empty database, so neither the HTTP figures nor each
  * other's data colour them. The default is the issue's own sizes (1,000,000 members, a 100,000-row
  * import, 10,000,000 event rows): about five minutes on two shared cores with SQLite; --newsroom-scale
  * small is a quick look (a quarter of the members and a fifth of the events).
@@ -22,9 +23,9 @@ import { BenchError } from './seed.js';
 
 export const SCALES = {
   // The targets' sizes: about five minutes on two shared cores, SQLite (members 2, dashboard 3).
-  full: { members: 1_000_000, importRows: 100_000, eventRows: 10_000_000, samples: 60, requests: 200 },
+  full: { members: 1_000_000, importRows: 100_000, eventRows: 10_000_000, samples: 60, requests: 200, countMembers: 1_000_000, prepare: 100_000, deliver: 5000 },
   // About a minute and a half.
-  small: { members: 250_000, importRows: 25_000, eventRows: 2_000_000, samples: 40, requests: 100 },
+  small: { members: 250_000, importRows: 25_000, eventRows: 2_000_000, samples: 40, requests: 100, countMembers: 250_000, prepare: 25_000, deliver: 2000 },
 } as const;
 export type Scale = keyof typeof SCALES;
 
@@ -32,7 +33,7 @@ export interface NewsroomOptions { run: boolean; only: boolean; scale: Scale; da
 
 const HELP = `
 Newsroom section (after the HTTP table; its own processes and databases):
-  --no-newsroom                 skip the member list, member import and dashboard figures
+  --no-newsroom                 skip the member list, member import, dashboard and newsletter figures
   --newsroom-only               run only them
   --newsroom-scale S            full (default: ${SCALES.full.members.toLocaleString('en')} members, a ${SCALES.full.importRows.toLocaleString('en')}-row import, ${SCALES.full.eventRows.toLocaleString('en')} event
                                 rows, the targets' sizes; about 5 minutes) or small (${SCALES.small.members.toLocaleString('en')}, ${SCALES.small.importRows.toLocaleString('en')}, ${SCALES.small.eventRows.toLocaleString('en')})
@@ -87,11 +88,15 @@ async function newsroomFigures(o: NewsroomOptions): Promise<number> {
   const dashboard = await inScratchDatabase(o.databaseUrl, 'dashboard', (url) => child('dashboard', [
     '--rows', String(s.eventRows), '--requests', String(s.requests), ...(url ? ['--database-url', url] : []),
   ]));
-  return members || dashboard;
+  // Issue 17's three figures: the publish dialog's count, preparing a send, delivery to an SMTP sink.
+  const newsletter = await inScratchDatabase(o.databaseUrl, 'newsletter', (url) => child('newsletter', [
+    '--count-members', String(s.countMembers), '--members', String(s.prepare), '--deliver', String(s.deliver), ...(url ? ['--database-url', url] : []),
+  ]));
+  return members || dashboard || newsletter;
 }
 
 /** A bench in its own process, its table on our stdout, its progress on our stderr. */
-function child(name: 'members' | 'dashboard', args: string[]): Promise<number> {
+function child(name: 'members' | 'dashboard' | 'newsletter', args: string[]): Promise<number> {
   // Under tsx (src/*.ts) the child needs tsx's loader too: process.execArgv carries it.
   const ts = import.meta.url.endsWith('.ts');
   const file = fileURLToPath(new URL(`./${name}.${ts ? 'ts' : 'js'}`, import.meta.url));
