@@ -36,7 +36,7 @@ import { fillReaderHeader } from './reader-header.js';
 import { compressPayload, declareCompressionMark } from './compression.js';
 import { requestLogger } from './request-log.js';
 import { SharedReplies } from './shared-replies.js';
-import { lingerThenClose } from './linger.js';
+import { lingerOnClose } from './linger.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { READER_TTL_MS } from '../web/reader-cache.js';
 import cookie from '@fastify/cookie';
@@ -165,14 +165,9 @@ function finishReplies(app: FastifyInstance, ctx: AppContext, shared: SharedRepl
   const finish = (req: FastifyRequest, reply: FastifyReply, body: unknown) => {
     const out = compressPayload(req, reply, body);
     if (reply.mhShared) offerShared(shared, req, reply, out);
-    // A refusal answered before the body was all read (an upload over its limit): the client must
-    // get to read it, so the connection is not reset under it (linger.ts).
-    // Fastify marks such an answer "Connection: close", on which Node destroys the socket as the
-    // answer ends: the mark is taken off, and the socket is ended once the rest has been read.
-    if (!req.raw.complete && reply.statusCode >= 400) {
-      reply.removeHeader('connection');
-      reply.raw.once('finish', () => lingerThenClose(req.raw));
-    }
+    // A refusal that closes the connection before the body was all read (an upload over its
+    // limit): the client must get to read it, so the socket is not reset under it (linger.ts).
+    if (!req.raw.complete && reply.statusCode >= 400 && reply.getHeader('connection') === 'close') lingerOnClose(req.raw);
     return out;
   };
   app.addHook('onSend', (req, reply, payload, done) => {

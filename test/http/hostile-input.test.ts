@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, type IncomingMessage } from 'node:http';
+import { Agent, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -211,6 +211,40 @@ describe.each(dialects())('Hostile input on %s', (dialect) => {
         pump();
       });
       expect(status).toBe(413);
+    });
+
+    it('a client that keeps connections alive gets its next request answered after a refused upload, and after a refusal before the body', async () => {
+      for (const [path, headers, status] of [
+        ['/signin', { 'content-type': 'application/x-www-form-urlencoded' }, 413],
+        ['/api/admin/imports?name=a.txt', { 'content-type': 'text/plain' }, 401],
+      ] as const) {
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        try {
+          const body = Buffer.alloc(200 * 1024, 'a');
+          const first = new Promise<number>((resolve, reject) => {
+            const req = request(new URL(path, base), { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode!));
+            });
+            req.on('error', reject);
+            req.write(body.subarray(0, 1000));
+            setTimeout(() => req.end(body.subarray(1000)), 100);
+          });
+          // Queued behind the first on the pool's one socket.
+          const second = new Promise<number>((resolve, reject) => {
+            const req = request(new URL('/healthz', base), { agent }, (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode!));
+            });
+            req.on('error', (err) => reject(new Error(`the request after the refusal failed: ${err.message}`)));
+            req.end();
+          });
+          expect(await first, path).toBe(status);
+          expect(await second, path).toBe(200);
+        } finally {
+          agent.destroy();
+        }
+      }
     });
 
     it('an upload that declares more than the limit is refused before a byte of it is sent', async () => {

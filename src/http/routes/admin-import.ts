@@ -72,7 +72,7 @@ function readUpload(req: FastifyRequest, payload: Readable): Promise<Buffer> {
       if (!format && size >= SNIFF_BYTES) sniff();
       if (size > limit) {
         done();
-        // Not another byte: the reply closes the connection (onSend above).
+        // Not another byte: the reply closes the connection (Fastify marks a refused body "Connection: close"; http/linger.ts closes it without a reset).
         payload.pause();
         reject(tooBig(format));
       }
