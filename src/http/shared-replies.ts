@@ -17,8 +17,13 @@ import { referrerDomain } from '../dashboard/rules.js';
  */
 export interface SharedReply { body: Buffer; headers: [string, string][] }
 
-/** The pages a route may offer: an article, the front page, and a section, author or tag listing. */
-const SHARED_PATHS = /^\/(?:$|articles\/|section\/|author\/|tag\/)/;
+/**
+ * The pages a route may offer, by their one canonical address: an article, the front page, and a
+ * section, author or tag listing. Only that spelling is kept (no trailing slash, no percent-escapes,
+ * slug characters only): each other spelling of the same page would be a copy of its own, and a
+ * client could fill the map with copies and push the real pages out.
+ */
+const SHARED_PATHS = /^\/(?:|(?:articles|section|author|tag)\/[a-z0-9]+(?:-[a-z0-9]+)*)$/;
 
 /** The variant of a reply a request wants: its encoding, as compression would choose it. */
 type Variant = Encoding | 'identity';

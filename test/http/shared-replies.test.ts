@@ -101,6 +101,13 @@ describe.each(dialects())('replies shared by cookieless readers on %s', (dialect
     await makeArticle(t.app.ctx.content, { title: 'Fresh on the front page', section: 'culture', rest: 'More.' });
     expect((await get('/')).body.toString()).toContain('Fresh on the front page');
     expect((await get('/section/culture')).body.toString()).toContain('Fresh on the front page');
+    // Only the canonical spelling is kept: other spellings of the page are the router's, every time.
+    for (const other of ['/section/culture/', '/section/%63ulture', '/section/Culture']) {
+      await get(other);
+      const n = hits();
+      await get(other);
+      expect(hits(), other).toBe(n);
+    }
     // A listing that does not exist is never kept: each view asks the router again.
     const before = hits();
     expect((await get('/section/nowhere')).status).toBe(404);
