@@ -27,8 +27,9 @@ export function defaultFrom(siteTitle: string, siteUrl: string): string {
  * Mail queued or sent to an address, deleted (a member's erasure): the address as its JSON string
  * within the payload, found by a plain substring test (no LIKE patterns to escape).
  */
-export async function deleteMailTo(db: Q, dialect: Dialect, address: string): Promise<void> {
-  const needle = JSON.stringify(address);
-  const found = dialect === 'postgres' ? sql<boolean>`strpos(payload, ${needle}) > 0` : sql<boolean>`instr(payload, ${needle}) > 0`;
+export async function deleteMailTo(db: Q, dialect: Dialect, addressNormalized: string): Promise<void> {
+  // In whatever capitals it was typed: the payload is compared in lower case.
+  const needle = JSON.stringify(addressNormalized);
+  const found = dialect === 'postgres' ? sql<boolean>`strpos(lower(payload), ${needle}) > 0` : sql<boolean>`instr(lower(payload), ${needle}) > 0`;
   await db.deleteFrom('jobs').where('kind', '=', MAIL_JOB).where(found).execute();
 }

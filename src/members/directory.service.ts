@@ -126,5 +126,7 @@ export async function eraseMember(d: DirectoryDeps, a: Actor, memberId: number):
 }
 
 export async function auditExport(d: DirectoryDeps, a: Actor, f: MemberFilter): Promise<void> {
-  await audit(d.db, { at: d.clock.now(), actor: `staff:${a.staffId}`, action: 'members.exported', ip: a.ip, details: f });
+  // The search text is a prefix of someone's address or name: the log keeps that there was one, not what it was.
+  const { q, ...rest } = f;
+  await audit(d.db, { at: d.clock.now(), actor: `staff:${a.staffId}`, action: 'members.exported', ip: a.ip, details: q ? { ...rest, searched: true } : rest });
 }

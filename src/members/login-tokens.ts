@@ -1,4 +1,5 @@
 import { randomToken, sha256hex } from './crypto.js';
+import { sql } from 'kysely';
 import type { Q } from '../db/q.js';
 
 export const LINK_TTL_MS = 15 * 60_000;
@@ -73,7 +74,12 @@ export async function claimCodeAttempt(db: Q, id: number): Promise<number | null
   return r ? r.failed_attempts : null;
 }
 
-/** Every link made for an address (a member's erasure: sign-up links carry the address, not the member). */
-export async function deleteLoginTokensFor(db: Q, email: string): Promise<void> {
-  await db.deleteFrom('login_tokens').where('email', '=', email).execute();
+/** Every link made for an address, in whatever capitals it was typed (a member's erasure: sign-up links carry the address, not the member). */
+export async function deleteLoginTokensFor(db: Q, emailNormalized: string): Promise<void> {
+  await db.deleteFrom('login_tokens').where(sql<string>`lower(email)`, '=', emailNormalized).execute();
+}
+
+/** The addresses a member's links were made for (their own, or one they were moving to). */
+export async function loginTokenEmailsOf(db: Q, memberId: number): Promise<string[]> {
+  return (await db.selectFrom('login_tokens').select('email').distinct().where('member_id', '=', memberId).execute()).map((r) => r.email);
 }

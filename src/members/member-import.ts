@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import type { Q } from '../db/q.js';
 import type { Dialect } from '../db/database.js';
 import type { Clock } from '../clock.js';
 import type { BillingDeps } from '../billing/subscriptions.js';
@@ -193,4 +194,17 @@ export async function importStatus(db: Kysely<DB>, id: number): Promise<ImportSt
     id: r.id, fileName: r.file_name, format: r.format, state: r.state as ImportStatus['state'], total: r.rows_total, done: r.rows_done,
     created: r.created, updated: r.updated, problems: JSON.parse(r.problems), error: r.error, startedAt: r.started_at, finishedAt: r.finished_at,
   };
+}
+
+/**
+ * A member's erasure: the lines of past import reports that name their address keep their line
+ * number and problem, not the address. (The reports are a few rows, one per import.)
+ */
+export async function forgetInImportReports(db: Q, emailNormalized: string): Promise<void> {
+  for (const r of await db.selectFrom('member_imports').select(['id', 'problems']).execute()) {
+    if (!r.problems.toLowerCase().includes(emailNormalized)) continue;
+    const report = JSON.parse(r.problems) as { count: number; rows: RowProblem[] };
+    report.rows = report.rows.map((p) => (p.email.trim().toLowerCase() === emailNormalized ? { ...p, email: '' } : p));
+    await db.updateTable('member_imports').set({ problems: JSON.stringify(report) }).where('id', '=', r.id).execute();
+  }
 }

@@ -7,8 +7,9 @@ import type { DB } from '../db/schema.js';
 import { AppError, invalidInput } from '../errors.js';
 import { deleteMailTo, queueMail } from '../mail/mailer.js';
 import { anonymiseRecipient } from '../newsletters/sends.queries.js';
+import { forgetInImportReports } from './member-import.js';
 import { changeEmailMail, emailInUseMail, signInMail, type Brand } from '../mail/messages.js';
-import { claimCodeAttempt, consumeLoginToken, createLoginToken, deleteLoginTokensFor, findLoginToken, MAX_CODE_ATTEMPTS, type LinkPurpose, type LoginToken } from './login-tokens.js';
+import { claimCodeAttempt, consumeLoginToken, createLoginToken, deleteLoginTokensFor, findLoginToken, loginTokenEmailsOf, MAX_CODE_ATTEMPTS, type LinkPurpose, type LoginToken } from './login-tokens.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { createSession, listMemberSessions, revokeMemberSessions } from './sessions.js';
 import { emailSchema, normalizeEmail } from './staff.js';
@@ -253,20 +254,21 @@ export async function exportMemberData(deps: AccountDeps, memberId: number) {
 export async function deleteMember(deps: AccountDeps, memberId: number): Promise<void> {
   await withTransaction(deps, async (d) => {
     const now = d.clock.now();
-    const before = await d.db.selectFrom('members').select(['email', 'email_normalized']).where('id', '=', memberId).executeTakeFirst();
+    const before = await d.db.selectFrom('members').select(['email_normalized']).where('id', '=', memberId).executeTakeFirst();
     // Every other copy of the address and the name goes too (test/http/erasure.test.ts reads every
     // table for them): the newsletters' recipient lists keep the row (a send's counts) without
-    // either; sign-in links made before the account existed, and mail queued or sent to the
-    // address, are deleted.
+    // either; sign-in links and mail to any address the member used (their own, one they were
+    // moving to, one typed in other capitals) are deleted; import reports lose the lines naming them.
     await anonymiseRecipient(d.db, memberId);
-    if (before) {
-      for (const address of new Set([before.email, before.email_normalized])) {
-        await deleteLoginTokensFor(d.db, address);
-        await deleteMailTo(d.db, d.dialect, address);
-      }
+    const addresses = new Set<string>(before ? [before.email_normalized] : []);
+    for (const e of await loginTokenEmailsOf(d.db, memberId)) addresses.add(normalizeEmail(e));
+    for (const address of addresses) {
+      await deleteLoginTokensFor(d.db, address);
+      await deleteMailTo(d.db, d.dialect, address);
+      await forgetInImportReports(d.db, address);
     }
     await d.db.updateTable('members').set({
-      email: `deleted-member-${memberId}@invalid`, email_normalized: `deleted-member-${memberId}@invalid`, name: '', password_hash: null, email_verified: 0, deleted_at: now, last_seen_at: null,
+      email: `deleted-member-${memberId}@invalid`, email_normalized: `deleted-member-${memberId}@invalid`, name: '', note: '', password_hash: null, email_verified: 0, deleted_at: now, last_seen_at: null,
     }).where('id', '=', memberId).execute();
     await d.db.deleteFrom('login_tokens').where('member_id', '=', memberId).execute();
     await d.db.deleteFrom('sessions').where('member_id', '=', memberId).execute();

@@ -215,7 +215,8 @@ export async function cancelSend(db: Q, sendId: number, now: number): Promise<bo
 
 /** A member's rows in every send's recipient list, kept for the send's counts without their address or name (erasure). */
 export async function anonymiseRecipient(db: Q, memberId: number): Promise<void> {
-  await db.updateTable('newsletter_recipients').set({ email: `deleted-member-${memberId}@invalid`, name: '' }).where('member_id', '=', memberId).execute();
+  // The last SMTP reply goes too: servers often repeat the address in it.
+  await db.updateTable('newsletter_recipients').set({ email: `deleted-member-${memberId}@invalid`, name: '', last_error: null }).where('member_id', '=', memberId).execute();
 }
 
 /** Every send of an article, whatever its state, with how many it mailed (before the article is deleted). */

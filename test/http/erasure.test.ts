@@ -9,6 +9,7 @@ import { setSubscription } from '../../src/newsletters/newsletters.queries.js';
 
 const EMAIL = 'erase-me-7f3a@example.com';
 const NAME = 'Ottoline Erasable';
+const NEW_EMAIL = 'ottoline-moving-91c2@example.org';
 const pathOf = (link: string) => new URL(link).pathname + new URL(link).search;
 
 /**
@@ -41,7 +42,7 @@ describe.each(dialects())('erasure on %s', (dialect) => {
     return all;
   }
 
-  it('keeps the address and the name in no table: newsletters, comments, sign-in mail and jobs included', async () => {
+  it('keeps the address and the name in no table: newsletters, sign-in links and mail (to any address it used, in any capitals), the staff note, import reports', async () => {
     const d = t.app.ctx.content;
     const section = await makeSection(d, { slug: 'erasure-desk', defaultAccess: 'free' });
     const article = await makeArticle(d, { title: 'An article to comment on', section: section.slug, rest: 'More.' });
@@ -64,18 +65,29 @@ describe.each(dialects())('erasure on %s', (dialect) => {
     }
     await inbox.waitFor(EMAIL, { after: before + 1 });
     await makeComment(t.app.ctx.comments, article.id, member.id, 'A comment of mine.');
+    // An address they were moving to, a sign-in asked for in other capitals, a staff note, an import report naming them.
+    await a.get('/account');
+    expect((await a.post('/account/email', { email: NEW_EMAIL })).statusCode).toBe(303);
+    const other = t.agent();
+    await other.get('/signin');
+    await other.post('/signin', { email: EMAIL.toUpperCase() });
+    await t.db.db.updateTable('members').set({ note: `Met ${NAME} at the harbour fair` }).where('id', '=', member.id).execute();
+    await t.db.db.insertInto('member_imports').values({
+      staff_user_id: null, file_name: 'ghost.csv', format: 'ghost', state: 'done', rows_total: 2, rows_done: 2, created: 1, updated: 0,
+      problems: JSON.stringify({ count: 1, rows: [{ line: 3, email: EMAIL.toUpperCase(), problem: 'the same address as line 2' }] }), error: null, started_at: t.clock.now(), finished_at: t.clock.now(), data: null,
+    }).execute();
     await t.app.ctx.worker.drain();
     // The canary holds: before the erasure both are there to find.
-    const held = await everyRow();
-    expect(held).toContain(EMAIL);
-    expect(held).toContain(NAME);
+    const held = (await everyRow()).toLowerCase();
+    for (const needle of [EMAIL, NEW_EMAIL, NAME.toLowerCase()]) expect(held).toContain(needle);
 
     await a.get('/account');
     expect((await a.post('/account/delete', { confirm: 'yes' })).statusCode).toBe(303);
     await t.app.ctx.worker.drain();
-    const after = await everyRow();
-    const where = (needle: string) => after.split('\n').filter((l) => l.includes(needle)).map((l) => l.slice(0, l.indexOf(']') + 1));
+    const after = (await everyRow()).toLowerCase();
+    const where = (needle: string) => after.split('\n').filter((l) => l.includes(needle.toLowerCase())).map((l) => l.slice(0, l.indexOf(']') + 1));
     expect(where(EMAIL), 'tables still holding the address').toEqual([]);
+    expect(where(NEW_EMAIL), 'tables still holding the address they were moving to').toEqual([]);
     expect(where(NAME), 'tables still holding the name').toEqual([]);
   });
 });
