@@ -241,6 +241,18 @@ describe.each(dialects())('media library on %s', (dialect) => {
     expect(audit.target).toBe('site');
     expect(JSON.parse(audit.details!).logoUrl.to).toBe(url);
 
+    // The editor's API deletes the same way: a second logo, deleted through it, leaves no broken image.
+    await upload(t, admin, { name: 'second-logo.png', type: 'image/png', data: await photo(500, 200) }, { form: true, alt: 'The Ledger' });
+    const second = Number(/action="\/admin\/media\/(\d+)\/logo"/.exec((await admin.get('/admin/media?q=second-logo')).body)![1]);
+    await admin.post(`/admin/media/${second}/logo`, {});
+    const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const secondUrl = (await t.app.server.inject({ method: 'GET', url: `/admin/api/media/${second}`, headers: { cookie } })).json().media.url as string;
+    expect((await t.get('/')).body).toContain(`<img src="${secondUrl}"`);
+    const viaApi = await t.app.server.inject({ method: 'DELETE', url: `/admin/api/media/${second}`, headers: { cookie, 'x-csrf-token': admin.csrf() } });
+    expect(viaApi.statusCode).toBe(204);
+    expect((await t.get('/')).body).not.toContain(`<img src="${secondUrl}"`);
+    await admin.post(`/admin/media/${id}/logo`, {});
+
     // Deleting it: the confirmation says it is the logo, and pages fall back to the title in text.
     expect((await admin.get(`/admin/media/${id}/delete`)).body).toContain('It is the site logo');
     await admin.post(`/admin/media/${id}/delete`, {});

@@ -95,6 +95,17 @@ export function adminMediaRoutes(app: FastifyInstance, ctx: AppContext): void {
     });
     const csrf = { preHandler: app.csrfProtection };
 
+    const isLogo = async (m: Media) => mediaKeyOf((await ctx.site.get()).settings.logoUrl, ctx.config.siteUrl) === m.key;
+    /**
+     * An image deleted, from the library page or the editor's API alike. A deleted logo would be a
+     * broken image on every page: the title in text takes its place first, so a delete that fails
+     * after it leaves a working site (and the image, to be deleted again).
+     */
+    const deleteImage = async (req: FastifyRequest, m: Media) => {
+      if (await isLogo(m)) await changeSettings({ db: ctx.database.db, now: ctx.clock.now(), changed: ctx.invalidate }, 'site', { logoUrl: null }, { actor: `staff:${req.staff!.id}`, ip: req.ip });
+      await deleteMedia(deps, m.id);
+    };
+
     const mayChange = (req: FastifyRequest, m: Media, action: Action) => {
       requirePermission(req, action, { own: m.uploadedBy === req.staff!.id, live: false });
     };
@@ -120,7 +131,7 @@ export function adminMediaRoutes(app: FastifyInstance, ctx: AppContext): void {
       return sendHtml(reply, MediaLibraryPage({
         site: await ctx.site.get(), csrf: await csrfToken(reply), q: q.q ?? '',
         items: page.items.map((m) => ({ media: m, mayChange: canChange(req, m) })),
-        logo: can(req.staff!.role, 'settings.manage') ? { current: (await ctx.site.get()).settings.logoUrl } : null,
+        logo: can(req.staff!.role, 'settings.manage') ? { currentKey: mediaKeyOf((await ctx.site.get()).settings.logoUrl, ctx.config.siteUrl) } : null,
         olderHref: page.nextBefore ? href(page.nextBefore) : null,
         newestHref: q.before ? href() : null,
         notice: q.notice && Object.hasOwn(NOTICES, q.notice) ? NOTICES[q.notice] : undefined,
@@ -167,17 +178,13 @@ export function adminMediaRoutes(app: FastifyInstance, ctx: AppContext): void {
       const m = await getMedia(deps, idParam.parse(req.params).id);
       mayChange(req, m, 'media.delete');
       const site = await ctx.site.get();
-      return sendHtml(reply, MediaDeletePage({ site, csrf: await csrfToken(reply), media: m, usedBy: await articlesUsingMedia(deps.db, m.key), isLogo: mediaKeyOf(site.settings.logoUrl, ctx.config.siteUrl) === m.key }), 200, PRIVATE);
+      return sendHtml(reply, MediaDeletePage({ site, csrf: await csrfToken(reply), media: m, usedBy: await articlesUsingMedia(deps.db, m.key), isLogo: await isLogo(m) }), 200, PRIVATE);
     });
 
     scope.post('/admin/media/:id/delete', csrf, async (req, reply) => {
       const m = await getMedia(deps, idParam.parse(req.params).id);
       mayChange(req, m, 'media.delete');
-      await deleteMedia(deps, m.id);
-      // A deleted logo would be a broken image on every page: the title in text takes its place.
-      if (mediaKeyOf((await ctx.site.get()).settings.logoUrl, ctx.config.siteUrl) === m.key) {
-        await changeSettings({ db: ctx.database.db, now: ctx.clock.now(), changed: ctx.invalidate }, 'site', { logoUrl: null }, { actor: `staff:${req.staff!.id}`, ip: req.ip });
-      }
+      await deleteImage(req, m);
       return reply.header('cache-control', PRIVATE).redirect('/admin/media?notice=deleted', 303);
     });
 
@@ -202,7 +209,7 @@ export function adminMediaRoutes(app: FastifyInstance, ctx: AppContext): void {
     scope.delete('/admin/api/media/:id', csrf, async (req, reply) => {
       const m = await getMedia(deps, idParam.parse(req.params).id);
       mayChange(req, m, 'media.delete');
-      await deleteMedia(deps, m.id);
+      await deleteImage(req, m);
       return reply.code(204).send();
     });
   });

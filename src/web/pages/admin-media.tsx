@@ -18,7 +18,7 @@ export function MediaLibraryPage(props: {
   site: Site; csrf: string; q: string; items: MediaItemView[]; olderHref: string | null; newestHref: string | null;
   notice?: string; error?: string;
   /** For staff who may change the site identity: the logo now, so each image can be made the logo. */
-  logo?: { current: string | null } | null;
+  logo?: { currentKey: string | null } | null;
 }): Html {
   const results = props.q ? `Images matching “${props.q}”` : 'Images';
   return (
@@ -65,7 +65,7 @@ export function MediaLibraryPage(props: {
                       </form>
                     </Fragment>
                   ) : <p class="small">Alt text: {m.alt || '(none)'}</p>}
-                  {props.logo ? (props.logo.current === primaryUrl(m) ? <p class="small">This image is the site logo.</p> : (
+                  {props.logo ? (props.logo.currentKey === m.key ? <p class="small">This image is the site logo.</p> : (
                     <form method="post" action={`/admin/media/${m.id}/logo`}>
                       <input type="hidden" name="_csrf" value={props.csrf} />
                       <p><button class="button button--secondary" type="submit" aria-label={`Use ${m.originalName} as the site logo`}>Use as the site logo</button></p>
