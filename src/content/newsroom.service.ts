@@ -1,4 +1,4 @@
-import { changeArticle, deleteArticle, effectiveStatus, getArticle, insertArticle, type ArticleDetail } from './articles.service.js';
+import { changeArticle, effectiveStatus, getArticle, insertArticle, type ArticleDetail } from './articles.service.js';
 import { findSummaries, tagsFor } from './articles.queries.js';
 import { inTransaction, type ContentDeps } from './deps.js';
 import type { ArticleCreate, ArticleUpdate } from './inputs.js';
@@ -102,13 +102,15 @@ export type BulkAction =
   | { action: 'access'; accessLevel: AccessLevel | null }
   | { action: 'tag'; tag: string };
 
-/** One change to many articles, in one transaction: all of them or none. */
-export async function bulkChange(deps: ContentDeps, ids: number[], b: BulkAction): Promise<number> {
+/**
+ * One change to many articles, in one transaction: all of them or none. Deleting is not here: an
+ * article's sends decide whether it may go (newsletters/publish.service deleteArticleWithSends).
+ */
+export async function bulkChange(deps: ContentDeps, ids: number[], b: Exclude<BulkAction, { action: 'delete' }>): Promise<number> {
   return inTransaction(deps, async (d) => {
     const now = d.clock.now();
     for (const id of ids) {
-      if (b.action === 'delete') await deleteArticle(d, id);
-      else if (b.action === 'publish') {
+      if (b.action === 'publish') {
         const cur = await getArticle(d, { id });
         // Already live stays as it is (its date is its date); drafts and scheduled ones go live now.
         if (cur.status !== 'published') await changeArticle(d, id, { status: 'published', publishedAt: new Date(now).toISOString() });

@@ -7,13 +7,13 @@ import type { MailTransport } from '../mail/transport.js';
 import { findStaffByEmail } from '../members/staff.js';
 import { audit } from '../members/audit.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
-import type { Q } from '../db/q.js';
 import { findNewsletter, type Newsletter } from './newsletters.queries.js';
-import { beginScheduledSend, cancelScheduledSend, deleteSends, insertSend, scheduledSendsOf, sendsOfArticle, type Send } from './sends.queries.js';
+import { beginScheduledSend, cancelScheduledSend, deleteUnsentSends, insertSend, scheduledSendsOf, sendsOfArticle, type Send } from './sends.queries.js';
 import { audienceCount, prepareSend, startSend, type NewsletterDeps } from './newsletters.service.js';
 import { audienceChanged, emailPart, SEGMENTS, type Segment } from './rules.js';
 import { withTransaction } from '../db/transaction.js';
 import type { ContentDeps } from '../content/deps.js';
+import { deleteArticle } from '../content/articles.service.js';
 import { bulkChange, type BulkAction } from '../content/newsroom.service.js';
 import { personalise, renderCopy } from './email.js';
 
@@ -184,8 +184,8 @@ export type { Segment };
  */
 export async function bulkChangeWithSends(d: { content: ContentDeps; newsletters: NewsletterDeps }, ids: number[], action: BulkAction): Promise<void> {
   await withTransaction({ ...d.content, changed: undefined }, async (content) => {
-    if (action.action === 'delete') for (const id of ids) await releaseSendsOf(content.db, id);
-    await bulkChange(content, ids, action);
+    if (action.action === 'delete') for (const id of ids) await deleteArticleWithSends(content, id);
+    else await bulkChange(content, ids, action);
     if (action.action === 'publish' || action.action === 'unpublish') for (const id of ids) await followArticle({ ...d.newsletters, db: content.db }, id);
   });
   d.content.changed?.();
@@ -193,15 +193,19 @@ export async function bulkChangeWithSends(d: { content: ContentDeps; newsletters
 }
 
 /**
- * Before an article is deleted: sends that never mailed anyone (scheduled, or cancelled before
- * the first message) go with it; an article that was mailed to members is refused, with the way
- * out, so the record of what went to whom stays (a send's counts, opens and clicks hang on it).
+ * An article deleted, from the Admin API or the article list alike. Sends that never mailed anyone
+ * (scheduled, or cancelled before the first message) go with it; an article that was mailed to
+ * members is refused, with the way out, so the record of what went to whom stays (a send's counts,
+ * opens and clicks hang on it). Runs in the caller's transaction.
  */
-export async function releaseSendsOf(db: Q, articleId: number): Promise<void> {
-  const sends = await sendsOfArticle(db, articleId);
-  if (sends.some((s) => s.mailed > 0 || s.status === 'sending')) {
-    const title = (await findSummary(db, { id: articleId }))?.title || 'This article';
-    throw conflict(`“${title}” was emailed to members, so it cannot be deleted: unpublish it instead, and the record of the send stays`);
-  }
-  await deleteSends(db, sends.map((s) => s.id));
+export async function deleteArticleWithSends(content: ContentDeps, articleId: number): Promise<void> {
+  const sends = await sendsOfArticle(content.db, articleId);
+  const refuse = async () => {
+    const title = (await findSummary(content.db, { id: articleId }))?.title || 'This article';
+    return conflict(`“${title}” was emailed to members, so it cannot be deleted: unpublish it instead, and the record of the send stays`);
+  };
+  if (sends.some((s) => s.mailed > 0 || s.status === 'sending')) throw await refuse();
+  // A send that began since it was read is left, and so is the article.
+  if ((await deleteUnsentSends(content.db, sends.map((s) => s.id))) < sends.length) throw await refuse();
+  await deleteArticle(content, articleId);
 }

@@ -222,11 +222,19 @@ export async function anonymiseRecipient(db: Q, memberId: number): Promise<void>
 /** Every send of an article, whatever its state, with how many it mailed (before the article is deleted). */
 export async function sendsOfArticle(db: Q, articleId: number): Promise<{ id: number; status: string; mailed: number }[]> {
   const rows = await db.selectFrom('newsletter_sends as s')
-    .select(['s.id', 's.status', (eb) => eb.selectFrom('newsletter_recipients as r').select((x) => x.fn.countAll<number>().as('n')).whereRef('r.send_id', '=', 's.id').where('r.state', '=', 'sent').as('mailed')])
+    .select(['s.id', 's.status', (eb) => eb.selectFrom('newsletter_recipients as r').select((x) => x.fn.countAll<number>().as('n')).whereRef('r.send_id', '=', 's.id').where('r.state', 'in', ['sent', 'sending']).as('mailed')])
     .where('s.article_id', '=', articleId).orderBy('s.id').execute();
   return rows.map((r) => ({ id: r.id, status: r.status, mailed: Number(r.mailed ?? 0) }));
 }
 
-export async function deleteSends(db: Q, ids: number[]): Promise<void> {
-  if (ids.length) await db.deleteFrom('newsletter_sends').where('id', 'in', ids).execute();
+/**
+ * Sends that never mailed anyone, deleted; how many were. Checked again in the statement itself: a
+ * send that began in the meantime (a go-live on another instance) is not deleted.
+ */
+export async function deleteUnsentSends(db: Q, ids: number[]): Promise<number> {
+  if (!ids.length) return 0;
+  const r = await db.deleteFrom('newsletter_sends').where('id', 'in', ids).where('status', '!=', 'sending')
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('newsletter_recipients as r').select('r.send_id').whereRef('r.send_id', '=', 'newsletter_sends.id').where('r.state', 'in', ['sent', 'sending']))))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

@@ -6,8 +6,8 @@ import {
   articleCreateSchema, articleUpdateSchema, authorCreateSchema, authorUpdateSchema,
   sectionCreateSchema, sectionUpdateSchema, tagCreateSchema, tagUpdateSchema,
 } from '../../content/inputs.js';
-import { publishAndEmail, releaseSendsOf } from '../../newsletters/publish.service.js';
-import { articleFacts, createArticle, deleteArticle, getArticle, listArticlesForStaff, updateArticle, type ArticleDetail } from '../../content/articles.service.js';
+import { deleteArticleWithSends, publishAndEmail } from '../../newsletters/publish.service.js';
+import { articleFacts, createArticle, getArticle, listArticlesForStaff, updateArticle, type ArticleDetail } from '../../content/articles.service.js';
 import type { ArticleFacts } from '../../members/permissions.js';
 import { adminAuth, idParam, jsonBody, requireArticleChange, requirePermission } from '../admin-api.js';
 import { convertBodyOffLoop } from '../body-conversion.js';
@@ -95,7 +95,7 @@ export function adminContentRoutes(app: FastifyInstance, ctx: AppContext): void 
     api.delete('/articles/:id', async (req, reply) => {
       const { id } = idParam.parse(req.params);
       require(req, 'article.delete', await factsFor(req, id));
-      await publishAndEmail({ content: d, newsletters: ctx.newsletters }, { articleId: id, publish: async (c) => { await releaseSendsOf(c.db, id); await deleteArticle(c, id); }, email: null, by: `staff:${req.staff!.id}` });
+      await publishAndEmail({ content: d, newsletters: ctx.newsletters }, { articleId: id, publish: (c) => deleteArticleWithSends(c, id), email: null, by: `staff:${req.staff!.id}` });
       return reply.code(204).send();
     });
 
