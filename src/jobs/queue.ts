@@ -155,9 +155,16 @@ export const KEEP_FAILED_MS = 30 * 86_400_000;
  * (a sign-in link among them), which nothing needs once it is sent. Jobs with a dedupe key stay:
  * the key is what stops the same work being queued twice (a trial's reminder, a send's lane).
  */
-export async function pruneFinished(db: Q, now: number): Promise<number> {
-  const r = await db.deleteFrom('jobs').where('dedupe_key', 'is', null)
-    .where((eb) => eb.or([eb('done_at', '<', now - KEEP_DONE_MS), eb('failed_at', '<', now - KEEP_FAILED_MS)]))
-    .executeTakeFirst();
-  return Number(r.numDeletedRows);
+export async function pruneFinished(db: Q, now: number, batch = 1000): Promise<number> {
+  // In batches: the first prune of an install's backlog must not hold SQLite's writer for its whole length.
+  let total = 0;
+  for (;;) {
+    const ids = db.selectFrom('jobs').select('id').where('dedupe_key', 'is', null)
+      .where((eb) => eb.or([eb('done_at', '<', now - KEEP_DONE_MS), eb('failed_at', '<', now - KEEP_FAILED_MS)]))
+      .limit(batch);
+    const r = await db.deleteFrom('jobs').where('id', 'in', ids).executeTakeFirst();
+    const n = Number(r.numDeletedRows);
+    total += n;
+    if (n < batch) return total;
+  }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, systemClock } from '../../src/clock.js';
 import { openDatabase } from '../../src/db/database.js';
-import { claimNext, complete, enqueue, fail, failExhausted, releaseClaims, renewLease } from '../../src/jobs/queue.js';
+import { claimNext, complete, enqueue, fail, failExhausted, pruneFinished, releaseClaims, renewLease } from '../../src/jobs/queue.js';
 import { JobWorker, type JobHandler } from '../../src/jobs/worker.js';
 import { dialects, freshDatabase, type TestDatabase } from '../helpers/db.js';
 import { T0 } from '../helpers/app.js';
@@ -188,6 +188,11 @@ describe.each(dialects())('job claims and leases on %s', (dialect) => {
     // A failure stays a month, for `masthead jobs` to show.
     clock.advance(23 * 86_400_000);
     await worker.drain();
+    expect(await left()).toEqual([JSON.stringify({ to: 'kept@example.com' })]);
+    // A backlog goes in batches, all of it.
+    for (let i = 0; i < 5; i++) await enqueue(db.db, k, { i }, { now: clock.now() });
+    await db.db.updateTable('jobs').set({ done_at: clock.now() }).where('kind', '=', k).where('dedupe_key', 'is', null).execute();
+    expect(await pruneFinished(db.db, clock.now() + 8 * 86_400_000, 2)).toBe(5);
     expect(await left()).toEqual([JSON.stringify({ to: 'kept@example.com' })]);
   });
 });
