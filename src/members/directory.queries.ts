@@ -23,6 +23,8 @@ export interface MemberFilter {
   /** A label's slug. */
   label?: string;
   commented?: boolean;
+  /** On the newsletters' suppression list (a hard bounce, a complaint, staff): no newsletter mail goes to them. */
+  suppressed?: boolean;
   /** A prefix of the email address, or of the name. */
   q?: string;
 }
@@ -85,7 +87,7 @@ async function memberIds(db: Q, dialect: Dialect, f: MemberFilter, o: { limit: n
     if (!c) return [];
     cursorAt = Number(c.created_at);
   }
-  const onMembers = bySignup || f.standing !== undefined || f.planId !== undefined || f.seen !== undefined || f.commented !== undefined || !!f.q;
+  const onMembers = bySignup || f.standing !== undefined || f.planId !== undefined || f.seen !== undefined || f.commented !== undefined || f.suppressed !== undefined || !!f.q;
 
   // A label alone is a walk along its links (their key is label, member), which hold the ids in order.
   if (labelId !== undefined && !onMembers) {
@@ -107,6 +109,9 @@ async function memberIds(db: Q, dialect: Dialect, f: MemberFilter, o: { limit: n
   // does not walk every member; "has not" walks the members, probing that index.
   if (f.commented === true) q = q.where(sql<SqlBool>`m.id in (select c.member_id from comments c where c.member_id is not null)`);
   else if (f.commented === false) q = q.where(sql<SqlBool>`not exists (select 1 from comments c where c.member_id = m.id)`);
+  // Suppressed addresses are few: the list starts from them (their key) and finds each member by address.
+  if (f.suppressed === true) q = q.where(sql<SqlBool>`m.email_normalized in (select s.email_normalized from email_suppressions s)`);
+  else if (f.suppressed === false) q = q.where(sql<SqlBool>`not exists (select 1 from email_suppressions s where s.email_normalized = m.email_normalized)`);
   if (f.q) {
     const term = f.q.trim();
     const email = prefix(dialect, sql.ref('m.email_normalized'), term.toLowerCase());
@@ -215,4 +220,9 @@ export async function memberComments(db: Q, memberId: number, limit = 50) {
 export async function membersByEmail(db: Q, emails: string[]) {
   if (!emails.length) return [];
   return db.selectFrom('members').select(['id', 'email_normalized', 'name', 'note', 'stripe_customer_id', 'status']).where('email_normalized', 'in', emails).execute();
+}
+
+/** Why newsletter mail no longer goes to this address, if it does not: the suppression list's entry. */
+export async function suppressionOf(db: Q, emailNormalized: string) {
+  return db.selectFrom('email_suppressions').select(['reason', 'detail', 'at']).where('email_normalized', '=', emailNormalized).executeTakeFirst();
 }

@@ -10,9 +10,10 @@ import { audit } from './audit.js';
 import { deleteMember, requestSignInLink, type AccountDeps } from './members.service.js';
 import { listMemberSessions, revokeSession } from './sessions.js';
 import {
-  allLabels, ensureLabels, labelsOf, memberComments, memberPage, memberRow, replaceMemberLabels, subscriptionHistory,
+  allLabels, ensureLabels, labelsOf, memberComments, memberPage, memberRow, replaceMemberLabels, subscriptionHistory, suppressionOf,
   type MemberFilter, type MemberRow,
 } from './directory.queries.js';
+import { normalizeEmail } from './staff.js';
 
 /**
  * The newsroom's members pages (issue 16): the list with its filters, a member's page, and the
@@ -51,10 +52,10 @@ export const labelOptions = (d: DirectoryDeps) => allLabels(d.db);
 export async function memberDetail(d: DirectoryDeps, id: number) {
   const m = await memberRow(d.db, id);
   if (!m) throw notFound('member');
-  const [labels, history, comments, sessions] = await Promise.all([
-    labelsOf(d.db, [id]), subscriptionHistory(d.db, id), memberComments(d.db, id), listMemberSessions(d.db, id, d.clock.now()),
+  const [labels, history, comments, sessions, suppression] = await Promise.all([
+    labelsOf(d.db, [id]), subscriptionHistory(d.db, id), memberComments(d.db, id), listMemberSessions(d.db, id, d.clock.now()), suppressionOf(d.db, normalizeEmail(m.email)),
   ]);
-  return { member: m, labels: labels.get(id) ?? [], history, comments, sessions };
+  return { member: m, labels: labels.get(id) ?? [], history, comments, sessions, suppression: suppression ?? null };
 }
 
 async function requireMember(db: Kysely<DB> | Parameters<typeof memberRow>[0], id: number) {

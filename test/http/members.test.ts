@@ -1,3 +1,4 @@
+import { suppress } from '../../src/newsletters/newsletters.queries.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/db.js';
 import { startTestApp, type Agent, type TestApp } from '../helpers/app.js';
@@ -68,7 +69,7 @@ describe.each(dialects())('members pages on %s', (dialect) => {
     expect((await t.db.db.selectFrom('members').select('standing').where('id', '=', id).executeTakeFirstOrThrow()).standing).toBe('free');
   });
 
-  it('filters by status, plan, sign-up dates, last seen, label, comments and search, and pages by key', async () => {
+  it('filters by status, plan, sign-up dates, last seen, label, comments, suppression and search, and pages by key', async () => {
     const now = t.clock.now();
     const free = await member('f-free@filters.example', { name: 'Fay Free', createdAt: now - 400 * DAY, lastSeenAt: now - DAY });
     const trial = await member('f-trial@filters.example', { name: 'Tom Trial', createdAt: now - 100 * DAY });
@@ -97,6 +98,13 @@ describe.each(dialects())('members pages on %s', (dialect) => {
     expect(await list(`${f}&label=vip`)).toEqual(['f-free@filters.example']);
     expect(await list(`${f}&commented=yes`)).toEqual(['f-paid@filters.example']);
     expect(await list(`${f}&commented=no`)).not.toContain('f-paid@filters.example');
+    // The newsletters' suppression list (a hard bounce here): filtered, and said on the member's page.
+    await suppress(t.db.db, 'f-late@filters.example', 'hard_bounce', '550 5.1.1 mailbox unavailable', now);
+    expect(await list(`${f}&suppressed=yes`)).toEqual(['f-late@filters.example']);
+    expect(await list(`${f}&suppressed=no`)).not.toContain('f-late@filters.example');
+    expect((await list(`${f}&suppressed=no`)).length).toBe(5);
+    expect((await admin.get(`/admin/members/${late}`)).body).toMatch(/id="member-suppression">Suppressed since [^<]*: the address bounced \(550 5\.1\.1 mailbox unavailable\)\. No newsletter goes to this address\./);
+    expect((await admin.get(`/admin/members/${paid}`)).body).toContain('id="member-suppression">Delivered');
     expect(await list(`${f}&seen=7d`)).toEqual(['f-free@filters.example']);
     expect(await list(`${f}&seen=over90d`)).toEqual(['f-paid@filters.example']);
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);

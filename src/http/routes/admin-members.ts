@@ -39,6 +39,7 @@ const listQuery = z.object({
   seen: z.enum(SEEN_WINDOWS).optional().catch(undefined),
   label: z.string().max(120).optional().catch(undefined),
   commented: z.enum(['yes', 'no']).optional().catch(undefined),
+  suppressed: z.enum(['yes', 'no']).optional().catch(undefined),
   before: z.coerce.number().int().positive().optional().catch(undefined),
   done: z.string().max(40).optional().catch(undefined),
 });
@@ -60,7 +61,7 @@ function readFilter(raw: unknown, tz: string): { filter: MemberFilter; form: Mem
   const q = listQuery.parse(raw);
   const typed = raw as Record<string, unknown>;
   const str = (k: string) => (typeof typed[k] === 'string' ? (typed[k] as string).slice(0, 200) : '');
-  const form: MemberFilterForm = { q: str('q'), status: q.status, plan: q.plan ? String(q.plan) : undefined, from: str('from'), to: str('to'), seen: q.seen, label: q.label, commented: q.commented };
+  const form: MemberFilterForm = { q: str('q'), status: q.status, plan: q.plan ? String(q.plan) : undefined, from: str('from'), to: str('to'), seen: q.seen, label: q.label, commented: q.commented, suppressed: q.suppressed };
   const errors: FieldErrors = {};
   const day = (k: 'from' | 'to', v: string | undefined, next = false) => {
     if (!v) return undefined;
@@ -71,6 +72,7 @@ function readFilter(raw: unknown, tz: string): { filter: MemberFilter; form: Mem
   const filter: MemberFilter = {
     q: q.q?.trim() || undefined, standing: q.status, planId: q.plan, seen: q.seen, label: q.label || undefined,
     commented: q.commented === undefined ? undefined : q.commented === 'yes',
+    suppressed: q.suppressed === undefined ? undefined : q.suppressed === 'yes',
     signedUpFrom: day('from', q.from), signedUpBefore: day('to', q.to, true),
   };
   if (filter.q && filter.q.length < 2) { errors.q = 'Type at least 2 characters.'; filter.q = undefined; }

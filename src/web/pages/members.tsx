@@ -18,7 +18,7 @@ export const STANDING_LABELS: Record<string, string> = { free: 'Free', trialing:
 const SEEN_LABELS: Record<string, string> = { '7d': 'In the last 7 days', '30d': 'In the last 30 days', '90d': 'In the last 90 days', over90d: 'Not in 90 days', never: 'Never' };
 
 /** The list's filters as typed (strings), and errors by field name. */
-export type MemberFilterForm = Partial<Record<'q' | 'status' | 'plan' | 'from' | 'to' | 'seen' | 'label' | 'commented', string>>;
+export type MemberFilterForm = Partial<Record<'q' | 'status' | 'plan' | 'from' | 'to' | 'seen' | 'label' | 'commented' | 'suppressed', string>>;
 export type FieldErrors = Partial<Record<string, string>>;
 
 /** A labelled control with its error beside it (aria-describedby, aria-invalid). */
@@ -66,6 +66,7 @@ export function MemberListPage(props: {
         <Field id="m-seen" label="Last seen">{() => <select id="m-seen" name="seen">{opt('', 'Any time')}{Object.entries(SEEN_LABELS).map(([v, l]) => opt(v, l, f.seen))}</select>}</Field>
         <Field id="m-label" label="Label">{() => <select id="m-label" name="label">{opt('', 'Any')}{props.labels.map((l) => opt(l.slug, l.name, f.label))}</select>}</Field>
         <Field id="m-commented" label="Comments">{() => <select id="m-commented" name="commented">{opt('', 'Any')}{opt('yes', 'Has commented', f.commented)}{opt('no', 'Has not commented', f.commented)}</select>}</Field>
+        <Field id="m-suppressed" label="Newsletter mail">{() => <select id="m-suppressed" name="suppressed">{opt('', 'Any')}{opt('yes', 'Suppressed (bounced, complained or stopped by staff)', f.suppressed)}{opt('no', 'Not suppressed', f.suppressed)}</select>}</Field>
         <p><button class="button" type="submit">Filter</button> <a href="/admin/members">Clear</a></p>
       </form>
       {props.members.length ? (
@@ -97,6 +98,8 @@ export function MemberListPage(props: {
 
 type Detail = Awaited<ReturnType<typeof memberDetail>>;
 
+const SUPPRESSION_REASONS: Record<string, string> = { hard_bounce: 'the address bounced', complaint: 'the member marked a newsletter as spam', staff: 'stopped by staff' };
+
 export function MemberPage(props: {
   site: Site; staff: StaffUser; csrf: string; tz: string; detail: Detail; now: number;
   notice?: string; errors?: FieldErrors; values?: Partial<Record<string, string>>; status?: number;
@@ -123,6 +126,9 @@ export function MemberPage(props: {
           <dt>Last seen</dt><dd>{when(m.last_seen_at)}</dd>
           <dt>Stripe customer</dt><dd>{m.stripe_customer_id ?? '—'}</dd>
           <dt>Note</dt><dd>{m.note || '—'}</dd>
+          <dt>Newsletter mail</dt><dd id="member-suppression">{props.detail.suppression
+            ? `Suppressed since ${when(Number(props.detail.suppression.at))}: ${SUPPRESSION_REASONS[props.detail.suppression.reason] ?? props.detail.suppression.reason}${props.detail.suppression.detail ? ` (${props.detail.suppression.detail})` : ''}. No newsletter goes to this address.`
+            : 'Delivered'}</dd>
         </dl>
       </section>
 
