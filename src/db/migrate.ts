@@ -19,6 +19,7 @@ import * as m016 from './migrations/016_newsletter_publish.js';
 import * as m017 from './migrations/017_preview_links.js';
 import * as m018 from './migrations/018_import_runs.js';
 import * as m019 from './migrations/019_newsroom_list_indexes.js';
+import * as m020 from './migrations/020_newsroom_title_search.js';
 import * as m021 from './migrations/021_newsletter_tracking.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '017_preview_links': m017,
   '018_import_runs': m018,
   '019_newsroom_list_indexes': m019,
+  '020_newsroom_title_search': m020,
   '021_newsletter_tracking': m021,
 };
 
@@ -67,7 +69,8 @@ export interface MigrateResult { applied: string[] }
  */
 export async function migrateToLatest(database: Database, opts: { onWait?: () => void } = {}): Promise<MigrateResult> {
   return withStartupLock(database, async () => {
-    const migrator = new Migrator({ db: database.db, provider: new InlineProvider(database.dialect) });
+    // 020 shipped after 021 (they were built alongside): a database that has 021 gets 020 now.
+    const migrator = new Migrator({ db: database.db, provider: new InlineProvider(database.dialect), allowUnorderedMigrations: true });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
