@@ -43,5 +43,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     trgm = false;
     if (inTransaction) await sql`rollback to savepoint title_trgm`.execute(db);
   }
-  if (trgm) await sql`create index articles_title_trgm_idx on articles using gin (lower(title) gin_trgm_ops)`.execute(db);
+  // fastupdate off: GIN's pending list would be flushed by whichever save overflows it (a pause
+  // in that request), and every search would read it meanwhile; articles change a few at a time.
+  if (trgm) await sql`create index articles_title_trgm_idx on articles using gin (lower(title) gin_trgm_ops) with (fastupdate = off)`.execute(db);
 }
