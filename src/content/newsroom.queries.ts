@@ -90,7 +90,8 @@ export async function newsroomPage(db: Q, f: NewsroomFilter): Promise<{ id: numb
   const lowered = f.q?.toLowerCase();
   // PostgreSQL's planner uses 020's trigram index for the LIKE itself, where it has one.
   const sqlite = !(db.getExecutor().adapter instanceof PostgresAdapter);
-  if (lowered && sqlite && [...lowered].length >= TITLE_INDEX_MIN) candidates.push({ set: titleIds(db, lowered) });
+  const indexable = lowered !== undefined && [...lowered].length >= TITLE_INDEX_MIN;
+  if (lowered && sqlite && indexable) candidates.push({ set: titleIds(db, lowered) });
   let driver: (typeof candidates)[number] | undefined;
   const cap = f.drivingSetCap ?? DRIVING_SET_CAP;
   let smallest = cap;
@@ -108,7 +109,11 @@ export async function newsroomPage(db: Q, f: NewsroomFilter): Promise<{ id: numb
   else if (f.status === 'scheduled' && !(driver && !driver.link)) q = q.where('a.live_at', '>', f.now);
   if (f.access) q = q.where('a.effective_access', '=', f.access);
   if (f.createdBy !== undefined) q = q.where('a.created_by_staff_id', '=', f.createdBy);
-  if (lowered) q = q.where(sql<boolean>`lower(a.title) like ${`%${likeEscape(lowered)}%`} escape '\\'`);
+  if (lowered && !sqlite && !indexable) {
+    // The same substring test in a form pg_trgm's index does not serve: for a search with no
+    // trigrams the planner would read the whole index (0.4 s at 100,000) instead of the order.
+    q = q.where(sql<boolean>`strpos(lower(a.title), ${lowered}) > 0`);
+  } else if (lowered) q = q.where(sql<boolean>`lower(a.title) like ${`%${likeEscape(lowered)}%`} escape '\\'`);
   for (const l of links) {
     if (l === driver?.link) continue;
     // Tested per row by its primary key (article, owner), while the list is read in order.
