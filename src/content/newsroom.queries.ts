@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { PostgresAdapter, sql, type SelectQueryBuilder } from 'kysely';
 import type { Q } from '../db/q.js';
 import type { AccessLevel, ArticleStatus } from './types.js';
 
@@ -16,7 +16,7 @@ export interface NewsroomFilter {
   author?: string;
   tag?: string;
   access?: AccessLevel;
-  /** Words of the title, in order, case-insensitively. */
+  /** Part of the title, as typed (a substring, case-insensitively; LIKE's metacharacters are plain text). */
   q?: string;
   /** Only articles this staff user created (a contributor's list). */
   createdBy?: number;
@@ -67,6 +67,19 @@ async function cappedCount(db: Q, ids: IdSet, cap: number): Promise<number> {
 const linkIds = (db: Q, l: LinkFilter): IdSet => db.selectFrom(`${l.table} as x` as 'article_sections as x').select('x.article_id as id').where(`x.${l.column}` as 'x.section_id', '=', l.id);
 const scheduledIds = (db: Q, now: number): IdSet => db.selectFrom('articles as s').select('s.id').where('s.live_at', '>', now);
 
+/** A trigram index knows runs of three characters: a shorter search has none to look up. */
+export const TITLE_INDEX_MIN = 3;
+
+/**
+ * On SQLite, the articles whose title holds every three-character run of the search in order
+ * (FTS5's trigram index, migration 022): a superset of the LIKE's matches, which the page's own
+ * LIKE then narrows. FTS5 folds case further than SQLite's lower() (beyond ASCII), so it never
+ * drops a title the LIKE would keep. The search is one quoted phrase; `"` doubles inside it.
+ */
+const titleIds = (db: Q, lowered: string): IdSet =>
+  db.selectFrom('article_search_titles as t').select('t.rowid as id')
+    .where(sql<boolean>`${sql.ref('t.article_search_titles')} match ${`"${lowered.replace(/"/g, '""')}"`}`);
+
 export async function newsroomPage(db: Q, f: NewsroomFilter): Promise<{ id: number; key: number }[]> {
   const links = await linkFilters(db, f);
   // A section, author or tag that does not exist has no articles.
@@ -74,6 +87,11 @@ export async function newsroomPage(db: Q, f: NewsroomFilter): Promise<{ id: numb
   // The smallest of the filters that can name their articles by id, if it is small enough to start from.
   const candidates: { set: IdSet; link?: LinkFilter }[] = links.map((l) => ({ set: linkIds(db, l), link: l }));
   if (f.status === 'scheduled') candidates.push({ set: scheduledIds(db, f.now) });
+  const lowered = f.q?.toLowerCase();
+  // PostgreSQL's planner uses 020's trigram index for the LIKE itself, where it has one.
+  const sqlite = !(db.getExecutor().adapter instanceof PostgresAdapter);
+  const indexable = lowered !== undefined && [...lowered].length >= TITLE_INDEX_MIN;
+  if (lowered && sqlite && indexable) candidates.push({ set: titleIds(db, lowered) });
   let driver: (typeof candidates)[number] | undefined;
   const cap = f.drivingSetCap ?? DRIVING_SET_CAP;
   let smallest = cap;
@@ -91,7 +109,11 @@ export async function newsroomPage(db: Q, f: NewsroomFilter): Promise<{ id: numb
   else if (f.status === 'scheduled' && !(driver && !driver.link)) q = q.where('a.live_at', '>', f.now);
   if (f.access) q = q.where('a.effective_access', '=', f.access);
   if (f.createdBy !== undefined) q = q.where('a.created_by_staff_id', '=', f.createdBy);
-  if (f.q) q = q.where(sql<boolean>`lower(a.title) like ${`%${likeEscape(f.q.toLowerCase())}%`} escape '\\'`);
+  if (lowered && !sqlite && !indexable) {
+    // The same substring test in a form pg_trgm's index does not serve: for a search with no
+    // trigrams the planner would read the whole index (0.4 s at 100,000) instead of the order.
+    q = q.where(sql<boolean>`strpos(lower(a.title), ${lowered}) > 0`);
+  } else if (lowered) q = q.where(sql<boolean>`lower(a.title) like ${`%${likeEscape(lowered)}%`} escape '\\'`);
   for (const l of links) {
     if (l === driver?.link) continue;
     // Tested per row by its primary key (article, owner), while the list is read in order.

@@ -126,6 +126,8 @@ export interface DB {
   };
   /** PostgreSQL only; SQLite keeps an FTS5 virtual table of the same name. */
   article_search: { article_id: number; public_tsv: unknown; full_tsv: unknown };
+  /** SQLite only (migration 022): FTS5 trigrams of articles.title, kept by triggers; PostgreSQL indexes lower(title) instead. */
+  article_search_titles: { rowid: number; title: string };
   members: {
     id: Generated<number>;
     email: string;

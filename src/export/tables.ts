@@ -64,6 +64,7 @@ export const LEFT_OUT: Readonly<Record<string, string>> = {
   newsletter_clicks: 'newsletter delivery logs (who followed a tracked link)',
   media: 'the media library (image files live in the data directory; copy it across, article images keep their URLs)',
   article_search: 'the search index, rebuilt from the articles on loading',
+  article_search_titles: 'the newsroom’s title search index (SQLite; PostgreSQL indexes the titles in place), rebuilt from the articles on loading',
   event_days: 'traffic counts (the dashboard’s daily roll-ups)',
   article_days: 'traffic counts (the dashboard’s per-article roll-ups)',
   article_months: 'traffic counts (the dashboard’s per-article roll-ups)',

@@ -11,6 +11,7 @@ import { setSetting } from '../../src/content/settings-registry.js';
 import { exportToString } from '../../src/export/export.js';
 import { loadPublication } from '../../src/export/load.js';
 import { EXPORTED, LEFT_OUT } from '../../src/export/tables.js';
+import { newsroomPage } from '../../src/content/newsroom.queries.js';
 
 /** Everything but the moment it was made: two exports of the same publication are otherwise byte-equal. */
 const withoutTime = (s: string) => s.replace(/"exportedAt":"[^"]+"/, '"exportedAt":""');
@@ -58,6 +59,16 @@ describe.each(dialects())('publication export on %s', (dialect) => {
     expect(counts.plans).toBe(1);
     const second = await exportToString(target.db, dialect, { now: t.clock.now() + 60_000 });
     expect(withoutTime(second)).toBe(withoutTime(first));
+  });
+
+  it("rebuilds the newsroom's title search on loading (its index is left out of the file)", async () => {
+    const titles = await target.db.selectFrom('articles').select(['id', 'title']).orderBy('id').execute();
+    expect(titles.length).toBeGreaterThan(5);
+    for (const a of titles) {
+      const part = a.title.slice(1, 9);
+      const found = await newsroomPage(target.db, { q: part, sort: 'updated', limit: 100, now: t.clock.now() + 60_000 });
+      expect({ part, has: found.some((r) => r.id === a.id) }).toEqual({ part, has: true });
+    }
   });
 
   it('holds no secrets, and says what it leaves out', () => {
