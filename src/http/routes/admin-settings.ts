@@ -95,41 +95,25 @@ export function adminSettingsRoutes(app: FastifyInstance, ctx: AppContext): void
       return groupPage(req, reply, group, { notice: (req.query as { saved?: string }).saved ? SAVED : undefined });
     });
 
-    /**
-     * The meter rules as typed, in words, without saving: the sentences, or every field's problem.
-     * One reading of the form for the page's "Show in words" button and for settings.js.
-     */
-    async function explainTyped(body: Record<string, unknown>) {
-      const { patch, typed, errors } = readForm(SETTINGS_FORMS.meter, body);
+    /** Meter rules as typed (a patch the form's reading and the schema found no problem in), in words, saving nothing. */
+    async function explainPatch(patch: Record<string, unknown>): Promise<string[]> {
       const s = await site();
-      const all = { ...settingsProblems('meter', patch), ...errors };
-      const rules = meterRulesSchema.safeParse({ ...s.meter, ...patch });
-      if (Object.keys(all).length || !rules.success) return { typed, problems: Object.keys(all).length ? all : { meter: 'these rules are not valid' } };
-      return { typed, sentences: explainMeter(rules.data, s.settings.timezone) };
+      return explainMeter(meterRulesSchema.parse({ ...s.meter, ...patch }), s.settings.timezone);
     }
 
     r.post(EXPLAIN_PATH, csrf, async (req, reply) => {
-      const out = await explainTyped((req.body ?? {}) as Record<string, unknown>);
+      const { patch, errors } = readForm(SETTINGS_FORMS.meter, (req.body ?? {}) as Record<string, unknown>);
+      const problems = { ...settingsProblems('meter', patch), ...errors };
       reply.header('cache-control', PRIVATE);
-      if (out.sentences) return { sentences: out.sentences };
-      const labels = Object.keys(out.problems).map((k) => SETTINGS_FORMS.meter.fields.find((f) => f.name === k)?.label ?? k);
-      throw invalidInput(`Fix ${labels.length === 1 ? 'this field' : 'these fields'} to see what readers would get: ${labels.join('; ')}.`, { fields: out.problems });
+      if (!Object.keys(problems).length) return { sentences: await explainPatch(patch) };
+      const labels = Object.keys(problems).map((k) => SETTINGS_FORMS.meter.fields.find((f) => f.name === k)?.label ?? k);
+      throw invalidInput(`Fix ${labels.length === 1 ? 'this field' : 'these fields'} to see what readers would get: ${labels.join('; ')}.`, { fields: problems });
     });
 
     r.post('/admin/settings/:group', csrf, async (req, reply) => {
       const { group } = groupParam.parse(req.params);
       if (group === 'billing') requireRole(staffOf(req), 'billing.manage');
       const body = (req.body ?? {}) as Record<string, unknown>;
-      if (group === 'meter' && field(body, 'preview') === '1') {
-        // "Show in words": the page again, with what was typed and its sentences; nothing is saved.
-        const out = await explainTyped(body);
-        if (out.sentences) return groupPage(req, reply, group, { typed: out.typed, explained: out.sentences, notice: 'Not saved yet: this is what readers would get. Save to apply it.' });
-        const problems = out.problems;
-        return groupPage(req, reply, group, {
-          status: 400, typed: out.typed, errors: Object.fromEntries(Object.entries(problems).map(([k, v]) => [k, sentence(v)])),
-          error: `Nothing was saved: ${Object.keys(problems).length === 1 ? 'one field needs' : `${Object.keys(problems).length} fields need`} a change.`,
-        });
-      }
       const { patch, typed, errors } = group === 'wall' && field(body, 'reset') === '1'
         ? { patch: { ...DEFAULT_WALL_COPY } as Record<string, unknown>, typed: undefined, errors: {} }
         : readForm(SETTINGS_FORMS[group], body);
@@ -140,6 +124,10 @@ export function adminSettingsRoutes(app: FastifyInstance, ctx: AppContext): void
         error: `Nothing was saved: ${Object.keys(fields).length === 1 ? 'one field needs' : `${Object.keys(fields).length} fields need`} a change.`,
       });
       if (Object.keys(all).length) return refuse(all);
+      if (group === 'meter' && field(body, 'preview') === '1') {
+        // "Show in words": the page again, with what was typed and its sentences; nothing is saved.
+        return groupPage(req, reply, group, { typed, explained: await explainPatch(patch), notice: 'Not saved yet: this is what readers would get. Save to apply it.' });
+      }
       try {
         await changeSettings({ db: ctx.database.db, now: ctx.clock.now(), changed: ctx.invalidate }, group, patch, who(req));
       } catch (err) {
