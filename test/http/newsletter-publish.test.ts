@@ -273,14 +273,20 @@ describe.each(dialects())('sending from the publish flow on %s', (dialect) => {
     expect(await delivered('Half-way story', 3)).toHaveLength(3);
   });
 
-  it("the article list's bulk publish starts a scheduled article's send with it, and bulk unpublish cancels one", async () => {
+  /** Drafts scheduled six hours on through the editor's form, each with a send to the briefing stored with it. */
+  const scheduledWithSends = async (titles: string[]) => {
     const at = new Date(t.clock.now() + 6 * HOUR).toISOString().slice(0, 16);
     const ids: number[] = [];
-    for (const title of ['Bulk live story', 'Bulk pulled story']) {
+    for (const title of titles) {
       const a = await draft(title);
       expect((await staff.eve!.agent.post(`/admin/articles/${a.id}/publish`, { action: 'schedule', at, mode: 'publish-and-email', newsletter: String(briefing.id), segment: 'all', confirm: '1', baseRevision: String(a.revision) })).statusCode).toBe(303);
       ids.push(a.id);
     }
+    return ids;
+  };
+
+  it("the article list's bulk publish starts a scheduled article's send with it, and bulk unpublish cancels one", async () => {
+    const ids = await scheduledWithSends(['Bulk live story', 'Bulk pulled story']);
     await staff.eve!.agent.get('/admin/articles');
     expect((await staff.eve!.agent.post('/admin/articles/bulk', { action: 'publish', ids: String(ids[0]) })).statusCode).toBe(303);
     expect((await sendsOf(ids[0]!))[0]!.status).not.toBe('scheduled');
@@ -290,13 +296,7 @@ describe.each(dialects())('sending from the publish flow on %s', (dialect) => {
   });
 
   it('the Admin API is the same step: a scheduled article published early through it sends now; deleting takes an unsent send along and refuses an emailed article', async () => {
-    const at = new Date(t.clock.now() + 6 * HOUR).toISOString().slice(0, 16);
-    const ids: number[] = [];
-    for (const title of ['API early story', 'API deleted story']) {
-      const a = await draft(title);
-      expect((await staff.eve!.agent.post(`/admin/articles/${a.id}/publish`, { action: 'schedule', at, mode: 'publish-and-email', newsletter: String(briefing.id), segment: 'all', confirm: '1', baseRevision: String(a.revision) })).statusCode).toBe(303);
-      ids.push(a.id);
-    }
+    const ids = await scheduledWithSends(['API early story', 'API deleted story']);
     const live = await t.api('PATCH', `/api/admin/articles/${ids[0]}`, { status: 'published', publishedAt: new Date(t.clock.now()).toISOString() });
     expect(live.statusCode).toBe(200);
     expect(live.json().article.status).toBe('published');
