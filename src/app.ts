@@ -1,13 +1,13 @@
 import pino, { type Logger } from 'pino';
 import { invalidationBus } from './db/invalidation.js';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from './clock.js';
 import { newSecret, readSecretFile, type Config, type LoadedConfig } from './config.js';
 import { checkConnection, openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { sharedSecret } from './db/secrets.js';
 import { buildServer } from './http/server.js';
-import { DEFAULT_LIMITS, type AppContext, type Limits } from './http/context.js';
+import { DEFAULT_LIMITS, type AppContext, type CookieCarrier, type Limits } from './http/context.js';
 import { SiteCache } from './web/site.js';
 import { ReaderCache } from './web/reader-cache.js';
 import { JobWorker } from './jobs/worker.js';
@@ -186,7 +186,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       // Five comments a minute per member is plenty for a person and little for a script.
       commentsPerMember: new Throttle(limits.commentsPerMinute, 60_000, () => clock.now()),
     },
-    deviceIdOf(req: FastifyRequest) {
+    deviceIdOf(req: CookieCarrier) {
       const raw = req.cookies?.[DEVICE_COOKIE];
       if (!raw) return null;
       // A value that verified once is remembered (exact string only): a map lookup is cheaper than the hash.
@@ -199,7 +199,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       }
       return id;
     },
-    deviceCookieRetiring(req: FastifyRequest) {
+    deviceCookieRetiring(req: CookieCarrier) {
       // Only while a previous secret is configured can a cookie verify under another key.
       if (!config.previousSecret) return false;
       const raw = req.cookies?.[DEVICE_COOKIE];

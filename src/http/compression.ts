@@ -93,6 +93,11 @@ class SharedBodies {
 
 const shared = new SharedBodies(32 * 1024 * 1024);
 
+/** A body many readers get, compressed once and kept (see SharedBodies). */
+export function compressShared(body: Buffer, e: Encoding): Buffer {
+  return shared.get(body, e);
+}
+
 declare module 'fastify' {
   interface FastifyReply {
     /** Whether this reply's body may be compressed, and whether that body goes to many readers. */

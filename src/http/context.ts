@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { ContentDeps } from '../content/deps.js';
@@ -59,7 +58,12 @@ export interface AppContext {
   limits: Limits;
   throttles: { linkPerEmail: Throttle; passwordPerEmail: Throttle; commentsPerMember: Throttle; codePerStaff: Throttle };
   /** The paywall's anonymous device id, when the request carries a valid one. */
-  deviceIdOf(req: FastifyRequest): string | null;
+  deviceIdOf(req: CookieCarrier): string | null;
   /** The request's device cookie verified only under MASTHEAD_SECRET_PREVIOUS: it is to be signed again. */
-  deviceCookieRetiring(req: FastifyRequest): boolean;
+  deviceCookieRetiring(req: CookieCarrier): boolean;
+}
+
+/** A request's cookies, as @fastify/cookie parsed them (a FastifyRequest, or the reader lane's request). */
+export interface CookieCarrier {
+  readonly cookies?: { [name: string]: string | undefined };
 }

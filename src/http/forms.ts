@@ -21,11 +21,11 @@ export function knownNotice(notices: Readonly<Record<string, string>>, key: stri
  * Fastify answers HEAD with the GET handler and drops the body. Whatever a GET would change
  * (a meter read, a counted click, a used link) must not happen for a HEAD: nothing was read.
  */
-export function isHead(req: FastifyRequest): boolean {
+export function isHead(req: { readonly method: string }): boolean {
   return req.method === 'HEAD';
 }
 
-export function queryField(req: FastifyRequest, name: string): string {
+export function queryField(req: { readonly query: unknown }, name: string): string {
   const q = req.query as Record<string, unknown> | undefined;
   const v = q?.[name];
   return typeof v === 'string' ? v : '';
@@ -37,32 +37,28 @@ export function throttled(reply: FastifyReply, seconds: number): never {
   throw tooManyAttempts(seconds);
 }
 
-/**
- * A CSRF token for this reader. A token stays valid as long as the reader's
- * secret cookie, so one made for a given cookie is reused rather than hashed
- * anew on every page view (the article page embeds forms for many readers).
- */
-const byServer = new WeakMap<object, Map<string, string>>();
+/** A CSRF token for this reader (see csrf.ts: the same tokens the reader lane puts in article pages). */
 export async function csrfFor(req: FastifyRequest, reply: FastifyReply): Promise<string> {
   return csrfForNow(req, reply);
 }
 
-/** csrfFor without a promise: the token is made (or remembered) synchronously, and the article view asks on every request. */
+/** A request's token when it had no secret cookie: made once, so every form of one reply shares the one secret sent. */
+const minted = new WeakMap<FastifyRequest, string>();
+
+/** csrfFor without a promise: the token is made (or remembered) synchronously. */
 export function csrfForNow(req: FastifyRequest, reply: FastifyReply): string {
-  let tokens = byServer.get(reply.server);
-  if (!tokens) byServer.set(reply.server, (tokens = new Map()));
-  const cookie = req.cookies?.[CSRF_COOKIE];
-  const known = cookie ? tokens.get(cookie) : undefined;
-  if (known) return known;
-  const token = reply.generateCsrf();
-  if (cookie) {
-    if (tokens.size >= 100_000) tokens.delete(tokens.keys().next().value!);
-    tokens.set(cookie, token);
+  const made = minted.get(req);
+  if (made) return made;
+  const t = reply.server.formTokens.forCookie(req.cookies?.[CSRF_COOKIE]);
+  if (t.setCookie) {
+    reply.header('set-cookie', t.setCookie);
+    minted.set(req, t.token);
   }
-  return token;
+  return t.token;
 }
 
-export const CSRF_COOKIE = 'mh_csrf';
+export { CSRF_COOKIE } from './csrf.js';
+import { CSRF_COOKIE } from './csrf.js';
 
 /** A CSRF token for a page with forms; such pages are private to the reader. */
 export async function csrfToken(reply: FastifyReply): Promise<string> {

@@ -1,5 +1,6 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { AppContext } from './context.js';
+import type { ReaderRequest } from './reader-request.js';
 import { lookupSessionWithMember, SESSION_COOKIE, type SessionInfo } from '../members/sessions.js';
 import type { Member } from '../members/members.service.js';
 import { getStaff } from '../members/staff-auth.service.js';
@@ -54,7 +55,7 @@ async function freshLookup(ctx: AppContext, token: string): Promise<Lookup> {
  * Who is asking, from the session cookie. Anything that does not verify (unknown,
  * expired, revoked, malformed) is simply anonymous: never an error page.
  */
-export async function identify(ctx: AppContext, req: FastifyRequest): Promise<Identity> {
+export async function identify(ctx: AppContext, req: ReaderRequest): Promise<Identity> {
   return identifyNow(ctx, req);
 }
 
@@ -63,7 +64,7 @@ export async function identify(ctx: AppContext, req: FastifyRequest): Promise<Id
  * already, it carries no session cookie, or its member's session lookup is remembered. Most page
  * views are one of these, and each asks who is reading two or three times (facts, header, comments).
  */
-export function identifyNow(ctx: AppContext, req: FastifyRequest): Identity | Promise<Identity> {
+export function identifyNow(ctx: AppContext, req: ReaderRequest): Identity | Promise<Identity> {
   if (req.identity) return req.identity;
   const token = req.cookies?.[SESSION_COOKIE];
   if (!token) return (req.identity = {});
@@ -79,7 +80,7 @@ function identityOf(found: Lookup): Identity {
   return { session: found.session, member: { id: m.id, email: m.email, name: m.name, status: m.status, emailVerified: m.email_verified === 1, hasPassword: m.has_password === 1, createdAt: m.created_at, lastSeenAt: m.last_seen_at, commentBanned: m.comment_banned } };
 }
 
-async function lookUp(ctx: AppContext, req: FastifyRequest, lookup: Lookup | Promise<Lookup>): Promise<Identity> {
+async function lookUp(ctx: AppContext, req: ReaderRequest, lookup: Lookup | Promise<Lookup>): Promise<Identity> {
   const found = await lookup;
   let id = identityOf(found);
   const session = found?.session;

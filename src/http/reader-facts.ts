@@ -1,6 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import type { ReaderFacts } from '../reading/facts.js';
 import type { AppContext } from './context.js';
+import type { ReaderRequest } from './reader-request.js';
 import { identify, type Identity } from './identity.js';
 import { isHead } from './forms.js';
 import { referrerDomain } from '../dashboard/rules.js';
@@ -20,12 +20,12 @@ function isPrefetch(h: Record<string, string | string[] | undefined>): boolean {
  * member or staff), the meter's device, the client address (TRUSTED_PROXIES decide it, through
  * Fastify's req.ip), the browser, and whether this is a prefetch or a HEAD.
  */
-export async function readerFacts(ctx: AppContext, req: FastifyRequest, id?: Identity): Promise<ReaderFacts> {
+export async function readerFacts(ctx: AppContext, req: ReaderRequest, id?: Identity): Promise<ReaderFacts> {
   return factsOf(ctx, req, id ?? (await identify(ctx, req)));
 }
 
 /** readerFacts for a reader already identified: no promise (the article view builds them on every request). */
-export function factsOf(ctx: AppContext, req: FastifyRequest, who: Identity): ReaderFacts {
+export function factsOf(ctx: AppContext, req: ReaderRequest, who: Identity): ReaderFacts {
   return {
     member: who.member ? { id: who.member.id, status: who.member.status, commentBanned: who.member.commentBanned } : undefined,
     staff: !!who.staff,

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.js';
+import type { ReaderRequest } from './reader-request.js';
 import { identifyNow, type Identity } from './identity.js';
 import { queryField } from './forms.js';
 import { fillHeader, type Fragment } from '../web/page-assembly.js';
@@ -7,19 +8,19 @@ import { HEADER_NOTICES, READER_MARK, readerNav, type HeaderNotice, type HeaderR
 import { PRIVATE } from './reply.js';
 
 /** The header's reader part for this request: who is signed in, and a notice named by a fixed key. */
-export async function readerHeader(ctx: AppContext, req: FastifyRequest): Promise<Fragment> {
+export async function readerHeader(ctx: AppContext, req: ReaderRequest): Promise<Fragment> {
   return readerHeaderNow(ctx, req);
 }
 
 /** readerHeader without a promise when the reader is known without the database (see identifyNow). */
-export function readerHeaderNow(ctx: AppContext, req: FastifyRequest): Fragment | Promise<Fragment> {
+export function readerHeaderNow(ctx: AppContext, req: ReaderRequest): Fragment | Promise<Fragment> {
   const id = identifyNow(ctx, req);
   return id instanceof Promise ? id.then((known) => headerFor(req, known)) : headerFor(req, id);
 }
 
 const SIGNED_OUT: HeaderReader = { kind: 'anonymous' };
 
-function headerFor(req: FastifyRequest, id: Identity): Fragment {
+function headerFor(req: ReaderRequest, id: Identity): Fragment {
   const reader: HeaderReader = id.member
     ? { kind: 'member', name: id.member.name, status: id.member.status }
     : id.staff ? { kind: 'staff', name: id.staff.name } : SIGNED_OUT;

@@ -39,7 +39,9 @@ import { SharedReplies } from './shared-replies.js';
 import { lingerOnClose } from './linger.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { READER_TTL_MS } from '../web/reader-cache.js';
-import cookie from '@fastify/cookie';
+import cookie, { Signer } from '@fastify/cookie';
+import { FormTokens } from './csrf.js';
+import { ReaderLane } from './reader-lane.js';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
@@ -49,7 +51,7 @@ export const BODY_LIMIT = 4 * 1024 * 1024;
 export interface RouteInfo { method: string; url: string }
 
 declare module 'fastify' {
-  interface FastifyInstance { routeTable: RouteInfo[]; sharedReplies: SharedReplies }
+  interface FastifyInstance { routeTable: RouteInfo[]; sharedReplies: SharedReplies; readerLane: ReaderLane | null; formTokens: FormTokens }
 }
 
 /**
@@ -60,6 +62,13 @@ declare module 'fastify' {
 export async function buildServer(ctx: AppContext, logger: Logger | false): Promise<FastifyInstance> {
   const shared = new SharedReplies(READER_TTL_MS, 2000, () => ctx.clock.now(), new URL(ctx.config.siteUrl).hostname);
   ctx.cache.onClear(() => shared.clear());
+  // One signer for every signed cookie: @fastify/cookie's, and the form tokens' secret (csrf.ts).
+  // New signatures use the current secret; the one being retired still verifies (key rotation).
+  const signer = new Signer(ctx.config.previousSecret ? [ctx.config.secret, ctx.config.previousSecret] : ctx.config.secret, 'sha256');
+  const csrfCookie = { path: '/', httpOnly: true, sameSite: 'lax', secure: ctx.config.siteUrl.startsWith('https:') } as const;
+  const formTokens = new FormTokens(signer, csrfCookie);
+  // Not while every request is to be logged, as for shared replies: the log stays complete.
+  const lane = ctx.config.logRequests ? null : new ReaderLane(ctx, formTokens, shared, ctx.config.trustedProxies);
   const base = {
     logController: new LogController({ disableRequestLogging: !ctx.config.logRequests }),
     bodyLimit: BODY_LIMIT,
@@ -67,19 +76,23 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
     trustProxy: ctx.config.trustedProxies.length ? ctx.config.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
-    // Replies every cookieless reader of a URL gets alike are answered before routing (shared-replies.ts);
-    // not while every request is to be logged, so the log stays complete.
-    ...(ctx.config.logRequests ? {} : {
+    // Replies every cookieless reader of a URL gets alike are answered before routing (shared-replies.ts),
+    // and article views by the reader lane (reader-lane.ts); not while every request is to be logged,
+    // so the log stays complete.
+    ...(lane ? {
       serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => createServer((req, res) => {
-        if (!shared.serve(req, res)) handler(req, res);
+        if (shared.serve(req, res)) return;
+        if (!lane.serve(req, res, () => handler(req, res))) handler(req, res);
       }),
-    }),
+    } : {}),
   };
   const app: FastifyInstance = logger ? Fastify({ ...base, loggerInstance: logger as FastifyBaseLogger, childLoggerFactory: requestLogger }) : Fastify({ ...base, logger: false });
 
   const routeTable: RouteInfo[] = [];
   app.decorate('routeTable', routeTable);
   app.decorate('sharedReplies', shared);
+  app.decorate('readerLane', lane);
+  app.decorate('formTokens', formTokens);
   app.addHook('onRoute', (r) => {
     for (const m of ([] as string[]).concat(r.method)) if (m !== 'HEAD') routeTable.push({ method: m, url: r.url });
   });
@@ -88,6 +101,8 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   // the shutdown for the whole keep-alive timeout: close each one as soon as it falls idle.
   let reaper: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
+    // Requests from here on go to the router, which answers them as closing (503).
+    if (lane) lane.closing = true;
     reaper = setInterval(() => app.server.closeIdleConnections(), 100);
     reaper.unref();
   });
@@ -107,13 +122,12 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
     return sendFailure(ctx, req, reply, { status: 404, code: 'not_found', message: 'no such page', expected: true });
   });
 
-  // New signatures use the current secret; the one being retired still verifies (key rotation).
-  await app.register(cookie, { secret: ctx.config.previousSecret ? [ctx.config.secret, ctx.config.previousSecret] : ctx.config.secret });
+  await app.register(cookie, { secret: signer });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: CSRF_COOKIE,
-    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: ctx.config.siteUrl.startsWith('https:') },
+    cookieOpts: { ...csrfCookie, signed: true },
     getToken: (req) => {
       const b = req.body as Record<string, unknown> | undefined;
       // A multipart form's fields arrive as { value } (@fastify/multipart, the media upload form).

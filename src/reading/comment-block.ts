@@ -18,6 +18,8 @@ export const commentQuery = z.object({
   cpage: z.coerce.number({ message: 'cpage must be a number' }).int().min(1).max(10_000).default(1),
 });
 export type CommentQuery = { comments: Sort; cpage: number };
+/** An article view without a query string (nearly every one): the defaults, parsed once. */
+export const DEFAULT_COMMENT_QUERY: CommentQuery = commentQuery.parse({});
 
 /** Whether this reader may read the article now, asked without counting a read (comment pages and actions). */
 export async function mayReadArticle(access: AccessDeps, site: Site, article: Pick<ArticleSummary, 'id' | 'access'>, who: ReaderFacts): Promise<boolean> {

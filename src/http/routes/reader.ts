@@ -1,17 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { sendHtml, PRIVATE } from '../reply.js';
+import { sendHtml } from '../reply.js';
 import { loadHome, loadListing, loadSearch, redirectFor } from '../../web/reader.service.js';
-import { assembleGzip, assemblePage, type Fragment } from '../../web/page-assembly.js';
-import { acceptsGzip } from '../compression.js';
-import { DEVICE_COOKIE } from '../../access/access.service.js';
-import { csrfForNow, isHead } from '../forms.js';
-import { factsOf } from '../reader-facts.js';
-import { identifyNow } from '../identity.js';
-import { readArticle } from '../../reading/article.js';
-import { commentQuery, type Part } from '../../reading/comment-block.js';
-import { readerHeaderNow } from '../reader-header.js';
+import { commentQuery, DEFAULT_COMMENT_QUERY } from '../../reading/comment-block.js';
+import { articleReply } from '../article-view.js';
+import { laneFailure } from '../reader-lane.js';
 import { HomePage } from '../../web/pages/home.js';
 import { ListingPage } from '../../web/pages/listing.js';
 import { SearchPage } from '../../web/pages/search.js';
@@ -21,7 +15,6 @@ import { SLUG_RE } from '../../content/slug.js';
 const pageQuery = z.object({ page: z.coerce.number({ message: 'page must be a number' }).int('page must be a whole number').min(1, 'page must be 1 or more').max(100_000).default(1) });
 const searchQuery = pageQuery.extend({ q: z.string().max(200, 'search text is limited to 200 characters').default('') });
 
-const DEFAULT_COMMENT_QUERY = commentQuery.parse({});
 const hasKeys = (q: unknown) => {
   for (const _ in q as object) return true;
   return false;
@@ -34,7 +27,6 @@ const slugParam = (s: string) => {
 };
 
 export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const deviceCookieAttributes = `; Max-Age=${400 * 86_400}; Path=/; HttpOnly; SameSite=Lax${ctx.config.siteUrl.startsWith('https:') ? '; Secure' : ''}`;
   /** Pages that are the same for every reader are rendered once a second at most; a cached one is taken without a promise. */
   const cachedHtml = (key: string, render: () => Promise<string>): string | Promise<string> => {
     const page = ctx.cache.pages.getOrLoadNow(key, async () => ({ body: await render(), type: 'text/html' }));
@@ -66,46 +58,19 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
    * picks which cached shell (full or preview) the response is built from.
    */
   app.get<{ Params: { slug: string } }>('/articles/:slug', async (req, reply) => {
+    // The reader lane took this request first and failed: the failure is answered here, by the one error handler.
+    laneFailure(req.raw);
     const slug = slugParam(req.params.slug);
     // Nearly every view has no query string: its defaults need no parse.
     const cq = hasKeys(req.query) ? commentQuery.parse(req.query) : DEFAULT_COMMENT_QUERY;
-    // What is known without the database is taken without a promise: only a miss is awaited.
-    const site = ctx.site.current() ?? (await ctx.site.get());
-    const id = identifyNow(ctx, req);
-    const facts = factsOf(ctx, req, id instanceof Promise ? await id : id);
-    const read = await readArticle(ctx, site, slug, cq, facts);
-    if (read.kind === 'redirect') return reply.redirect(read.to, 301);
-    if (read.kind === 'missing') throw notFound('article');
-    // During a key rotation, a device still signed with the retiring key gets its own id signed anew.
-    const device = read.newDeviceId ?? (facts.deviceId && ctx.deviceCookieRetiring(req) ? facts.deviceId : null);
-    if (device) {
-      // Every view by a new device sets this cookie: the header is written directly rather than
-      // serialised and validated per request (the attributes never change). Other cookies still
-      // go through @fastify/cookie, which appends to this header.
-      reply.header('set-cookie', `${DEVICE_COOKIE}=${ctx.access.deviceCookie.sign(device)}${deviceCookieAttributes}`);
-    }
-    // One token for every form on the page, fetched only when a part has a form.
-    const token = read.slot.needsToken || read.comments.needsToken ? csrfForNow(req, reply) : undefined;
-    // A part without a form is its own fragment (no token): nothing is allocated for it.
-    const fill = (p: Part): Fragment => (p.needsToken ? { template: p.template, token } : p);
-    // The header's reader part (signed in or not): the same for every signed-out reader of this page.
-    const headerNow = readerHeaderNow(ctx, req);
-    const header = headerNow instanceof Promise ? await headerNow : headerNow;
-    const slot = fill(read.slot);
-    const comments = fill(read.comments);
-    // Everything below depends on who is reading: never for shared caches.
-    if (token !== undefined || header.token !== undefined) {
-      // This reader's own page: gzip sewn from pieces compressed once, or the bytes as they are.
-      if (acceptsGzip(req.headers['accept-encoding']) && !isHead(req)) {
-        reply.header('content-encoding', 'gzip').header('vary', 'Accept-Encoding');
-        return sendHtml(reply, assembleGzip(read.shell, header, slot, comments), 200, PRIVATE, { shared: false });
-      }
-      return sendHtml(reply, assemblePage(read.shell, header, slot, comments), 200, PRIVATE, { shared: false });
-    }
-    // A free article is the same for every reader without cookies: such replies are answered before routing next time.
-    if (read.article.access === 'free' && !device && read.decision.full) reply.mhShared = true;
-    // A page with no token is built once per shell and handed to every such reader: kept compressed too.
-    return sendHtml(reply, assemblePage(read.shell, header, slot, comments), 200, PRIVATE, { shared: true });
+    const out = await articleReply(ctx, app.formTokens, req, slug, cq);
+    if (out.kind === 'redirect') return reply.redirect(out.to, 301);
+    if (out.kind === 'missing') throw notFound('article');
+    reply.code(200);
+    for (const [k, v] of out.headers) reply.header(k, v);
+    if (out.cookies.length) reply.header('set-cookie', out.cookies);
+    if (out.shareable) reply.mhShared = true;
+    return reply.send(out.body);
   });
 
   for (const kind of ['section', 'author', 'tag'] as const) {
