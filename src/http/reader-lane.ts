@@ -5,6 +5,7 @@ import type { AppContext } from './context.js';
 import type { ReaderRequest } from './reader-request.js';
 import type { FormTokens } from './csrf.js';
 import type { SharedReplies } from './shared-replies.js';
+import type { ReplyBatch } from './reply-batch.js';
 import { articleReply } from './article-view.js';
 import { DEFAULT_COMMENT_QUERY } from '../reading/comment-block.js';
 
@@ -57,7 +58,7 @@ export class ReaderLane {
   closing = false;
   private readonly ipOf: (req: IncomingMessage) => string;
 
-  constructor(private readonly ctx: AppContext, private readonly tokens: FormTokens, private readonly shared: SharedReplies, trustedProxies: string[]) {
+  constructor(private readonly ctx: AppContext, private readonly tokens: FormTokens, private readonly shared: SharedReplies, private readonly batch: ReplyBatch, trustedProxies: string[]) {
     // Fastify's own rule (lib/request.js), so both see the same address.
     const trust = trustedProxies.length ? proxyAddr.compile(trustedProxies) : null;
     this.ipOf = trust
@@ -81,8 +82,7 @@ export class ReaderLane {
       for (const [k, v] of out.headers) flat.push(k, v);
       for (const c of out.cookies) flat.push('set-cookie', c);
       flat.push('content-length', String(out.body.length));
-      res.writeHead(200, flat);
-      res.end(out.body);
+      this.batch.send(res, flat, out.body);
       this.served++;
       if (out.shareable && !out.cookies.length) this.shared.offer({ raw: req }, { body: out.body, headers: [...out.headers, ['content-length', String(out.body.length)]] });
     }, (err: unknown) => {

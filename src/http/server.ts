@@ -42,6 +42,7 @@ import { READER_TTL_MS } from '../web/reader-cache.js';
 import cookie, { Signer } from '@fastify/cookie';
 import { FormTokens } from './csrf.js';
 import { ReaderLane } from './reader-lane.js';
+import { ReplyBatch } from './reply-batch.js';
 import formbody from '@fastify/formbody';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
@@ -60,7 +61,8 @@ declare module 'fastify' {
  * route cannot escape them.
  */
 export async function buildServer(ctx: AppContext, logger: Logger | false): Promise<FastifyInstance> {
-  const shared = new SharedReplies(READER_TTL_MS, 2000, () => ctx.clock.now(), new URL(ctx.config.siteUrl).hostname);
+  const batch = new ReplyBatch();
+  const shared = new SharedReplies(READER_TTL_MS, 2000, () => ctx.clock.now(), new URL(ctx.config.siteUrl).hostname, batch);
   ctx.cache.onClear(() => shared.clear());
   // One signer for every signed cookie: @fastify/cookie's, and the form tokens' secret (csrf.ts).
   // New signatures use the current secret; the one being retired still verifies (key rotation).
@@ -68,7 +70,7 @@ export async function buildServer(ctx: AppContext, logger: Logger | false): Prom
   const csrfCookie = { path: '/', httpOnly: true, sameSite: 'lax', secure: ctx.config.siteUrl.startsWith('https:') } as const;
   const formTokens = new FormTokens(signer, csrfCookie);
   // Not while every request is to be logged, as for shared replies: the log stays complete.
-  const lane = ctx.config.logRequests ? null : new ReaderLane(ctx, formTokens, shared, ctx.config.trustedProxies);
+  const lane = ctx.config.logRequests ? null : new ReaderLane(ctx, formTokens, shared, batch, ctx.config.trustedProxies);
   const base = {
     logController: new LogController({ disableRequestLogging: !ctx.config.logRequests }),
     bodyLimit: BODY_LIMIT,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pickEncoding, type Encoding } from './compression.js';
 import { referrerDomain } from '../dashboard/rules.js';
+import type { ReplyBatch } from './reply-batch.js';
 
 /**
  * Replies that every cookieless reader of a URL gets byte for byte (a free article, the front page
@@ -48,7 +49,7 @@ export class SharedReplies {
   /** Requests answered here (diagnostics and tests). */
   hits = 0;
 
-  constructor(private readonly ttlMs: number, private readonly max: number, private readonly now: () => number, private readonly ownHost: string) {}
+  constructor(private readonly ttlMs: number, private readonly max: number, private readonly now: () => number, private readonly ownHost: string, private readonly batch?: ReplyBatch) {}
 
   /** Answers the request from here when it can; false sends it on to the router. */
   serve(req: IncomingMessage, res: ServerResponse): boolean {
@@ -62,8 +63,11 @@ export class SharedReplies {
       this.map.delete(key);
       return false;
     }
-    res.writeHead(200, e.flat);
-    res.end(e.body);
+    if (this.batch) this.batch.send(res, e.flat, e.body);
+    else {
+      res.writeHead(200, e.flat);
+      res.end(e.body);
+    }
     this.hits++;
     return true;
   }
