@@ -116,7 +116,7 @@ function decideFor(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'acces
   return decideMetered(deps, article, f, rules, record, now, reader);
 }
 
-async function decideMetered(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'access'>, f: RequestFacts, rules: MeterRules & { timezone: string }, record: boolean, now: number, reader: Reader): Promise<AccessOutcome> {
+function decideMetered(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'access'>, f: RequestFacts, rules: MeterRules & { timezone: string }, record: boolean, now: number, reader: Reader): AccessOutcome | Promise<AccessOutcome> {
   const kind = reader.kind;
   const w = windowAt(rules.period, now, rules.timezone);
   const subject = f.member ? `m:${f.member.id}` : f.deviceId ? `d:${f.deviceId}` : null;
@@ -125,29 +125,22 @@ async function decideMetered(deps: AccessDeps, article: Pick<ArticleSummary, 'id
   const addressOf = () => (address === undefined ? (address = kind === 'anonymous' ? addressSubject(deps.secret, w.key, f.ip, f.userAgent) : null) : address);
   // Requests without a device cookie also meet the address ceiling (any browser).
   const ceiling = kind === 'anonymous' && !f.deviceId ? ceilingSubject(deps.secret, w.key, f.ip) : null;
-  // Most reads are answered from memory without a promise; await only those that query. After a
-  // wait, the state is asked again and decided on at once, with no await between the asking and
-  // the recording: a read recorded by a parallel request while this one waited is counted.
+  // Most reads are answered from memory without a promise (and then this view awaits nothing);
+  // only those that query wait. After a wait, the state is asked again and decided on at once,
+  // with no await between the asking and the recording: a read recorded by a parallel request
+  // while this one waited is counted.
   const state = () => ({
     reads: subject ? deps.meter.reads(subject, w.start) : NONE,
     addressReads: !f.deviceId && addressOf() ? deps.meter.reads(addressOf()!, w.start) : NONE,
     ceilingReads: ceiling ? deps.meter.reads(ceiling, w.start) : NONE,
   });
-  let s = state();
-  for (let waits = 0; s.reads instanceof Promise || s.addressReads instanceof Promise || s.ceilingReads instanceof Promise; waits++) {
-    // A load fills the cache, so the second asking is answered from memory; only eviction by
-    // tens of thousands of other loads in between could make it wait again.
-    if (waits === 8) throw new Error('meter state could not be settled');
-    await Promise.all([s.reads, s.addressReads, s.ceilingReads]);
-    s = state();
-  }
-  const settled = s as { reads: Read[]; addressReads: Read[]; ceilingReads: Read[] };
-  let decision = decide(article, reader, settled, rules, now);
-
-  let newDeviceId: string | null = null;
-  if (!record) return { decision, reader, newDeviceId };
-  if (decision.count && !reader.verifiedCrawler) {
+  const pending = (s: ReturnType<typeof state>) => s.reads instanceof Promise || s.addressReads instanceof Promise || s.ceilingReads instanceof Promise;
+  const settle = (settled: { reads: Read[]; addressReads: Read[]; ceilingReads: Read[] }): AccessOutcome | Promise<AccessOutcome> => {
+    const decision = decide(article, reader, settled, rules, now);
+    if (!record) return { decision, reader, newDeviceId: null };
+    if (!decision.count || reader.verifiedCrawler) return counted(decision, null);
     let own = subject;
+    let newDeviceId: string | null = null;
     if (!own) {
       newDeviceId = randomDeviceId();
       own = `d:${newDeviceId}`;
@@ -161,28 +154,42 @@ async function decideMetered(deps: AccessDeps, article: Pick<ArticleSummary, 'id
     // office, a campus) do not queue on their shared ceiling's lock.
     const seen = (s: string) => (s === subject ? settled.reads : s === ceiling ? settled.ceilingReads : !f.deviceId && s === addr ? settled.addressReads : NONE).some((r) => r.articleId === article.id);
     const writes = [own, addr, ceiling].filter((s): s is string => s !== null && !seen(s));
-    if (deps.meter.shared) {
-      // Other instances spend the same allowance: decide again under the database's lock, held on
-      // every subject the read is written to (an address meter is shared with other clients).
-      decision = await deps.meter.claim({
-        lock: writes, writes, articleId: article.id, at: now, since: w.start,
-        read: [subject, !f.deviceId ? addr : null, ceiling].filter((x): x is string => x !== null),
-        decideFresh: (readsOf) => decide(article, reader, {
-          reads: subject ? readsOf(subject) : NONE,
-          addressReads: !f.deviceId && addr ? readsOf(addr) : NONE,
-          ceilingReads: ceiling ? readsOf(ceiling) : NONE,
-        }, rules, now),
-      });
-      // Walled after all: no device is made for a view that counted nothing.
-      if (!decision.count) newDeviceId = null;
-    } else {
+    if (!deps.meter.shared) {
       for (const s of writes) deps.meter.record(s, article.id, now);
+      return counted(decision, newDeviceId);
     }
-  }
-  if (decision.count && !reader.verifiedCrawler) {
-    deps.meter.event({ kind: 'meter_read', articleId: article.id, reason: null, reader: kind, at: now });
-  } else if (!decision.full) {
-    deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: decision.reason, reader: kind, at: now });
-  }
-  return { decision, reader, newDeviceId };
+    // Other instances spend the same allowance: decide again under the database's lock, held on
+    // every subject the read is written to (an address meter is shared with other clients).
+    return deps.meter.claim({
+      lock: writes, writes, articleId: article.id, at: now, since: w.start,
+      read: [subject, !f.deviceId ? addr : null, ceiling].filter((x): x is string => x !== null),
+      decideFresh: (readsOf) => decide(article, reader, {
+        reads: subject ? readsOf(subject) : NONE,
+        addressReads: !f.deviceId && addr ? readsOf(addr) : NONE,
+        ceilingReads: ceiling ? readsOf(ceiling) : NONE,
+      }, rules, now),
+    // Walled after all: no device is made for a view that counted nothing.
+    }).then((fresh) => counted(fresh, fresh.count ? newDeviceId : null));
+  };
+  const counted = (decision: AccessDecision, newDeviceId: string | null): AccessOutcome => {
+    if (decision.count && !reader.verifiedCrawler) {
+      deps.meter.event({ kind: 'meter_read', articleId: article.id, reason: null, reader: kind, at: now });
+    } else if (!decision.full) {
+      deps.meter.event({ kind: 'wall_shown', articleId: article.id, reason: decision.reason, reader: kind, at: now });
+    }
+    return { decision, reader, newDeviceId };
+  };
+  const first = state();
+  if (!pending(first)) return settle(first as { reads: Read[]; addressReads: Read[]; ceilingReads: Read[] });
+  return (async () => {
+    let s = first;
+    for (let waits = 0; pending(s); waits++) {
+      // A load fills the cache, so the second asking is answered from memory; only eviction by
+      // tens of thousands of other loads in between could make it wait again.
+      if (waits === 8) throw new Error('meter state could not be settled');
+      await Promise.all([s.reads, s.addressReads, s.ceilingReads]);
+      s = state();
+    }
+    return settle(s as { reads: Read[]; addressReads: Read[]; ceilingReads: Read[] });
+  })();
 }

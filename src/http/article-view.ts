@@ -1,7 +1,7 @@
 import type { AppContext } from './context.js';
 import type { ReaderRequest } from './reader-request.js';
 import { PAGE_HEADERS, PRIVATE } from './reply.js';
-import { acceptsGzip, compressShared, MIN_BYTES, pickEncoding } from './compression.js';
+import { acceptsGzip, compressShared, MIN_BYTES, pickEncoding, type Encoding } from './compression.js';
 import { factsOf } from './reader-facts.js';
 import { identifyNow } from './identity.js';
 import { readerHeaderNow } from './reader-header.js';
@@ -15,8 +15,8 @@ import { assembleGzip, assemblePage, type Fragment } from '../web/page-assembly.
 export type ArticleReply =
   | {
     kind: 'page';
-    /** Name/value pairs, in the order they are sent; Set-Cookie is in `cookies`. */
-    headers: [string, string][];
+    /** Names and values in turn (name, value, name, value…), as node's writeHead takes them; Set-Cookie is in `cookies`. Shared: never changed. */
+    headers: readonly string[];
     cookies: string[];
     body: Buffer;
     /** The same bytes every cookieless reader of this URL gets (shared-replies.ts may keep them). */
@@ -25,7 +25,13 @@ export type ArticleReply =
   | { kind: 'redirect'; to: string }
   | { kind: 'missing' };
 
-const PAGE_PAIRS = Object.entries(PAGE_HEADERS) as [string, string][];
+/** The headers of every article page, one list per encoding: made once, not per view. */
+const BASE = [...Object.entries(PAGE_HEADERS).flat(), 'cache-control', PRIVATE, 'vary', 'Accept-Encoding'];
+const HEADERS: Record<'identity' | Encoding, readonly string[]> = {
+  identity: Object.freeze(BASE),
+  gzip: Object.freeze([...BASE, 'content-encoding', 'gzip']),
+  br: Object.freeze([...BASE, 'content-encoding', 'br']),
+};
 
 /**
  * The article view, answered in full from plain facts: used by the Fastify route and by the reader
@@ -61,26 +67,20 @@ export async function articleReply(ctx: AppContext, tokens: FormTokens, req: Rea
   const slot = fill(read.slot);
   const comments = fill(read.comments);
   const head = req.method === 'HEAD';
-  const headers: [string, string][] = [...PAGE_PAIRS, ['cache-control', PRIVATE], ['vary', 'Accept-Encoding']];
   // Everything below depends on who is reading: never for shared caches.
   if (token !== undefined || header.token !== undefined) {
     // This reader's own page: gzip sewn from pieces compressed once, or the bytes as they are.
     if (!head && acceptsGzip(req.headers['accept-encoding'])) {
-      headers.push(['content-encoding', 'gzip']);
-      return { kind: 'page', headers, cookies, body: assembleGzip(read.shell, header, slot, comments), shareable: false };
+      return { kind: 'page', headers: HEADERS.gzip, cookies, body: assembleGzip(read.shell, header, slot, comments), shareable: false };
     }
-    return { kind: 'page', headers, cookies, body: assemblePage(read.shell, header, slot, comments), shareable: false };
+    return { kind: 'page', headers: HEADERS.identity, cookies, body: assemblePage(read.shell, header, slot, comments), shareable: false };
   }
   // A page with no token is built once per shell and handed to every such reader: kept compressed too.
-  let body = assemblePage(read.shell, header, slot, comments);
-  const e = head || body.length < MIN_BYTES ? null : pickEncoding(req.headers['accept-encoding']);
-  if (e) {
-    headers.push(['content-encoding', e]);
-    body = compressShared(body, e);
-  }
+  const page = assemblePage(read.shell, header, slot, comments);
+  const e = head || page.length < MIN_BYTES ? null : pickEncoding(req.headers['accept-encoding']);
   // A free article is the same for every reader without cookies: such replies are answered before routing next time.
   const shareable = read.article.access === 'free' && !device && read.decision.full;
-  return { kind: 'page', headers, cookies, body, shareable };
+  return { kind: 'page', headers: HEADERS[e ?? 'identity'], cookies, body: e ? compressShared(page, e) : page, shareable };
 }
 
 const attributes = new WeakMap<AppContext, string>();

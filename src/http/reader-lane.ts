@@ -78,13 +78,16 @@ export class ReaderLane {
     const reader: ReaderRequest = { method: 'GET', url: req.url!, headers: h, cookies: h.cookie ? fastifyCookie.parse(h.cookie) : {}, ip: this.ipOf(req), query: NO_QUERY };
     articleReply(this.ctx, this.tokens, reader, slug, DEFAULT_COMMENT_QUERY).then((out) => {
       if (out.kind !== 'page') return router();
-      const flat: string[] = [];
-      for (const [k, v] of out.headers) flat.push(k, v);
+      const length = String(out.body.length);
+      const flat = out.headers.concat('content-length', length);
       for (const c of out.cookies) flat.push('set-cookie', c);
-      flat.push('content-length', String(out.body.length));
       this.batch.send(res, flat, out.body);
       this.served++;
-      if (out.shareable && !out.cookies.length) this.shared.offer({ raw: req }, { body: out.body, headers: [...out.headers, ['content-length', String(out.body.length)]] });
+      if (out.shareable && !out.cookies.length) {
+        const pairs: [string, string][] = [];
+        for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+        this.shared.offer({ raw: req }, { body: out.body, headers: pairs });
+      }
     }, (err: unknown) => {
       (req as Raw)[FAILURE] = err;
       router();

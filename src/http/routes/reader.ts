@@ -67,7 +67,7 @@ export function readerRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (out.kind === 'redirect') return reply.redirect(out.to, 301);
     if (out.kind === 'missing') throw notFound('article');
     reply.code(200);
-    for (const [k, v] of out.headers) reply.header(k, v);
+    for (let i = 0; i < out.headers.length; i += 2) reply.header(out.headers[i]!, out.headers[i + 1]);
     if (out.cookies.length) reply.header('set-cookie', out.cookies);
     if (out.shareable) reply.mhShared = true;
     return reply.send(out.body);
