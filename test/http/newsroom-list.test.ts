@@ -46,10 +46,20 @@ describe.each(dialects())('newsroom list on %s', (dialect) => {
   });
   afterAll(async () => t?.close());
 
+  it('has an email-only article among them: published, but with no live_at, like a draft', async () => {
+    const d = t.app.ctx.content;
+    const a = await createArticle(d, { title: 'List email only', status: 'published', section: 'list-arts', emailOnly: true, authors: ['list-two'], tags: ['List rare'] }, null);
+    expect(a.status).toBe('published');
+    facts.push({ id: a.id, updated: a.updatedAt, published: a.publishedAt ?? 0, status: 'published', live: null, access: a.access, creator: null, title: a.title, section: 'list-arts', authors: a.authors.map((x) => x.slug), tags: a.tags.map((x) => x.slug) });
+    const row = await t.db.db.selectFrom('article_sections').select('live_at').where('article_id', '=', a.id).executeTakeFirstOrThrow();
+    expect(row.live_at).toBeNull();
+  });
+
   const filters: Omit<NewsroomFilter, 'sort' | 'limit' | 'now'>[] = [
     {}, { status: 'draft' }, { status: 'published' }, { status: 'scheduled' }, { section: 'list-arts' }, { author: 'list-two' }, { tag: 'list-rare' },
     { access: 'paid' }, { q: 'harbour' }, { createdBy: -1 }, { section: 'list-news', status: 'published' }, { tag: 'list-rare', author: 'list-one' },
-    { tag: 'list-common', section: 'list-arts', access: 'free' }, { status: 'scheduled', section: 'list-news' }, { status: 'draft', tag: 'list-rare' }, { section: 'no-such-section' },
+    { tag: 'list-common', section: 'list-arts', access: 'free' }, { status: 'scheduled', section: 'list-news' }, { status: 'draft', tag: 'list-rare' },
+    { status: 'draft', section: 'list-arts' }, { status: 'published', tag: 'list-rare' }, { status: 'draft', author: 'list-two' }, { section: 'no-such-section' },
   ];
 
   it('lists the same articles, in the same order and pages, whichever way a page is read', async () => {
