@@ -3,7 +3,7 @@ import { dialects } from '../helpers/db.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { makeAuthor, makeSection } from '../helpers/factories.js';
 import { createArticle } from '../../src/content/articles.service.js';
-import { newsroomPage, NEWSROOM_SORTS, type NewsroomFilter } from '../../src/content/newsroom.queries.js';
+import { newsroomPage, NEWSROOM_SORTS, SHORT_SEARCH_WINDOW, type NewsroomFilter } from '../../src/content/newsroom.queries.js';
 import { publishFromEditor, saveFromEditor } from '../../src/content/newsroom.service.js';
 import { searchArticleIds } from '../../src/content/search.js';
 import { createStaffUser } from '../../src/members/staff.js';
@@ -94,6 +94,28 @@ describe.each(dialects())('newsroom list on %s', (dialect) => {
     }
     // The cases are not vacuous: all but the unknown section list something.
     expect(checked.length).toBe(NEWSROOM_SORTS.length * (filters.length - 1));
+  });
+
+  it('looks for one or two characters among the list\'s most recent articles in its order, and three or more everywhere', async () => {
+    const now = t.clock.now();
+    const ids = async (f: Partial<NewsroomFilter>, sort: NewsroomFilter['sort'] = 'updated') =>
+      (await newsroomPage(t.db.db, { sort, limit: 100, now, shortSearchWindow: 8, ...f })).map((r) => r.id);
+    const byUpdated = [...facts].sort((a, b) => b.updated - a.updated || b.id - a.id);
+    const byPublished = [...facts].sort((a, b) => b.published - a.published || b.id - a.id);
+    // "19" is in the titles "story 19" only (ids by order of creation): outside the 8 most recent by update.
+    expect(await ids({ q: '19' })).toEqual(byUpdated.slice(0, 8).filter((f) => f.title.includes('19')).map((f) => f.id));
+    expect(await ids({ q: '3' })).toEqual(byUpdated.slice(0, 8).filter((f) => f.title.includes('3')).map((f) => f.id));
+    // The window follows the order asked for, and the other filters come first.
+    expect(await ids({ q: '1' }, 'published')).toEqual(byPublished.slice(0, 8).filter((f) => f.title.includes('1')).map((f) => f.id));
+    const drafts = byUpdated.filter((f) => f.status === 'draft');
+    expect(await ids({ q: '1', status: 'draft' })).toEqual(drafts.slice(0, 8).filter((f) => f.title.includes('1')).map((f) => f.id));
+    // Three characters: every article, through the index.
+    expect(await ids({ q: 'y 1' })).toEqual(byUpdated.filter((f) => f.title.toLowerCase().includes('y 1')).map((f) => f.id));
+    // And pages within the window go by key like any other.
+    const first = await newsroomPage(t.db.db, { sort: 'updated', limit: 2, now, shortSearchWindow: 8, q: 'st' });
+    const second = await newsroomPage(t.db.db, { sort: 'updated', limit: 2, now, shortSearchWindow: 8, q: 'st', after: first[first.length - 1] });
+    expect([...first, ...second].map((r) => r.id)).toEqual(byUpdated.slice(0, 4).map((f) => f.id));
+    expect(SHORT_SEARCH_WINDOW).toBeGreaterThanOrEqual(1000);
   });
 
   it("finds a draft's words in search once it is published, though its autosaves left the index alone", async () => {

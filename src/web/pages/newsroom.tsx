@@ -1,4 +1,5 @@
 import { h, Fragment, type Child, type Html } from '../../shared/jsx.js';
+import { isShortSearch, SHORT_SEARCH_WINDOW } from '../../content/newsroom.queries.js';
 import { Layout } from '../layout.js';
 import type { Site } from '../site.js';
 import type { StaffUser } from '../../members/staff.js';
@@ -75,7 +76,8 @@ export function ArticleListPage(props: {
       <h1>Articles</h1>
       <Notice notice={props.notice} error={props.error} />
       <form class="newsroom-filters" method="get" action="/admin/articles" role="search" aria-label="Filter articles">
-        <p class="field"><label for="l-q">Title contains</label><input id="l-q" name="q" type="search" value={f.q ?? ''} maxlength="200" /></p>
+        <p class="field"><label for="l-q">Title contains</label><input id="l-q" name="q" type="search" value={f.q ?? ''} maxlength="200" aria-describedby={isShortSearch(f.q) ? 'l-q-hint' : undefined} />
+          {isShortSearch(f.q) ? <span class="hint" id="l-q-hint">One or two characters are looked for among the {SHORT_SEARCH_WINDOW.toLocaleString('en-GB')} most recent articles of this list; type three or more to search every article.</span> : null}</p>
         <p class="field"><label for="l-status">Status</label><select id="l-status" name="status">{opt('', 'Any')}{opt('draft', 'Draft', f.status)}{opt('scheduled', 'Scheduled', f.status)}{opt('published', 'Published', f.status)}</select></p>
         <p class="field"><label for="l-section">Section</label><select id="l-section" name="section">{opt('', 'Any')}{props.sections.map((s) => opt(s.slug, s.name, f.section))}</select></p>
         <p class="field"><label for="l-author">Author</label><select id="l-author" name="author">{opt('', 'Any')}{props.authors.map((a) => opt(a.slug, a.name, f.author))}</select></p>
