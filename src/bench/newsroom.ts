@@ -127,7 +127,7 @@ try {
       'title "ferry" (1 in 10)': '/admin/articles?q=ferry',
       'title "library cuts" (1 in 100)': '/admin/articles?q=library+cuts',
       'title "zebra" (none)': '/admin/articles?q=zebra',
-      // One or two characters: no trigram to look up; searched among the list's most recent 10,000.
+      // One or two characters: no trigram to look up; searched among the list's most recent 5,000.
       'title "fe" (2 characters)': '/admin/articles?q=fe',
       'title "zq" (2 characters, none)': '/admin/articles?q=zq',
       [`section ${section} + published, by published`]: `/admin/articles?status=published&section=${section}&sort=published`,

@@ -94,7 +94,7 @@ export const TITLE_INDEX_MIN = 3;
  * this many of the list's most recent articles in the order asked for (after the other filters),
  * and the list page says so: three characters or more search every article.
  */
-export const SHORT_SEARCH_WINDOW = 10_000;
+export const SHORT_SEARCH_WINDOW = 5_000;
 export const isShortSearch = (q: string | undefined) => q !== undefined && q !== '' && [...q].length < TITLE_INDEX_MIN;
 
 /**
@@ -129,6 +129,12 @@ export async function newsroomPage(db: Q, f: NewsroomFilter): Promise<{ id: numb
   }
 
   const key = f.sort === 'updated' ? sql<number>`a.updated_at` : sql<number>`coalesce(a.published_at, 0)`;
+  // The title's substring test. On PostgreSQL a search with no trigrams is written in a form
+  // pg_trgm's index does not serve: the planner would read the whole index (0.4 s at 100,000)
+  // instead of the order.
+  const titleTest = (column: 'a.title' | 'w.title', text: string) => (!sqlite && !indexable
+    ? sql<boolean>`strpos(lower(${sql.ref(column)}), ${text}) > 0`
+    : sql<boolean>`lower(${sql.ref(column)}) like ${`%${likeEscape(text)}%`} escape '\\'`);
   // Every filter but the title and the page position: the list's articles, in any order.
   const filtered = () => {
     let q = db.selectFrom('articles as a');
@@ -148,17 +154,24 @@ export async function newsroomPage(db: Q, f: NewsroomFilter): Promise<{ id: numb
     }
     return q;
   };
-  let q = filtered().select(['a.id', key.as('key')]);
   if (lowered && !indexable && !driver) {
-    // The window: the list's first SHORT_SEARCH_WINDOW articles in its order (the subquery's own
-    // `a`), the search tested within them. Pages within it go by key as any other.
-    q = q.where('a.id', 'in', filtered().select('a.id').orderBy(key, 'desc').orderBy('a.id', 'desc').limit(f.shortSearchWindow ?? SHORT_SEARCH_WINDOW));
+    // The window: the list's first SHORT_SEARCH_WINDOW articles in its order, read in that order
+    // and tested as they come, so a common pair of letters fills the page at once and a rare one
+    // stops at the window's end (measured on PostgreSQL at 1,000,000 articles: the whole list
+    // 1.3 s; the window as an `id in (…)` set, computed whole first, 37 ms even for a common search).
+    // Pages within it go by key as any other.
+    const window = filtered().select(['a.id', key.as('key'), 'a.title']).orderBy(key, 'desc').orderBy('a.id', 'desc').limit(f.shortSearchWindow ?? SHORT_SEARCH_WINDOW).as('w');
+    let w = db.selectFrom(window).select(['w.id', 'w.key'])
+      .where(titleTest('w.title', lowered));
+    if (f.after) {
+      const { key: k, id } = f.after;
+      w = w.where((eb) => eb.or([eb('w.key', '<', k), eb.and([eb('w.key', '=', k), eb('w.id', '<', id)])]));
+    }
+    const rows = await w.orderBy('w.key', 'desc').orderBy('w.id', 'desc').limit(f.limit).execute();
+    return rows.map((r) => ({ id: r.id, key: Number(r.key) }));
   }
-  if (lowered && !sqlite && !indexable) {
-    // The same substring test in a form pg_trgm's index does not serve: for a search with no
-    // trigrams the planner would read the whole index (0.4 s at 100,000) instead of the order.
-    q = q.where(sql<boolean>`strpos(lower(a.title), ${lowered}) > 0`);
-  } else if (lowered) q = q.where(sql<boolean>`lower(a.title) like ${`%${likeEscape(lowered)}%`} escape '\\'`);
+  let q = filtered().select(['a.id', key.as('key')]);
+  if (lowered) q = q.where(titleTest('a.title', lowered));
   if (f.after) {
     const { key: k, id } = f.after;
     q = q.where((eb) => eb.or([eb(key, '<', k), eb.and([eb(key, '=', k), eb('a.id', '<', id)])]));

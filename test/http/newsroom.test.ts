@@ -101,7 +101,7 @@ describe.each(dialects())('newsroom app on %s', (dialect) => {
     // One or two characters: the page says where it looked, beside the field.
     const short = await staff.eve!.agent.get('/admin/articles?q=ga');
     expect(short.body).toContain('aria-describedby="l-q-hint"');
-    expect(short.body).toMatch(/One or two characters are looked for among the 10,000 most recent articles of this list/);
+    expect(short.body).toMatch(/One or two characters are looked for among the 5,000 most recent articles of this list/);
     expect(titlesIn(short.body)).toContain('Filter gamma scheduled');
     expect((await staff.eve!.agent.get('/admin/articles?q=gam')).body).not.toContain('l-q-hint');
   });
