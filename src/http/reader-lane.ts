@@ -76,12 +76,14 @@ export class ReaderLane {
     if (slug === null || slug.length > 120) return false;
     const h = req.headers;
     const reader: ReaderRequest = { method: 'GET', url: req.url!, headers: h, cookies: h.cookie ? fastifyCookie.parse(h.cookie) : {}, ip: this.ipOf(req), query: NO_QUERY };
+    let queued = false;
     articleReply(this.ctx, this.tokens, reader, slug, DEFAULT_COMMENT_QUERY).then((out) => {
       if (out.kind !== 'page') return router();
       const length = String(out.body.length);
       const flat = out.headers.concat('content-length', length);
       for (const c of out.cookies) flat.push('set-cookie', c);
       this.batch.send(res, flat, out.body);
+      queued = true;
       this.served++;
       if (out.shareable && !out.cookies.length) {
         const pairs: [string, string][] = [];
@@ -91,6 +93,9 @@ export class ReaderLane {
     }, (err: unknown) => {
       (req as Raw)[FAILURE] = err;
       router();
+    }).catch(() => {
+      // Nothing above throws in practice; if it did, the connection is not left waiting for an answer.
+      if (!queued) res.destroy();
     });
     return true;
   }
