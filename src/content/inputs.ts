@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { docSchema, isSafeSrc } from './richtext/doc.js';
-import { SLUG_RE } from './slug.js';
+import { SLUG_MAX, SLUG_RE } from './slug.js';
 import { ACCESS_LEVELS, ARTICLE_STATUSES } from './types.js';
 
 /** Input shapes for content, shared by the Content API, the demo loader and the importer. Unknown keys are rejected. */
-const slug = z.string().max(120).regex(SLUG_RE, 'must be lowercase letters, digits and single hyphens');
+const slug = z.string().max(SLUG_MAX).regex(SLUG_RE, 'must be lowercase letters, digits and single hyphens');
 const imageUrl = z.string().max(2000).refine(isSafeSrc, 'must be an http(s) or site-relative URL');
 const MAX_BODY = 2_000_000;
 

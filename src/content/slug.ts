@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 
 /** URL slugs: lowercase ASCII letters, digits and single hyphens. */
 export const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const SLUG_MAX = 120;
+
+/** Whether `s` can be a slug at all: a request for anything else is a 404 without a query. */
+export const isSlug = (s: string): boolean => s.length <= SLUG_MAX && SLUG_RE.test(s);
 
 export function slugify(text: string, maxLength = 80): string {
   const base = text

@@ -8,6 +8,7 @@ import type { SharedReplies } from './shared-replies.js';
 import type { ReplyBatch } from './reply-batch.js';
 import { articleReply } from './article-view.js';
 import { DEFAULT_COMMENT_QUERY } from '../reading/comment-block.js';
+import { isSlug } from '../content/slug.js';
 
 /**
  * The reader lane: GET /articles/:slug answered in front of Fastify's router, by the same
@@ -24,7 +25,7 @@ import { DEFAULT_COMMENT_QUERY } from '../reading/comment-block.js';
  * before anything was decided or counted; a failure goes to the router with the error attached
  * (`laneFailure`), so the one error handler answers it.
  */
-const LANE_PATH = /^\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)$/;
+const PREFIX = '/articles/';
 const FAILURE = Symbol('reader lane failure');
 
 type Raw = IncomingMessage & { [FAILURE]?: unknown };
@@ -33,11 +34,12 @@ type Raw = IncomingMessage & { [FAILURE]?: unknown };
 export function laneSlug(req: IncomingMessage): string | null {
   if (req.method !== 'GET') return null;
   const url = req.url;
-  if (!url || url.length > 130) return null;
+  if (!url?.startsWith(PREFIX)) return null;
   const h = req.headers;
   if (h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0')) return null;
-  const m = LANE_PATH.exec(url);
-  return m ? m[1]! : null;
+  // The route's own test of a slug: anything else (a query, a slash, an escape) is the router's.
+  const slug = url.slice(PREFIX.length);
+  return isSlug(slug) ? slug : null;
 }
 
 /** The route's first step: a failure in the lane is thrown again there, for the error handler. */
@@ -73,7 +75,7 @@ export class ReaderLane {
   serve(req: IncomingMessage, res: ServerResponse, router: () => void): boolean {
     if (this.closing) return false;
     const slug = laneSlug(req);
-    if (slug === null || slug.length > 120) return false;
+    if (slug === null) return false;
     const h = req.headers;
     const reader: ReaderRequest = { method: 'GET', url: req.url!, headers: h, cookies: h.cookie ? fastifyCookie.parse(h.cookie) : {}, ip: this.ipOf(req), query: NO_QUERY };
     let queued = false;
@@ -85,11 +87,7 @@ export class ReaderLane {
       this.batch.send(res, flat, out.body);
       queued = true;
       this.served++;
-      if (out.shareable && !out.cookies.length) {
-        const pairs: [string, string][] = [];
-        for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
-        this.shared.offer({ raw: req }, { body: out.body, headers: pairs });
-      }
+      if (out.shareable && !out.cookies.length) this.shared.offer({ raw: req }, { body: out.body, headers: flat });
     }, (err: unknown) => {
       (req as Raw)[FAILURE] = err;
       router();

@@ -203,14 +203,14 @@ declare module 'fastify' {
 /** A reply the route marked as every cookieless reader's (see shared-replies.ts), kept as it goes out. */
 function offerShared(shared: SharedReplies, req: FastifyRequest, reply: FastifyReply, body: unknown): void {
   if (reply.statusCode !== 200 || !Buffer.isBuffer(body) || reply.hasHeader('set-cookie')) return;
-  const headers: [string, string][] = [];
+  const headers: string[] = [];
   for (const [k, v] of Object.entries(reply.getHeaders())) {
     if (k === 'content-length') continue;
-    if (typeof v === 'string') headers.push([k, v]);
-    else if (typeof v === 'number') headers.push([k, String(v)]);
+    if (typeof v === 'string') headers.push(k, v);
+    else if (typeof v === 'number') headers.push(k, String(v));
     else return; // a header with several values (cookies) is never shared
   }
-  headers.push(['content-length', String(body.length)]);
+  headers.push('content-length', String(body.length));
   shared.offer(req, { body, headers });
 }
 

@@ -16,7 +16,8 @@ import type { ReplyBatch } from './reply-batch.js';
  * that carries a cookie, a query string, credentials or a prefetch hint, goes through the router.
  * Gated text cannot enter: a metered or paid article's page is never offered.
  */
-export interface SharedReply { body: Buffer; headers: [string, string][] }
+/** `headers`: names and values in turn, as node's writeHead takes them (content-length included). */
+export interface SharedReply { body: Buffer; headers: readonly string[] }
 
 /**
  * The pages a route may offer, by their one canonical address: an article, the front page, and a
@@ -45,11 +46,11 @@ export function sharedKey(req: IncomingMessage, ownHost: string): string | null 
 }
 
 export class SharedReplies {
-  private readonly map = new Map<string, { body: Buffer; flat: string[]; at: number }>();
+  private readonly map = new Map<string, { body: Buffer; headers: readonly string[]; at: number }>();
   /** Requests answered here (diagnostics and tests). */
   hits = 0;
 
-  constructor(private readonly ttlMs: number, private readonly max: number, private readonly now: () => number, private readonly ownHost: string, private readonly batch?: ReplyBatch) {}
+  constructor(private readonly ttlMs: number, private readonly max: number, private readonly now: () => number, private readonly ownHost: string, private readonly batch: ReplyBatch) {}
 
   /** Answers the request from here when it can; false sends it on to the router. */
   serve(req: IncomingMessage, res: ServerResponse): boolean {
@@ -63,11 +64,7 @@ export class SharedReplies {
       this.map.delete(key);
       return false;
     }
-    if (this.batch) this.batch.send(res, e.flat, e.body);
-    else {
-      res.writeHead(200, e.flat);
-      res.end(e.body);
-    }
+    this.batch.send(res, e.headers, e.body);
     this.hits++;
     return true;
   }
@@ -77,7 +74,7 @@ export class SharedReplies {
     const key = sharedKey(req.raw, this.ownHost);
     if (key === null) return;
     if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
-    this.map.set(key, { body: reply.body, flat: reply.headers.flat(), at: this.now() });
+    this.map.set(key, { body: reply.body, headers: reply.headers, at: this.now() });
   }
 
   clear(): void {

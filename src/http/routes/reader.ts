@@ -10,7 +10,7 @@ import { HomePage } from '../../web/pages/home.js';
 import { ListingPage } from '../../web/pages/listing.js';
 import { SearchPage } from '../../web/pages/search.js';
 import { notFound } from '../../errors.js';
-import { SLUG_RE } from '../../content/slug.js';
+import { isSlug } from '../../content/slug.js';
 
 const pageQuery = z.object({ page: z.coerce.number({ message: 'page must be a number' }).int('page must be a whole number').min(1, 'page must be 1 or more').max(100_000).default(1) });
 const searchQuery = pageQuery.extend({ q: z.string().max(200, 'search text is limited to 200 characters').default('') });
@@ -22,7 +22,7 @@ const hasKeys = (q: unknown) => {
 
 /** A slug that cannot exist is a 404, not a database query. */
 const slugParam = (s: string) => {
-  if (!SLUG_RE.test(s) || s.length > 120) throw notFound('page');
+  if (!isSlug(s)) throw notFound('page');
   return s;
 };
 
