@@ -1,7 +1,7 @@
 import type { AppContext } from './context.js';
 import type { ReaderRequest } from './reader-request.js';
 import { PAGE_HEADERS, PRIVATE } from './reply.js';
-import { acceptsGzip, compressShared, MIN_BYTES, pickEncoding, type Encoding } from './compression.js';
+import { acceptsGzip, compressShared, encodingFor, type Encoding } from './compression.js';
 import { factsOf } from './reader-facts.js';
 import { identifyNow } from './identity.js';
 import { readerHeaderNow } from './reader-header.js';
@@ -66,18 +66,17 @@ export async function articleReply(ctx: AppContext, tokens: FormTokens, req: Rea
   const header = headerNow instanceof Promise ? await headerNow : headerNow;
   const slot = fill(read.slot);
   const comments = fill(read.comments);
-  const head = req.method === 'HEAD';
   // Everything below depends on who is reading: never for shared caches.
   if (token !== undefined || header.token !== undefined) {
     // This reader's own page: gzip sewn from pieces compressed once, or the bytes as they are.
-    if (!head && acceptsGzip(req.headers['accept-encoding'])) {
+    if (!facts.look && acceptsGzip(req.headers['accept-encoding'])) {
       return { kind: 'page', headers: HEADERS.gzip, cookies, body: assembleGzip(read.shell, header, slot, comments), shareable: false };
     }
     return { kind: 'page', headers: HEADERS.identity, cookies, body: assemblePage(read.shell, header, slot, comments), shareable: false };
   }
   // A page with no token is built once per shell and handed to every such reader: kept compressed too.
   const page = assemblePage(read.shell, header, slot, comments);
-  const e = head || page.length < MIN_BYTES ? null : pickEncoding(req.headers['accept-encoding']);
+  const e = encodingFor(req.headers['accept-encoding'], page.length, facts.look);
   // A free article is the same for every reader without cookies: such replies are answered before routing next time.
   const shareable = read.article.access === 'free' && !device && read.decision.full;
   return { kind: 'page', headers: HEADERS[e ?? 'identity'], cookies, body: e ? compressShared(page, e) : page, shareable };

@@ -22,6 +22,11 @@ export function pickEncoding(accept: string | string[] | undefined): Encoding | 
   return null;
 }
 
+/** The encoding a body of `length` bytes goes out in: none for a HEAD (no body) or under MIN_BYTES. */
+export function encodingFor(accept: string | string[] | undefined, length: number, head: boolean): Encoding | null {
+  return head || length < MIN_BYTES ? null : pickEncoding(accept);
+}
+
 /** Whether the client takes gzip (a per-reader page is sent as gzip pieces even to a brotli client). */
 export function acceptsGzip(accept: string | string[] | undefined): boolean {
   return weights(accept)('gzip');
@@ -129,10 +134,9 @@ export function declareCompressionMark(app: FastifyInstance): void {
  */
 export function compressPayload(req: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
   const mark = reply.mhCompress;
-  if (!mark || req.method === 'HEAD' || reply.hasHeader('content-encoding')) return payload;
+  if (!mark || reply.hasHeader('content-encoding')) return payload;
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-  if (payload.length < MIN_BYTES) return payload;
-  const e = pickEncoding(req.headers['accept-encoding']);
+  const e = encodingFor(req.headers['accept-encoding'], payload.length, req.method === 'HEAD');
   if (!e) return payload;
   reply.header('content-encoding', e);
   return mark.shared ? shared.get(payload, e) : compress(typeof payload === 'string' ? Buffer.from(payload) : payload, e);
