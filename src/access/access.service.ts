@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import type { ArticleSummary } from '../content/types.js';
-import { decide, decideWithoutMeter, type AccessDecision, type Read, type Reader } from './decision.js';
+import { decide, decideWithoutMeter, type AccessDecision, type MeterState, type Read, type Reader } from './decision.js';
 import { windowAt } from './periods.js';
 import type { MeterRules } from './rules.js';
 import type { Meter } from './meter.js';
@@ -82,6 +82,8 @@ export function ceilingSubject(secret: string, period: string, ip: string): stri
 }
 
 const NONE: Read[] = [];
+/** The meter state once every read is in memory: the ceiling's reads are always asked (NONE when there is no ceiling). */
+type Settled = Required<MeterState>;
 
 /**
  * Gather the meter state the decision needs (and only that), decide, and
@@ -135,7 +137,7 @@ function decideMetered(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'a
     ceilingReads: ceiling ? deps.meter.reads(ceiling, w.start) : NONE,
   });
   const pending = (s: ReturnType<typeof state>) => s.reads instanceof Promise || s.addressReads instanceof Promise || s.ceilingReads instanceof Promise;
-  const settle = (settled: { reads: Read[]; addressReads: Read[]; ceilingReads: Read[] }): AccessOutcome | Promise<AccessOutcome> => {
+  const settle = (settled: Settled): AccessOutcome | Promise<AccessOutcome> => {
     const decision = decide(article, reader, settled, rules, now);
     if (!record) return { decision, reader, newDeviceId: null };
     if (!decision.count || reader.verifiedCrawler) return counted(decision, null);
@@ -168,7 +170,7 @@ function decideMetered(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'a
         addressReads: !f.deviceId && addr ? readsOf(addr) : NONE,
         ceilingReads: ceiling ? readsOf(ceiling) : NONE,
       }, rules, now),
-    // Walled after all: no device is made for a view that counted nothing.
+      // Walled after all: no device is made for a view that counted nothing.
     }).then((fresh) => counted(fresh, fresh.count ? newDeviceId : null));
   };
   const counted = (decision: AccessDecision, newDeviceId: string | null): AccessOutcome => {
@@ -180,7 +182,7 @@ function decideMetered(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'a
     return { decision, reader, newDeviceId };
   };
   const first = state();
-  if (!pending(first)) return settle(first as { reads: Read[]; addressReads: Read[]; ceilingReads: Read[] });
+  if (!pending(first)) return settle(first as Settled);
   return (async () => {
     let s = first;
     for (let waits = 0; pending(s); waits++) {
@@ -190,6 +192,6 @@ function decideMetered(deps: AccessDeps, article: Pick<ArticleSummary, 'id' | 'a
       await Promise.all([s.reads, s.addressReads, s.ceilingReads]);
       s = state();
     }
-    return settle(s as { reads: Read[]; addressReads: Read[]; ceilingReads: Read[] });
+    return settle(s as Settled);
   })();
 }
