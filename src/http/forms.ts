@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tooManyAttempts } from '../errors.js';
 import { PRIVATE } from './reply.js';
+import { CSRF_COOKIE } from './csrf.js';
 
 /** A urlencoded or JSON body as strings; anything else counts as missing. */
 export function formField(req: FastifyRequest, name: string): string {
@@ -57,8 +58,7 @@ export function csrfForNow(req: FastifyRequest, reply: FastifyReply): string {
   return t.token;
 }
 
-export { CSRF_COOKIE } from './csrf.js';
-import { CSRF_COOKIE } from './csrf.js';
+export { CSRF_COOKIE };
 
 /** A CSRF token for a page with forms; such pages are private to the reader. */
 export async function csrfToken(reply: FastifyReply): Promise<string> {
