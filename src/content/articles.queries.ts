@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { AccessLevel, ArticleStatus, ArticleSummary, AuthorRef, TagRef } from './types.js';
 import type { Q } from '../db/q.js';
 import { responsiveFor } from '../media/responsive.js';
@@ -209,4 +210,13 @@ export async function findSummaries(db: Q, ids: number[]): Promise<ArticleSummar
   const rows = await summaryQuery(db).where('a.id', 'in', ids).execute();
   const byId = new Map((await withAuthors(db, rows)).map((s) => [s.id, s]));
   return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** An article's sections (s), authors (a, with their order) and tags (t), in one query. */
+export async function currentLinks(db: Q, articleId: number): Promise<{ kind: 's' | 'a' | 't'; id: number; position: number }[]> {
+  const rows = await db.selectFrom('article_sections').select([sql<string>`'s'`.as('kind'), 'section_id as id', sql<number>`0`.as('position')]).where('article_id', '=', articleId)
+    .unionAll(db.selectFrom('article_authors').select([sql<string>`'a'`.as('kind'), 'author_id as id', 'position']).where('article_id', '=', articleId))
+    .unionAll(db.selectFrom('article_tags').select([sql<string>`'t'`.as('kind'), 'tag_id as id', sql<number>`0`.as('position')]).where('article_id', '=', articleId))
+    .execute();
+  return rows.map((r) => ({ kind: r.kind as 's' | 'a' | 't', id: Number(r.id), position: Number(r.position) }));
 }

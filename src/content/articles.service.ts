@@ -5,7 +5,7 @@ import { renderDoc } from './richtext/render.js';
 import { emptyDoc, type Doc } from './richtext/doc.js';
 import { indexArticle, unindexArticle, type SearchDoc } from './search.js';
 import { slugForName, slugify } from './slug.js';
-import { findSummary, saveRedirect, tagsFor } from './articles.queries.js';
+import { currentLinks, findSummary, saveRedirect, tagsFor } from './articles.queries.js';
 import type { AccessLevel, ArticleStatus, ArticleSummary, TagRef } from './types.js';
 import { AppError, conflict, invalidInput, notFound } from '../errors.js';
 import { revisionRow } from './newsroom.queries.js';
@@ -188,22 +188,22 @@ async function writeLinks(d: ContentDeps, articleId: number, liveAt: number | nu
   // A new article has no links to replace and none to bring in step: only the inserts run. An
   // existing one's links are replaced only when the list differs (the editor sends them with every
   // autosave), and their live_at is written only when the article's moved.
-  const same = async (table: 'article_sections' | 'article_authors' | 'article_tags', column: 'section_id' | 'author_id' | 'tag_id', ids: number[]) => {
-    if (isNew) return false;
-    let q = d.db.selectFrom(`${table} as x` as 'article_authors as x').select(`x.${column}` as 'x.author_id').where('x.article_id', '=', articleId);
-    if (table === 'article_authors') q = q.orderBy('x.position');
-    const cur = (await q.execute()).map((r) => r.author_id);
-    return cur.length === ids.length && (table === 'article_authors' ? cur.every((v, i) => v === ids[i]) : ids.every((v) => cur.includes(v)));
+  // The links as they are, all three kinds in one round trip (an autosave sends authors and tags every time).
+  const current = isNew || (!links.sections && !links.authors && !links.tags) ? null : await currentLinks(d.db, articleId);
+  const same = (kind: 's' | 'a' | 't', ids: number[]) => {
+    if (!current) return false;
+    const cur = current.filter((r) => r.kind === kind).sort((x, y) => x.position - y.position).map((r) => r.id);
+    return cur.length === ids.length && (kind === 'a' ? cur.every((v, i) => v === ids[i]) : ids.every((v) => cur.includes(v)));
   };
-  if (links.sections && !(await same('article_sections', 'section_id', links.sections))) {
+  if (links.sections && !same('s', links.sections)) {
     if (!isNew) await d.db.deleteFrom('article_sections').where('article_id', '=', articleId).execute();
     if (links.sections.length) await d.db.insertInto('article_sections').values(links.sections.map((section_id) => ({ article_id: articleId, section_id, live_at: liveAt }))).execute();
   }
-  if (links.authors && !(await same('article_authors', 'author_id', links.authors))) {
+  if (links.authors && !same('a', links.authors)) {
     if (!isNew) await d.db.deleteFrom('article_authors').where('article_id', '=', articleId).execute();
     if (links.authors.length) await d.db.insertInto('article_authors').values(links.authors.map((author_id, position) => ({ article_id: articleId, author_id, position, live_at: liveAt }))).execute();
   }
-  if (links.tags && !(await same('article_tags', 'tag_id', links.tags))) {
+  if (links.tags && !same('t', links.tags)) {
     if (!isNew) await d.db.deleteFrom('article_tags').where('article_id', '=', articleId).execute();
     if (links.tags.length) await d.db.insertInto('article_tags').values(links.tags.map((tag_id) => ({ article_id: articleId, tag_id, live_at: liveAt }))).execute();
   }
@@ -222,10 +222,22 @@ export async function updateArticle(deps: ContentDeps, id: number, input: Articl
  * `expectRevision`: the revision the caller's change was based on (the editor's saves). When the
  * article has moved on, nothing is written and the caller hears who moved it (staleRevision).
  */
-export async function changeArticle(deps: ContentDeps, id: number, input: ArticleUpdate, o: { expectRevision?: number } = {}): Promise<SavedArticle & { revision: number; title: string; bodyDoc: string }> {
+/** An article as a change left it: what the editor's save answers with, known without reading the article again. */
+export interface ChangedArticle extends SavedArticle {
+  revision: number; title: string; dek: string; access: AccessLevel; updatedAt: number;
+  /** The stored document, as text; `doc` is the same document parsed, when the change carried a body. */
+  bodyDoc: string; doc: Doc | null;
+}
+
+/** What a change reads of the article it changes. Not the rendered body: a save of a long read rewrites it, never reads it. */
+const CHANGE_COLUMNS = ['slug', 'title', 'dek', 'status', 'published_at', 'updated_at', 'revision', 'email_only', 'primary_section_id', 'access_level', 'live_at'] as const;
+
+export async function changeArticle(deps: ContentDeps, id: number, input: ArticleUpdate, o: { expectRevision?: number } = {}): Promise<ChangedArticle> {
   return inTransaction(deps, async (d) => {
     const now = d.clock.now();
-    const cur = await d.db.selectFrom('articles').selectAll().where('id', '=', id).executeTakeFirst();
+    // The stored document is read only when this change keeps it (it is what the history records).
+    const cur = await d.db.selectFrom('articles').select(CHANGE_COLUMNS).$if(input.body === undefined, (q) => q.select('body_doc'))
+      .where('id', '=', id).executeTakeFirst();
     if (!cur) throw notFound('article');
     if (o.expectRevision !== undefined && o.expectRevision !== cur.revision) throw await staleRevision(d, id, cur.revision, cur.updated_at);
     const patch: Record<string, unknown> = { updated_at: now, revision: cur.revision + 1 };
@@ -242,8 +254,9 @@ export async function changeArticle(deps: ContentDeps, id: number, input: Articl
     if (input.title !== undefined) patch.title = input.title;
     if (input.dek !== undefined) patch.dek = input.dek;
     let rendered = null;
+    let doc: Doc | null = null;
     if (input.body !== undefined) {
-      const doc = toDoc(input.body);
+      doc = toDoc(input.body);
       rendered = renderDoc(doc);
       Object.assign(patch, {
         body_doc: JSON.stringify(doc),
@@ -305,8 +318,9 @@ export async function changeArticle(deps: ContentDeps, id: number, input: Articl
       await index(d, { id, title: fresh.title, dek: fresh.dek, previewText: r.previewText, gatedText: r.gatedText });
     }
     return {
-      id, slug: (patch.slug as string | undefined) ?? cur.slug, status: sched.status, revision: cur.revision + 1,
-      title: (patch.title as string | undefined) ?? cur.title, bodyDoc: (patch.body_doc as string | undefined) ?? cur.body_doc,
+      id, slug: (patch.slug as string | undefined) ?? cur.slug, status: sched.status, revision: cur.revision + 1, updatedAt: now,
+      title: (patch.title as string | undefined) ?? cur.title, dek: (patch.dek as string | undefined) ?? cur.dek,
+      access: patch.effective_access as AccessLevel, bodyDoc: (patch.body_doc as string | undefined) ?? cur.body_doc!, doc,
     };
   });
 }

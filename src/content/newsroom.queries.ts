@@ -183,11 +183,6 @@ export interface RevisionRow {
   title: string; body_doc: string; started_at: number; saved_at: number;
 }
 
-/** The newest history entry without its body: whether a save moves it forward or starts a new one. */
-export async function latestRevisionHead(db: Q, articleId: number): Promise<Pick<RevisionRow, 'id' | 'revision' | 'staff_user_id' | 'started_at'> | undefined> {
-  return db.selectFrom('article_revisions').select(['id', 'revision', 'staff_user_id', 'started_at']).where('article_id', '=', articleId).orderBy('revision', 'desc').limit(1).executeTakeFirst();
-}
-
 export async function revisionRows(db: Q, articleId: number, limit = 200): Promise<RevisionRow[]> {
   return db.selectFrom('article_revisions').selectAll().where('article_id', '=', articleId).orderBy('revision', 'desc').limit(limit).execute();
 }
@@ -200,6 +195,16 @@ export async function insertRevisionRow(db: Q, r: Omit<RevisionRow, 'id'>): Prom
   await db.insertInto('article_revisions').values(r).execute();
 }
 
-export async function moveRevisionRow(db: Q, id: number, r: Pick<RevisionRow, 'revision' | 'title' | 'body_doc' | 'saved_at'>): Promise<void> {
-  await db.updateTable('article_revisions').set(r).where('id', '=', id).execute();
+/**
+ * Moves the article's newest history entry forward to this save, when it is the same person's
+ * burst: the entry is at `base` (the revision this save was made over), theirs, and began after
+ * `startedAfter`. One statement, so a save in a burst costs one round trip here; false when the
+ * entry is not such a burst (the caller then starts a new one).
+ */
+export async function extendRevisionBurst(db: Q, c: { articleId: number; base: number; staffUserId: number; startedAfter: number }, r: Pick<RevisionRow, 'revision' | 'title' | 'body_doc' | 'saved_at'>): Promise<boolean> {
+  const newest = db.selectFrom('article_revisions').select('id').where('article_id', '=', c.articleId).orderBy('revision', 'desc').limit(1);
+  const done = await db.updateTable('article_revisions').set(r)
+    .where('id', '=', newest).where('revision', '=', c.base).where('staff_user_id', '=', c.staffUserId).where('started_at', '>', c.startedAfter)
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
 }

@@ -3,12 +3,13 @@ import { findSummaries, tagsFor } from './articles.queries.js';
 import { inTransaction, type ContentDeps } from './deps.js';
 import type { ArticleCreate, ArticleUpdate } from './inputs.js';
 import {
-  insertRevisionRow, latestRevisionHead, moveRevisionRow, newsroomPage, revisionRow, revisionRows,
+  extendRevisionBurst, insertRevisionRow, newsroomPage, revisionRow, revisionRows,
   type NewsroomFilter, type RevisionRow,
 } from './newsroom.queries.js';
 import { blocksText } from './richtext/render.js';
 import type { Doc } from './richtext/doc.js';
-import type { AccessLevel, ArticleSummary } from './types.js';
+import type { AccessLevel, ArticleStatus, ArticleSummary } from './types.js';
+import { prePublishWarnings, type PrePublishWarning } from './prepublish.js';
 import { lineDiff, type DiffLine } from '../shared/diff.js';
 import { invalidInput, notFound } from '../errors.js';
 
@@ -48,11 +49,8 @@ export const REVISION_BURST_MS = 10 * 60_000;
 /** `a`: the article's title and body as this save left them. */
 async function remember(d: ContentDeps, articleId: number, revision: number, base: number | null, staff: Staff, a: { title: string; body_doc: string }): Promise<void> {
   const now = d.clock.now();
-  const last = await latestRevisionHead(d.db, articleId);
-  if (last && base !== null && last.revision === base && last.staff_user_id === staff.id && now - last.started_at < REVISION_BURST_MS) {
-    await moveRevisionRow(d.db, last.id, { revision, title: a.title, body_doc: a.body_doc, saved_at: now });
-    return;
-  }
+  const entry = { revision, title: a.title, body_doc: a.body_doc, saved_at: now };
+  if (base !== null && await extendRevisionBurst(d.db, { articleId, base, staffUserId: staff.id, startedAfter: now - REVISION_BURST_MS }, entry)) return;
   await insertRevisionRow(d.db, { article_id: articleId, revision, staff_user_id: staff.id, staff_name: staff.name, title: a.title, body_doc: a.body_doc, started_at: now, saved_at: now });
 }
 
@@ -66,11 +64,22 @@ export async function createFromEditor(deps: ContentDeps, input: ArticleCreate, 
 }
 
 /** A save from the editor: over `baseRevision` only (else stale_revision, nothing written), and kept in the history. */
-export async function saveFromEditor(deps: ContentDeps, id: number, baseRevision: number, input: ArticleUpdate, staff: Staff): Promise<ArticleDetail> {
+/**
+ * What a save answers with: where the article now stands and what to warn about before it goes
+ * live. Not the document: the editor sent it. An autosave of a long read is mostly its body, and
+ * reading it back, parsing it and sending it again was a third of the save (GET has it).
+ */
+export interface EditorSaved { id: number; revision: number; slug: string; title: string; status: ArticleStatus; updatedAt: number; warnings: PrePublishWarning[] }
+
+export async function saveFromEditor(deps: ContentDeps, id: number, baseRevision: number, input: ArticleUpdate, staff: Staff): Promise<EditorSaved> {
   return inTransaction(deps, async (d) => {
     const saved = await changeArticle(d, id, input, { expectRevision: baseRevision });
     await remember(d, id, saved.revision, baseRevision, staff, { title: saved.title, body_doc: saved.bodyDoc });
-    return getArticle(d, { id });
+    const body = saved.doc ?? (JSON.parse(saved.bodyDoc) as Doc);
+    return {
+      id, revision: saved.revision, slug: saved.slug, title: saved.title, status: saved.status, updatedAt: saved.updatedAt,
+      warnings: prePublishWarnings({ title: saved.title, dek: saved.dek, access: saved.access, body }),
+    };
   });
 }
 
@@ -91,7 +100,7 @@ export function publishChange(p: PublishAction, now: number): ArticleUpdate {
   }
 }
 
-export async function publishFromEditor(deps: ContentDeps, id: number, baseRevision: number, p: PublishAction, staff: Staff): Promise<ArticleDetail> {
+export async function publishFromEditor(deps: ContentDeps, id: number, baseRevision: number, p: PublishAction, staff: Staff): Promise<EditorSaved> {
   return saveFromEditor(deps, id, baseRevision, publishChange(p, deps.clock.now()), staff);
 }
 
@@ -150,7 +159,7 @@ export async function revisionDiff(deps: ContentDeps, articleId: number, revisio
 }
 
 /** Restoring writes the old title and body as a new revision: the history only grows. */
-export async function restoreRevision(deps: ContentDeps, articleId: number, revision: number, baseRevision: number, staff: Staff): Promise<ArticleDetail> {
+export async function restoreRevision(deps: ContentDeps, articleId: number, revision: number, baseRevision: number, staff: Staff): Promise<EditorSaved> {
   const r = await revisionRow(deps.db, articleId, revision);
   if (!r) throw notFound('revision');
   return saveFromEditor(deps, articleId, baseRevision, { title: r.title || undefined, body: { doc: JSON.parse(r.body_doc) as Doc } }, staff);

@@ -5,6 +5,7 @@ import { makeArticle, makeAuthor, makeSection } from '../helpers/factories.js';
 import { createStaffUser, type StaffRole } from '../../src/members/staff.js';
 import { setStaffPassword } from '../../src/members/staff-auth.service.js';
 import { createArticle } from '../../src/content/articles.service.js';
+import { listRevisions } from '../../src/content/newsroom.service.js';
 import { photo, staffAgent, upload } from '../helpers/media.js';
 
 /**
@@ -137,6 +138,35 @@ describe.each(dialects())('newsroom app on %s', (dialect) => {
     const avas = await json('ava', 'POST', '/admin/api/articles', { title: 'Ava’s piece' });
     expect((await staff.ava!.agent.post(`/admin/articles/${avas.body.article.id}/publish`, { action: 'publish', baseRevision: String(avas.body.article.revision) })).statusCode).toBe(303);
     expect((await staff.ava!.agent.post(`/admin/articles/${other.id}/publish`, { action: 'publish', baseRevision: String(other.revision) })).statusCode).toBe(403);
+  });
+
+  it('keeps one history entry for a burst of one person\'s autosaves, and a new one after ten minutes or for someone else', async () => {
+    const para = (text: string) => ({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+    const created = await json('eve', 'POST', '/admin/api/articles', { title: 'Bursts', body: { doc: para('One.') } });
+    const id = created.body.article.id as number;
+    let revision = created.body.article.revision as number;
+    const save = async (who: string, text: string) => {
+      const r = await json(who, 'PUT', `/admin/api/articles/${id}`, { baseRevision: revision, title: 'Bursts', body: { doc: para(text) } });
+      expect(r.status).toBe(200);
+      revision = r.body.article.revision;
+      return r;
+    };
+    const history = async () => (await listRevisions(t.app.ctx.content, id)).map((e) => `${e.by}@${e.revision}`);
+    for (const text of ['Two.', 'Three.', 'Four.']) { t.clock.advance(5_000); await save('eve', text); }
+    expect(await history()).toEqual([`Eve@${revision}`]);
+    t.clock.advance(10 * 60_000 + 1);
+    await save('eve', 'Five.');
+    expect(await history()).toEqual([`Eve@${revision}`, `Eve@${revision - 1}`]);
+    const r = await save('erin', 'Six, by Erin.');
+    expect(await history()).toEqual([`Erin@${revision}`, `Eve@${revision - 1}`, `Eve@${revision - 2}`]);
+    // The save answers with where the article stands and what to warn about, not with the document it was sent.
+    expect(r.body.article).toEqual({ id, revision, slug: created.body.article.slug, title: 'Bursts', status: 'draft', updatedAt: new Date(t.clock.now()).toISOString() });
+    expect(r.body.warnings.map((w: { code: string }) => w.code)).toEqual(['no_preview_break']);
+    expect((await json('eve', 'GET', `/admin/api/articles/${id}`)).body.article.body).toEqual(para('Six, by Erin.'));
+    // Each entry holds its own text: the diff of Erin's entry is against Eve's last.
+    const diff = await staff.eve!.agent.get(`/admin/articles/${id}/revisions/${revision}`);
+    expect(diff.body).toContain('<del>− Five.</del>');
+    expect(diff.body).toContain('<ins>+ Six, by Erin.</ins>');
   });
 
   it('refuses a save based on an older revision with 409, saying who changed it and when', async () => {

@@ -170,6 +170,15 @@ export const docSchema: z.ZodType<Doc> = z.unknown()
       ctx.addIssue({ code: 'custom', message: `nested too deeply (more than ${MAX_NESTING} levels)` });
     }
   })
-  .pipe(docShape) as unknown as z.ZodType<Doc>;
+  .pipe(docShape)
+  .transform((d) => { checked.add(d); return d; }) as unknown as z.ZodType<Doc>;
+
+/**
+ * The documents docSchema made, as it made them. A document checked at the edge reaches the
+ * service that stores it unchanged; checking a long read twice was a save's largest single step.
+ * Only the object the schema returned counts: any other (converted, built in code) is checked.
+ */
+const checked = new WeakSet<object>();
+export const isCheckedDoc = (d: unknown): d is Doc => typeof d === 'object' && d !== null && checked.has(d);
 
 export const emptyDoc = (): Doc => ({ type: 'doc', content: [] });

@@ -379,7 +379,8 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       const b = bodyObject(req);
       checkBody(b.body);
       const { baseRevision, ...input } = editorSaveSchema.parse(b);
-      return jsonOut(await saveFromEditor(d, id, baseRevision, input, actor(req)));
+      const s = await saveFromEditor(d, id, baseRevision, input, actor(req));
+      return { article: { id: s.id, revision: s.revision, slug: s.slug, title: s.title, status: s.status, updatedAt: new Date(s.updatedAt).toISOString() }, warnings: s.warnings };
     });
   });
 }
