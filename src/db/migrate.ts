@@ -22,6 +22,7 @@ import * as m019 from './migrations/019_newsroom_list_indexes.js';
 import * as m020 from './migrations/020_member_import_jobs.js';
 import * as m021 from './migrations/021_newsletter_tracking.js';
 import * as m022 from './migrations/022_newsroom_title_search.js';
+import * as m023 from './migrations/023_long_text_lz4.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '020_member_import_jobs': m020,
   '021_newsletter_tracking': m021,
   '022_newsroom_title_search': m022,
+  '023_long_text_lz4': m023,
 };
 
 /** Every migration's name, in order (the cluster tier checks that all were applied once). */

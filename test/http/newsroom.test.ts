@@ -169,6 +169,19 @@ describe.each(dialects())('newsroom app on %s', (dialect) => {
     expect(diff.body).toContain('<ins>+ Six, by Erin.</ins>');
   });
 
+  it.runIf(dialect === 'postgres')('writes a long read\'s text compressed with lz4 on PostgreSQL, and reads it back whole', async () => {
+    const long = { type: 'doc', content: Array.from({ length: 200 }, (_, i) => ({ type: 'paragraph', content: [{ type: 'text', text: `Paragraph ${i} about the harbour board's dues and the ferry timetable, long enough to be stored apart.` }] })) };
+    const created = await json('eve', 'POST', '/admin/api/articles', { title: 'A long read', body: { doc: { type: 'doc', content: [] } } });
+    const { id, revision } = created.body.article as { id: number; revision: number };
+    expect((await json('eve', 'PUT', `/admin/api/articles/${id}`, { baseRevision: revision, body: { doc: long } })).status).toBe(200);
+    const { sql } = await import('kysely');
+    const stored = await sql<{ doc: string; html: string; history: string }>`select pg_column_compression(a.body_doc) as doc, pg_column_compression(a.body_html) as html,
+      (select pg_column_compression(r.body_doc) from article_revisions r where r.article_id = a.id order by r.revision desc limit 1) as history
+      from articles a where a.id = ${id}`.execute(t.db.db);
+    expect(stored.rows[0]).toEqual({ doc: 'lz4', html: 'lz4', history: 'lz4' });
+    expect((await json('eve', 'GET', `/admin/api/articles/${id}`)).body.article.body).toEqual(long);
+  });
+
   it('refuses a save based on an older revision with 409, saying who changed it and when', async () => {
     const created = await json('eve', 'POST', '/admin/api/articles', { title: 'Two editors', body: { doc: { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'First.' }] }] } } });
     const { id, revision } = created.body.article as { id: number; revision: number };
