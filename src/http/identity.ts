@@ -3,7 +3,7 @@ import type { AppContext } from './context.js';
 import type { ReaderRequest } from './reader-request.js';
 import { lookupSessionWithMember, SESSION_COOKIE, type SessionInfo } from '../members/sessions.js';
 import type { Member } from '../members/members.service.js';
-import { getStaff } from '../members/staff-auth.service.js';
+import { staffUserOf } from '../members/staff-auth.service.js';
 import type { StaffUser } from '../members/staff.js';
 
 export interface Identity {
@@ -69,9 +69,9 @@ export function identifyNow(ctx: AppContext, req: ReaderRequest): Identity | Pro
   const token = req.cookies?.[SESSION_COOKIE];
   if (!token) return (req.identity = {});
   const hit = remembered(ctx, token);
-  // A staff session still needs its staff user.
+  // A staff session is looked up afresh every time: a removal or a change of role counts at once.
   if (hit && !(hit.found?.session?.staffUserId && !hit.found.member)) return (req.identity = hit.identity ??= identityOf(hit.found));
-  return lookUp(ctx, req, hit ? hit.found : freshLookup(ctx, token));
+  return lookUp(req, freshLookup(ctx, token));
 }
 
 function identityOf(found: Lookup): Identity {
@@ -80,14 +80,12 @@ function identityOf(found: Lookup): Identity {
   return { session: found.session, member: { id: m.id, email: m.email, name: m.name, status: m.status, emailVerified: m.email_verified === 1, hasPassword: m.has_password === 1, createdAt: m.created_at, lastSeenAt: m.last_seen_at, commentBanned: m.comment_banned } };
 }
 
-async function lookUp(ctx: AppContext, req: ReaderRequest, lookup: Lookup | Promise<Lookup>): Promise<Identity> {
+async function lookUp(req: ReaderRequest, lookup: Lookup | Promise<Lookup>): Promise<Identity> {
   const found = await lookup;
   let id = identityOf(found);
   const session = found?.session;
-  if (!id.member && session?.staffUserId) {
-    const staff = await getStaff(ctx.database, session.staffUserId);
-    if (staff) id = { session, staff };
-  }
+  // A staff session's user comes with it (removed staff have none: then the session is nobody's).
+  if (!id.member && session?.staffUserId && found?.staff) id = { session, staff: staffUserOf(found.staff) };
   req.identity = id;
   return id;
 }

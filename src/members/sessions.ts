@@ -44,22 +44,28 @@ interface SessionRow {
   id: string; member_id: number | null; staff_user_id: number | null; last_seen_at: number; idle_expires_at: number; expires_at: number; revoked_at: number | null;
   m_id: number | null; m_email: string | null; m_name: string | null; m_status: string | null; m_email_verified: number | null; m_password_hash: string | null; m_created_at: number | null; m_last_seen_at: number | null;
   m_banned: number | null;
+  st_id: number | null; st_email: string | null; st_name: string | null; st_role: string | null; st_totp_enabled: number | null;
 }
+
+/** A staff session's user, found with the session (every staff page and autosave asks). */
+export interface SessionStaff { id: number; email: string; name: string; role: string; totp_enabled: number }
 
 // Plain SQL, not built per request: it runs on every request that carries a session cookie.
 const SESSION_SQL = `select s.id, s.member_id, s.staff_user_id, s.last_seen_at, s.idle_expires_at, s.expires_at, s.revoked_at,
   m.id as m_id, m.email as m_email, m.name as m_name, m.status as m_status, m.email_verified as m_email_verified,
   m.password_hash as m_password_hash, m.created_at as m_created_at, m.last_seen_at as m_last_seen_at,
-  b.member_id as m_banned
+  b.member_id as m_banned,
+  st.id as st_id, st.email as st_email, st.name as st_name, st.role as st_role, st.totp_enabled as st_totp_enabled
   from sessions s left join members m on m.id = s.member_id and m.deleted_at is null
-  left join comment_bans b on b.member_id = m.id and (b.expires_at is null or b.expires_at > ?) where s.id = ?`;
+  left join comment_bans b on b.member_id = m.id and (b.expires_at is null or b.expires_at > ?)
+  left join staff_users st on st.id = s.staff_user_id and st.removed_at is null where s.id = ?`;
 const SESSION_SQL_PG = SESSION_SQL.replace('?', '$1').replace('?', '$2');
 
 /**
- * The session and, for a reader, their member row in one query: this runs on
- * every article view by a signed-in reader.
+ * The session and, for a reader, their member row (for staff, their user) in one query: this runs
+ * on every article view by a signed-in reader and on every staff page.
  */
-export async function lookupSessionWithMember(db: Q, token: string, now: number): Promise<{ session: SessionInfo; member?: SessionMember } | undefined> {
+export async function lookupSessionWithMember(db: Q, token: string, now: number): Promise<{ session: SessionInfo; member?: SessionMember; staff?: SessionStaff } | undefined> {
   if (!/^[A-Za-z0-9_-]{40,60}$/.test(token)) return undefined;
   const id = sha256hex(token);
   const text = db.getExecutor().adapter instanceof PostgresAdapter ? SESSION_SQL_PG : SESSION_SQL;
@@ -74,7 +80,8 @@ export async function lookupSessionWithMember(db: Q, token: string, now: number)
   const member = row.m_id !== null
     ? { id: row.m_id, email: row.m_email!, name: row.m_name!, status: row.m_status!, email_verified: row.m_email_verified!, has_password: row.m_password_hash !== null ? 1 : 0, created_at: row.m_created_at!, last_seen_at: row.m_last_seen_at, comment_banned: row.m_banned !== null }
     : undefined;
-  return { session, member };
+  const staff = row.st_id !== null ? { id: row.st_id, email: row.st_email!, name: row.st_name!, role: row.st_role!, totp_enabled: row.st_totp_enabled! } : undefined;
+  return { session, member, staff };
 }
 
 export async function revokeSession(db: Q, id: string, now: number): Promise<void> {

@@ -16,8 +16,12 @@ import type { Throttle } from './throttle.js';
 
 export async function getStaff(deps: Pick<AccountDeps, 'db'>, id: number): Promise<(StaffUser & { totpEnabled: boolean }) | undefined> {
   const r = await deps.db.selectFrom('staff_users').select(['id', 'email', 'name', 'role', 'totp_enabled']).where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
-  return r ? { id: r.id, email: r.email, name: r.name, role: r.role as StaffRole, totpEnabled: r.totp_enabled === 1 } : undefined;
+  return r ? staffUserOf(r) : undefined;
 }
+
+/** A staff user as the app knows them, from their row (here, or found with their session). */
+export const staffUserOf = (r: { id: number; email: string; name: string; role: string; totp_enabled: number }): StaffUser & { totpEnabled: boolean } =>
+  ({ id: r.id, email: r.email, name: r.name, role: r.role as StaffRole, totpEnabled: r.totp_enabled === 1 });
 
 /**
  * One message for every way this sign-in can fail (unknown email, wrong password, missing or
