@@ -104,7 +104,11 @@ function withStatementCache(handle: BetterSqlite3.Database, version: { n: number
   return new Proxy(handle, {
     get(target, prop) {
       if (prop === 'prepare') {
-        return (sqlText: string) => {
+        return (text: string) => {
+          // Every transaction takes the write lock as it begins: with a second writer (a `masthead`
+          // command while the server runs) a deferred one that read and then wrote could find its
+          // snapshot overtaken and fail with SQLITE_BUSY at once; an immediate one waits its turn.
+          const sqlText = text === 'begin' ? 'begin immediate' : text;
           let entry = cache.get(sqlText);
           if (!entry) {
             entry = { stmt: target.prepare(sqlText), sessionWrite: SESSION_WRITE.test(sqlText) };
