@@ -3,7 +3,7 @@ import { invalidationBus } from './db/invalidation.js';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from './clock.js';
 import { newSecret, readSecretFile, type Config, type LoadedConfig } from './config.js';
-import { checkConnection, openDatabase, type Database } from './db/database.js';
+import { checkConnection, openServingDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { sharedSecret } from './db/secrets.js';
 import { buildServer } from './http/server.js';
@@ -68,7 +68,7 @@ export interface AppOptions {
 
 /** The composition root: wires config, database, clock, mail, jobs and HTTP together. */
 export async function createApp(opts: AppOptions): Promise<App> {
-  const database = opts.database ?? openDatabase(opts.config.databaseUrl, { poolSize: opts.config.databasePoolSize, backgroundCheckpoint: true });
+  const database = opts.database ?? openServingDatabase(opts.config.databaseUrl, opts.config.databasePoolSize);
   const ownsDatabase = !opts.database;
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger === undefined ? createLogger(opts.config) : opts.logger;

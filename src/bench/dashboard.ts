@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { openDatabase } from '../db/database.js';
+import { openServingDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createApp } from '../app.js';
 import { loadConfig } from '../config.js';
@@ -37,7 +37,7 @@ const ARTICLES = 2000;
 
 const dir = mkdtempSync(join(tmpdir(), 'masthead-dashboard-bench-'));
 const url = values['database-url'] ?? `sqlite:${join(dir, 'bench.db')}`;
-const database = openDatabase(url);
+const database = openServingDatabase(url);
 let app: Awaited<ReturnType<typeof createApp>> | undefined;
 try {
   await migrateToLatest(database);

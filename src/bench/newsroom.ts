@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
-import { openDatabase } from '../db/database.js';
+import { openServingDatabase, type Database } from '../db/database.js';
 import { parseEnv, type Config } from '../config.js';
 import { createApp } from '../app.js';
 import { createStaffUser } from '../members/staff.js';
@@ -55,7 +55,7 @@ const RARE_TAGGED = 40;
  * the way an unpublished article is: no live_at, on the article and its links), a few scheduled
  * ones, and tags on a handful of articles.
  */
-async function varyArchive(database: ReturnType<typeof openDatabase>, now: number): Promise<void> {
+async function varyArchive(database: Database, now: number): Promise<void> {
   const { db } = database;
   const drafts = db.selectFrom('articles').select('id').where(sql<boolean>`id % 50 = 7`);
   await db.transaction().execute(async (trx) => {
@@ -83,7 +83,7 @@ try {
   await seed(url, articles, log);
   log(`seeded ${articles.toLocaleString('en')} articles in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  const database = openDatabase(url);
+  const database = openServingDatabase(url);
   const config = { ...parseEnv({ MASTHEAD_DATA_DIR: dir, SITE_URL: 'https://news.example', LOG_LEVEL: 'silent', DATABASE_URL: url }), secret: 'bench-secret-0123456789abcdefghijklmnop' } as Config;
   const app = await createApp({ config, database, logger: false });
   try {

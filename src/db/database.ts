@@ -90,6 +90,15 @@ export function openDatabase(url: string, opts: { poolSize?: number; backgroundC
   return { db, dialect, close: () => db.destroy(), oneConnection };
 }
 
+/**
+ * The database as a serving process opens it: the server (app.ts), and the benches that measure
+ * the app in their own process, which opened it as the CLI does and so timed SQLite checkpoints
+ * on the event loop that the server never makes there (an autosave's p99 was those pauses).
+ */
+export function openServingDatabase(url: string, poolSize?: number): Database {
+  return openDatabase(url, { poolSize, backgroundCheckpoint: true });
+}
+
 /** Writes to the tables a session lookup reads. */
 const SESSION_WRITE = /^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|replace\s+into)\s+"?(?:sessions|members|comment_bans)\b/i;
 
