@@ -218,10 +218,6 @@ export async function updateArticle(deps: ContentDeps, id: number, input: Articl
   return inTransaction(deps, async (d) => getArticle(d, { id: (await changeArticle(d, id, input)).id }));
 }
 
-/**
- * `expectRevision`: the revision the caller's change was based on (the editor's saves). When the
- * article has moved on, nothing is written and the caller hears who moved it (staleRevision).
- */
 /** An article as a change left it: what the editor's save answers with, known without reading the article again. */
 export interface ChangedArticle extends SavedArticle {
   revision: number; title: string; dek: string; access: AccessLevel; updatedAt: number;
@@ -232,6 +228,10 @@ export interface ChangedArticle extends SavedArticle {
 /** What a change reads of the article it changes. Not the rendered body: a save of a long read rewrites it, never reads it. */
 const CHANGE_COLUMNS = ['slug', 'title', 'dek', 'status', 'published_at', 'updated_at', 'revision', 'email_only', 'primary_section_id', 'access_level', 'live_at'] as const;
 
+/**
+ * `expectRevision`: the revision the caller's change was based on (the editor's saves). When the
+ * article has moved on, nothing is written and the caller hears who moved it (staleRevision).
+ */
 export async function changeArticle(deps: ContentDeps, id: number, input: ArticleUpdate, o: { expectRevision?: number } = {}): Promise<ChangedArticle> {
   return inTransaction(deps, async (d) => {
     const now = d.clock.now();

@@ -63,7 +63,6 @@ export async function createFromEditor(deps: ContentDeps, input: ArticleCreate, 
   });
 }
 
-/** A save from the editor: over `baseRevision` only (else stale_revision, nothing written), and kept in the history. */
 /**
  * What a save answers with: where the article now stands and what to warn about before it goes
  * live. Not the document: the editor sent it. An autosave of a long read is mostly its body, and
@@ -71,6 +70,7 @@ export async function createFromEditor(deps: ContentDeps, input: ArticleCreate, 
  */
 export interface EditorSaved { id: number; revision: number; slug: string; title: string; status: ArticleStatus; updatedAt: number; warnings: PrePublishWarning[] }
 
+/** A save from the editor: over `baseRevision` only (else stale_revision, nothing written), and kept in the history. */
 export async function saveFromEditor(deps: ContentDeps, id: number, baseRevision: number, input: ArticleUpdate, staff: Staff): Promise<EditorSaved> {
   return inTransaction(deps, async (d) => {
     const saved = await changeArticle(d, id, input, { expectRevision: baseRevision });
