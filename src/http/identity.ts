@@ -80,7 +80,7 @@ function identityOf(found: Lookup): Identity {
   return { session: found.session, member: { id: m.id, email: m.email, name: m.name, status: m.status, emailVerified: m.email_verified === 1, hasPassword: m.has_password === 1, createdAt: m.created_at, lastSeenAt: m.last_seen_at, commentBanned: m.comment_banned } };
 }
 
-async function lookUp(req: ReaderRequest, lookup: Lookup | Promise<Lookup>): Promise<Identity> {
+async function lookUp(req: ReaderRequest, lookup: Promise<Lookup>): Promise<Identity> {
   const found = await lookup;
   let id = identityOf(found);
   const session = found?.session;

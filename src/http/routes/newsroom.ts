@@ -352,10 +352,10 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
     });
 
     // ---- the island's JSON saves ----
-    const jsonOut = (a: ArticleDetail) => ({
-      article: { id: a.id, revision: a.revision, slug: a.slug, title: a.title, status: a.status, body: a.body, updatedAt: new Date(a.updatedAt).toISOString() },
-      warnings: prePublishWarnings(a),
-    });
+    /** Where an article stands, as the island reads it; GET adds the document, a save does not send it back. */
+    const standing = (a: { id: number; revision: number; slug: string; title: string; status: string; updatedAt: number }) =>
+      ({ id: a.id, revision: a.revision, slug: a.slug, title: a.title, status: a.status, updatedAt: new Date(a.updatedAt).toISOString() });
+    const jsonOut = (a: ArticleDetail) => ({ article: { ...standing(a), body: a.body }, warnings: prePublishWarnings(a) });
     const bodyObject = (req: FastifyRequest): Record<string, unknown> => {
       if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw invalidInput('request body must be a JSON object');
       return req.body as Record<string, unknown>;
@@ -380,7 +380,7 @@ export function newsroomRoutes(app: FastifyInstance, ctx: AppContext): void {
       checkBody(b.body);
       const { baseRevision, ...input } = editorSaveSchema.parse(b);
       const s = await saveFromEditor(d, id, baseRevision, input, actor(req));
-      return { article: { id: s.id, revision: s.revision, slug: s.slug, title: s.title, status: s.status, updatedAt: new Date(s.updatedAt).toISOString() }, warnings: s.warnings };
+      return { article: standing(s), warnings: s.warnings };
     });
   });
 }
