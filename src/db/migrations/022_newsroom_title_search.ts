@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
+import { optionalStep } from './optional.js';
 
 /**
  * The newsroom list's title search (content/newsroom.queries.ts) is a case-insensitive substring
@@ -31,18 +32,9 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     await sql`insert into article_search_titles (article_search_titles) values ('rebuild')`.execute(db);
     return;
   }
-  // Migrations run in one transaction on PostgreSQL: the attempt goes in a savepoint, so that a
-  // refusal leaves that transaction usable.
-  let trgm = true;
-  const inTransaction = db.isTransaction;
-  if (inTransaction) await sql`savepoint title_trgm`.execute(db);
-  try {
+  const trgm = await optionalStep(db, 'title_trgm', async () => {
     await sql`create extension if not exists pg_trgm`.execute(db);
-    if (inTransaction) await sql`release savepoint title_trgm`.execute(db);
-  } catch {
-    trgm = false;
-    if (inTransaction) await sql`rollback to savepoint title_trgm`.execute(db);
-  }
+  });
   // fastupdate off: GIN's pending list would be flushed by whichever save overflows it (a pause
   // in that request), and every search would read it meanwhile; articles change a few at a time.
   if (trgm) await sql`create index articles_title_trgm_idx on articles using gin (lower(title) gin_trgm_ops) with (fastupdate = off)`.execute(db);

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
+import { optionalStep } from './optional.js';
 
 /**
  * PostgreSQL compresses long values (TOAST) with pglz unless told otherwise. An editor's autosave
@@ -11,14 +12,8 @@ import type { Dialect } from '../database.js';
  */
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   if (dialect !== 'postgres') return;
-  // Migrations run in one transaction on PostgreSQL: a refusal is rolled back to a savepoint.
-  const inTransaction = db.isTransaction;
-  if (inTransaction) await sql`savepoint long_text_lz4`.execute(db);
-  try {
+  await optionalStep(db, 'long_text_lz4', async () => {
     await sql`alter table articles alter column body_doc set compression lz4, alter column body_html set compression lz4, alter column preview_html set compression lz4`.execute(db);
     await sql`alter table article_revisions alter column body_doc set compression lz4`.execute(db);
-    if (inTransaction) await sql`release savepoint long_text_lz4`.execute(db);
-  } catch {
-    if (inTransaction) await sql`rollback to savepoint long_text_lz4`.execute(db);
-  }
+  });
 }
